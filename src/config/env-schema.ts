@@ -1,0 +1,131 @@
+import { z } from 'zod'
+
+/**
+ * Every environment variable the server reads, with its default. Values are validated once at start;
+ * a bad value stops the start with one clear line per problem (see load-config.ts).
+ *
+ * Names and defaults of the original product's variables are kept, so an existing `.env` keeps working.
+ */
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''].includes(v), 'expected true/false or 1/0')
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v))
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, 'expected an integer')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+
+const list = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+
+/** Raw env → typed values. Optional entries stay undefined when unset; load-config derives the paths. */
+export const envSchema = z.object({
+  // --- network
+  PORT: int(0, 65535).default(3003),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+
+  // --- storage layout (derived from DATA_DIR when unset)
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  SESSION_DIR: z.string().trim().min(1).optional(),
+  MEDIA_DIR: z.string().trim().min(1).optional(),
+  DB_PATH: z.string().trim().min(1).optional(),
+  SETTINGS_PATH: z.string().trim().min(1).optional(),
+  /** Extra local folders `send_media media_path` may read from, besides MEDIA_DIR (comma separated). */
+  MEDIA_ROOTS: list.default([]),
+  ACCOUNT_ID: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'letters, digits, _ and - only')
+    .default('default'),
+
+  // --- logging
+  LOG_LEVEL: logLevel.default('info'),
+  BAILEYS_LOG_LEVEL: logLevel.default('warn'),
+
+  // --- auth
+  MCP_AUTH_TOKEN: list.default([]),
+  ADMIN_TOKEN: z.string().trim().default(''),
+
+  // --- MCP transport
+  MCP_HTTP_ENABLE_JSON_RESPONSE: bool.default(true),
+  MCP_ALLOWED_ORIGINS: list.default([]),
+  MCP_SESSION_TTL_MS: int(1000).default(30 * 60_000),
+  MCP_MAX_SESSIONS: int(1).default(10_000),
+  MCP_MAX_BODY_MB: int(1, 1024).default(64),
+  /** Test only: registers the MCP conformance suite's fixture tools, resources and prompts. */
+  MCP_CONFORMANCE_FIXTURES: bool.default(false),
+
+  // --- WhatsApp connection
+  WA_WS_URL: z.string().url().optional(),
+  /** Test only: base64 of a 32-byte Curve25519 public key that replaces WhatsApp's noise root key. */
+  WA_TRUST_ROOT_KEY: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || Buffer.from(v, 'base64').length === 32, 'expected base64 of 32 bytes')
+    .optional(),
+  WA_BROWSER_NAME: z.string().trim().min(1).default('Chrome'),
+  WA_INITIALIZE_TIMEOUT_MS: int(0).default(120_000),
+  WA_HEARTBEAT_INTERVAL_MS: int(100).default(2_000),
+  WA_HEARTBEAT_TIMEOUT_MS: int(500).default(15_000),
+
+  // --- recovery (names and defaults of the original)
+  WA_RESYNC_RECONNECT: bool.default(true),
+  WA_RESYNC_RECONNECT_DELAY_MS: int(0).default(15_000),
+  WA_SYNC_RECOVERY_COOLDOWN_MS: int(0).default(300_000),
+  WA_SYNC_RECOVERY_WINDOW_MS: int(1_000).default(900_000),
+  WA_SYNC_SOFT_RECOVERY_LIMIT: int(1).default(2),
+  WA_READINESS_GRACE_MS: int(1_000).default(180_000),
+  WA_DISCONNECT_RECOVERY_DELAY_MS: int(0).default(30_000),
+  WA_DISCONNECT_RECOVERY_RESTART_CODES: list.default(['428', '503']),
+
+  // --- sending
+  WA_SEND_DEDUP_WINDOW_MS: int(0).default(45_000),
+  WA_IDEMPOTENCY_TTL_MS: int(60_000).default(86_400_000),
+  WA_SEND_READY_WAIT_MS: int(0).default(10_000),
+
+  // --- caches and event logs
+  WA_MESSAGE_INDEX_MAX: int(0).default(20_000),
+  WA_MESSAGE_KEY_INDEX_MAX: int(0).default(20_000),
+  WA_EVENT_LOG: bool.default(false),
+  WA_EVENT_STREAM: bool.default(false),
+  WA_EVENT_STREAM_PATH: z.string().trim().min(1).optional(),
+  WA_EVENT_STREAM_MAX_MB: int(1).default(50),
+
+  // --- media
+  WA_AUTO_DOWNLOAD_CONCURRENCY: int(1, 64).default(3),
+  WA_AUTO_DOWNLOAD_QUEUE_MAX: int(1).default(200),
+  FFMPEG_PATH: z.string().trim().default('ffmpeg'),
+  MEDIA_FETCH_TIMEOUT_MS: int(100).default(30_000),
+
+  // --- runtime settings: env gives the initial value, the settings file wins once saved
+  MEDIA_PUBLIC_BASE_URL: z.string().trim().optional(),
+  PUBLIC_BASE_URL: z.string().trim().optional(),
+  UPLOAD_MAX_MB: int(1, 2048).optional(),
+  UPLOAD_ENABLED: bool.optional(),
+  UPLOAD_MAX_FILES: int(1, 100).optional(),
+  REQUIRE_UPLOAD_TOKEN: bool.optional(),
+  UPLOAD_TOKEN: z.string().optional(),
+  AUTO_DOWNLOAD_MEDIA: bool.optional(),
+  AUTO_DOWNLOAD_MAX_MB: int(0, 2048).optional(),
+  AUTO_SELECT_CONTACT: bool.optional(),
+
+  // --- pools
+  POOL_THREADS: int(1, 64).optional(),
+})
+
+export type Env = z.output<typeof envSchema>

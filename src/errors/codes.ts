@@ -1,0 +1,79 @@
+/**
+ * The one registry of error codes. A code is a stable public contract: clients, tests and the admin UI
+ * match on it. Never rename or reuse a code; add a new one. `docs/errors.md` lists every code and a test
+ * keeps the two in sync.
+ *
+ * `status` is the HTTP status the HTTP API answers with; MCP tools carry the code inside an `isError`
+ * result instead. `retryable` tells a client that the same call may succeed later unchanged.
+ */
+export const ERROR_CODES = {
+  // --- generic
+  INTERNAL: { status: 500, retryable: false, summary: 'Unexpected server error; details are in the server log.' },
+  INVALID_INPUT: { status: 400, retryable: false, summary: 'A parameter is missing, of the wrong type or out of range.' },
+  NOT_FOUND: { status: 404, retryable: false, summary: 'No such route or resource.' },
+  METHOD_NOT_ALLOWED: { status: 405, retryable: false, summary: 'The route exists but not for this HTTP method.' },
+  UNAUTHORIZED: { status: 401, retryable: false, summary: 'A bearer token is required and was missing or wrong.' },
+  FORBIDDEN: { status: 403, retryable: false, summary: 'The caller may not do this.' },
+  PAYLOAD_TOO_LARGE: { status: 413, retryable: false, summary: 'The request body is larger than this route accepts.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, summary: 'The request Content-Type is not accepted by this route.' },
+  NOT_ACCEPTABLE: { status: 406, retryable: false, summary: 'The Accept header allows no representation this route can produce.' },
+  RATE_LIMITED: { status: 429, retryable: true, summary: 'Too many requests; retry after a pause.' },
+  SHUTTING_DOWN: { status: 503, retryable: true, summary: 'The server is shutting down and takes no new work.' },
+  CONFIG_INVALID: { status: 500, retryable: false, summary: 'A configuration value is invalid.' },
+  TIMEOUT: { status: 504, retryable: true, summary: 'An operation did not finish in time.' },
+
+  // --- MCP transport
+  MCP_SESSION_NOT_FOUND: { status: 404, retryable: false, summary: 'Unknown or expired Mcp-Session-Id; initialize a new session.' },
+  MCP_SESSION_REQUIRED: { status: 400, retryable: false, summary: 'The request needs an Mcp-Session-Id header.' },
+  MCP_PROTOCOL_VERSION_UNSUPPORTED: { status: 400, retryable: false, summary: 'The MCP-Protocol-Version header names a version this server does not speak.' },
+  MCP_ORIGIN_FORBIDDEN: { status: 403, retryable: false, summary: 'The Origin or Host header is not on the allowlist (DNS-rebinding protection).' },
+  MCP_TOO_MANY_SESSIONS: { status: 503, retryable: true, summary: 'The session cap is reached; retry after idle sessions expire.' },
+
+  // --- WhatsApp link and worker
+  WA_NOT_LINKED: { status: 409, retryable: false, summary: 'No WhatsApp account is linked; scan the QR code first.' },
+  WA_NOT_READY: { status: 503, retryable: true, summary: 'WhatsApp is linked but not connected right now; retry shortly.' },
+  WA_ALREADY_LINKED: { status: 409, retryable: false, summary: 'An account is already linked; there is no QR code to show.' },
+  WA_QR_UNAVAILABLE: { status: 404, retryable: true, summary: 'No QR code has been issued yet; retry in a moment.' },
+  WA_SESSION_REPLACED: { status: 409, retryable: false, summary: 'Another client took over this WhatsApp session; relink or restart to take it back.' },
+  WA_WORKER_RESTARTING: { status: 503, retryable: true, summary: 'The WhatsApp worker is restarting; retry shortly.' },
+  WA_WORKER_CRASHED: { status: 503, retryable: true, summary: 'The WhatsApp worker stopped while handling the call.' },
+  WA_SEND_FAILED: { status: 502, retryable: true, summary: 'WhatsApp did not accept the message.' },
+  WA_QUERY_FAILED: { status: 502, retryable: true, summary: 'A query to WhatsApp failed.' },
+  WA_JID_INVALID: { status: 400, retryable: false, summary: 'The value is not a valid WhatsApp JID or phone number.' },
+  WA_NOT_ON_WHATSAPP: { status: 404, retryable: false, summary: 'The phone number is not registered on WhatsApp.' },
+
+  // --- store lookups
+  CHAT_NOT_FOUND: { status: 404, retryable: false, summary: 'No chat with this JID is known.' },
+  CONTACT_NOT_FOUND: { status: 404, retryable: false, summary: 'No contact with this JID or query is known.' },
+  MESSAGE_NOT_FOUND: { status: 404, retryable: false, summary: 'No message with this id is stored.' },
+  GROUP_NOT_FOUND: { status: 404, retryable: false, summary: 'No group with this JID is known.' },
+  CURSOR_INVALID: { status: 400, retryable: false, summary: 'The pagination cursor is malformed or belongs to another query.' },
+  STORE_UNAVAILABLE: { status: 503, retryable: true, summary: 'The message store cannot be reached right now.' },
+
+  // --- sending and idempotency
+  IDEMPOTENCY_KEY_CONFLICT: { status: 409, retryable: false, summary: 'The idempotency key was already used for a different request.' },
+
+  // --- media
+  MEDIA_NOT_FOUND: { status: 404, retryable: false, summary: 'The message has no media, or the media file does not exist.' },
+  MEDIA_EXPIRED: { status: 410, retryable: false, summary: 'WhatsApp no longer serves this media and the re-upload request failed.' },
+  MEDIA_TOO_LARGE: { status: 413, retryable: false, summary: 'The media is larger than the configured limit.' },
+  MEDIA_TYPE_REJECTED: { status: 415, retryable: false, summary: 'The media type is not accepted here.' },
+  MEDIA_PATH_FORBIDDEN: { status: 403, retryable: false, summary: 'The local path is outside MEDIA_DIR and the configured media roots.' },
+  MEDIA_FETCH_FAILED: { status: 502, retryable: true, summary: 'The media URL could not be fetched.' },
+  MEDIA_TRANSCODE_FAILED: { status: 422, retryable: false, summary: 'The audio could not be converted to a voice note.' },
+
+  // --- uploads and settings
+  UPLOAD_DISABLED: { status: 403, retryable: false, summary: 'Uploads are turned off in the settings.' },
+  UPLOAD_TOKEN_INVALID: { status: 401, retryable: false, summary: 'The upload token is missing or wrong.' },
+  UPLOAD_TOO_MANY_FILES: { status: 400, retryable: false, summary: 'More files than max_files_per_upload were sent.' },
+  SETTINGS_INVALID: { status: 400, retryable: false, summary: 'A setting has a wrong type or is out of range.' },
+
+  // --- pools and workers
+  POOL_TASK_FAILED: { status: 500, retryable: true, summary: 'A background task failed.' },
+} as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value)
+}

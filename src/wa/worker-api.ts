@@ -1,0 +1,164 @@
+/**
+ * The boundary between the main thread and the WhatsApp worker (one Baileys socket per worker).
+ *
+ * - Calls: the main thread holds a comlink proxy of `WaWorkerApi` over the worker's `parentPort`.
+ *   Errors thrown by the worker arrive as AppError with their code (see errors/wire.ts).
+ * - Events: the worker posts `WaWorkerEvent`s on the `events` MessagePort handed over in `workerData`;
+ *   store batches, connection changes, recovery signals and a heartbeat all travel that one ordered port.
+ *
+ * Everything here must survive structured clone: plain objects, arrays, strings, numbers, Uint8Array.
+ */
+import type { StoreBatch, GroupRecord, ContactRecord } from '../store/batch.js'
+
+/** What the worker is told at start. Paths are absolute. */
+export interface WaWorkerOptions {
+  accountId: string
+  /** SQLite file holding creds and Signal keys, written synchronously by the worker. */
+  authDbPath: string
+  /** The message store, opened read-only by the worker for `getMessage` and `cachedGroupMetadata`. */
+  storeDbPath: string
+  mediaDir: string
+  /** Where Baileys dials; undefined = WhatsApp's own URL. */
+  wsUrl?: string
+  /** Test only: base64 Curve25519 public key replacing WhatsApp's noise root key. */
+  trustRootKey?: string
+  browserName: string
+  logLevel: string
+  heartbeatIntervalMs: number
+  initializeTimeoutMs: number
+  eventLog: boolean
+  eventStreamPath?: string
+  eventStreamMaxBytes?: number
+}
+
+export type WaConnectionState =
+  | 'starting' // worker booting, socket not created yet
+  | 'connecting' // socket dialing / noise handshake
+  | 'awaiting-qr' // not linked: a QR (or pairing code) is on offer
+  | 'linking' // the phone scanned; pair-success / 515 restart in progress
+  | 'syncing' // logged in, receiving initial history
+  | 'open' // ready for use
+  | 'reconnecting' // lost the connection, trying again
+  | 'logged-out' // the phone removed this device (401); auth cleared, a new QR follows
+  | 'replaced' // another client took over the session (440); stopped on purpose
+  | 'stopped' // stop() was called
+
+export interface WaDisconnect {
+  /** Baileys' DisconnectReason / stream error status code, when there is one. */
+  code?: number
+  reason: string
+  at: number
+}
+
+export interface WaIdentity {
+  /** Own phone JID (normalized, no device). */
+  jid: string
+  lid?: string
+  name?: string
+  /** Own device JID, as Baileys reports `creds.me.id`. */
+  deviceJid?: string
+}
+
+export interface WaStatus {
+  state: WaConnectionState
+  linked: boolean
+  me?: WaIdentity
+  qr?: { value: string; issuedAt: number }
+  lastDisconnect?: WaDisconnect
+  history?: { syncType: string; progress?: number; messages: number; chats: number; at: number }
+  connectedAt?: number
+}
+
+/** Structured inputs to the recovery policy, counted once per occurrence (not once per log line). */
+export type WaRecoverySignal =
+  | { kind: 'closed'; code?: number; reason: string; at: number }
+  | { kind: 'open'; at: number }
+  | { kind: 'app-state-key-missing'; collection?: string; detail: string; at: number }
+  | { kind: 'app-state-sync-failed'; collection?: string; detail: string; at: number }
+
+export type WaWorkerEvent =
+  | { type: 'status'; status: WaStatus }
+  | { type: 'batch'; batch: StoreBatch }
+  | { type: 'signal'; signal: WaRecoverySignal }
+  | { type: 'heartbeat'; at: number; eventLoopLagMs?: number }
+  | { type: 'fatal'; message: string; code?: string }
+
+// ------------------------------------------------------------------------------- calls
+
+export interface SendTextRequest {
+  to: string
+  text: string
+  /** Reply to a stored message (its raw bytes are looked up in the store by the worker). */
+  quotedMessageId?: string
+  mentions?: string[]
+}
+
+export type OutgoingMediaKind = 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker'
+
+export interface SendMediaRequest {
+  to: string
+  kind: OutgoingMediaKind
+  /** Absolute path of a file the main thread has already checked and staged. */
+  path: string
+  mimetype: string
+  fileName?: string
+  caption?: string
+  quotedMessageId?: string
+}
+
+export interface SendResult {
+  /** Chat the message was stored under (canonical JID as WhatsApp addressed it). */
+  chatJid: string
+  id: string
+  timestamp: number
+}
+
+export interface DownloadMediaRequest {
+  chatJid: string
+  messageId: string
+  /** Absolute target path chosen by the main thread (inside MEDIA_DIR). */
+  targetPath: string
+  maxBytes?: number
+}
+
+export interface DownloadMediaResult {
+  path: string
+  size: number
+  mimetype?: string
+  /** True when the media had expired and was fetched again after a re-upload request. */
+  reuploaded: boolean
+}
+
+export interface OnWhatsAppResult {
+  input: string
+  exists: boolean
+  jid?: string
+  lid?: string
+}
+
+/** The comlink-exposed interface of the WhatsApp worker. */
+export interface WaWorkerApi {
+  /** Creates the socket and connects; resolves once the first connection attempt is under way. */
+  start(): Promise<void>
+  /** Closes the socket without logging out. */
+  stop(): Promise<void>
+  status(): WaStatus
+  /** Liveness probe answered from the worker's event loop. */
+  ping(): number
+  /** Phone-number pairing: returns the 8-character code to type on the phone. */
+  requestPairingCode(phoneNumber: string): Promise<string>
+  /** Logs out on WhatsApp, clears creds and keys (never the message store), then offers a new QR. */
+  logout(): Promise<void>
+  /** Resets app-state sync versions and resyncs (soft recovery). */
+  forceResync(): Promise<void>
+  sendText(req: SendTextRequest): Promise<SendResult>
+  sendMedia(req: SendMediaRequest): Promise<SendResult>
+  sendReaction(req: { chatJid: string; messageId: string; emoji: string }): Promise<SendResult>
+  markRead(req: { chatJid: string; messageIds: string[] }): Promise<void>
+  downloadMedia(req: DownloadMediaRequest): Promise<DownloadMediaResult>
+  groupMetadata(jid: string): Promise<GroupRecord>
+  groupsParticipating(): Promise<GroupRecord[]>
+  profilePictureUrl(jid: string): Promise<string | null>
+  onWhatsApp(phoneNumbers: string[]): Promise<OnWhatsAppResult[]>
+  contactInfo(jid: string): Promise<ContactRecord | null>
+}

@@ -1,0 +1,50 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { loadConfig } from '../../src/config/load-config.js'
+import { AppError } from '../../src/errors/app-error.js'
+
+test('defaults put every path under DATA_DIR and bind to loopback on port 3003', () => {
+  const c = loadConfig({ DATA_DIR: '/tmp/x' })
+  assert.equal(c.PORT, 3003)
+  assert.equal(c.HOST, '127.0.0.1')
+  assert.equal(c.exposed, false)
+  assert.equal(c.MEDIA_DIR, '/tmp/x/media')
+  assert.equal(c.DB_PATH, '/tmp/x/store.sqlite')
+  assert.equal(c.SETTINGS_PATH, '/tmp/x/settings.json')
+  assert.equal(c.AUTH_DB_PATH, '/tmp/x/session/auth.sqlite')
+  assert.equal(c.WA_SEND_DEDUP_WINDOW_MS, 45_000)
+  assert.equal(c.WA_IDEMPOTENCY_TTL_MS, 86_400_000)
+})
+
+test('every bad value is reported on its own line, secrets hidden', () => {
+  assert.throws(
+    () => loadConfig({ PORT: 'abc', WA_SYNC_SOFT_RECOVERY_LIMIT: '0', WA_TRUST_ROOT_KEY: 'short', LOG_LEVEL: 'loud' }),
+    (err: unknown) => {
+      assert.ok(err instanceof AppError)
+      assert.equal(err.code, 'CONFIG_INVALID')
+      const lines = err.message.split('\n').slice(1)
+      assert.equal(lines.length, 4)
+      assert.ok(lines.some((l) => l.startsWith('PORT:') && l.includes('"abc"')))
+      assert.ok(lines.some((l) => l.startsWith('WA_SYNC_SOFT_RECOVERY_LIMIT:')))
+      assert.ok(lines.some((l) => l.startsWith('LOG_LEVEL:')))
+      const key = lines.find((l) => l.startsWith('WA_TRUST_ROOT_KEY:'))
+      assert.ok(key && !key.includes('short'), 'the key value must not be echoed')
+      return true
+    },
+  )
+})
+
+test('settings and the store may not live inside the publicly served MEDIA_DIR', () => {
+  assert.throws(() => loadConfig({ MEDIA_DIR: '/tmp/m', SETTINGS_PATH: '/tmp/m/settings.json' }), /SETTINGS_PATH/)
+  assert.throws(() => loadConfig({ MEDIA_DIR: '/tmp/m', DB_PATH: '/tmp/m/sub/store.sqlite' }), /DB_PATH/)
+})
+
+test('WA_SEND_DEDUP_WINDOW_MS=0 turns dedup off instead of falling back to the default', () => {
+  assert.equal(loadConfig({ WA_SEND_DEDUP_WINDOW_MS: '0' }).WA_SEND_DEDUP_WINDOW_MS, 0)
+})
+
+test('a non-loopback HOST is flagged as exposed and token lists are split on commas', () => {
+  const c = loadConfig({ HOST: '0.0.0.0', MCP_AUTH_TOKEN: 'a, b ,c' })
+  assert.equal(c.exposed, true)
+  assert.deepEqual(c.MCP_AUTH_TOKEN, ['a', 'b', 'c'])
+})
