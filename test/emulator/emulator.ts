@@ -1,0 +1,497 @@
+// A loopback WhatsApp server that the real, unmodified Baileys client links to, chats through and recovers
+// against. Tests drive it through this module's API: scan the QR as the phone, play contacts, push history,
+// and inject faults.
+import { EventEmitter } from 'node:events'
+import { randomBytes, randomInt } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
+import { promisify } from 'node:util'
+import { deflate } from 'node:zlib'
+import type { AddressInfo } from 'node:net'
+import { WebSocketServer } from 'ws'
+import {
+  proto,
+  Curve,
+  hmacSign,
+  getBinaryNodeChild,
+  getBinaryNodeChildren,
+  writeRandomPadMax16,
+  unpadRandomMax16,
+  WA_ADV_ACCOUNT_SIG_PREFIX,
+  WA_ADV_DEVICE_SIG_PREFIX,
+  type BinaryNode
+} from '@whiskeysockets/baileys'
+import { buildCertChain, keyPairFromSeed, type KeyPair } from './noise.js'
+import { Connection, stanzaId } from './connection.js'
+import { startMediaServer, type MediaServer } from './media-server.js'
+import { Directory, S_WA, lidJid, now, pnJid, sigAddr, takeRemoteBundle, type Account, type Group, type RemoteDevice } from './state.js'
+import { handleIq, createGroup, type IqContext } from './iq.js'
+import { Person } from './person.js'
+import { buildHistory, type HistorySeed } from './history.js'
+
+const deflateAsync = promisify(deflate)
+// the loopback certificate lives in the source tree, whether this module runs from there or from dist/
+const TLS_DIR = [new URL('../fixtures/emulator-tls/', import.meta.url), new URL('../../../test/fixtures/emulator-tls/', import.meta.url)].find((u) => existsSync(new URL('cert.pem', u)))!
+
+export interface EmulatorOptions {
+  port?: number
+  host?: string
+  /** 32 bytes; the same seed gives the same root key, so a child process can trust it in advance */
+  rootSeed?: Uint8Array
+  tls?: { key: Buffer; cert: Buffer }
+  receiptDelayMs?: number
+  log?: (...args: unknown[]) => void
+}
+
+/** what a person or the phone sent to the account's real clients, and what those clients sent back */
+export interface PeerMessage {
+  id: string
+  from: string
+  to: string
+  message: proto.IMessage
+  node: BinaryNode
+}
+
+export type Fault =
+  | { kind: 'close' }
+  | { kind: 'stream-error'; code: number }
+  | { kind: 'failure'; reason: number }
+  | { kind: 'replaced' }
+
+export class Emulator extends EventEmitter {
+  readonly dir = new Directory()
+  url = ''
+  readonly rootKey: KeyPair
+  readonly rootPublicKeyBase64: string
+  media!: MediaServer
+  /** every stanza the clients sent, for assertions */
+  readonly received: BinaryNode[] = []
+  private wss!: WebSocketServer
+  private readonly serverStatic = Curve.generateKeyPair() as KeyPair
+  private certChain: Uint8Array
+  private readonly pendingRegs = new Map<string, { conn: Connection; payload: proto.ClientPayload }>()
+  private readonly histories = new Map<string, HistorySeed>()
+  private readonly appState = new Map<string, (collection: string, version: number) => BinaryNode | undefined>()
+  private readonly conns = new Set<Connection>()
+  private refuse = false
+  private readonly opts: Required<Pick<EmulatorOptions, 'host' | 'receiptDelayMs'>> & EmulatorOptions
+
+  constructor(opts: EmulatorOptions = {}) {
+    super()
+    this.opts = { host: '127.0.0.1', receiptDelayMs: 250, ...opts }
+    this.rootKey = keyPairFromSeed(opts.rootSeed ?? randomBytes(32))
+    this.rootPublicKeyBase64 = this.rootKey.public.toString('base64')
+    this.certChain = buildCertChain(this.rootKey, this.serverStatic)
+  }
+
+  async start(): Promise<this> {
+    const tls = this.opts.tls ?? { key: readFileSync(new URL('key.pem', TLS_DIR)), cert: readFileSync(new URL('cert.pem', TLS_DIR)) }
+    this.media = await startMediaServer(this.opts.host, tls, (info) => this.emit('media-upload', info))
+    this.wss = new WebSocketServer({ host: this.opts.host, port: this.opts.port ?? 0 })
+    await new Promise<void>((r) => this.wss.once('listening', r))
+    this.url = `ws://${this.opts.host}:${(this.wss.address() as AddressInfo).port}/ws/chat`
+    this.wss.on('connection', (ws) => {
+      if (this.refuse) {
+        ws.terminate()
+        return
+      }
+      const conn = new Connection(ws, {
+        serverStatic: this.serverStatic,
+        certChain: this.certChain,
+        onHandshake: (c, payload) => this.onHandshake(c, payload),
+        onStanza: (c, node) => this.onStanza(c, node),
+        onError: (_c, err) => {
+          this.log('connection error', err)
+          this.emit('conn-error', err)
+        },
+        onClose: (c) => {
+          this.conns.delete(c)
+          if (c.device?.conn === c) c.device.conn = null
+          this.emit('disconnect', c)
+        },
+        log: (dir, node) => this.log(dir, node.tag, node.attrs)
+      })
+      this.conns.add(conn)
+    })
+    return this
+  }
+
+  private log(...args: unknown[]): void {
+    this.opts.log?.(...args)
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.wss.clients) c.terminate()
+    await this.media.close()
+    await new Promise<void>((r) => this.wss.close(() => r()))
+  }
+
+  // ------------------------------------------------------------------ people and accounts
+
+  /** an emulated person with a phone (device 0) that can message the account */
+  person(opts: { phone?: string; name?: string; lid?: string } = {}): Person {
+    const acc = this.dir.account({ phone: opts.phone ?? `1555${String(randomInt(1e7)).padStart(7, '0')}`, name: opts.name, lid: opts.lid })
+    return new Person(this, acc)
+  }
+
+  account(phone: string): Account | undefined {
+    return this.dir.accounts.get(phone)
+  }
+
+  /** the account's own phone, to send "from me" messages that companions receive as their own */
+  phoneOf(phone: string): Person {
+    return new Person(this, this.dir.account({ phone }))
+  }
+
+  createGroup(subject: string, owner: Person, members: Array<Person | string>): Group {
+    const accs = members.map((m) => (typeof m === 'string' ? this.dir.account({ phone: m }) : m.acc))
+    return createGroup(this.dir, subject, owner.acc, accs)
+  }
+
+  setHistory(phone: string, seed: HistorySeed): void {
+    this.histories.set(phone, seed)
+  }
+
+  setAppStateReply(phone: string, reply: ((collection: string, version: number) => BinaryNode | undefined) | undefined): void {
+    if (reply) this.appState.set(phone, reply)
+    else this.appState.delete(phone)
+  }
+
+  connectedDevices(phone: string): RemoteDevice[] {
+    const acc = this.account(phone)
+    return acc ? this.dir.remoteDevices(acc).filter((d) => d.conn) : []
+  }
+
+  // ------------------------------------------------------------------ faults
+
+  /** apply a fault to every connected client of an account */
+  inject(phone: string, fault: Fault): number {
+    let n = 0
+    for (const dev of this.connectedDevices(phone)) {
+      const conn = dev.conn!
+      n++
+      switch (fault.kind) {
+        case 'close':
+          conn.terminate()
+          break
+        case 'stream-error':
+          conn.send({ tag: 'stream:error', attrs: { code: String(fault.code) } })
+          setTimeout(() => conn.close(), 20)
+          break
+        case 'failure':
+          if (fault.reason === 401) this.unlink(dev)
+          conn.send({ tag: 'failure', attrs: { reason: String(fault.reason), location: 'emu' } })
+          setTimeout(() => conn.close(), 20)
+          break
+        case 'replaced':
+          conn.send({ tag: 'stream:error', attrs: {}, content: [{ tag: 'conflict', attrs: { type: 'replaced' } }] })
+          setTimeout(() => conn.close(), 20)
+          break
+      }
+    }
+    return n
+  }
+
+  /** while set, new sockets are dropped at once: the server looks unreachable */
+  setReachable(reachable: boolean): void {
+    this.refuse = !reachable
+    if (!reachable) for (const c of this.conns) c.terminate()
+  }
+
+  private unlink(dev: RemoteDevice): void {
+    for (const acc of this.dir.accounts.values()) if (acc.devices.get(dev.id) === dev) acc.devices.delete(dev.id)
+  }
+
+  // ------------------------------------------------------------------ handshake, pairing, login
+
+  private onHandshake(conn: Connection, payload: proto.ClientPayload): void {
+    this.emit('handshake', payload)
+    if (payload.devicePairingData) return this.startRegistration(conn, payload)
+    return this.login(conn, payload)
+  }
+
+  private startRegistration(conn: Connection, payload: proto.ClientPayload): void {
+    // enough refs that Baileys rotates the QR several times before giving up
+    conn.refs = Array.from({ length: 6 }, () => `2@${randomBytes(24).toString('base64')}`)
+    this.pendingRegs.set(conn.clientStatic.toString('base64'), { conn, payload })
+    conn.send({
+      tag: 'iq',
+      attrs: { from: S_WA, type: 'set', id: stanzaId(), xmlns: 'md' },
+      content: [{ tag: 'pair-device', attrs: {}, content: conn.refs.map((r) => ({ tag: 'ref', attrs: {}, content: Buffer.from(r) })) }]
+    })
+    this.emit('qr-issued', { refs: conn.refs })
+  }
+
+  /** the phone scans the QR string the client shows */
+  async scanQr(qr: string, opts: { phone?: string; name?: string; businessName?: string } = {}): Promise<{ jid: string; lid: string }> {
+    const [ref, noiseB64, identityB64, advB64] = (qr.split('#')[1] ?? qr).split(',')
+    const reg = this.pendingRegs.get(noiseB64 ?? '')
+    if (!reg || !ref || !reg.conn.refs.includes(ref) || !identityB64 || !advB64) throw new Error('unknown or expired QR')
+    if (!reg.conn.open) throw new Error('the client that showed this QR is gone')
+    this.pendingRegs.delete(noiseB64!)
+    const acc = this.dir.account({ phone: opts.phone ?? '15550001111', name: opts.name })
+    const deviceId = acc.nextDeviceId++
+    const keyIndex = ++acc.keyIndex
+    const companionIdentity = Buffer.from(identityB64, 'base64')
+    const details = proto.ADVDeviceIdentity.encode({ rawId: randomInt(2 ** 31), timestamp: now(), keyIndex }).finish()
+    const accountSignature = Curve.sign(acc.phoneIdentity.private, Buffer.concat([WA_ADV_ACCOUNT_SIG_PREFIX, details, companionIdentity]))
+    const signed = proto.ADVSignedDeviceIdentity.encode({ details, accountSignatureKey: acc.phoneIdentity.public, accountSignature }).finish()
+    const hmac = hmacSign(signed, Buffer.from(advB64, 'base64'))
+    const deviceIdentity = proto.ADVSignedDeviceIdentityHMAC.encode({ details: signed, hmac }).finish()
+    const res = await reg.conn.query({
+      tag: 'iq',
+      attrs: { from: S_WA, type: 'set', id: stanzaId(), xmlns: 'md' },
+      content: [
+        {
+          tag: 'pair-success',
+          attrs: {},
+          content: [
+            { tag: 'device-identity', attrs: {}, content: deviceIdentity },
+            { tag: 'platform', attrs: { name: 'android' } },
+            { tag: 'device', attrs: { jid: pnJid(acc, deviceId), lid: lidJid(acc, deviceId) } },
+            ...(opts.businessName ? [{ tag: 'biz', attrs: { name: opts.businessName } }] : [])
+          ]
+        }
+      ]
+    })
+    const signNode = getBinaryNodeChild(getBinaryNodeChild(res, 'pair-device-sign'), 'device-identity')
+    if (!signNode) throw new Error('client refused pair-success')
+    const acct = proto.ADVSignedDeviceIdentity.decode(signNode.content as Uint8Array)
+    const ok = Curve.verify(companionIdentity, Buffer.concat([WA_ADV_DEVICE_SIG_PREFIX, acct.details!, companionIdentity, acc.phoneIdentity.public]), acct.deviceSignature!)
+    if (!ok) throw new Error('device signature invalid')
+    const dev: RemoteDevice = {
+      kind: 'remote',
+      id: deviceId,
+      noiseKey: reg.conn.clientStatic,
+      identity: companionIdentity,
+      keyIndex,
+      registrationId: 0,
+      signed: null,
+      preKeys: new Map(),
+      conn: null,
+      loggedInBefore: false,
+      offline: []
+    }
+    acc.devices.set(deviceId, dev)
+    const out = { jid: pnJid(acc, deviceId), lid: lidJid(acc, deviceId) }
+    this.emit('paired', { phone: acc.pn, deviceId, ...out })
+    // the real server now forces a reconnect with the new credentials
+    reg.conn.send({ tag: 'stream:error', attrs: { code: '515' } })
+    setTimeout(() => reg.conn.close(), 50)
+    return out
+  }
+
+  private login(conn: Connection, payload: proto.ClientPayload): void {
+    const acc = this.dir.accounts.get(String(payload.username))
+    const dev = acc?.devices.get(payload.device ?? 0)
+    if (!acc || !dev || dev.kind !== 'remote' || !dev.noiseKey.equals(conn.clientStatic)) {
+      conn.send({ tag: 'failure', attrs: { reason: '401', location: 'emu' } })
+      setTimeout(() => conn.close(), 50)
+      this.emit('login-refused', { username: String(payload.username) })
+      return
+    }
+    if (dev.conn && dev.conn !== conn) {
+      dev.conn.send({ tag: 'stream:error', attrs: {}, content: [{ tag: 'conflict', attrs: { type: 'replaced' } }] })
+      dev.conn.close()
+    }
+    conn.acc = acc
+    conn.device = dev
+    dev.conn = conn
+    conn.send({ tag: 'success', attrs: { t: String(now()), props: '1', abprops: '1', location: 'emu', lid: lidJid(acc, dev.id), display_name: '', creation: String(now() - 86400) } })
+    const firstLogin = !dev.loggedInBefore
+    dev.loggedInBefore = true
+    setTimeout(() => {
+      if (!conn.open) return
+      const queued = dev.offline.splice(0)
+      for (const node of queued) conn.send({ ...node, attrs: { ...node.attrs, offline: '1' } })
+      // all offline stanzas flushed: Baileys releases its buffered events on this
+      conn.send({ tag: 'ib', attrs: { from: S_WA }, content: [{ tag: 'offline', attrs: { count: String(queued.length) } }] })
+      this.emit('login', { phone: acc.pn, deviceId: dev.id, firstLogin, offlineDelivered: queued.length })
+      // a new companion waits for the phone's history sync before it goes online
+      if (firstLogin) void this.pushHistory(acc.pn).catch((err) => this.log('history push failed', err))
+    }, 20)
+  }
+
+  // ------------------------------------------------------------------ stanzas from clients
+
+  private async onStanza(conn: Connection, node: BinaryNode): Promise<void> {
+    this.received.push(node)
+    this.emit('stanza', node, conn)
+    switch (node.tag) {
+      case 'iq':
+        if (node.attrs.type === 'result' || node.attrs.type === 'error') {
+          conn.answer(node)
+          return
+        }
+        conn.send(handleIq(this.iqContext(conn), conn, node))
+        return
+      case 'message':
+        return this.onClientMessage(conn, node)
+      case 'receipt':
+        this.emit('receipt', node, conn)
+        conn.send({ tag: 'ack', attrs: { id: node.attrs.id!, class: 'receipt', from: node.attrs.to ?? S_WA, ...(node.attrs.type ? { type: node.attrs.type } : {}) } })
+        return
+      case 'presence':
+      case 'chatstate':
+        this.emit(node.tag, node, conn)
+        return
+      default:
+        return
+    }
+  }
+
+  private iqContext(conn: Connection): IqContext {
+    return {
+      dir: this.dir,
+      mediaHost: this.media.hostPort,
+      appStateReply: conn.acc ? this.appState.get(conn.acc.pn) : undefined,
+      notifyGroup: (g, action, actor) => this.notifyGroup(g, action, actor),
+      onLogoutCompanion: (c) => {
+        if (c.device) this.unlink(c.device)
+        this.emit('logout', { phone: c.acc?.pn })
+      }
+    }
+  }
+
+  /** `w:gp2` notification to every connected real client of every member (and of the actor) */
+  notifyGroup(g: Group, action: BinaryNode, actor: Account, extraAccounts: Account[] = []): void {
+    const accounts = new Set([...g.participants.map((p) => p.acc), actor, ...extraAccounts])
+    for (const acc of accounts) {
+      for (const dev of this.dir.remoteDevices(acc)) {
+        this.deliverStanza(dev, {
+          tag: 'notification',
+          attrs: { from: g.id, type: 'w:gp2', id: stanzaId(), t: String(now()), participant: lidJid(actor), participant_pn: pnJid(actor), addressing_mode: 'lid', notify: actor.name },
+          content: [action]
+        })
+      }
+    }
+  }
+
+  /** send to a real client now, or keep it for its next login */
+  deliverStanza(dev: RemoteDevice, node: BinaryNode): 'sent' | 'queued' {
+    if (dev.conn?.open) {
+      dev.conn.send(node)
+      return 'sent'
+    }
+    dev.offline.push(node)
+    return 'queued'
+  }
+
+  /** messages a Baileys client sends: fan out per <to> device, as the server does */
+  private async onClientMessage(conn: Connection, node: BinaryNode): Promise<void> {
+    const sender = conn.acc!
+    const senderDev = conn.device!
+    const ts = now()
+    conn.send({ tag: 'ack', attrs: { class: 'message', id: node.attrs.id!, t: String(ts), from: node.attrs.to! } })
+    const participants = getBinaryNodeChildren(getBinaryNodeChild(node, 'participants'), 'to')
+    const direct = getBinaryNodeChild(node, 'enc')
+    const to = node.attrs.to!
+    const isGroup = to.endsWith('@g.us')
+    const targets = participants.length ? participants.map((p) => ({ jid: p.attrs.jid!, enc: getBinaryNodeChild(p, 'enc')! })) : direct && !isGroup ? [{ jid: to, enc: direct }] : []
+    const receiptsFrom = new Set<Account>()
+    for (const { jid, enc } of targets) {
+      const { acc, dev } = this.dir.resolve(jid)
+      if (!acc || !dev || !enc) continue
+      if (dev.kind === 'emulated') {
+        try {
+          const pt = await dev.signal.decryptFrom(sigAddr(sender, senderDev.id), enc.attrs.type!, Buffer.from(enc.content as Uint8Array))
+          const message = proto.Message.decode(unpadRandomMax16(pt))
+          if (message.senderKeyDistributionMessage?.axolotlSenderKeyDistributionMessage) {
+            await dev.signal.processSkdm(message.senderKeyDistributionMessage.groupId!, sigAddr(sender, senderDev.id), message.senderKeyDistributionMessage.axolotlSenderKeyDistributionMessage)
+          }
+          if (!isGroup) {
+            const item: PeerMessage = { id: node.attrs.id!, from: pnJid(sender, senderDev.id), to, message, node }
+            this.emit('peer-message', item, acc)
+          }
+        } catch (err) {
+          this.log('decrypt for emulated device failed', jid, err)
+          this.emit('decrypt-error', { jid, err })
+        }
+        if (acc !== sender) receiptsFrom.add(acc)
+      } else if (dev !== senderDev && !isGroup) {
+        // another real client (a second companion of the sender, or of the recipient): relay
+        const isSelf = acc === sender
+        const deviceIdentity = getBinaryNodeChild(node, 'device-identity')
+        this.deliverStanza(dev, {
+          tag: 'message',
+          attrs: {
+            from: pnJid(sender, senderDev.id),
+            sender_lid: lidJid(sender, senderDev.id),
+            ...(isSelf ? { recipient: to } : {}),
+            id: node.attrs.id!,
+            t: String(ts),
+            type: node.attrs.type ?? 'text',
+            notify: sender.name
+          },
+          content: [enc, ...(deviceIdentity ? [deviceIdentity] : [])]
+        })
+      }
+    }
+    if (isGroup && direct) {
+      const g = this.dir.groups.get(to)
+      for (const p of g?.participants ?? []) {
+        if (p.acc === sender) continue
+        const phone = this.dir.phoneDevice(p.acc)
+        try {
+          const pt = await phone.signal.groupDecrypt(to, sigAddr(sender, senderDev.id), Buffer.from(direct.content as Uint8Array))
+          const item: PeerMessage = { id: node.attrs.id!, from: pnJid(sender, senderDev.id), to, message: proto.Message.decode(unpadRandomMax16(pt)), node }
+          this.emit('peer-group-message', item, p.acc)
+          receiptsFrom.add(p.acc)
+        } catch (err) {
+          this.log('group decrypt failed', p.acc.pn, err)
+          this.emit('decrypt-error', { jid: pnJid(p.acc), err })
+        }
+      }
+    }
+    // delivery receipts, as the recipients' phones would send them
+    for (const acc of receiptsFrom) {
+      setTimeout(() => {
+        if (!conn.open) return
+        conn.send({ tag: 'receipt', attrs: { from: isGroup ? to : pnJid(acc), ...(isGroup ? { participant: pnJid(acc) } : {}), id: node.attrs.id!, t: String(now()) } })
+      }, this.opts.receiptDelayMs)
+    }
+  }
+
+  // ------------------------------------------------------------------ delivery from emulated phones
+
+  /** encrypt a message from an emulated phone to every real device of an account, queueing for offline ones */
+  async encryptToDevices(from: Account, target: Account, message: proto.IMessage, attrs: Record<string, string>, opts: { exceptDevice?: number } = {}): Promise<string[]> {
+    const signal = this.dir.phoneDevice(from).signal
+    const plaintext = writeRandomPadMax16(proto.Message.encode(message).finish())
+    const delivered: string[] = []
+    for (const dev of this.dir.remoteDevices(target)) {
+      if (dev.id === opts.exceptDevice) continue
+      if (!dev.signed) continue // never logged in: no keys uploaded yet
+      const { type, ciphertext } = await signal.encryptFor(sigAddr(target, dev.id), () => takeRemoteBundle(dev), plaintext)
+      this.deliverStanza(dev, { tag: 'message', attrs: { ...attrs }, content: [{ tag: 'enc', attrs: { v: '2', type }, content: ciphertext }] })
+      delivered.push(pnJid(target, dev.id))
+    }
+    return delivered
+  }
+
+  /** history sync from the account's phone: inline payloads, chunked, with progress */
+  async pushHistory(phone: string, seed?: HistorySeed): Promise<number> {
+    const acc = this.account(phone)
+    if (!acc) throw new Error(`unknown account ${phone}`)
+    // a new companion uploads its prekeys just after login; nothing can be encrypted to it before
+    for (let i = 0; i < 500 && this.dir.remoteDevices(acc).some((d) => d.conn && !d.signed); i++) await new Promise((r) => setTimeout(r, 20))
+    const chunks = buildHistory(this.dir, acc, seed ?? this.histories.get(phone) ?? {})
+    let sent = 0
+    for (const chunk of chunks) {
+      const inline = await deflateAsync(proto.HistorySync.encode(chunk).finish())
+      const message: proto.IMessage = {
+        protocolMessage: {
+          type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
+          historySyncNotification: { syncType: chunk.syncType, chunkOrder: chunk.chunkOrder ?? 0, progress: chunk.progress ?? 100, initialHistBootstrapInlinePayload: inline }
+        }
+      }
+      await this.encryptToDevices(acc, acc, message, { from: pnJid(acc), id: stanzaId(), t: String(now()), type: 'text', category: 'peer' })
+      sent += chunk.conversations?.reduce((n, c) => n + (c.messages?.length ?? 0), 0) ?? 0
+      this.emit('history-chunk', { chunkOrder: chunk.chunkOrder, progress: chunk.progress })
+    }
+    return sent
+  }
+}
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  return new Emulator(opts).start()
+}
