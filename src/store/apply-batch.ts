@@ -1,0 +1,303 @@
+// The single writer: applies one StoreBatch in one transaction. Runs in the pool (workers/pool/store-write).
+// Identity rule: a person is stored under their phone JID once the LID<->phone mapping is known, and a
+// mapping that arrives late merges everything filed under the LID into the phone JID.
+import type { Db } from './open-db.js'
+import type { StoreBatch, ChatRecord, ContactRecord, MessageRecord, GroupRecord } from './batch.js'
+import { isLidJid, isPnJid, normalizeJid, phoneOf } from './jid.js'
+
+const now = (): number => Date.now()
+const b = (v: boolean | undefined): number | undefined => (v === undefined ? undefined : v ? 1 : 0)
+
+export interface ApplyResult {
+  messages: number
+  chats: number
+  contacts: number
+  merged: number
+}
+
+class Writer {
+  private readonly s
+  private readonly lidCache = new Map<string, string | null>()
+
+  constructor(private readonly db: Db) {
+    const p = (sql: string) => db.prepare(sql)
+    this.s = {
+      lidGet: p('SELECT pn FROM lid_map WHERE lid = ?'),
+      lidPut: p('INSERT INTO lid_map(lid, pn) VALUES (?, ?) ON CONFLICT(lid) DO UPDATE SET pn = excluded.pn WHERE pn IS NOT excluded.pn'),
+      contactUpsert: p(`INSERT INTO contacts(jid, lid, phone, name, notify, verified_name, is_my_contact, img_url, status, updated_at)
+        VALUES (@jid, @lid, @phone, @name, @notify, @verifiedName, @isMyContact, @imgUrl, @status, @at)
+        ON CONFLICT(jid) DO UPDATE SET
+          lid = coalesce(excluded.lid, lid), phone = coalesce(excluded.phone, phone), name = coalesce(excluded.name, name),
+          notify = coalesce(excluded.notify, notify), verified_name = coalesce(excluded.verified_name, verified_name),
+          is_my_contact = coalesce(excluded.is_my_contact, is_my_contact), img_url = coalesce(excluded.img_url, img_url),
+          status = coalesce(excluded.status, status), updated_at = excluded.updated_at`),
+      chatUpsert: p(`INSERT INTO chats(jid, name, is_group, unread_count, marked_unread, archived, pinned, mute_end, read_only, last_message_at)
+        VALUES (@jid, @name, @isGroup, coalesce(@unreadCount, @unreadIncrement, 0), coalesce(@markedUnread, 0), coalesce(@archived, 0), coalesce(@pinned, 0), @muteEnd, coalesce(@readOnly, 0), @lastMessageAt)
+        ON CONFLICT(jid) DO UPDATE SET
+          name = coalesce(excluded.name, name),
+          unread_count = CASE WHEN @unreadCount IS NOT NULL THEN @unreadCount ELSE unread_count + coalesce(@unreadIncrement, 0) END,
+          marked_unread = CASE WHEN @unreadCount = 0 THEN 0 ELSE coalesce(@markedUnread, marked_unread) END,
+          archived = coalesce(@archived, archived), pinned = coalesce(@pinned, pinned), mute_end = coalesce(@muteEnd, mute_end),
+          read_only = coalesce(@readOnly, read_only),
+          last_message_at = max(coalesce(last_message_at, 0), coalesce(excluded.last_message_at, 0))`),
+      msgInsert: p(`INSERT INTO messages(chat_jid, id, from_me, sender_jid, push_name, ts, type, body, media, thumbnail, quoted_id, quoted_sender, mentions, status, from_history, raw)
+        VALUES (@chatJid, @id, @fromMe, @senderJid, @pushName, @ts, @type, @body, @media, @thumbnail, @quotedId, @quotedSender, @mentions, @status, @fromHistory, @raw)
+        ON CONFLICT(chat_jid, id) DO UPDATE SET
+          sender_jid = coalesce(excluded.sender_jid, sender_jid), push_name = coalesce(excluded.push_name, push_name),
+          body = CASE WHEN edited_at IS NULL AND revoked = 0 THEN coalesce(excluded.body, body) ELSE body END,
+          media = coalesce(excluded.media, media), thumbnail = coalesce(excluded.thumbnail, thumbnail),
+          quoted_id = coalesce(excluded.quoted_id, quoted_id), quoted_sender = coalesce(excluded.quoted_sender, quoted_sender),
+          mentions = coalesce(excluded.mentions, mentions), status = max(coalesce(status, 0), coalesce(excluded.status, 0)),
+          raw = coalesce(excluded.raw, raw), from_history = min(from_history, excluded.from_history)`),
+      msgExists: p('SELECT 1 FROM messages WHERE chat_jid = ? AND id = ?'),
+      msgUpdate: p(`UPDATE messages SET status = max(coalesce(status, 0), coalesce(@status, 0)),
+          body = coalesce(@editedBody, body), edited_at = coalesce(@editedAt, edited_at),
+          revoked = max(revoked, coalesce(@revoked, 0)), raw = coalesce(@raw, raw), media = coalesce(@media, media)
+        WHERE chat_jid = @chatJid AND id = @id`),
+      reactionPut: p(`INSERT INTO reactions(chat_jid, message_id, sender_jid, emoji, ts) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT(chat_jid, message_id, sender_jid) DO UPDATE SET emoji = excluded.emoji, ts = excluded.ts WHERE excluded.ts >= ts`),
+      reactionDel: p('DELETE FROM reactions WHERE chat_jid = ? AND message_id = ? AND sender_jid = ?'),
+      receiptPut: p('INSERT OR IGNORE INTO receipts(chat_jid, message_id, user_jid, type, ts) VALUES (?, ?, ?, ?, ?)'),
+      votePut: p(`INSERT INTO poll_votes(chat_jid, poll_id, voter_jid, selected, ts) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT(chat_jid, poll_id, voter_jid) DO UPDATE SET selected = excluded.selected, ts = excluded.ts WHERE excluded.ts >= ts`),
+      msgDelete: p('DELETE FROM messages WHERE chat_jid = ? AND id = ?'),
+      chatClear: p('DELETE FROM messages WHERE chat_jid = ?'),
+      groupUpsert: p(`INSERT INTO groups(jid, subject, subject_owner, subject_time, description, owner, creation, size, announce, restrict_info, left_group, updated_at)
+        VALUES (@jid, @subject, @subjectOwner, @subjectTime, @description, @owner, @creation, @size, @announce, @restrict, coalesce(@left, 0), @at)
+        ON CONFLICT(jid) DO UPDATE SET subject = coalesce(excluded.subject, subject), subject_owner = coalesce(excluded.subject_owner, subject_owner),
+          subject_time = coalesce(excluded.subject_time, subject_time),
+          description = CASE WHEN @descriptionSet THEN excluded.description ELSE description END,
+          owner = coalesce(excluded.owner, owner), creation = coalesce(excluded.creation, creation), size = coalesce(excluded.size, size),
+          announce = coalesce(excluded.announce, announce), restrict_info = coalesce(excluded.restrict_info, restrict_info),
+          left_group = coalesce(@left, left_group), updated_at = excluded.updated_at`),
+      partClear: p('DELETE FROM group_participants WHERE group_jid = ?'),
+      partPut: p(`INSERT INTO group_participants(group_jid, jid, admin) VALUES (?, ?, ?)
+        ON CONFLICT(group_jid, jid) DO UPDATE SET admin = excluded.admin`),
+      partDel: p('DELETE FROM group_participants WHERE group_jid = ? AND jid = ?'),
+      partAdmin: p('UPDATE group_participants SET admin = ? WHERE group_jid = ? AND jid = ?'),
+      metaPut: p('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+    }
+  }
+
+  /** the phone JID for a LID when known, else the JID itself */
+  canon(jid: string | undefined, alt?: string): string | undefined {
+    if (!jid) return undefined
+    const j = normalizeJid(jid)
+    if (!isLidJid(j)) return j
+    if (alt && isPnJid(alt)) return normalizeJid(alt)
+    let pn = this.lidCache.get(j)
+    if (pn === undefined) {
+      pn = (this.s.lidGet.get(j) as { pn: string } | undefined)?.pn ?? null
+      this.lidCache.set(j, pn)
+    }
+    return pn ?? j
+  }
+
+  /** learns lid<->pn; returns true when rows filed under the LID were merged */
+  mapping(lidIn: string, pnIn: string): boolean {
+    const lid = normalizeJid(lidIn)
+    const pn = normalizeJid(pnIn)
+    if (!isLidJid(lid) || !isPnJid(pn)) return false
+    const known = this.lidCache.get(lid) ?? (this.s.lidGet.get(lid) as { pn: string } | undefined)?.pn
+    this.lidCache.set(lid, pn)
+    if (known === pn) return false
+    this.s.lidPut.run(lid, pn)
+    return this.merge(lid, pn)
+  }
+
+  /** moves everything stored under `from` (a LID) to `to` (its phone JID): one person, one row, one chat */
+  private merge(from: string, to: string): boolean {
+    const db = this.db
+    const had = db.prepare('SELECT (SELECT count(*) FROM messages WHERE chat_jid = ?) + (SELECT count(*) FROM chats WHERE jid = ?) + (SELECT count(*) FROM contacts WHERE jid = ?) AS n').get(from, from, from) as { n: number }
+    db.prepare('UPDATE OR IGNORE messages SET chat_jid = ? WHERE chat_jid = ?').run(to, from)
+    db.prepare('DELETE FROM messages WHERE chat_jid = ?').run(from)
+    db.prepare('UPDATE messages SET sender_jid = ? WHERE sender_jid = ?').run(to, from)
+    db.prepare('UPDATE messages SET quoted_sender = ? WHERE quoted_sender = ?').run(to, from)
+    const old = db.prepare('SELECT * FROM chats WHERE jid = ?').get(from) as Record<string, number | string | null> | undefined
+    if (old) {
+      db.prepare(`INSERT INTO chats(jid, name, is_group, unread_count, marked_unread, archived, pinned, mute_end, read_only, last_message_at)
+        VALUES (@to, @name, 0, @unread_count, @marked_unread, @archived, @pinned, @mute_end, @read_only, @last_message_at)
+        ON CONFLICT(jid) DO UPDATE SET name = coalesce(name, excluded.name), unread_count = unread_count + excluded.unread_count,
+          marked_unread = max(marked_unread, excluded.marked_unread), archived = max(archived, excluded.archived), pinned = max(pinned, excluded.pinned),
+          mute_end = coalesce(mute_end, excluded.mute_end), last_message_at = max(coalesce(last_message_at, 0), coalesce(excluded.last_message_at, 0))`).run({ ...old, to })
+      db.prepare('DELETE FROM chats WHERE jid = ?').run(from)
+    }
+    const oldContact = db.prepare('SELECT * FROM contacts WHERE jid = ?').get(from) as Record<string, unknown> | undefined
+    if (oldContact) {
+      db.prepare('DELETE FROM contacts WHERE jid = ?').run(from)
+      this.s.contactUpsert.run({ jid: to, lid: from, phone: phoneOf(to), name: oldContact.name, notify: oldContact.notify, verifiedName: oldContact.verified_name, isMyContact: oldContact.is_my_contact, imgUrl: oldContact.img_url, status: oldContact.status, at: now() })
+    } else {
+      this.s.contactUpsert.run({ jid: to, lid: from, phone: phoneOf(to), name: null, notify: null, verifiedName: null, isMyContact: null, imgUrl: null, status: null, at: now() })
+    }
+    for (const t of ['reactions', 'receipts', 'poll_votes']) {
+      db.prepare(`UPDATE OR IGNORE ${t} SET chat_jid = ? WHERE chat_jid = ?`).run(to, from)
+      db.prepare(`DELETE FROM ${t} WHERE chat_jid = ?`).run(from)
+    }
+    db.prepare('UPDATE OR IGNORE reactions SET sender_jid = ? WHERE sender_jid = ?').run(to, from)
+    db.prepare('UPDATE OR IGNORE group_participants SET jid = ? WHERE jid = ?').run(to, from)
+    db.prepare('DELETE FROM group_participants WHERE jid = ?').run(from)
+    return had.n > 0
+  }
+
+  contact(c: ContactRecord): void {
+    if (c.jidAlt) this.mapPair(c.jid, c.jidAlt)
+    const jid = this.canon(c.jid, c.jidAlt)!
+    const lid = isLidJid(normalizeJid(c.jid)) ? normalizeJid(c.jid) : c.jidAlt && isLidJid(c.jidAlt) ? normalizeJid(c.jidAlt) : undefined
+    // a name equal to the JID or the bare number is not a name
+    const real = (n: string | undefined): string | undefined => (n && n !== c.jid && n !== jid && n !== phoneOf(jid) && n.trim() ? n : undefined)
+    this.s.contactUpsert.run({
+      jid,
+      lid: lid ?? null,
+      phone: phoneOf(jid) ?? (c.phoneNumber ? c.phoneNumber.replace(/\D/g, '') : null),
+      name: real(c.name) ?? null,
+      notify: real(c.notify) ?? null,
+      verifiedName: real(c.verifiedName) ?? null,
+      isMyContact: b(c.isMyContact) ?? null,
+      imgUrl: c.imgUrl ?? null,
+      status: c.status ?? null,
+      at: now()
+    })
+  }
+
+  private mapPair(a: string, b2: string): boolean {
+    if (isLidJid(a) && isPnJid(b2)) return this.mapping(a, b2)
+    if (isPnJid(a) && isLidJid(b2)) return this.mapping(b2, a)
+    return false
+  }
+
+  chat(c: ChatRecord): void {
+    if (c.jidAlt) this.mapPair(c.jid, c.jidAlt)
+    const jid = this.canon(c.jid, c.jidAlt)!
+    const name = c.name && c.name !== c.jid && c.name !== jid && c.name !== phoneOf(jid) ? c.name : null
+    this.s.chatUpsert.run({
+      jid,
+      name,
+      isGroup: c.isGroup ?? jid.endsWith('@g.us') ? 1 : 0,
+      unreadCount: c.unreadCount === undefined ? null : Math.max(0, c.unreadCount),
+      unreadIncrement: c.unreadIncrement ?? null,
+      markedUnread: b(c.markedUnread) ?? null,
+      archived: b(c.archived) ?? null,
+      pinned: b(c.pinned) ?? null,
+      muteEnd: c.muteEndTime ?? null,
+      readOnly: b(c.readOnly) ?? null,
+      lastMessageAt: c.lastMessageAt ?? null
+    })
+  }
+
+  message(m: MessageRecord): boolean {
+    if (m.chatJidAlt) this.mapPair(m.chatJid, m.chatJidAlt)
+    if (m.senderJid && m.senderJidAlt) this.mapPair(m.senderJid, m.senderJidAlt)
+    const chatJid = this.canon(m.chatJid, m.chatJidAlt)!
+    const isNew = !this.s.msgExists.get(chatJid, m.id)
+    const { jpegThumbnail, ...media } = m.media ?? {}
+    this.s.msgInsert.run({
+      chatJid,
+      id: m.id,
+      fromMe: m.fromMe ? 1 : 0,
+      senderJid: this.canon(m.senderJid, m.senderJidAlt) ?? null,
+      pushName: m.pushName ?? null,
+      ts: m.timestamp,
+      type: m.type,
+      body: m.body ?? null,
+      media: m.media ? JSON.stringify(media) : null,
+      thumbnail: jpegThumbnail ? Buffer.from(jpegThumbnail) : null,
+      quotedId: m.quotedId ?? null,
+      quotedSender: this.canon(m.quotedSenderJid) ?? null,
+      mentions: m.mentions?.length ? JSON.stringify(m.mentions.map((j) => this.canon(j))) : null,
+      status: m.status ?? null,
+      fromHistory: m.fromHistory ? 1 : 0,
+      raw: m.raw ? Buffer.from(m.raw) : null
+    })
+    // the chat exists as soon as a message does, and knows its newest message
+    this.s.chatUpsert.run({ jid: chatJid, name: null, isGroup: chatJid.endsWith('@g.us') ? 1 : 0, unreadCount: null, unreadIncrement: null, markedUnread: null, archived: null, pinned: null, muteEnd: null, readOnly: null, lastMessageAt: m.timestamp })
+    if (m.pushName && !m.fromMe && m.senderJid) this.contact({ jid: m.senderJid, jidAlt: m.senderJidAlt, notify: m.pushName })
+    return isNew
+  }
+
+  group(g: GroupRecord): void {
+    const jid = normalizeJid(g.jid)
+    this.s.groupUpsert.run({
+      jid,
+      subject: g.subject ?? null,
+      subjectOwner: this.canon(g.subjectOwner) ?? null,
+      subjectTime: g.subjectTime ?? null,
+      description: g.description ?? null,
+      descriptionSet: g.description !== undefined ? 1 : 0,
+      owner: this.canon(g.owner) ?? null,
+      creation: g.creation ?? null,
+      size: g.size ?? g.participants?.length ?? null,
+      announce: b(g.announce) ?? null,
+      restrict: b(g.restrict) ?? null,
+      left: b(g.left) ?? null,
+      at: now()
+    })
+    if (g.subject) this.chat({ jid, name: g.subject, isGroup: true })
+    if (g.participants) {
+      this.s.partClear.run(jid)
+      for (const p of g.participants) {
+        if (p.jidAlt) this.mapPair(p.jid, p.jidAlt)
+        this.s.partPut.run(jid, this.canon(p.jid, p.jidAlt), p.admin ?? null)
+      }
+    }
+  }
+
+  apply(batch: StoreBatch): ApplyResult {
+    let messages = 0
+    let merged = 0
+    for (const m of batch.lidMappings ?? []) if (this.mapping(m.lid, m.pn)) merged++
+    for (const c of batch.contacts ?? []) this.contact(c)
+    for (const g of batch.groups ?? []) this.group(g)
+    for (const c of batch.chats ?? []) this.chat(c)
+    for (const m of batch.messages ?? []) if (this.message(m)) messages++
+    for (const u of batch.messageUpdates ?? []) {
+      this.s.msgUpdate.run({
+        chatJid: this.canon(u.chatJid, u.chatJidAlt),
+        id: u.id,
+        status: u.status ?? null,
+        editedBody: u.editedBody ?? null,
+        editedAt: u.editedAt ?? null,
+        revoked: u.revoked ? 1 : null,
+        raw: u.raw ? Buffer.from(u.raw) : null,
+        media: u.media ? JSON.stringify({ ...u.media, jpegThumbnail: undefined }) : null
+      })
+    }
+    for (const r of batch.reactions ?? []) {
+      const chat = this.canon(r.chatJid, r.chatJidAlt)
+      const sender = this.canon(r.senderJid, r.senderJidAlt)
+      if (r.emoji) this.s.reactionPut.run(chat, r.messageId, sender, r.emoji, r.timestamp)
+      else this.s.reactionDel.run(chat, r.messageId, sender)
+    }
+    for (const r of batch.receipts ?? []) this.s.receiptPut.run(this.canon(r.chatJid, r.chatJidAlt), r.messageId, this.canon(r.userJid, r.userJidAlt), r.type, r.timestamp)
+    for (const v of batch.pollVotes ?? []) this.s.votePut.run(this.canon(v.chatJid, v.chatJidAlt), v.pollMessageId, this.canon(v.voterJid, v.voterJidAlt), JSON.stringify(v.selected), v.timestamp)
+    for (const p of batch.participants ?? []) {
+      const g = normalizeJid(p.groupJid)
+      for (const part of p.participants) {
+        if (part.jidAlt) this.mapPair(part.jid, part.jidAlt)
+        const jid = this.canon(part.jid, part.jidAlt)
+        if (p.action === 'add') this.s.partPut.run(g, jid, part.admin ?? null)
+        else if (p.action === 'remove') this.s.partDel.run(g, jid)
+        else if (p.action === 'promote') this.s.partAdmin.run('admin', g, jid)
+        else if (p.action === 'demote') this.s.partAdmin.run(null, g, jid)
+      }
+    }
+    for (const d of batch.deletes ?? []) {
+      const chat = this.canon(d.chatJid, d.chatJidAlt)
+      if (d.ids) for (const id of d.ids) this.s.msgDelete.run(chat, id)
+      else this.s.chatClear.run(chat)
+    }
+    if (batch.historySync) this.s.metaPut.run('history_sync', JSON.stringify({ ...batch.historySync, at: now() }))
+    return { messages, chats: batch.chats?.length ?? 0, contacts: batch.contacts?.length ?? 0, merged }
+  }
+}
+
+const writers = new WeakMap<Db, Writer>()
+
+export function applyBatch(db: Db, batch: StoreBatch): ApplyResult {
+  let w = writers.get(db)
+  if (!w) {
+    w = new Writer(db)
+    writers.set(db, w)
+  }
+  const writer = w
+  return db.transaction(() => writer.apply(batch))()
+}

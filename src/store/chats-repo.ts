@@ -1,0 +1,98 @@
+// Chat reads: cheap, indexed, one page at a time (main thread, read-only connection).
+import type { Db } from './open-db.js'
+import { decodeCursor, encodeCursor } from './cursor.js'
+
+export interface ChatRow {
+  jid: string
+  name: string | null
+  is_group: boolean
+  unread_count: number
+  marked_unread: boolean
+  archived: boolean
+  pinned: boolean
+  last_message_at: number | null
+  last_message: { id: string; from_me: boolean; type: string; body: string | null; timestamp: number } | null
+}
+
+const DISPLAY_NAME = `coalesce(c.name, g.subject, k.name, k.notify, k.verified_name, CASE WHEN c.jid LIKE '%@s.whatsapp.net' THEN '+' || substr(c.jid, 1, instr(c.jid, '@') - 1) END)`
+
+interface RawChat {
+  jid: string
+  name: string | null
+  is_group: number
+  unread_count: number
+  marked_unread: number
+  archived: number
+  pinned: number
+  last_message_at: number | null
+  m_id: string | null
+  m_from_me: number | null
+  m_type: string | null
+  m_body: string | null
+  m_ts: number | null
+}
+
+const SELECT = `SELECT c.jid, ${DISPLAY_NAME} AS name, c.is_group, c.unread_count, c.marked_unread, c.archived, c.pinned, c.last_message_at,
+    m.id AS m_id, m.from_me AS m_from_me, m.type AS m_type, m.body AS m_body, m.ts AS m_ts
+  FROM chats c
+  LEFT JOIN contacts k ON k.jid = c.jid
+  LEFT JOIN groups g ON g.jid = c.jid
+  LEFT JOIN messages m ON m.seq = (SELECT seq FROM messages WHERE chat_jid = c.jid ORDER BY ts DESC, seq DESC LIMIT 1)`
+
+const toRow = (r: RawChat): ChatRow => ({
+  jid: r.jid,
+  name: r.name,
+  is_group: !!r.is_group,
+  unread_count: r.unread_count,
+  marked_unread: !!r.marked_unread,
+  archived: !!r.archived,
+  pinned: !!r.pinned,
+  last_message_at: r.last_message_at,
+  last_message: r.m_id ? { id: r.m_id, from_me: !!r.m_from_me, type: r.m_type!, body: r.m_body, timestamp: r.m_ts! } : null
+})
+
+export interface ListChatsQuery {
+  limit: number
+  cursor?: string
+  query?: string
+  onlyGroups?: boolean
+  onlyUnread?: boolean
+  includeArchived?: boolean
+  system?: boolean
+}
+
+export class ChatsRepo {
+  constructor(private readonly db: Db) {}
+
+  list(q: ListChatsQuery): { chats: ChatRow[]; next_cursor: string | null } {
+    const where: string[] = [q.system ? `(c.jid LIKE '%@broadcast' OR c.jid LIKE '%@newsletter')` : `c.jid NOT LIKE '%@broadcast' AND c.jid NOT LIKE '%@newsletter'`]
+    const params: unknown[] = []
+    if (q.onlyGroups) where.push('c.is_group = 1')
+    if (q.onlyUnread) where.push('(c.unread_count > 0 OR c.marked_unread = 1)')
+    if (q.includeArchived === false) where.push('c.archived = 0')
+    if (q.query) {
+      where.push(`(${DISPLAY_NAME} LIKE ? ESCAPE '\\' OR c.jid LIKE ? ESCAPE '\\')`)
+      const like = `%${q.query.replace(/[\\%_]/g, (x) => `\\${x}`)}%`
+      params.push(like, like)
+    }
+    const key = decodeCursor(q.cursor, 2) as [number, string] | undefined
+    if (key) {
+      where.push('(coalesce(c.last_message_at, 0) < ? OR (coalesce(c.last_message_at, 0) = ? AND c.jid > ?))')
+      params.push(key[0], key[0], key[1])
+    }
+    const rows = this.db.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY coalesce(c.last_message_at, 0) DESC, c.jid ASC LIMIT ?`).all(...params, q.limit + 1) as RawChat[]
+    const more = rows.length > q.limit
+    const page = rows.slice(0, q.limit).map(toRow)
+    const last = page.at(-1)
+    return { chats: page, next_cursor: more && last ? encodeCursor([last.last_message_at ?? 0, last.jid]) : null }
+  }
+
+  get(jid: string): ChatRow | undefined {
+    const r = this.db.prepare(`${SELECT} WHERE c.jid = ?`).get(jid) as RawChat | undefined
+    return r ? toRow(r) : undefined
+  }
+
+  counts(): { chats: number; messages: number; contacts: number; groups: number } {
+    return this.db.prepare('SELECT (SELECT count(*) FROM chats) AS chats, (SELECT max(seq) FROM messages) AS messages, (SELECT count(*) FROM contacts) AS contacts, (SELECT count(*) FROM groups) AS groups').get() as never
+  }
+}

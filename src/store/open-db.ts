@@ -1,0 +1,32 @@
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js'
+
+export type Db = Database.Database
+
+/** The writer's connection: creates and migrates the file. */
+export function openWriter(path: string): Db {
+  mkdirSync(dirname(path), { recursive: true })
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.pragma('busy_timeout = 5000')
+  db.pragma('foreign_keys = OFF')
+  const current = db.pragma('user_version', { simple: true }) as number
+  if (current > SCHEMA_VERSION) throw new Error(`store schema ${current} is newer than this build (${SCHEMA_VERSION})`)
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!)
+      db.pragma(`user_version = ${v + 1}`)
+    })()
+  }
+  return db
+}
+
+/** A reader: never writes, never blocks the writer (WAL). */
+export function openReader(path: string): Db {
+  const db = new Database(path, { readonly: true, fileMustExist: true })
+  db.pragma('busy_timeout = 5000')
+  return db
+}

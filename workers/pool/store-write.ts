@@ -1,0 +1,26 @@
+// Pool task: the message store's single writer. One connection per store file, kept for the thread's life.
+import { openWriter, type Db } from '../../src/store/open-db.js'
+import { applyBatch, type ApplyResult } from '../../src/store/apply-batch.js'
+import type { StoreBatch } from '../../src/store/batch.js'
+
+const dbs = new Map<string, Db>()
+
+export default function storeWrite({ dbPath, batches }: { dbPath: string; batches: StoreBatch[] }): ApplyResult {
+  let db = dbs.get(dbPath)
+  if (!db) {
+    db = openWriter(dbPath)
+    dbs.set(dbPath, db)
+  }
+  const total: ApplyResult = { messages: 0, chats: 0, contacts: 0, merged: 0 }
+  const conn = db
+  conn.transaction(() => {
+    for (const batch of batches) {
+      const r = applyBatch(conn, batch)
+      total.messages += r.messages
+      total.chats += r.chats
+      total.contacts += r.contacts
+      total.merged += r.merged
+    }
+  })()
+  return total
+}
