@@ -1,0 +1,94 @@
+// Composition root: opens the store, starts the pool, the WhatsApp supervisor and the HTTP front, and
+// wires the worker's event batches into the store's write queue.
+import { mkdirSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import type { Logger } from 'pino'
+import type { Config } from '../config/load-config.js'
+import { openWriter, openReader } from '../store/open-db.js'
+import { ChatsRepo } from '../store/chats-repo.js'
+import { MessagesRepo } from '../store/messages-repo.js'
+import { ContactsRepo } from '../store/contacts-repo.js'
+import { WriteQueue } from '../store/write-queue.js'
+import { Pool } from '../pool/pool.js'
+import { Supervisor } from '../wa/supervisor.js'
+import { SessionRegistry } from '../mcp/sessions.js'
+import { createMcpServer } from '../mcp/server.js'
+import { startHttp, type HttpFront } from '../http/app.js'
+import type { Services } from './services.js'
+
+export interface RunningServer {
+  services: Services
+  http: HttpFront
+  sessions: SessionRegistry
+  stop(): Promise<void>
+}
+
+export async function startServer(config: Config, log: Logger, opts: { workerEnv?: Record<string, string> } = {}): Promise<RunningServer> {
+  for (const d of [config.DATA_DIR, config.SESSION_DIR, config.MEDIA_DIR]) mkdirSync(d, { recursive: true })
+  // the schema is created here, once, before any reader or the pool's writer opens the file
+  openWriter(config.DB_PATH).close()
+  const db = openReader(config.DB_PATH)
+  const pool = new Pool(config.POOL_THREADS ?? Math.max(1, Math.min(4, availableParallelism() - 1)))
+  const writes = new WriteQueue(pool, config.DB_PATH, log.child({ actor: 'store' }))
+  if (config.WA_TRUST_ROOT_KEY) log.warn('WA_TRUST_ROOT_KEY is set: this server trusts a WhatsApp emulator instead of WhatsApp. Never set it in production.')
+  const wa = new Supervisor(
+    {
+      worker: {
+        accountId: config.ACCOUNT_ID,
+        authDbPath: config.AUTH_DB_PATH,
+        storeDbPath: config.DB_PATH,
+        mediaDir: config.MEDIA_DIR,
+        wsUrl: config.WA_WS_URL,
+        trustRootKey: config.WA_TRUST_ROOT_KEY,
+        browserName: config.WA_BROWSER_NAME,
+        logLevel: config.BAILEYS_LOG_LEVEL,
+        heartbeatIntervalMs: config.WA_HEARTBEAT_INTERVAL_MS,
+        initializeTimeoutMs: config.WA_INITIALIZE_TIMEOUT_MS || 60_000,
+        eventLog: config.WA_EVENT_LOG
+      },
+      heartbeatTimeoutMs: config.WA_HEARTBEAT_TIMEOUT_MS,
+      env: opts.workerEnv
+    },
+    log.child({ actor: 'wa-supervisor' })
+  )
+  wa.on('batch', (b) => writes.push(b))
+  wa.on('status', (s) => log.debug({ state: s.state }, 'whatsapp state'))
+  let sessions!: SessionRegistry
+  const services: Services = {
+    config,
+    log,
+    startedAt: Date.now(),
+    wa,
+    db,
+    chats: new ChatsRepo(db),
+    messages: new MessagesRepo(db),
+    contacts: new ContactsRepo(db),
+    writes,
+    pool,
+    mcpSessionCount: () => sessions.size
+  }
+  sessions = new SessionRegistry(
+    { ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS, enableJsonResponse: config.MCP_HTTP_ENABLE_JSON_RESPONSE },
+    () => createMcpServer(services),
+    log.child({ actor: 'mcp' })
+  )
+  const http = await startHttp(services, sessions)
+  log[http.native ? 'info' : 'warn']({ port: http.port, host: config.HOST, uws: http.native ? 'native' : 'js-fallback' }, http.native ? 'listening (uWebSockets.js native)' : 'listening on the slow uWebSockets.js JavaScript fallback')
+  if (config.exposed && !config.MCP_AUTH_TOKEN.length) log.warn(`HOST ${config.HOST} is reachable from other machines and MCP_AUTH_TOKEN is not set: anyone who can reach this port can read and send this account's WhatsApp messages.`)
+  if (config.exposed && !config.ADMIN_TOKEN) log.warn(`HOST ${config.HOST} is reachable from other machines and ADMIN_TOKEN is not set: the admin UI and /api are open.`)
+  await wa.start()
+
+  return {
+    services,
+    http,
+    sessions,
+    async stop() {
+      http.close()
+      await sessions.closeAll()
+      await wa.stop()
+      await writes.idle()
+      await pool.close()
+      db.close()
+    }
+  }
+}

@@ -1,0 +1,24 @@
+// What tools and routes are given: the actors and repositories of one running server. Built in app/server.ts.
+import type { Logger } from 'pino'
+import type { Config } from '../config/load-config.js'
+import type { Supervisor } from '../wa/supervisor.js'
+import type { ChatsRepo } from '../store/chats-repo.js'
+import type { MessagesRepo } from '../store/messages-repo.js'
+import type { ContactsRepo } from '../store/contacts-repo.js'
+import type { WriteQueue } from '../store/write-queue.js'
+import type { Pool } from '../pool/pool.js'
+import type { Db } from '../store/open-db.js'
+
+export interface Services {
+  config: Config
+  log: Logger
+  startedAt: number
+  wa: Supervisor
+  db: Db
+  chats: ChatsRepo
+  messages: MessagesRepo
+  contacts: ContactsRepo
+  writes: WriteQueue
+  pool: Pool
+  mcpSessionCount(): number
+}

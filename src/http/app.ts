@@ -1,0 +1,45 @@
+// The uWebSockets.js front: the route table. Each route is a thin shell around a use-case.
+import uws, { uwsNative, type TemplatedApp, type us_listen_socket } from './uws.js'
+import { wrap } from './router.js'
+import { sendJson, sendError } from './respond.js'
+import { mcpRoute } from './routes/mcp.js'
+import { TokenGuard } from './auth.js'
+import { AppError } from '../errors/app-error.js'
+import type { Services } from '../app/services.js'
+import type { SessionRegistry } from '../mcp/sessions.js'
+import { healthRoute, statusRoute } from './routes/health.js'
+
+export interface HttpFront {
+  port: number
+  native: boolean
+  close(): void
+}
+
+export function startHttp(services: Services, sessions: SessionRegistry, extraRoutes?: (app: TemplatedApp) => void): Promise<HttpFront> {
+  const { config, log } = services
+  const app = uws.App()
+  const mcpGuard = new TokenGuard(config.MCP_AUTH_TOKEN, 'mcp')
+  const adminGuard = new TokenGuard(config.ADMIN_TOKEN ? [config.ADMIN_TOKEN] : [], 'admin')
+  const baseUrl = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`
+  const mcp = wrap(mcpRoute({ guard: mcpGuard, sessions, maxBodyBytes: config.MCP_MAX_BODY_MB * 1024 * 1024, allowedOrigins: config.MCP_ALLOWED_ORIGINS, baseUrl }), log)
+  app.post('/mcp', mcp).get('/mcp', mcp).del('/mcp', mcp)
+  app.any('/mcp', wrap((_r, res, st) => sendJson(res, st, 405, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Method not allowed' } }, { allow: 'GET, POST, DELETE' }), log))
+  app.get('/healthz', wrap(healthRoute(services), log))
+  app.get('/api/status', wrap((r, res, st) => {
+    adminGuard.check(r.headers.authorization)
+    return statusRoute(services)(r, res, st)
+  }, log))
+  extraRoutes?.(app)
+  app.any('/*', wrap((r, res, st) => sendError(res, st, new AppError('NOT_FOUND', `No route ${r.method} ${r.path}.`)), log))
+
+  return new Promise((resolve, reject) => {
+    app.listen(config.HOST, config.PORT, (socket: us_listen_socket | false) => {
+      if (!socket) {
+        reject(new AppError('CONFIG_INVALID', `Cannot listen on ${config.HOST}:${config.PORT}.`))
+        return
+      }
+      const port = uws.us_socket_local_port(socket)
+      resolve({ port, native: uwsNative, close: () => uws.us_listen_socket_close(socket) })
+    })
+  })
+}

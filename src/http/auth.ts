@@ -1,0 +1,36 @@
+// Bearer-token checks in constant time. Tokens are compared as SHA-256 digests so length leaks nothing.
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { AppError } from '../errors/app-error.js'
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
+
+export class TokenGuard {
+  private readonly digests: Buffer[]
+
+  constructor(tokens: readonly string[], private readonly realm: string) {
+    this.digests = tokens.filter(Boolean).map(digest)
+  }
+
+  get enabled(): boolean {
+    return this.digests.length > 0
+  }
+
+  /** true when no tokens are configured or the header carries one of them */
+  allows(authorization: string | undefined, fallbackToken?: string | null): boolean {
+    if (!this.enabled) return true
+    const m = /^Bearer\s+(.+)$/i.exec(authorization ?? '')
+    const given = m?.[1]?.trim() ?? fallbackToken ?? undefined
+    if (!given) return false
+    const d = digest(given)
+    let ok = false
+    for (const t of this.digests) ok = timingSafeEqual(d, t) || ok
+    return ok
+  }
+
+  /** throws UNAUTHORIZED carrying the WWW-Authenticate challenge */
+  check(authorization: string | undefined, fallbackToken?: string | null): void {
+    if (!this.allows(authorization, fallbackToken)) {
+      throw new AppError('UNAUTHORIZED', 'A valid bearer token is required.', { wwwAuthenticate: `Bearer realm="${this.realm}"` })
+    }
+  }
+}

@@ -1,0 +1,41 @@
+// The only place that writes responses: cork, status, headers, end, and nothing after an abort.
+import type { HttpResponse } from './uws.js'
+import { AppError, toAppError } from '../errors/app-error.js'
+
+export interface ResState {
+  aborted: boolean
+  /** called once when the client goes away */
+  onAbort?: () => void
+}
+
+export type Headers = Record<string, string>
+
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 206: 'Partial Content', 301: 'Moved Permanently', 302: 'Found', 304: 'Not Modified',
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 408: 'Request Timeout', 409: 'Conflict',
+  410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 416: 'Range Not Satisfiable', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
+  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout'
+}
+
+export const statusLine = (status: number): string => `${status} ${STATUS_TEXT[status] ?? ''}`.trim()
+
+export function send(res: HttpResponse, st: ResState, status: number, body: string | Uint8Array, headers: Headers = {}): void {
+  if (st.aborted) return
+  res.cork(() => {
+    res.writeStatus(statusLine(status))
+    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v)
+    res.end(body)
+  })
+}
+
+export function sendJson(res: HttpResponse, st: ResState, status: number, body: unknown, headers: Headers = {}): void {
+  send(res, st, status, JSON.stringify(body), { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers })
+}
+
+/** the stable error body: { error: { code, message, retryable, data? } }; never a stack trace */
+export function sendError(res: HttpResponse, st: ResState, err: unknown, headers: Headers = {}): void {
+  const e = err instanceof AppError ? err : toAppError(err)
+  const challenge = e.data?.wwwAuthenticate
+  if (typeof challenge === 'string') headers = { ...headers, 'www-authenticate': challenge }
+  sendJson(res, st, e.status, { error: { code: e.code, message: e.message, retryable: e.retryable, ...(e.data ? { data: e.data } : {}) } }, headers)
+}

@@ -1,0 +1,28 @@
+// Entry point: `npm start`. Validates the configuration, starts the server, stops cleanly on a signal.
+import { loadConfig } from './config/load-config.js'
+import { createLogger } from './log/logger.js'
+import { startServer } from './app/server.js'
+import { AppError } from './errors/app-error.js'
+
+let config
+try {
+  config = loadConfig()
+} catch (err) {
+  process.stderr.write(`${err instanceof AppError ? err.message : String(err)}\n`)
+  process.exit(78)
+}
+const log = createLogger(config.LOG_LEVEL, { actor: 'main' })
+const server = await startServer(config, log)
+let stopping = false
+const stop = async (signal: string): Promise<void> => {
+  if (stopping) return
+  stopping = true
+  log.info({ signal }, 'shutting down')
+  const force = setTimeout(() => process.exit(1), 10_000)
+  force.unref()
+  await server.stop()
+  process.exit(0)
+}
+process.on('SIGINT', () => void stop('SIGINT'))
+process.on('SIGTERM', () => void stop('SIGTERM'))
+process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'))

@@ -1,0 +1,13 @@
+import { z } from 'zod'
+import { defineTool, READ_ONLY } from '../tool.js'
+
+export const ping = defineTool({
+  name: 'ping',
+  description: 'Checks that the server answers. Returns "pong" and the server time; does not touch WhatsApp.',
+  input: {},
+  output: { reply: z.literal('pong'), time: z.number().describe('server time, unix ms') },
+  annotations: { title: 'Ping', ...READ_ONLY },
+  async run() {
+    return { reply: 'pong' as const, time: Date.now() }
+  }
+})

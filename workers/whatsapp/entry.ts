@@ -1,0 +1,57 @@
+// The WhatsApp worker thread: exactly one Baileys socket, exposed to the main thread with comlink.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import * as Comlink from 'comlink'
+import { nodeEndpoint } from '../../src/wa/node-endpoint.js'
+import pino from 'pino'
+import { installComlinkErrorHandler } from '../../src/errors/wire.js'
+import type { WaWorkerApi, WaWorkerOptions, WaWorkerEvent } from '../../src/wa/worker-api.js'
+import { Session } from './session.js'
+
+const { options, events } = workerData as { options: WaWorkerOptions; events: MessagePort }
+installComlinkErrorHandler()
+const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { actor: 'wa-worker', account: options.accountId } })
+const emit = (e: WaWorkerEvent): void => events.postMessage(e)
+const session = new Session(options, emit, log)
+
+// the heartbeat proves this event loop is alive; the supervisor restarts the worker when it stops
+const lag = monitorEventLoopDelay({ resolution: 20 })
+lag.enable()
+setInterval(() => {
+  emit({ type: 'heartbeat', at: Date.now(), eventLoopLagMs: Math.round(lag.max / 1e6) })
+  lag.reset()
+}, options.heartbeatIntervalMs).unref()
+
+process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection in the WhatsApp worker'))
+
+const api: WaWorkerApi = {
+  async start() {
+    session.start()
+  },
+  stop: () => session.stop(),
+  status: () => session.getStatus(),
+  ping: () => Date.now(),
+  requestPairingCode: (phone) => session.requestPairingCode(phone),
+  logout: () => session.logout(),
+  forceResync: () => session.forceResync(),
+  sendText: (req) => session.sendText(req),
+  sendMedia: (req) => session.sendMedia(req),
+  sendReaction: (req) => session.sendReaction(req),
+  markRead: (req) => session.markRead(req),
+  downloadMedia: (req) => session.downloadMedia(req),
+  groupMetadata: (jid) => session.groupMetadata(jid),
+  groupsParticipating: () => session.groupsParticipating(),
+  profilePictureUrl: (jid) => session.profilePictureUrl(jid),
+  onWhatsApp: (phones) => session.onWhatsApp(phones),
+  contactInfo: (jid) => session.contactInfo(jid)
+}
+
+// test hooks for the fault matrix: a crash and a blocked event loop, only when the supervisor allows them
+if (process.env.WA_WORKER_FAULTS === '1') {
+  Object.assign(api, {
+    crash: () => setImmediate(() => { throw new Error('injected worker crash') }),
+    block: (ms: number) => setImmediate(() => { const end = Date.now() + ms; while (Date.now() < end); })
+  })
+}
+
+Comlink.expose(api, nodeEndpoint(parentPort!))

@@ -1,0 +1,249 @@
+// Baileys events -> StoreBatch records: plain, structured-clone-friendly, identity halves carried along.
+// Pure functions of their input (plus the account's own JIDs), so they are tested without a socket.
+import { proto, getContentType, normalizeMessageContent, jidNormalizedUser, type WAMessage, type Chat, type Contact, type GroupMetadata, type BaileysEventMap } from '@whiskeysockets/baileys'
+import type { ChatRecord, ContactRecord, GroupRecord, MessageRecord, MessageType, MediaInfo, StoreBatch, ReactionRecord, MessageUpdateRecord, ParticipantsChangeRecord } from '../../src/store/batch.js'
+
+export interface Me {
+  jid?: string
+  lid?: string
+}
+
+const norm = (j: string | null | undefined): string | undefined => (j ? jidNormalizedUser(j) || undefined : undefined)
+const toMs = (t: number | Long | null | undefined): number => {
+  const n = typeof t === 'number' ? t : t ? Number(t.toString()) : 0
+  return n > 1e12 ? n : n * 1000
+}
+interface Long {
+  toString(): string
+}
+const hex = (b: Uint8Array | null | undefined): string | undefined => (b && b.length ? Buffer.from(b).toString('hex') : undefined)
+
+/** which of two JIDs is the LID and which the phone JID, as a pair the writer can map */
+function alt(jid: string | undefined, other: string | null | undefined): string | undefined {
+  const o = norm(other)
+  return o && o !== jid ? o : undefined
+}
+
+function mediaOf(m: proto.IMessage, kind: string): MediaInfo | undefined {
+  const x = (m as Record<string, unknown>)[kind] as
+    | { mimetype?: string | null; fileName?: string | null; fileLength?: number | Long | null; seconds?: number | null; width?: number | null; height?: number | null; fileSha256?: Uint8Array | null; jpegThumbnail?: Uint8Array | null }
+    | undefined
+  if (!x) return undefined
+  return {
+    mimetype: x.mimetype ?? undefined,
+    fileName: x.fileName ?? undefined,
+    fileLength: x.fileLength ? Number(x.fileLength.toString()) : undefined,
+    seconds: x.seconds ?? undefined,
+    width: x.width ?? undefined,
+    height: x.height ?? undefined,
+    fileSha256: hex(x.fileSha256),
+    jpegThumbnail: x.jpegThumbnail && x.jpegThumbnail.length ? new Uint8Array(x.jpegThumbnail) : undefined
+  }
+}
+
+/** type, body (text, caption or a short rendering) and media of a message's content */
+export function describe(content: proto.IMessage | null | undefined): { type: MessageType; body?: string; media?: MediaInfo; contextInfo?: proto.IContextInfo | null } {
+  const m = normalizeMessageContent(content)
+  if (!m) return { type: 'unknown' }
+  const kind = getContentType(m)
+  switch (kind) {
+    case 'conversation':
+      return { type: 'text', body: m.conversation ?? '' }
+    case 'extendedTextMessage':
+      return { type: 'text', body: m.extendedTextMessage?.text ?? '', contextInfo: m.extendedTextMessage?.contextInfo }
+    case 'imageMessage':
+      return { type: 'image', body: m.imageMessage?.caption ?? undefined, media: mediaOf(m, kind), contextInfo: m.imageMessage?.contextInfo }
+    case 'videoMessage':
+      return { type: 'video', body: m.videoMessage?.caption ?? undefined, media: mediaOf(m, kind), contextInfo: m.videoMessage?.contextInfo }
+    case 'audioMessage':
+      return { type: m.audioMessage?.ptt ? 'voice' : 'audio', media: mediaOf(m, kind), contextInfo: m.audioMessage?.contextInfo }
+    case 'documentMessage':
+      return { type: 'document', body: m.documentMessage?.caption ?? m.documentMessage?.fileName ?? undefined, media: mediaOf(m, kind), contextInfo: m.documentMessage?.contextInfo }
+    case 'stickerMessage':
+      return { type: 'sticker', media: mediaOf(m, kind), contextInfo: m.stickerMessage?.contextInfo }
+    case 'locationMessage': {
+      const l = m.locationMessage!
+      return { type: 'location', body: [l.name, l.address, `${l.degreesLatitude},${l.degreesLongitude}`].filter(Boolean).join(' · ') }
+    }
+    case 'liveLocationMessage':
+      return { type: 'live_location', body: m.liveLocationMessage?.caption ?? undefined }
+    case 'contactMessage':
+      return { type: 'contact', body: m.contactMessage?.displayName ?? undefined }
+    case 'contactsArrayMessage':
+      return { type: 'contacts', body: m.contactsArrayMessage?.contacts?.map((c) => c.displayName).join(', ') }
+    case 'pollCreationMessage':
+    case 'pollCreationMessageV2':
+    case 'pollCreationMessageV3': {
+      const p = m[kind]!
+      return { type: 'poll', body: `${p.name ?? ''}\n${(p.options ?? []).map((o) => `- ${o.optionName}`).join('\n')}` }
+    }
+    case 'pollUpdateMessage':
+      return { type: 'poll_vote' }
+    case 'reactionMessage':
+      return { type: 'reaction', body: m.reactionMessage?.text ?? undefined }
+    case 'protocolMessage':
+      return { type: 'protocol' }
+    default:
+      return { type: 'unknown' }
+  }
+}
+
+export function messageRecord(msg: WAMessage, me: Me, fromHistory: boolean): MessageRecord | undefined {
+  const key = msg.key
+  const chatJid = norm(key.remoteJid)
+  if (!chatJid || !key.id || chatJid === 'status@broadcast') return undefined
+  const d = describe(msg.message)
+  if (d.type === 'protocol' || d.type === 'reaction' || d.type === 'poll_vote') return undefined
+  if (!msg.message && msg.messageStubType) {
+    // a group event or a call rendered as a system line
+    return { chatJid, chatJidAlt: alt(chatJid, key.remoteJidAlt), id: key.id, fromMe: !!key.fromMe, timestamp: toMs(msg.messageTimestamp), type: 'system', body: proto.WebMessageInfo.StubType[msg.messageStubType] ?? String(msg.messageStubType), fromHistory }
+  }
+  if (!msg.message) return undefined
+  const isGroup = chatJid.endsWith('@g.us')
+  const senderJid = key.fromMe ? me.jid : isGroup ? norm(key.participant) : chatJid
+  const senderJidAlt = key.fromMe ? me.lid : isGroup ? alt(senderJid, key.participantAlt) : alt(chatJid, key.remoteJidAlt)
+  return {
+    chatJid,
+    chatJidAlt: alt(chatJid, key.remoteJidAlt),
+    id: key.id,
+    fromMe: !!key.fromMe,
+    senderJid,
+    senderJidAlt,
+    pushName: key.fromMe ? undefined : (msg.pushName ?? undefined),
+    timestamp: toMs(msg.messageTimestamp),
+    type: d.type,
+    body: d.body,
+    media: d.media,
+    quotedId: d.contextInfo?.stanzaId ?? undefined,
+    quotedSenderJid: norm(d.contextInfo?.participant),
+    mentions: d.contextInfo?.mentionedJid?.length ? d.contextInfo.mentionedJid.map((j) => norm(j)!).filter(Boolean) : undefined,
+    status: msg.status ?? undefined,
+    fromHistory,
+    raw: proto.WebMessageInfo.encode(msg).finish()
+  }
+}
+
+/** what one upserted message implies beyond itself: edits, revokes, reactions, unread counts */
+export function upsertToBatch(msgs: WAMessage[], type: 'notify' | 'append', me: Me): StoreBatch {
+  const batch: Required<Pick<StoreBatch, 'messages' | 'chats' | 'reactions' | 'messageUpdates'>> = { messages: [], chats: [], reactions: [], messageUpdates: [] }
+  for (const msg of msgs) {
+    const chatJid = norm(msg.key.remoteJid)
+    if (!chatJid) continue
+    const content = normalizeMessageContent(msg.message)
+    const ts = toMs(msg.messageTimestamp)
+    const proto_ = content?.protocolMessage
+    if (proto_?.key?.id && (proto_.type === proto.Message.ProtocolMessage.Type.REVOKE || proto_.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT)) {
+      const u: MessageUpdateRecord = { chatJid, chatJidAlt: alt(chatJid, msg.key.remoteJidAlt), id: proto_.key.id }
+      if (proto_.type === proto.Message.ProtocolMessage.Type.REVOKE) u.revoked = true
+      else {
+        u.editedBody = describe(proto_.editedMessage).body
+        u.editedAt = toMs(proto_.timestampMs) || ts
+      }
+      batch.messageUpdates.push(u)
+      continue
+    }
+    if (content?.reactionMessage?.key?.id) {
+      const r = content.reactionMessage
+      const senderJid = msg.key.fromMe ? me.jid : chatJid.endsWith('@g.us') ? norm(msg.key.participant) : chatJid
+      if (senderJid) {
+        const rec: ReactionRecord = { chatJid, chatJidAlt: alt(chatJid, msg.key.remoteJidAlt), messageId: r.key!.id!, senderJid, emoji: r.text ?? '', timestamp: toMs(r.senderTimestampMs) || ts }
+        batch.reactions.push(rec)
+      }
+      continue
+    }
+    const rec = messageRecord(msg, me, false)
+    if (!rec) continue
+    batch.messages.push(rec)
+    const live = type === 'notify' && !msg.key.fromMe && rec.type !== 'system'
+    batch.chats.push({ jid: chatJid, jidAlt: rec.chatJidAlt, isGroup: chatJid.endsWith('@g.us'), lastMessageAt: rec.timestamp, ...(live ? { unreadIncrement: 1 } : msg.key.fromMe ? { unreadCount: 0 } : {}) })
+  }
+  return batch
+}
+
+export function chatRecord(c: Partial<Chat> & { id?: string | null }): ChatRecord | undefined {
+  const jid = norm(c.id)
+  if (!jid) return undefined
+  const unread = c.unreadCount ?? undefined
+  return {
+    jid,
+    jidAlt: alt(jid, (c as { pnJid?: string }).pnJid ?? (c as { lidJid?: string }).lidJid),
+    name: c.name ?? undefined,
+    isGroup: jid.endsWith('@g.us'),
+    // chats.update carries increments for new messages, 0 when read, -1 when marked unread
+    ...(unread === -1 ? { markedUnread: true } : unread !== undefined && unread !== null ? { unreadCount: unread } : {}),
+    archived: c.archived ?? undefined,
+    pinned: c.pinned === undefined || c.pinned === null ? undefined : c.pinned > 0,
+    muteEndTime: c.muteEndTime === undefined || c.muteEndTime === null ? undefined : Number(c.muteEndTime),
+    lastMessageAt: c.conversationTimestamp ? toMs(c.conversationTimestamp as number) : undefined,
+    readOnly: c.readOnly ?? undefined
+  }
+}
+
+export function contactRecord(c: Partial<Contact>): ContactRecord | undefined {
+  const jid = norm(c.id)
+  if (!jid) return undefined
+  const other = jid.endsWith('@lid') ? c.phoneNumber : c.lid
+  return {
+    jid,
+    jidAlt: alt(jid, other),
+    name: c.name ?? undefined,
+    notify: c.notify ?? undefined,
+    verifiedName: c.verifiedName ?? undefined,
+    imgUrl: typeof c.imgUrl === 'string' && c.imgUrl !== 'changed' ? c.imgUrl : undefined,
+    status: c.status ?? undefined
+  }
+}
+
+export function groupRecord(g: Partial<GroupMetadata>): GroupRecord | undefined {
+  const jid = norm(g.id)
+  if (!jid) return undefined
+  return {
+    jid,
+    subject: g.subject ?? undefined,
+    subjectOwner: norm(g.subjectOwner),
+    subjectTime: g.subjectTime ? toMs(g.subjectTime) : undefined,
+    description: g.desc === undefined ? undefined : (g.desc ?? null),
+    owner: norm(g.owner),
+    creation: g.creation ? toMs(g.creation) : undefined,
+    size: g.size ?? undefined,
+    announce: g.announce ?? undefined,
+    restrict: g.restrict ?? undefined,
+    participants: g.participants?.map((p) => {
+      const id = norm(p.id)!
+      const pn = norm((p as { phoneNumber?: string }).phoneNumber)
+      const lid = norm((p as { lid?: string }).lid)
+      return { jid: id, jidAlt: alt(id, id.endsWith('@lid') ? pn : lid), admin: p.admin ?? null }
+    })
+  }
+}
+
+export function participantsChange(e: BaileysEventMap['group-participants.update']): ParticipantsChangeRecord {
+  return {
+    groupJid: norm(e.id)!,
+    action: e.action as ParticipantsChangeRecord['action'],
+    participants: e.participants.map((p) => {
+      const id = norm(typeof p === 'string' ? p : p.id)!
+      const pn = typeof p === 'string' ? undefined : norm((p as { phoneNumber?: string }).phoneNumber)
+      return { jid: id, jidAlt: alt(id, pn) }
+    }),
+    timestamp: Date.now()
+  }
+}
+
+export function historyToBatch(h: BaileysEventMap['messaging-history.set'], me: Me): StoreBatch {
+  return {
+    lidMappings: h.lidPnMappings?.map((m) => ({ lid: m.lid, pn: m.pn })),
+    contacts: h.contacts.map(contactRecord).filter((x): x is ContactRecord => !!x),
+    chats: h.chats.map(chatRecord).filter((x): x is ChatRecord => !!x),
+    messages: h.messages.map((m) => messageRecord(m, me, true)).filter((x): x is MessageRecord => !!x),
+    historySync: {
+      syncType: h.syncType !== undefined && h.syncType !== null ? (proto.HistorySync.HistorySyncType[h.syncType] ?? String(h.syncType)) : 'unknown',
+      progress: h.progress ?? undefined,
+      chunkOrder: h.chunkOrder ?? undefined,
+      isLatest: h.isLatest,
+      messages: h.messages.length,
+      chats: h.chats.length,
+      contacts: h.contacts.length
+    }
+  }
+}

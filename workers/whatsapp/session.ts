@@ -1,0 +1,388 @@
+// One Baileys socket and its lifecycle: connect, QR, 515 restart, reconnect with backoff, logout (401)
+// clears auth only, replaced (440) stops. Events leave as normalized batches on the events port.
+import { createWriteStream } from 'node:fs'
+import { mkdir, rename, stat } from 'node:fs/promises'
+import { pipeline } from 'node:stream/promises'
+import { join } from 'node:path'
+import pino, { type Logger } from 'pino'
+import makeWASocket, {
+  Browsers,
+  DisconnectReason,
+  WA_CERT_DETAILS,
+  downloadMediaMessage,
+  jidNormalizedUser,
+  makeCacheableSignalKeyStore,
+  proto,
+  type WASocket,
+  type WAMessage,
+  type AnyMessageContent
+} from '@whiskeysockets/baileys'
+import Database from 'better-sqlite3'
+import { AppError } from '../../src/errors/app-error.js'
+import type { StoreBatch, GroupRecord, ContactRecord } from '../../src/store/batch.js'
+import type { WaWorkerOptions, WaStatus, WaWorkerEvent, SendTextRequest, SendMediaRequest, SendResult, DownloadMediaRequest, DownloadMediaResult, OnWhatsAppResult, WaConnectionState } from '../../src/wa/worker-api.js'
+import { openAuthStore, type AuthStore } from './auth-store.js'
+import { chatRecord, contactRecord, groupRecord, historyToBatch, messageRecord, participantsChange, upsertToBatch, type Me } from './normalize.js'
+import { classifyBaileysLog } from './log-signals.js'
+
+const statusCodeOf = (err: unknown): number | undefined => (err as { output?: { statusCode?: number } } | undefined)?.output?.statusCode
+
+export class Session {
+  private sock: WASocket | undefined
+  private auth: AuthStore
+  private status: WaStatus = { state: 'starting', linked: false }
+  private reconnectTimer: NodeJS.Timeout | undefined
+  private attempts = 0
+  private stopped = false
+  private store: Database.Database | undefined
+  private readonly baileysLog: Logger
+
+  constructor(private readonly opts: WaWorkerOptions, private readonly emit: (e: WaWorkerEvent) => void, private readonly log: Logger) {
+    if (opts.trustRootKey) WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(opts.trustRootKey, 'base64')
+    this.auth = openAuthStore(opts.authDbPath, (pairs) => this.batch({ lidMappings: pairs }))
+    this.status.linked = !!this.auth.creds.me
+    // Baileys reports app-state corruption only in its logs: read them as structured recovery signals
+    this.baileysLog = pino(
+      {
+        level: opts.logLevel,
+        base: { actor: 'baileys' },
+        hooks: {
+          logMethod(args, method) {
+            const signal = classifyBaileysLog(args)
+            if (signal) emit({ type: 'signal', signal })
+            return method.apply(this, args)
+          }
+        }
+      },
+      pino.destination({ fd: 1, sync: false })
+    )
+  }
+
+  private batch(b: StoreBatch): void {
+    this.emit({ type: 'batch', batch: b })
+  }
+
+  private setState(state: WaConnectionState, extra: Partial<WaStatus> = {}): void {
+    this.status = { ...this.status, ...extra, state, linked: !!this.auth.creds.me }
+    if (state !== 'awaiting-qr') delete this.status.qr
+    this.emit({ type: 'status', status: this.status })
+  }
+
+  getStatus(): WaStatus {
+    return this.status
+  }
+
+  private me(): Me {
+    const me = this.auth.creds.me
+    return { jid: me?.id ? jidNormalizedUser(me.id) : undefined, lid: me?.lid ? jidNormalizedUser(me.lid) : undefined }
+  }
+
+  private storeDb(): Database.Database | undefined {
+    if (!this.store) {
+      try {
+        this.store = new Database(this.opts.storeDbPath, { readonly: true, fileMustExist: true })
+      } catch {
+        return undefined
+      }
+    }
+    return this.store
+  }
+
+  /** the stored raw message, for quoting, retries and media download after a restart */
+  rawMessage(chatJid: string, id: string): WAMessage | undefined {
+    const row = this.storeDb()?.prepare('SELECT raw FROM messages WHERE chat_jid = ? AND id = ?').get(chatJid, id) as { raw: Buffer | null } | undefined
+    return row?.raw ? (proto.WebMessageInfo.decode(row.raw) as WAMessage) : undefined
+  }
+
+  start(): void {
+    this.stopped = false
+    this.connect()
+  }
+
+  private connect(): void {
+    clearTimeout(this.reconnectTimer)
+    this.setState(this.auth.creds.me ? 'connecting' : 'connecting')
+    const sock = makeWASocket({
+      auth: { creds: this.auth.creds, keys: makeCacheableSignalKeyStore(this.auth.keys, this.baileysLog) },
+      ...(this.opts.wsUrl ? { waWebSocketUrl: this.opts.wsUrl } : {}),
+      logger: this.baileysLog,
+      browser: Browsers.ubuntu(this.opts.browserName),
+      markOnlineOnConnect: false,
+      syncFullHistory: false,
+      shouldSyncHistoryMessage: () => true,
+      getMessage: async (key) => (key.remoteJid && key.id ? this.rawMessage(jidNormalizedUser(key.remoteJid), key.id)?.message ?? undefined : undefined),
+      connectTimeoutMs: this.opts.initializeTimeoutMs
+    })
+    this.sock = sock
+    sock.ev.process(async (events) => {
+      if (sock !== this.sock) return
+      if (events['creds.update']) this.auth.saveCreds()
+      const u = events['connection.update']
+      if (u) this.onConnectionUpdate(sock, u)
+      const me = this.me()
+      if (events['messaging-history.set']) {
+        const h = events['messaging-history.set']
+        const b = historyToBatch(h, me)
+        this.batch(b)
+        this.status.history = { syncType: b.historySync!.syncType, progress: h.progress ?? undefined, messages: (this.status.history?.messages ?? 0) + h.messages.length, chats: (this.status.history?.chats ?? 0) + h.chats.length, at: Date.now() }
+        this.emit({ type: 'status', status: this.status })
+      }
+      if (events['messages.upsert']) this.batch(upsertToBatch(events['messages.upsert'].messages, events['messages.upsert'].type, me))
+      if (events['messages.update']) {
+        const updates = events['messages.update']
+          .filter((x) => x.key.remoteJid && x.key.id && x.update.status)
+          .map((x) => ({ chatJid: jidNormalizedUser(x.key.remoteJid!), id: x.key.id!, status: x.update.status ?? undefined }))
+        if (updates.length) this.batch({ messageUpdates: updates })
+      }
+      if (events['messages.reaction']) {
+        this.batch({
+          reactions: events['messages.reaction'].map((r) => ({
+            chatJid: jidNormalizedUser(r.key.remoteJid!),
+            messageId: r.key.id!,
+            senderJid: jidNormalizedUser(r.reaction.key?.fromMe ? me.jid! : (r.reaction.key?.participant ?? r.reaction.key?.remoteJid ?? r.key.remoteJid!)),
+            emoji: r.reaction.text ?? '',
+            timestamp: Number(r.reaction.senderTimestampMs ?? Date.now())
+          }))
+        })
+      }
+      if (events['message-receipt.update']) {
+        this.batch({
+          receipts: events['message-receipt.update'].map((r) => ({
+            chatJid: jidNormalizedUser(r.key.remoteJid!),
+            messageId: r.key.id!,
+            userJid: jidNormalizedUser(r.receipt.userJid!),
+            type: r.receipt.playedTimestamp ? 'played' : r.receipt.readTimestamp ? 'read' : 'delivered',
+            timestamp: Number(r.receipt.readTimestamp ?? r.receipt.receiptTimestamp ?? Date.now() / 1000) * 1000
+          }))
+        })
+      }
+      const chats = [...(events['chats.upsert'] ?? []), ...(events['chats.update'] ?? [])].map(chatRecord).filter((x) => !!x)
+      const contacts = [...(events['contacts.upsert'] ?? []), ...(events['contacts.update'] ?? [])].map(contactRecord).filter((x) => !!x)
+      const groups = [...(events['groups.upsert'] ?? []), ...(events['groups.update'] ?? [])].map(groupRecord).filter((x) => !!x)
+      if (chats.length || contacts.length || groups.length) this.batch({ chats, contacts, groups })
+      if (events['group-participants.update']) this.batch({ participants: [participantsChange(events['group-participants.update'])] })
+      if (events['lid-mapping.update']) this.batch({ lidMappings: [events['lid-mapping.update']] })
+      if (events['messages.delete']) {
+        const d = events['messages.delete']
+        this.batch({ deletes: 'keys' in d ? d.keys.map((k) => ({ chatJid: jidNormalizedUser(k.remoteJid!), ids: [k.id!] })) : [{ chatJid: jidNormalizedUser(d.jid) }] })
+      }
+    })
+  }
+
+  private onConnectionUpdate(sock: WASocket, u: Partial<import('@whiskeysockets/baileys').ConnectionState>): void {
+    if (u.qr) this.setState('awaiting-qr', { qr: { value: u.qr, issuedAt: Date.now() } })
+    if (u.connection === 'connecting' && !u.qr) this.setState(this.status.state === 'awaiting-qr' ? 'awaiting-qr' : 'connecting')
+    if (u.connection === 'open') {
+      this.attempts = 0
+      const me = this.me()
+      this.setState('open', { me: { jid: me.jid!, lid: me.lid, name: sock.user?.name ?? this.auth.creds.me?.name, deviceJid: this.auth.creds.me?.id }, connectedAt: Date.now() })
+      this.emit({ type: 'signal', signal: { kind: 'open', at: Date.now() } })
+      this.log.info({ me: me.jid }, 'whatsapp connection open')
+    }
+    if (u.connection === 'close') {
+      const code = statusCodeOf(u.lastDisconnect?.error)
+      const reason = (u.lastDisconnect?.error as Error | undefined)?.message ?? 'closed'
+      const lastDisconnect = { code, reason, at: Date.now() }
+      this.emit({ type: 'signal', signal: { kind: 'closed', code, reason, at: Date.now() } })
+      this.log.info({ code, reason }, 'whatsapp connection closed')
+      if (this.stopped) return this.setState('stopped', { lastDisconnect })
+      if (code === DisconnectReason.restartRequired) {
+        this.setState('linking', { lastDisconnect })
+        return this.connect()
+      }
+      if (code === DisconnectReason.loggedOut) {
+        // the phone removed this device: forget the keys, keep every message, offer a new QR
+        this.auth.clear()
+        this.setState('logged-out', { lastDisconnect, me: undefined })
+        return this.connect()
+      }
+      if (code === DisconnectReason.connectionReplaced) return this.setState('replaced', { lastDisconnect })
+      this.attempts++
+      const delay = Math.min(30_000, 500 * 2 ** Math.min(this.attempts - 1, 6))
+      this.setState('reconnecting', { lastDisconnect })
+      this.reconnectTimer = setTimeout(() => this.connect(), delay)
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.reconnectTimer)
+    this.sock?.end(undefined)
+    this.setState('stopped')
+  }
+
+  private ready(): WASocket {
+    if (!this.auth.creds.me) throw new AppError('WA_NOT_LINKED')
+    if (this.status.state !== 'open' || !this.sock) throw new AppError('WA_NOT_READY', `WhatsApp is ${this.status.state}; retry shortly.`, { state: this.status.state })
+    return this.sock
+  }
+
+  async logout(): Promise<void> {
+    const sock = this.sock
+    if (this.auth.creds.me && sock && this.status.state === 'open') {
+      try {
+        await sock.logout()
+      } catch (err) {
+        this.log.warn({ err }, 'logout on WhatsApp failed; clearing local auth anyway')
+      }
+    } else sock?.end(undefined)
+    this.auth.clear()
+    this.setState('logged-out', { me: undefined })
+    this.connect()
+  }
+
+  async forceResync(): Promise<void> {
+    const sock = this.ready()
+    await sock.resyncAppState(['critical_block', 'critical_unblock_low', 'regular_high', 'regular_low', 'regular'], true)
+  }
+
+  private async sent(msg: WAMessage | undefined): Promise<SendResult> {
+    if (!msg?.key.id || !msg.key.remoteJid) throw new AppError('WA_SEND_FAILED', 'WhatsApp did not accept the message.')
+    // stored at once, not only when Baileys echoes it: the read tools must see what the account sent
+    const rec = messageRecord(msg, this.me(), false)
+    if (rec) this.batch({ messages: [rec], chats: [{ jid: rec.chatJid, lastMessageAt: rec.timestamp, unreadCount: 0 }] })
+    return { chatJid: jidNormalizedUser(msg.key.remoteJid), id: msg.key.id, timestamp: rec?.timestamp ?? Date.now() }
+  }
+
+  private quoted(to: string, id: string | undefined): WAMessage | undefined {
+    if (!id) return undefined
+    const q = this.rawMessage(to, id)
+    if (!q) throw new AppError('MESSAGE_NOT_FOUND', `No stored message ${id} in ${to} to reply to.`)
+    return q
+  }
+
+  async sendText(req: SendTextRequest): Promise<SendResult> {
+    const sock = this.ready()
+    const content: AnyMessageContent = { text: req.text, ...(req.mentions?.length ? { mentions: req.mentions } : {}) }
+    try {
+      return await this.sent(await sock.sendMessage(req.to, content, { quoted: this.quoted(req.to, req.quotedMessageId) }))
+    } catch (err) {
+      if (err instanceof AppError) throw err
+      throw new AppError('WA_SEND_FAILED', `Sending failed: ${(err as Error).message}`)
+    }
+  }
+
+  async sendMedia(req: SendMediaRequest): Promise<SendResult> {
+    const sock = this.ready()
+    const media = { url: req.path }
+    const content: AnyMessageContent =
+      req.kind === 'image'
+        ? { image: media, caption: req.caption, mimetype: req.mimetype }
+        : req.kind === 'video'
+          ? { video: media, caption: req.caption, mimetype: req.mimetype }
+          : req.kind === 'audio' || req.kind === 'voice'
+            ? { audio: media, mimetype: req.kind === 'voice' ? 'audio/ogg; codecs=opus' : req.mimetype, ptt: req.kind === 'voice' }
+            : req.kind === 'sticker'
+              ? { sticker: media, mimetype: req.mimetype }
+              : { document: media, mimetype: req.mimetype, fileName: req.fileName ?? 'file', caption: req.caption }
+    try {
+      return await this.sent(await sock.sendMessage(req.to, content, { quoted: this.quoted(req.to, req.quotedMessageId) }))
+    } catch (err) {
+      if (err instanceof AppError) throw err
+      throw new AppError('WA_SEND_FAILED', `Sending media failed: ${(err as Error).message}`)
+    }
+  }
+
+  async sendReaction(req: { chatJid: string; messageId: string; emoji: string }): Promise<SendResult> {
+    const sock = this.ready()
+    const target = this.rawMessage(req.chatJid, req.messageId)
+    if (!target) throw new AppError('MESSAGE_NOT_FOUND')
+    const msg = await sock.sendMessage(req.chatJid, { react: { key: target.key, text: req.emoji } })
+    return { chatJid: req.chatJid, id: msg?.key.id ?? '', timestamp: Date.now() }
+  }
+
+  async markRead(req: { chatJid: string; messageIds: string[] }): Promise<void> {
+    const sock = this.ready()
+    const keys = req.messageIds.map((id) => this.rawMessage(req.chatJid, id)?.key).filter((k) => !!k)
+    if (keys.length) await sock.readMessages(keys)
+    this.batch({ chats: [{ jid: req.chatJid, unreadCount: 0 }] })
+  }
+
+  async downloadMedia(req: DownloadMediaRequest): Promise<DownloadMediaResult> {
+    const sock = this.ready()
+    let msg = this.rawMessage(req.chatJid, req.messageId)
+    if (!msg) throw new AppError('MESSAGE_NOT_FOUND')
+    await mkdir(join(req.targetPath, '..'), { recursive: true })
+    const tmp = `${req.targetPath}.part`
+    let reuploaded = false
+    const fetch = async (m: WAMessage) => {
+      const stream = await downloadMediaMessage(m, 'stream', {}, { logger: this.baileysLog, reuploadRequest: sock.updateMediaMessage })
+      await pipeline(stream, createWriteStream(tmp))
+    }
+    try {
+      await fetch(msg)
+    } catch (err) {
+      const status = statusCodeOf(err)
+      if (status !== 404 && status !== 410) throw new AppError('MEDIA_FETCH_FAILED', `Media download failed: ${(err as Error).message}`)
+      // expired on the server: ask the phone to upload it again, then retry once
+      try {
+        msg = (await sock.updateMediaMessage(msg)) as WAMessage
+        reuploaded = true
+        const rec = messageRecord(msg, this.me(), false)
+        if (rec) this.batch({ messageUpdates: [{ chatJid: rec.chatJid, id: rec.id, raw: rec.raw }] })
+        await fetch(msg)
+      } catch (e) {
+        throw new AppError('MEDIA_EXPIRED', `The media expired and the phone could not upload it again: ${(e as Error).message}`)
+      }
+    }
+    await rename(tmp, req.targetPath)
+    const { size } = await stat(req.targetPath)
+    const content = msg.message
+    const m = content?.imageMessage ?? content?.videoMessage ?? content?.audioMessage ?? content?.documentMessage ?? content?.stickerMessage
+    return { path: req.targetPath, size, mimetype: m?.mimetype ?? undefined, reuploaded }
+  }
+
+  async groupMetadata(jid: string): Promise<GroupRecord> {
+    const sock = this.ready()
+    try {
+      const g = groupRecord(await sock.groupMetadata(jid))!
+      this.batch({ groups: [g] })
+      return g
+    } catch (err) {
+      const code = statusCodeOf(err)
+      if (code === 404 || code === 403) throw new AppError('GROUP_NOT_FOUND', `No group ${jid} that this account is in.`)
+      throw new AppError('WA_QUERY_FAILED', (err as Error).message)
+    }
+  }
+
+  async groupsParticipating(): Promise<GroupRecord[]> {
+    const sock = this.ready()
+    const all = Object.values(await sock.groupFetchAllParticipating()).map((g) => groupRecord(g)!)
+    this.batch({ groups: all })
+    return all
+  }
+
+  async profilePictureUrl(jid: string): Promise<string | null> {
+    const sock = this.ready()
+    try {
+      return (await sock.profilePictureUrl(jid, 'image')) ?? null
+    } catch (err) {
+      const code = statusCodeOf(err)
+      if (code === 404 || code === 401 || code === 403) return null
+      throw new AppError('WA_QUERY_FAILED', (err as Error).message)
+    }
+  }
+
+  async onWhatsApp(phones: string[]): Promise<OnWhatsAppResult[]> {
+    const sock = this.ready()
+    const res = (await sock.onWhatsApp(...phones)) ?? []
+    return phones.map((input) => {
+      const digits = input.replace(/\D/g, '')
+      const hit = res.find((r) => r.jid.startsWith(`${digits}@`))
+      return { input, exists: !!hit?.exists, jid: hit?.jid, lid: typeof (hit as { lid?: unknown } | undefined)?.lid === 'string' ? (hit as unknown as { lid: string }).lid : undefined }
+    })
+  }
+
+  async contactInfo(jid: string): Promise<ContactRecord | null> {
+    const sock = this.ready()
+    const status = await sock.fetchStatus(jid).catch(() => undefined)
+    const first = Array.isArray(status) ? (status[0] as { status?: { status?: string } } | undefined) : undefined
+    return contactRecord({ id: jid, status: first?.status?.status ?? undefined }) ?? null
+  }
+
+  async requestPairingCode(phone: string): Promise<string> {
+    if (this.auth.creds.me) throw new AppError('WA_ALREADY_LINKED')
+    if (!this.sock) throw new AppError('WA_NOT_READY')
+    return this.sock.requestPairingCode(phone.replace(/\D/g, ''))
+  }
+}
