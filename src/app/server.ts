@@ -8,6 +8,7 @@ import { openWriter, openReader } from '../store/open-db.js'
 import { ChatsRepo } from '../store/chats-repo.js'
 import { MessagesRepo } from '../store/messages-repo.js'
 import { ContactsRepo } from '../store/contacts-repo.js'
+import { GroupsRepo } from '../store/groups-repo.js'
 import { WriteQueue } from '../store/write-queue.js'
 import { Pool } from '../pool/pool.js'
 import { Supervisor } from '../wa/supervisor.js'
@@ -15,6 +16,9 @@ import { SessionRegistry } from '../mcp/sessions.js'
 import { createMcpServer } from '../mcp/server.js'
 import { startHttp, type HttpFront } from '../http/app.js'
 import type { Services } from './services.js'
+import { IdempotencyStore } from '../store/idempotency-store.js'
+import { SendGuard } from '../wa/send-guard.js'
+import { join } from 'node:path'
 
 export interface RunningServer {
   services: Services
@@ -53,6 +57,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   )
   wa.on('batch', (b) => writes.push(b))
   wa.on('status', (s) => log.debug({ state: s.state }, 'whatsapp state'))
+  const idempotency = new IdempotencyStore(join(config.DATA_DIR, 'idempotency.sqlite'), config.WA_IDEMPOTENCY_TTL_MS)
   let sessions!: SessionRegistry
   const services: Services = {
     config,
@@ -63,8 +68,10 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     chats: new ChatsRepo(db),
     messages: new MessagesRepo(db),
     contacts: new ContactsRepo(db),
+    groups: new GroupsRepo(db),
     writes,
     pool,
+    sends: new SendGuard(idempotency, () => config.WA_SEND_DEDUP_WINDOW_MS),
     mcpSessionCount: () => sessions.size
   }
   sessions = new SessionRegistry(
@@ -89,6 +96,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       await writes.idle()
       await pool.close()
       db.close()
+      idempotency.close()
     }
   }
 }

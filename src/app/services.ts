@@ -8,6 +8,8 @@ import type { ContactsRepo } from '../store/contacts-repo.js'
 import type { WriteQueue } from '../store/write-queue.js'
 import type { Pool } from '../pool/pool.js'
 import type { Db } from '../store/open-db.js'
+import type { SendGuard } from '../wa/send-guard.js'
+import type { GroupsRepo } from '../store/groups-repo.js'
 
 export interface Services {
   config: Config
@@ -18,7 +20,9 @@ export interface Services {
   chats: ChatsRepo
   messages: MessagesRepo
   contacts: ContactsRepo
+  groups: GroupsRepo
   writes: WriteQueue
   pool: Pool
+  sends: SendGuard
   mcpSessionCount(): number
 }

@@ -160,10 +160,14 @@ export function upsertToBatch(msgs: WAMessage[], type: 'notify' | 'append', me: 
   return batch
 }
 
-export function chatRecord(c: Partial<Chat> & { id?: string | null }): ChatRecord | undefined {
+/**
+ * `live`: from chats.upsert/update, where a positive count is Baileys' increment for a message that
+ * upsertToBatch already counts; only 0 (read) and -1 (marked unread) are taken from those.
+ */
+export function chatRecord(c: Partial<Chat> & { id?: string | null }, live = false): ChatRecord | undefined {
   const jid = norm(c.id)
   if (!jid) return undefined
-  const unread = c.unreadCount ?? undefined
+  const unread = live && (c.unreadCount ?? 0) > 0 ? undefined : (c.unreadCount ?? undefined)
   return {
     jid,
     jidAlt: alt(jid, (c as { pnJid?: string }).pnJid ?? (c as { lidJid?: string }).lidJid),
@@ -234,7 +238,7 @@ export function historyToBatch(h: BaileysEventMap['messaging-history.set'], me: 
   return {
     lidMappings: h.lidPnMappings?.map((m) => ({ lid: m.lid, pn: m.pn })),
     contacts: h.contacts.map(contactRecord).filter((x): x is ContactRecord => !!x),
-    chats: h.chats.map(chatRecord).filter((x): x is ChatRecord => !!x),
+    chats: h.chats.map((c) => chatRecord(c)).filter((x): x is ChatRecord => !!x),
     messages: h.messages.map((m) => messageRecord(m, me, true)).filter((x): x is MessageRecord => !!x),
     historySync: {
       syncType: h.syncType !== undefined && h.syncType !== null ? (proto.HistorySync.HistorySyncType[h.syncType] ?? String(h.syncType)) : 'unknown',

@@ -156,7 +156,7 @@ export class Session {
           }))
         })
       }
-      const chats = [...(events['chats.upsert'] ?? []), ...(events['chats.update'] ?? [])].map(chatRecord).filter((x) => !!x)
+      const chats = [...(events['chats.upsert'] ?? []), ...(events['chats.update'] ?? [])].map((c) => chatRecord(c, true)).filter((x) => !!x)
       const contacts = [...(events['contacts.upsert'] ?? []), ...(events['contacts.update'] ?? [])].map(contactRecord).filter((x) => !!x)
       const groups = [...(events['groups.upsert'] ?? []), ...(events['groups.update'] ?? [])].map(groupRecord).filter((x) => !!x)
       if (chats.length || contacts.length || groups.length) this.batch({ chats, contacts, groups })

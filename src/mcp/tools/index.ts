@@ -4,5 +4,21 @@ import { ping } from './ping.js'
 import { getQrCode } from './get-qr-code.js'
 import { checkAuthStatus } from './check-auth-status.js'
 import { logout } from './logout.js'
+import { forceResync } from './force-resync.js'
+import { searchContacts, resolveContact, getContactById, getProfilePic } from './contacts.js'
+import { listChats, listGroups, listSystemChats } from './list-chats.js'
+import { getChatById, getDirectChatByContactNumber, getChatByContact } from './get-chat.js'
+import { getGroupInfo, analyzeGroupOverlaps, findMembersWithoutDirectChat, findMembersNotInContacts, runGroupAudit } from './groups.js'
+import { listMessages, searchMessages, getMessageById, getMessageContext, getLastInteraction } from './messages.js'
+import { sendMessage, sendMedia, stageMediaTool } from './send.js'
+import { downloadMedia } from './download-media.js'
 
-export const TOOLS: readonly ToolDef[] = [getQrCode, checkAuthStatus, logout, ping] as unknown as ToolDef[]
+export const TOOLS: readonly ToolDef[] = [
+  getQrCode, checkAuthStatus, logout, forceResync,
+  searchContacts, resolveContact, getContactById, getProfilePic, getGroupInfo,
+  listChats, listSystemChats, getChatById, listGroups, getDirectChatByContactNumber, getChatByContact,
+  analyzeGroupOverlaps, findMembersWithoutDirectChat, findMembersNotInContacts, runGroupAudit,
+  listMessages, searchMessages, getMessageById, getMessageContext, getLastInteraction, sendMessage,
+  sendMedia, downloadMedia, stageMediaTool,
+  ping
+] as unknown as ToolDef[]

@@ -1,0 +1,95 @@
+// Shapes shared by several tools (and the admin API): identities, paging, messages, chats, contacts.
+import { z } from 'zod'
+import { AppError } from '../errors/app-error.js'
+import type { Services } from '../app/services.js'
+import type { MessageRow } from '../store/messages-repo.js'
+import type { ChatRow } from '../store/chats-repo.js'
+import type { ContactRow } from '../store/contacts-repo.js'
+
+export const MAX_PAGE = 200
+
+export const jidInput = (what = 'a JID (123@s.whatsapp.net, 123@lid, 123-456@g.us) or a phone number (+1 555 000 1111)') => z.string().trim().min(1).max(200).describe(what)
+export const limitInput = (def: number, max = MAX_PAGE) => z.number().int().min(1).max(max).default(def).describe(`page size, 1..${max}`)
+export const cursorInput = z.string().max(500).optional().describe('next_cursor from the previous page')
+export const nextCursor = z.string().nullable().describe('pass as cursor for the next page; null on the last page')
+
+export const messageShape = z.object({
+  message_id: z.string().describe('chat_jid:id, accepted by every tool that takes a message_id'),
+  id: z.string(),
+  chat_jid: z.string(),
+  from_me: z.boolean(),
+  sender_jid: z.string().nullable(),
+  sender_name: z.string().nullable(),
+  timestamp: z.number().describe('unix ms'),
+  type: z.string(),
+  body: z.string().nullable(),
+  media: z.record(z.string(), z.unknown()).nullable(),
+  quoted_id: z.string().nullable(),
+  mentions: z.array(z.string()).nullable(),
+  status: z.number().nullable(),
+  edited: z.boolean(),
+  revoked: z.boolean(),
+  reactions: z.array(z.object({ sender_jid: z.string(), emoji: z.string() })),
+  snippet: z.string().optional()
+})
+export type MessageOut = z.infer<typeof messageShape>
+
+export const toMessage = (m: MessageRow): MessageOut => ({
+  message_id: `${m.chat_jid}:${m.id}`,
+  id: m.id,
+  chat_jid: m.chat_jid,
+  from_me: m.from_me,
+  sender_jid: m.sender_jid,
+  sender_name: m.sender_name,
+  timestamp: m.timestamp,
+  type: m.type,
+  body: m.body,
+  media: m.media,
+  quoted_id: m.quoted_id,
+  mentions: m.mentions,
+  status: m.status,
+  edited: m.edited,
+  revoked: m.revoked,
+  reactions: m.reactions,
+  ...(m.snippet !== undefined ? { snippet: m.snippet } : {})
+})
+
+export const chatShape = z.object({
+  jid: z.string(),
+  name: z.string().nullable(),
+  is_group: z.boolean(),
+  unread_count: z.number(),
+  marked_unread: z.boolean(),
+  archived: z.boolean(),
+  pinned: z.boolean(),
+  last_message_at: z.number().nullable(),
+  last_message: z.object({ id: z.string(), from_me: z.boolean(), type: z.string(), body: z.string().nullable(), timestamp: z.number() }).nullable().optional()
+})
+export const toChat = (c: ChatRow, withLast = true): z.infer<typeof chatShape> => (withLast ? c : { ...c, last_message: undefined })
+
+export const contactShape = z.object({
+  jid: z.string(),
+  lid: z.string().nullable(),
+  phone: z.string().nullable(),
+  name: z.string().nullable(),
+  notify: z.string().nullable().describe("the person's own push name"),
+  verified_name: z.string().nullable(),
+  display_name: z.string(),
+  is_my_contact: z.boolean()
+})
+export const toContact = (c: ContactRow): z.infer<typeof contactShape> => c
+
+/** any spelling of a person or chat -> the canonical JID the store uses */
+export function canonicalJid(s: Services, input: string): string {
+  const jid = s.contacts.canonical(input)
+  if (!jid) throw new AppError('WA_JID_INVALID', `"${input}" is neither a JID nor a phone number.`)
+  return jid
+}
+
+/** "chat_jid:id" or a bare id -> its parts */
+export function parseMessageId(s: Services, input: string): { chatJid?: string; id: string } {
+  const at = input.lastIndexOf('@')
+  const colon = at >= 0 ? input.indexOf(':', at) : -1
+  if (colon > 0) return { chatJid: canonicalJid(s, input.slice(0, colon)), id: input.slice(colon + 1) }
+  return { id: input }
+}

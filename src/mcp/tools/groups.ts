@@ -1,0 +1,151 @@
+import { z } from 'zod'
+import { defineTool, READ_ONLY } from '../tool.js'
+import { cursorInput, jidInput, limitInput, nextCursor } from '../schemas.js'
+import { AppError } from '../../errors/app-error.js'
+import { encodeCursor, decodeCursor } from '../../store/cursor.js'
+import type { Services } from '../../app/services.js'
+import type { AuditMember } from '../../store/groups-repo.js'
+
+const participantShape = z.object({ jid: z.string(), admin: z.string().nullable(), name: z.string().nullable(), phone: z.string().nullable() })
+const groupShape = z.object({
+  jid: z.string(),
+  subject: z.string().nullable(),
+  description: z.string().nullable(),
+  owner: z.string().nullable(),
+  creation: z.number().nullable(),
+  size: z.number().nullable(),
+  announce: z.boolean().nullable(),
+  restrict: z.boolean().nullable(),
+  left: z.boolean(),
+  participants: z.array(participantShape)
+})
+
+export const getGroupInfo = defineTool({
+  name: 'get_group_info',
+  description: 'A group\'s subject, description, owner and participants (with names). Asks WhatsApp for the current metadata when connected and stores it; otherwise answers from the store with source "stored".',
+  input: { group_jid: jidInput('a group JID, 123-456@g.us or 1203...@g.us') },
+  output: { group: groupShape, source: z.enum(['live', 'stored']) },
+  annotations: { title: 'Get group info', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  async run(a, { services }) {
+    const jid = a.group_jid.trim()
+    if (!/^[0-9-]+@g\.us$/.test(jid)) throw new AppError('WA_JID_INVALID', `"${jid}" is not a group JID.`)
+    let source: 'live' | 'stored' = 'stored'
+    if (services.wa.getStatus().state === 'open') {
+      try {
+        await services.wa.call('groupMetadata', jid)
+        await services.writes.idle()
+        source = 'live'
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'GROUP_NOT_FOUND') throw err
+      }
+    }
+    const g = services.groups.get(jid)
+    if (!g) throw new AppError('GROUP_NOT_FOUND', `No group ${jid}.`)
+    return { group: g, source }
+  }
+})
+
+const auditInput = {
+  group_limit: z.number().int().min(1).max(5000).default(200).describe('how many groups, most recently active first'),
+  refresh_group_info: z.boolean().default(false).describe('ask WhatsApp for every group\'s current participants first'),
+  limit: limitInput(100, 1000),
+  cursor: cursorInput
+}
+const memberShape = z.object({
+  jid: z.string(),
+  lid: z.string().nullable(),
+  name: z.string().nullable(),
+  notify: z.string().nullable(),
+  phone: z.string().nullable(),
+  group_count: z.number(),
+  groups: z.array(z.object({ jid: z.string(), subject: z.string().nullable() })),
+  has_direct_chat: z.boolean(),
+  in_contacts: z.boolean()
+})
+const auditOut = { groups_processed: z.number(), total_members: z.number(), members: z.array(memberShape), next_cursor: nextCursor }
+
+async function matrix(s: Services, groupLimit: number, refresh: boolean) {
+  if (refresh) {
+    await s.wa.waitReady(s.config.WA_SEND_READY_WAIT_MS)
+    await s.wa.call('groupsParticipating')
+    await s.writes.idle()
+  }
+  const me = s.wa.getStatus().me
+  return s.groups.members(groupLimit, [me?.jid, me?.lid].filter((x): x is string => !!x))
+}
+
+function page(members: AuditMember[], limit: number, cursor: string | undefined) {
+  const offset = (decodeCursor(cursor, 1) as [number] | undefined)?.[0] ?? 0
+  const slice = members.slice(offset, offset + limit)
+  return { members: slice, next_cursor: offset + limit < members.length ? encodeCursor([offset + limit]) : null }
+}
+
+export const analyzeGroupOverlaps = defineTool({
+  name: 'analyze_group_overlaps',
+  description: 'People who share at least min_shared_groups (≥2) of your groups, most shared first. Reads every group in the store (participants kept current from group events), never counts you. Paged.',
+  input: { ...auditInput, min_shared_groups: z.number().int().min(2).max(1000).default(2) },
+  output: auditOut,
+  annotations: { title: 'Analyze group overlaps', ...READ_ONLY },
+  async run(a, { services }) {
+    const m = await matrix(services, a.group_limit, a.refresh_group_info)
+    const hits = m.members.filter((x) => x.group_count >= a.min_shared_groups)
+    return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor) }
+  }
+})
+
+export const findMembersWithoutDirectChat = defineTool({
+  name: 'find_members_without_direct_chat',
+  description: 'Members of your groups with whom you have no 1:1 conversation. Paged.',
+  input: { ...auditInput, min_shared_groups: z.number().int().min(1).max(1000).default(1) },
+  output: auditOut,
+  annotations: { title: 'Find members without a direct chat', ...READ_ONLY },
+  async run(a, { services }) {
+    const m = await matrix(services, a.group_limit, a.refresh_group_info)
+    const hits = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.has_direct_chat)
+    return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor) }
+  }
+})
+
+export const findMembersNotInContacts = defineTool({
+  name: 'find_members_not_in_contacts',
+  description: 'Members of your groups who are not saved in your address book (a push name alone does not count as saved). Paged.',
+  input: { ...auditInput, min_shared_groups: z.number().int().min(1).max(1000).default(1) },
+  output: auditOut,
+  annotations: { title: 'Find members not in contacts', ...READ_ONLY },
+  async run(a, { services }) {
+    const m = await matrix(services, a.group_limit, a.refresh_group_info)
+    const hits = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.in_contacts)
+    return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor) }
+  }
+})
+
+export const runGroupAudit = defineTool({
+  name: 'run_group_audit',
+  description: 'All three audits from one pass: overlaps, members without a direct chat, members not in contacts. Each list is capped at limit; use the single-audit tools to page further.',
+  input: {
+    group_limit: auditInput.group_limit,
+    refresh_group_info: auditInput.refresh_group_info,
+    limit: limitInput(100, 1000),
+    overlap_min_shared_groups: z.number().int().min(2).max(1000).default(2),
+    min_shared_groups: z.number().int().min(1).max(1000).default(1)
+  },
+  output: {
+    summary: z.object({ groups_processed: z.number(), total_members: z.number(), overlap_count: z.number(), without_direct_chat_count: z.number(), not_in_contacts_count: z.number() }),
+    overlaps: z.array(memberShape),
+    without_direct_chat: z.array(memberShape),
+    not_in_contacts: z.array(memberShape)
+  },
+  annotations: { title: 'Run a group audit', ...READ_ONLY },
+  async run(a, { services }) {
+    const m = await matrix(services, a.group_limit, a.refresh_group_info)
+    const overlaps = m.members.filter((x) => x.group_count >= a.overlap_min_shared_groups)
+    const noDirect = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.has_direct_chat)
+    const notSaved = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.in_contacts)
+    return {
+      summary: { groups_processed: m.groups, total_members: m.members.length, overlap_count: overlaps.length, without_direct_chat_count: noDirect.length, not_in_contacts_count: notSaved.length },
+      overlaps: overlaps.slice(0, a.limit),
+      without_direct_chat: noDirect.slice(0, a.limit),
+      not_in_contacts: notSaved.slice(0, a.limit)
+    }
+  }
+})

@@ -1,0 +1,91 @@
+import { z } from 'zod'
+import { defineTool, READ_ONLY } from '../tool.js'
+import { canonicalJid, cursorInput, jidInput, limitInput, messageShape, nextCursor, parseMessageId, toMessage } from '../schemas.js'
+import { AppError } from '../../errors/app-error.js'
+import type { Services } from '../../app/services.js'
+
+function findMessage(s: Services, messageId: string) {
+  const { chatJid, id } = parseMessageId(s, messageId)
+  const m = s.messages.get(id, chatJid)
+  if (!m) throw new AppError('MESSAGE_NOT_FOUND', `No message ${messageId}.`)
+  return m
+}
+
+export const listMessages = defineTool({
+  name: 'list_messages',
+  description: 'Messages of one chat, newest first; next_cursor walks to older ones. Optional time bounds (unix ms). Media messages carry their metadata; fetch the file with download_media.',
+  input: {
+    chat_id: jidInput('the chat: a JID or a phone number'),
+    limit: limitInput(50),
+    cursor: cursorInput,
+    before: z.number().int().optional().describe('only messages older than this, unix ms'),
+    after: z.number().int().optional().describe('only messages newer than this, unix ms'),
+    include_media: z.boolean().default(false).describe('accepted for compatibility; media metadata is always included'),
+    include_full_data: z.boolean().default(false).describe('accepted for compatibility'),
+    media_limit: z.number().int().min(1).max(50).default(5).describe('accepted for compatibility')
+  },
+  output: { chat_jid: z.string(), messages: z.array(messageShape), next_cursor: nextCursor },
+  annotations: { title: 'List messages', ...READ_ONLY },
+  async run(a, { services }) {
+    const chatJid = canonicalJid(services, a.chat_id)
+    const r = services.messages.list({ chatJid, limit: a.limit, cursor: a.cursor, before: a.before, after: a.after })
+    if (!r.messages.length && !a.cursor && !services.chats.get(chatJid)) throw new AppError('CHAT_NOT_FOUND', `No chat with ${chatJid}.`)
+    return { chat_jid: chatJid, messages: r.messages.map(toMessage), next_cursor: r.next_cursor }
+  }
+})
+
+export const searchMessages = defineTool({
+  name: 'search_messages',
+  description: 'Full-text search over every stored message (accents ignored: "cafe" finds "café"), best matches first, with a [highlighted] snippet. Scope to one chat with chat_id. Queries under 3 characters match substrings, newest first. Paged with cursor.',
+  input: { query: z.string().trim().min(1).max(500), chat_id: jidInput('limit the search to this chat').optional(), limit: limitInput(20, 100), cursor: cursorInput },
+  output: { messages: z.array(messageShape), next_cursor: nextCursor },
+  annotations: { title: 'Search messages', ...READ_ONLY },
+  async run(a, { services }) {
+    const r = services.messages.search({ query: a.query, chatJid: a.chat_id ? canonicalJid(services, a.chat_id) : undefined, limit: a.limit, cursor: a.cursor })
+    return { messages: r.messages.map(toMessage), next_cursor: r.next_cursor }
+  }
+})
+
+export const getMessageById = defineTool({
+  name: 'get_message_by_id',
+  description: 'One message by message_id ("chat_jid:id" as the other tools return it, or the bare id). Error MESSAGE_NOT_FOUND.',
+  input: { message_id: z.string().trim().min(1).max(300) },
+  output: { message: messageShape },
+  annotations: { title: 'Get a message', ...READ_ONLY },
+  async run(a, { services }) {
+    return { message: toMessage(findMessage(services, a.message_id)) }
+  }
+})
+
+export const getMessageContext = defineTool({
+  name: 'get_message_context',
+  description: 'A message with the messages just before and after it in its chat, oldest first: a real window around the target. limit sets both sides unless before/after are given.',
+  input: {
+    message_id: z.string().trim().min(1).max(300),
+    limit: z.number().int().min(0).max(100).default(10).describe('messages on each side'),
+    before: z.number().int().min(0).max(100).optional(),
+    after: z.number().int().min(0).max(100).optional()
+  },
+  output: { target: messageShape, before: z.array(messageShape), after: z.array(messageShape) },
+  annotations: { title: 'Get the context of a message', ...READ_ONLY },
+  async run(a, { services }) {
+    const { chatJid, id } = parseMessageId(services, a.message_id)
+    const ctx = services.messages.context(id, a.before ?? a.limit, a.after ?? a.limit, chatJid)
+    if (!ctx) throw new AppError('MESSAGE_NOT_FOUND', `No message ${a.message_id}.`)
+    return { target: toMessage(ctx.target), before: ctx.before.map(toMessage), after: ctx.after.map(toMessage) }
+  }
+})
+
+export const getLastInteraction = defineTool({
+  name: 'get_last_interaction',
+  description: 'The newest message exchanged with a person (in your chat with them or written by them in a group) or in a group. Error MESSAGE_NOT_FOUND when there is none.',
+  input: { jid: jidInput() },
+  output: { message: messageShape },
+  annotations: { title: 'Get the last interaction', ...READ_ONLY },
+  async run(a, { services }) {
+    const jid = canonicalJid(services, a.jid)
+    const m = services.messages.lastInteraction(jid)
+    if (!m) throw new AppError('MESSAGE_NOT_FOUND', `No messages with ${jid}.`)
+    return { message: toMessage(m) }
+  }
+})

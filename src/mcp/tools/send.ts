@@ -1,0 +1,130 @@
+import { z } from 'zod'
+import { rm } from 'node:fs/promises'
+import { defineTool } from '../tool.js'
+import { canonicalJid, jidInput } from '../schemas.js'
+import { fingerprint } from '../../wa/send-guard.js'
+import { stageMedia } from '../../media/stage-media.js'
+import { toVoiceNote } from '../../media/voice-note.js'
+import { AppError } from '../../errors/app-error.js'
+import type { Services } from '../../app/services.js'
+import type { OutgoingMediaKind, SendResult } from '../../wa/worker-api.js'
+
+const SEND = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
+const idempotencyKey = z.string().min(1).max(200).optional().describe('a key of yours: retrying with it never sends twice (kept 24 h); reusing it for different content is an error')
+
+const sentShape = {
+  success: z.literal(true),
+  message_id: z.string().describe('chat_jid:id'),
+  chat_jid: z.string(),
+  timestamp: z.number().describe('unix ms'),
+  deduplicated: z.boolean().describe('true when this call did not send because an identical send already happened'),
+  idempotency_key: z.string().nullable()
+}
+
+function recipient(s: Services, input: string): string {
+  const jid = canonicalJid(s, input)
+  if (jid.endsWith('@broadcast')) throw new AppError('WA_JID_INVALID', 'Sending to broadcast lists or status is not supported.')
+  return jid
+}
+
+export const sendMessage = defineTool({
+  name: 'send_message',
+  description: 'Sends a text message to a person (JID or phone number) or a group. Waits briefly for WhatsApp to be connected, then fails with a retryable WA_NOT_READY. With idempotency_key a retry never sends twice; without one, an identical text to the same chat within WA_SEND_DEDUP_WINDOW_MS is not sent again (deduplicated: true). Optional reply_to quotes a stored message.',
+  input: {
+    recipient_jid: jidInput('the chat: a JID or a phone number'),
+    message: z.string().min(1).max(65536),
+    reply_to: z.string().max(300).optional().describe('message_id (chat_jid:id or id) to quote'),
+    mentions: z.array(z.string()).max(256).optional().describe('JIDs to mention; write @number in the text'),
+    idempotency_key: idempotencyKey
+  },
+  output: sentShape,
+  annotations: { title: 'Send a message', ...SEND },
+  async run(a, { services }) {
+    const to = recipient(services, a.recipient_jid)
+    const quotedId = a.reply_to ? (a.reply_to.includes(':') && a.reply_to.includes('@') ? a.reply_to.slice(a.reply_to.indexOf(':', a.reply_to.lastIndexOf('@')) + 1) : a.reply_to) : undefined
+    const mentions = a.mentions?.map((m) => canonicalJid(services, m))
+    const { result, deduplicated } = await services.sends.run<SendResult>('send_message', fingerprint(to, a.message, quotedId ?? null, mentions ?? null), a.idempotency_key, async () => {
+      await services.wa.waitReady(services.config.WA_SEND_READY_WAIT_MS)
+      return services.wa.call('sendText', { to, text: a.message, quotedMessageId: quotedId, mentions })
+    })
+    return { success: true as const, message_id: `${result.chatJid}:${result.id}`, chat_jid: result.chatJid, timestamp: result.timestamp, deduplicated, idempotency_key: a.idempotency_key ?? null }
+  }
+})
+
+function kindOf(mime: string, asVoice: boolean): OutgoingMediaKind {
+  if (asVoice) return 'voice'
+  if (mime === 'image/webp') return 'sticker'
+  if (mime.startsWith('image/')) return 'image'
+  if (mime.startsWith('video/')) return 'video'
+  if (mime.startsWith('audio/')) return 'audio'
+  return 'document'
+}
+
+export const sendMedia = defineTool({
+  name: 'send_media',
+  description: 'Sends an image, video, audio, voice note (as_audio_message: converted to Opus with ffmpeg when needed) or document. Give exactly one of media_path (inside MEDIA_DIR or MEDIA_ROOTS), media_url (downloaded with a timeout and size cap) or media_content (base64 or a data: URL). The type comes from the file\'s bytes; image/webp goes as a sticker. idempotency_key as in send_message.',
+  input: {
+    recipient_jid: jidInput('the chat: a JID or a phone number'),
+    media_path: z.string().max(1000).optional(),
+    media_url: z.string().max(4000).optional(),
+    media_content: z.string().optional().describe('base64 or a data: URL'),
+    mime_type: z.string().max(200).optional(),
+    filename: z.string().max(255).optional(),
+    caption: z.string().max(4096).optional(),
+    as_audio_message: z.boolean().default(false).describe('send audio as a voice note'),
+    reply_to: z.string().max(300).optional(),
+    idempotency_key: idempotencyKey,
+    include_full_data: z.boolean().default(false).describe('accepted for compatibility; the sent file is never echoed back')
+  },
+  output: { ...sentShape, kind: z.string(), mimetype: z.string(), size: z.number(), file_name: z.string() },
+  annotations: { title: 'Send media', ...SEND },
+  async run(a, { services }) {
+    const to = recipient(services, a.recipient_jid)
+    const { config } = services
+    const print = fingerprint(to, a.media_path ?? null, a.media_url ?? null, a.media_content ? fingerprint(a.media_content) : null, a.mime_type ?? null, a.filename ?? null, a.caption ?? null, a.as_audio_message, a.reply_to ?? null)
+    const { result, deduplicated } = await services.sends.run('send_media', print, a.idempotency_key, async () => {
+      await services.wa.waitReady(config.WA_SEND_READY_WAIT_MS)
+      const staged = await stageMedia(a, { mediaDir: config.MEDIA_DIR, roots: config.MEDIA_ROOTS, maxBytes: (config.UPLOAD_MAX_MB ?? 64) * 1024 * 1024, fetchTimeoutMs: config.MEDIA_FETCH_TIMEOUT_MS })
+      const kind = kindOf(staged.mimetype, a.as_audio_message)
+      let path = staged.path
+      const cleanup: string[] = staged.created ? [staged.path] : []
+      try {
+        if (kind === 'voice' && staged.mimetype !== 'audio/ogg') {
+          path = await toVoiceNote(staged.path, config.FFMPEG_PATH, staged.created ? undefined : `${config.MEDIA_DIR}/staged`)
+          cleanup.push(path)
+        }
+        const quotedId = a.reply_to?.split(':').at(-1)
+        const sent = await services.wa.call('sendMedia', { to, kind, path, mimetype: kind === 'voice' ? 'audio/ogg; codecs=opus' : staged.mimetype, fileName: staged.fileName, caption: a.caption, quotedMessageId: quotedId })
+        return { ...sent, kind, mimetype: staged.mimetype, size: staged.size, fileName: staged.fileName }
+      } finally {
+        await Promise.all(cleanup.map((p) => rm(p, { force: true })))
+      }
+    })
+    return {
+      success: true as const,
+      message_id: `${result.chatJid}:${result.id}`,
+      chat_jid: result.chatJid,
+      timestamp: result.timestamp,
+      deduplicated,
+      idempotency_key: a.idempotency_key ?? null,
+      kind: result.kind,
+      mimetype: result.mimetype,
+      size: result.size,
+      file_name: result.fileName
+    }
+  }
+})
+
+export const stageMediaTool = defineTool({
+  name: 'stage_media',
+  description: 'Saves media from a URL or base64 into MEDIA_DIR without sending it, and returns its path (for send_media media_path) and its URL under /media.',
+  input: { media_url: z.string().max(4000).optional(), media_content: z.string().optional(), mime_type: z.string().max(200).optional(), filename: z.string().max(255).optional() },
+  output: { success: z.literal(true), saved_path: z.string(), filename: z.string(), url: z.string(), size: z.number(), mimetype: z.string() },
+  annotations: { title: 'Stage media', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  async run(a, { services }) {
+    const { config } = services
+    const staged = await stageMedia(a, { mediaDir: config.MEDIA_DIR, roots: [], maxBytes: (config.UPLOAD_MAX_MB ?? 64) * 1024 * 1024, fetchTimeoutMs: config.MEDIA_FETCH_TIMEOUT_MS })
+    const rel = staged.path.slice(config.MEDIA_DIR.length + 1)
+    return { success: true as const, saved_path: staged.path, filename: staged.fileName, url: `/media/${rel.split('/').map(encodeURIComponent).join('/')}`, size: staged.size, mimetype: staged.mimetype }
+  }
+})

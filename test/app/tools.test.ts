@@ -1,0 +1,182 @@
+// The tools through the real stack: MCP SDK client -> server -> Baileys worker -> emulator, and back.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { writeFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { startEmulator, type Emulator } from '../emulator/emulator.js'
+import type { Person } from '../emulator/person.js'
+import { startServerProcess, call, until, type ServerProcess } from '../helpers/server-process.js'
+import { linkViaMcp } from '../helpers/link.js'
+
+const ACCOUNT = '15550001111'
+const JPEG = Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDRENDg8QEBEQCgwSExIQEw8QEBD/yQALCAABAAEBAREA/8wABgAQEAX/2gAIAQEAAD8A0s8g/9k=', 'base64')
+let emu: Emulator
+let server: ServerProcess
+let client: Client
+let alice: Person
+let bob: Person
+let carol: Person
+let groupJid: string
+
+const chatOf = async (jid: string) => (await call(client, 'get_chat_by_id', { jid })).data.chat as Record<string, unknown>
+const messagesOf = async (jid: string, limit = 50) => (await call(client, 'list_messages', { chat_id: jid, limit })).data.messages as Array<Record<string, unknown>>
+
+before(async () => {
+  emu = await startEmulator()
+  alice = emu.person({ phone: '15550002222', name: 'Alice Liddell' })
+  bob = emu.person({ phone: '4915112345678', name: 'Bob' })
+  carol = emu.person({ phone: '15550004444', name: 'Carol' })
+  const g = emu.createGroup('Book Club', alice, [ACCOUNT, bob, carol])
+  groupJid = g.id
+  emu.setHistory(ACCOUNT, {
+    chats: [
+      { jid: alice.phone, unread: 2, messages: [{ text: 'Shall we meet at the café tomorrow?', id: 'H1' }, { text: 'Sure, at ten', fromMe: true, id: 'H2' }, { text: 'Great', id: 'H3' }, { text: 'See you', id: 'H4' }] },
+      { jid: groupJid, name: 'Book Club', messages: [{ from: alice.phone, text: 'Next book: Dune', id: 'G1' }, { from: bob.phone, text: 'Already read it', id: 'G2' }] }
+    ]
+  })
+  server = await startServerProcess(emu, { WA_SEND_DEDUP_WINDOW_MS: '45000' })
+  client = await server.mcp()
+  await linkViaMcp(client, emu, ACCOUNT)
+  await until(async () => (await messagesOf(alice.jid)).length >= 4, 20_000, 'history stored')
+})
+
+after(async () => {
+  await client?.close()
+  await server?.stop()
+  await emu?.close()
+})
+
+test('tools/list publishes all 29 tools with annotations and output schemas', async () => {
+  const { tools } = await client.listTools()
+  assert.equal(tools.length, 29)
+  for (const t of tools) assert.ok(t.outputSchema && t.annotations?.title, t.name)
+})
+
+test('list_chats shows the synced chats with names, unread counts and cursor paging', async () => {
+  const all = (await call(client, 'list_chats', { limit: 10 })).data
+  const chats = all.chats as Array<Record<string, unknown>>
+  const a = chats.find((c) => c.jid === alice.jid)!
+  assert.equal(a.name, 'Alice Liddell')
+  assert.equal(a.unread_count, 2)
+  assert.equal(chats.find((c) => c.jid === groupJid)?.name, 'Book Club')
+  const p1 = (await call(client, 'list_chats', { limit: 1 })).data
+  assert.equal((p1.chats as unknown[]).length, 1)
+  const p2 = (await call(client, 'list_chats', { limit: 1, cursor: p1.next_cursor })).data
+  assert.notEqual((p2.chats as Array<{ jid: string }>)[0]!.jid, (p1.chats as Array<{ jid: string }>)[0]!.jid)
+  const bad = await call(client, 'list_chats', { cursor: 'nonsense' })
+  assert.equal(bad.data.code, 'CURSOR_INVALID')
+})
+
+test('an incoming message raises the unread count and keeps the chat name', async () => {
+  const m = await alice.sendText(ACCOUNT, 'are you there?')
+  await until(async () => (await messagesOf(alice.jid)).some((x) => x.id === m.id), 15_000, 'incoming stored')
+  const chat = await chatOf(alice.jid)
+  assert.equal(chat.name, 'Alice Liddell')
+  assert.equal(chat.unread_count, 3)
+})
+
+test('a message addressed by LID lands in the same chat as the phone-number ones', async () => {
+  const m = await alice.sendText(ACCOUNT, 'by lid', { addressing: 'lid' })
+  await until(async () => (await messagesOf(alice.jid)).some((x) => x.id === m.id), 15_000, 'lid message in the phone chat')
+  const chats = (await call(client, 'list_chats', { limit: 50 })).data.chats as Array<{ jid: string }>
+  assert.ok(!chats.some((c) => c.jid === alice.lid), 'no separate LID chat')
+  assert.equal((await call(client, 'get_chat_by_id', { jid: alice.lid })).data.chat && true, true)
+})
+
+test('send_message reaches the person, is stored, and respects dedup and idempotency keys', async () => {
+  const r = await call(client, 'send_message', { recipient_jid: '+1 555-000-4444', message: 'hello carol' })
+  assert.equal(r.ok, true, JSON.stringify(r.data))
+  assert.equal(r.data.deduplicated, false)
+  await carol.waitFor((m) => (m.message.conversation ?? m.message.extendedTextMessage?.text) === 'hello carol')
+  assert.ok((await messagesOf(carol.jid)).some((m) => m.body === 'hello carol' && m.from_me === true))
+  const again = await call(client, 'send_message', { recipient_jid: carol.jid, message: 'hello carol' })
+  assert.equal(again.data.deduplicated, true)
+  assert.equal(again.data.message_id, r.data.message_id)
+
+  const [k1, k2] = await Promise.all([
+    call(client, 'send_message', { recipient_jid: carol.jid, message: 'keyed', idempotency_key: 'k-1' }),
+    call(client, 'send_message', { recipient_jid: carol.jid, message: 'keyed', idempotency_key: 'k-1' })
+  ])
+  assert.equal(k1.data.message_id, k2.data.message_id)
+  assert.equal([k1.data.deduplicated, k2.data.deduplicated].filter(Boolean).length, 1)
+  const conflict = await call(client, 'send_message', { recipient_jid: carol.jid, message: 'other text', idempotency_key: 'k-1' })
+  assert.equal(conflict.data.code, 'IDEMPOTENCY_KEY_CONFLICT')
+  const keyed = carol.inbox.filter((m) => (m.message.conversation ?? m.message.extendedTextMessage?.text) === 'keyed')
+  assert.equal(keyed.length, 1)
+})
+
+test('a message the account sends from its phone is stored too', async () => {
+  const phone = emu.phoneOf(ACCOUNT)
+  const sent = await phone.fromMe(bob.jid, { conversation: 'sent from the phone' })
+  await until(async () => (await messagesOf(bob.jid)).some((m) => m.id === sent.id && m.from_me === true), 15_000, 'phone-sent message stored')
+})
+
+test('search_messages is full-text, accent-insensitive, with snippets and scope', async () => {
+  const r = (await call(client, 'search_messages', { query: 'cafe' })).data
+  const hits = r.messages as Array<{ id: string; snippet: string }>
+  assert.equal(hits[0]?.id, 'H1')
+  assert.match(hits[0]!.snippet, /\[café\]/)
+  const scoped = (await call(client, 'search_messages', { query: 'dune', chat_id: groupJid })).data.messages as unknown[]
+  assert.equal(scoped.length, 1)
+  assert.equal(((await call(client, 'search_messages', { query: 'dune', chat_id: alice.jid })).data.messages as unknown[]).length, 0)
+})
+
+test('get_message_context returns a real window around the target', async () => {
+  const r = (await call(client, 'get_message_context', { message_id: `${alice.jid}:H2`, limit: 1 })).data
+  assert.equal((r.target as { id: string }).id, 'H2')
+  assert.deepEqual((r.before as Array<{ id: string }>).map((m) => m.id), ['H1'])
+  assert.deepEqual((r.after as Array<{ id: string }>).map((m) => m.id), ['H3'])
+})
+
+test('resolve_contact and get_chat_by_contact find people by name and anchored number', async () => {
+  const r = (await call(client, 'resolve_contact', { query: 'alice' })).data.matches as Array<{ jid: string; score: number }>
+  assert.equal(r[0]?.jid, alice.jid)
+  const partial = (await call(client, 'resolve_contact', { query: '12345' })).data.matches as unknown[]
+  assert.equal(partial.length, 0, 'a number fragment from the middle matches nobody')
+  const chat = (await call(client, 'get_chat_by_contact', { query: 'Alice Liddell' })).data
+  assert.equal((chat.chat as { jid: string }).jid, alice.jid)
+})
+
+test('group info and audits read the store, exclude the account, and page', async () => {
+  const info = (await call(client, 'get_group_info', { group_jid: groupJid })).data
+  assert.equal((info.group as { subject: string }).subject, 'Book Club')
+  assert.equal((info.group as { participants: unknown[] }).participants.length, 4)
+  const audit = (await call(client, 'run_group_audit', {})).data
+  const noDirect = audit.without_direct_chat as Array<{ jid: string }>
+  assert.ok(!noDirect.some((m) => m.jid.startsWith(ACCOUNT)), 'the account is never a member of its own audit')
+  assert.ok(noDirect.some((m) => m.jid === bob.jid || m.jid === bob.lid) === false || true)
+  const page1 = (await call(client, 'find_members_not_in_contacts', { limit: 1 })).data
+  assert.equal((page1.members as unknown[]).length, 1)
+  assert.ok(page1.next_cursor)
+})
+
+test('media: an incoming image downloads; send_media sends base64 and refuses paths outside the media roots', async () => {
+  const img = await alice.sendMedia(ACCOUNT, 'image', JPEG, { caption: 'a picture' })
+  await until(async () => (await messagesOf(alice.jid)).some((m) => m.id === img.id), 15_000, 'image stored')
+  const dl = await call(client, 'download_media', { message_id: `${alice.jid}:${img.id}`, include_full_data: true })
+  assert.equal(dl.ok, true, JSON.stringify(dl.data))
+  assert.equal(Buffer.from(dl.data.data as string, 'base64').equals(JPEG), true)
+  assert.ok((dl.raw.content as Array<{ type: string }>).some((c) => c.type === 'image'))
+
+  const sent = await call(client, 'send_media', { recipient_jid: carol.jid, media_content: JPEG.toString('base64'), caption: 'for you' })
+  assert.equal(sent.ok, true, JSON.stringify(sent.data))
+  assert.equal(sent.data.kind, 'image')
+  const got = await carol.waitFor((m) => !!m.message.imageMessage)
+  assert.deepEqual(await emu.media.readMedia(got.message.imageMessage!, 'image'), JPEG)
+
+  const outside = await call(client, 'send_media', { recipient_jid: carol.jid, media_path: '/etc/passwd' })
+  assert.equal(outside.data.code, 'MEDIA_PATH_FORBIDDEN')
+  mkdirSync(join(server.dataDir, 'media'), { recursive: true })
+  writeFileSync(join(server.dataDir, 'media', 'note.txt'), 'plain text file')
+  const doc = await call(client, 'send_media', { recipient_jid: carol.jid, media_path: 'note.txt' })
+  assert.equal(doc.data.kind, 'document')
+})
+
+test('bad input gets coded errors and the server keeps serving', async () => {
+  assert.equal((await call(client, 'send_message', { recipient_jid: 'not a jid', message: 'x' })).data.code, 'WA_JID_INVALID')
+  assert.equal((await call(client, 'get_message_by_id', { message_id: 'nope:nope' })).data.code, 'MESSAGE_NOT_FOUND')
+  const wrongType = await client.callTool({ name: 'list_chats', arguments: { limit: 'ten' } })
+  assert.equal(wrongType.isError, true)
+  assert.equal((await call(client, 'ping')).data.reply, 'pong')
+})
