@@ -18,6 +18,7 @@ import { startHttp, type HttpFront } from '../http/app.js'
 import type { Services } from './services.js'
 import { IdempotencyStore } from '../store/idempotency-store.js'
 import { SendGuard } from '../wa/send-guard.js'
+import { SettingsStore } from '../settings/settings.js'
 import { join } from 'node:path'
 
 export interface RunningServer {
@@ -57,6 +58,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   )
   wa.on('batch', (b) => writes.push(b))
   wa.on('status', (s) => log.debug({ state: s.state }, 'whatsapp state'))
+  const settings = new SettingsStore(config.SETTINGS_PATH, config)
   const idempotency = new IdempotencyStore(join(config.DATA_DIR, 'idempotency.sqlite'), config.WA_IDEMPOTENCY_TTL_MS)
   let sessions!: SessionRegistry
   const services: Services = {
@@ -71,7 +73,8 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     groups: new GroupsRepo(db),
     writes,
     pool,
-    sends: new SendGuard(idempotency, () => config.WA_SEND_DEDUP_WINDOW_MS),
+    sends: new SendGuard(idempotency, () => settings.current().send_dedup_window_ms),
+    settings,
     mcpSessionCount: () => sessions.size
   }
   sessions = new SessionRegistry(

@@ -10,6 +10,7 @@ import type { Pool } from '../pool/pool.js'
 import type { Db } from '../store/open-db.js'
 import type { SendGuard } from '../wa/send-guard.js'
 import type { GroupsRepo } from '../store/groups-repo.js'
+import type { SettingsStore } from '../settings/settings.js'
 
 export interface Services {
   config: Config
@@ -24,5 +25,8 @@ export interface Services {
   writes: WriteQueue
   pool: Pool
   sends: SendGuard
+  settings: SettingsStore
+  /** the recovery policy's view, when it runs */
+  recovery?: { snapshot(): Record<string, unknown> }
   mcpSessionCount(): number
 }

@@ -7,7 +7,10 @@ import { TokenGuard } from './auth.js'
 import { AppError } from '../errors/app-error.js'
 import type { Services } from '../app/services.js'
 import type { SessionRegistry } from '../mcp/sessions.js'
-import { healthRoute, statusRoute } from './routes/health.js'
+import { healthRoute } from './routes/health.js'
+import { registerAdminApi } from './routes/api-admin.js'
+import { mediaRoute } from './routes/media.js'
+import { registerUpload } from './routes/upload.js'
 
 export interface HttpFront {
   port: number
@@ -25,10 +28,9 @@ export function startHttp(services: Services, sessions: SessionRegistry, extraRo
   app.post('/mcp', mcp).get('/mcp', mcp).del('/mcp', mcp)
   app.any('/mcp', wrap((_r, res, st) => sendJson(res, st, 405, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Method not allowed' } }, { allow: 'GET, POST, DELETE' }), log))
   app.get('/healthz', wrap(healthRoute(services), log))
-  app.get('/api/status', wrap((r, res, st) => {
-    adminGuard.check(r.headers.authorization)
-    return statusRoute(services)(r, res, st)
-  }, log))
+  registerAdminApi(app, services, adminGuard)
+  registerUpload(app, services, adminGuard)
+  app.get('/media/*', wrap(mediaRoute(config.MEDIA_DIR), log))
   extraRoutes?.(app)
   app.any('/*', wrap((r, res, st) => sendError(res, st, new AppError('NOT_FOUND', `No route ${r.method} ${r.path}.`)), log))
 

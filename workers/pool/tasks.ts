@@ -2,10 +2,28 @@
 import { throwWire } from '../../src/errors/wire.js'
 import storeWriteImpl from './store-write.js'
 import type { StoreBatch } from '../../src/store/batch.js'
+import exportZipImpl, { type ExportTask } from './export-zip.js'
+import thumbnailImpl, { type ThumbnailTask } from './thumbnail.js'
 
 export function storeWrite(task: { dbPath: string; batches: StoreBatch[] }) {
   try {
     return storeWriteImpl(task)
+  } catch (err) {
+    throwWire(err)
+  }
+}
+
+export async function exportZip(task: ExportTask) {
+  try {
+    return await exportZipImpl(task)
+  } catch (err) {
+    throwWire(err)
+  }
+}
+
+export async function thumbnail(task: ThumbnailTask) {
+  try {
+    return await thumbnailImpl(task)
   } catch (err) {
     throwWire(err)
   }

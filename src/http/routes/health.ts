@@ -3,7 +3,6 @@ import type { Handler } from '../router.js'
 import { sendJson } from '../respond.js'
 import type { Services } from '../../app/services.js'
 import { decideHealth } from '../../wa/health-policy.js'
-import { authStatus } from '../../mcp/auth-view.js'
 
 export function healthRoute(s: Services): Handler {
   return (_r, res, st) => {
@@ -16,18 +15,6 @@ export function healthRoute(s: Services): Handler {
       not_ready_for_ms: h.notReadyForMs,
       ...(wa.lastDisconnect ? { last_disconnect: wa.lastDisconnect } : {}),
       ...(s.wa.restarts.length ? { last_restart: s.wa.restarts.at(-1) } : {})
-    })
-  }
-}
-
-export function statusRoute(s: Services): Handler {
-  return (_r, res, st) => {
-    const wa = s.wa.getStatus()
-    sendJson(res, st, 200, {
-      whatsapp: { ...authStatus(s), qr_available: !!wa.qr, history: wa.history ?? null, restarts: s.wa.restarts.slice(-20) },
-      store: { ...s.chats.counts(), pending_writes: s.writes.pending, write_failures: s.writes.failures },
-      mcp: { sessions: s.mcpSessionCount() },
-      process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, pool: s.pool.stats }
     })
   }
 }

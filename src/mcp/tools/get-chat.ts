@@ -43,7 +43,7 @@ export const getChatByContact = defineTool({
     const matches = resolveContacts(services, a.query, a.max_candidates)
     if (!matches.length) throw new AppError('CONTACT_NOT_FOUND', `No contact matches "${a.query}".`)
     const [top, second] = matches
-    const clear = matches.length === 1 || (top!.score >= 90 && top!.score >= (second?.score ?? 0) + 10)
+    const clear = matches.length === 1 || (services.settings.current().auto_select_contact && top!.score >= 90 && top!.score >= (second?.score ?? 0) + 10)
     if (!clear) return { contact: null, chat: null, matches }
     const contact = services.contacts.get(top!.jid)
     const chat = services.chats.get(top!.jid)

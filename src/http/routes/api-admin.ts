@@ -1,0 +1,147 @@
+// /api/* for the admin UI and scripts: status, QR, settings, actions, chats, messages, avatars, export.
+// Every route here is behind ADMIN_TOKEN when it is set; actions also refuse cross-site requests.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import QRCode from 'qrcode'
+import type { TemplatedApp } from '../uws.js'
+import { wrap, type Handler, type RequestInfo } from '../router.js'
+import { send, sendJson } from '../respond.js'
+import { readBody } from '../read-body.js'
+import { sendFile } from '../send-file.js'
+import type { TokenGuard } from '../auth.js'
+import type { Services } from '../../app/services.js'
+import { AppError } from '../../errors/app-error.js'
+import { authStatus } from '../../mcp/auth-view.js'
+import { toChat, toMessage } from '../../mcp/schemas.js'
+import type { ExportResult } from '../../../workers/pool/export-zip.js'
+
+const int = (v: string | null, def: number, min: number, max: number): number => {
+  if (v === null || v === '') return def
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < min || n > max) throw new AppError('INVALID_INPUT', `Expected an integer ${min}..${max}, got "${v}".`)
+  return n
+}
+
+/** a state-changing request must come from this origin (or from a non-browser client, which sends none) */
+function sameOrigin(r: RequestInfo): void {
+  const origin = r.headers.origin
+  if (!origin) return
+  let host: string
+  try {
+    host = new URL(origin).host
+  } catch {
+    throw new AppError('FORBIDDEN', 'Bad Origin header.')
+  }
+  if (host !== r.headers.host) throw new AppError('FORBIDDEN', 'Cross-site requests are not allowed.')
+}
+
+export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGuard): void {
+  const log = s.log
+  const cookieToken = (r: RequestInfo): string | null => /(?:^|;\s*)admin_token=([^;]+)/.exec(r.headers.cookie ?? '')?.[1] ?? null
+  const authed = (h: Handler, opts: { action?: boolean; params?: number } = {}) =>
+    wrap((r, res, st) => {
+      guard.check(r.headers.authorization, decodeURIComponent(cookieToken(r) ?? ''))
+      if (opts.action) sameOrigin(r)
+      return h(r, res, st)
+    }, log, opts.params ?? 0)
+
+  app.get('/api/auth', authed((_r, res, st) => sendJson(res, st, 200, { ok: true, required: guard.enabled })))
+
+  app.get('/api/qr', authed(async (_r, res, st) => {
+    const qr = s.wa.getStatus().qr
+    if (!qr) return send(res, st, 204, '')
+    const png = await QRCode.toBuffer(qr.value, { type: 'png', margin: 2, scale: 8 })
+    send(res, st, 200, png, { 'content-type': 'image/png', 'cache-control': 'no-store', 'x-qr-issued-at': String(qr.issuedAt) })
+  }))
+
+  app.get('/api/settings', authed((_r, res, st) => sendJson(res, st, 200, { settings: s.settings.public() })))
+  app.post('/api/settings', authed((r, res, st) => {
+    const body = readBody(res, st, 64 * 1024)
+    return (async () => {
+      let patch: unknown
+      try {
+        patch = JSON.parse((await body).toString('utf8'))
+      } catch {
+        throw new AppError('INVALID_INPUT', 'The body must be a JSON object.')
+      }
+      sendJson(res, st, 200, { settings: await s.settings.update(patch) })
+    })()
+  }, { action: true }))
+
+  app.post('/api/logout', authed(async (_r, res, st) => {
+    if (!s.wa.getStatus().linked) throw new AppError('WA_NOT_LINKED', 'Not linked: nothing to log out.')
+    await s.wa.call('logout')
+    sendJson(res, st, 200, { ok: true })
+  }, { action: true }))
+  app.post('/api/restart-wa', authed(async (_r, res, st) => {
+    void s.wa.restart('requested by the admin')
+    sendJson(res, st, 202, { ok: true, status: 'restarting' })
+  }, { action: true }))
+  app.post('/api/force-resync', authed(async (_r, res, st) => {
+    await s.wa.waitReady(s.config.WA_SEND_READY_WAIT_MS)
+    void s.wa.call('forceResync').catch((err: unknown) => log.warn({ err }, 'forced resync failed'))
+    sendJson(res, st, 202, { ok: true, status: 'started' })
+  }, { action: true }))
+  app.post('/api/pairing-code', authed((r, res, st) => {
+    const body = readBody(res, st, 4096)
+    return (async () => {
+      const { phone } = JSON.parse((await body).toString('utf8') || '{}') as { phone?: string }
+      if (!phone || !/^\+?[0-9 ()-]{6,20}$/.test(phone)) throw new AppError('INVALID_INPUT', 'phone must be a phone number with country code.')
+      sendJson(res, st, 200, { code: await s.wa.call('requestPairingCode', phone) })
+    })()
+  }, { action: true }))
+
+  app.get('/api/chats', authed((r, res, st) => {
+    const limit = int(r.query.get('limit'), 50, 1, 200)
+    const page = s.chats.list({ limit, cursor: r.query.get('cursor') ?? undefined, query: r.query.get('q') ?? undefined })
+    sendJson(res, st, 200, { chats: page.chats.map((c) => toChat(c)), next_cursor: page.next_cursor })
+  }))
+  app.get('/api/chats/:jid/messages', authed((r, res, st) => {
+    const jid = s.contacts.canonical(decodeURIComponent(r.params[0]!))
+    if (!jid) throw new AppError('WA_JID_INVALID')
+    const page = s.messages.list({ chatJid: jid, limit: int(r.query.get('limit'), 50, 1, 200), cursor: r.query.get('cursor') ?? undefined })
+    sendJson(res, st, 200, { chat: s.chats.get(jid) ?? null, messages: page.messages.map(toMessage), next_cursor: page.next_cursor })
+  }, { params: 1 }))
+  app.get('/api/chats/:jid/messages/:id/thumbnail', authed((r, res, st) => {
+    const jid = s.contacts.canonical(decodeURIComponent(r.params[0]!)) ?? ''
+    const thumb = s.messages.thumbnail(jid, decodeURIComponent(r.params[1]!))
+    if (!thumb) throw new AppError('MEDIA_NOT_FOUND', 'No preview for that message.')
+    send(res, st, 200, thumb, { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=86400' })
+  }, { params: 2 }))
+  app.get('/api/avatar/:jid', authed(async (r, res, st) => {
+    const jid = s.contacts.canonical(decodeURIComponent(r.params[0]!))
+    if (!jid) throw new AppError('WA_JID_INVALID')
+    const url = s.wa.getStatus().state === 'open' ? await s.wa.call('profilePictureUrl', jid) : null
+    if (!url) throw new AppError('NOT_FOUND', 'No profile picture.')
+    send(res, st, 302, '', { location: url, 'cache-control': 'private, max-age=3600' })
+  }, { params: 1 }))
+
+  app.get('/api/export/chat/:jid', authed(async (r, res, st) => {
+    const jid = s.contacts.canonical(decodeURIComponent(r.params[0]!))
+    if (!jid) throw new AppError('WA_JID_INVALID')
+    if (!s.chats.get(jid)) throw new AppError('CHAT_NOT_FOUND', `No chat with ${jid}.`)
+    await s.writes.idle()
+    const dir = await mkdtemp(join(tmpdir(), 'wams-export-'))
+    const outPath = join(dir, 'chat.zip')
+    const base = s.settings.current().media_public_base_url.replace(/\/$/, '')
+    const result = await s.pool.run<ExportResult>('exportZip', { dbPath: s.config.DB_PATH, chatJid: jid, includeMedia: r.query.get('include_media') === 'true', mediaDir: s.config.MEDIA_DIR, outPath, mediaBaseUrl: base })
+    const safe = jid.replace(/[^0-9a-z@.-]/gi, '_')
+    await sendFile(res, st, outPath, {
+      'content-type': 'application/zip',
+      'content-disposition': `attachment; filename="chat_${safe}.zip"`,
+      'x-export-messages': String(result.messages),
+      'x-export-media': String(result.media)
+    }, undefined, () => void rm(dir, { recursive: true, force: true }))
+  }, { params: 1 }))
+
+  app.get('/api/status', authed((_r, res, st) => {
+    const wa = s.wa.getStatus()
+    sendJson(res, st, 200, {
+      whatsapp: { ...authStatus(s), qr_available: !!wa.qr, history: wa.history ?? null, restarts: s.wa.restarts.slice(-20), recovery: s.recovery?.snapshot() ?? null },
+      store: { ...s.chats.counts(), pending_writes: s.writes.pending, write_failures: s.writes.failures },
+      mcp: { sessions: s.mcpSessionCount() },
+      process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, pool: s.pool.stats }
+    })
+  }))
+}

@@ -1,0 +1,82 @@
+// Runtime settings: env gives the first values, the settings file (SETTINGS_PATH, never under /media)
+// wins once saved. Applied live: readers call current() each time, nobody copies them at start.
+import { z } from 'zod'
+import { readFileSync, mkdirSync } from 'node:fs'
+import { writeFile, rename } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { EventEmitter } from 'node:events'
+import type { Config } from '../config/load-config.js'
+import { AppError } from '../errors/app-error.js'
+
+export const settingsSchema = z.object({
+  media_public_base_url: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).describe('public URL prefix for /media links; empty = relative links'),
+  upload_enabled: z.boolean(),
+  upload_max_mb: z.number().int().min(1).max(2048),
+  max_files_per_upload: z.number().int().min(1).max(100),
+  require_upload_token: z.boolean(),
+  upload_token: z.string().max(200).describe('write-only: never returned, only whether it is set'),
+  auto_download_media: z.boolean(),
+  auto_download_max_mb: z.number().int().min(0).max(2048).describe('0 = no limit'),
+  auto_select_contact: z.boolean().describe('get_chat_by_contact picks a clear winner by itself'),
+  send_dedup_window_ms: z.number().int().min(0).max(3_600_000).describe('identical key-less sends within this window are not sent twice; 0 = off')
+})
+export type Settings = z.infer<typeof settingsSchema>
+export const SECRET_KEYS = ['upload_token'] as const
+
+export type PublicSettings = Omit<Settings, 'upload_token'> & { upload_token_set: boolean }
+
+export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
+  private value: Settings
+
+  constructor(private readonly path: string, config: Config) {
+    super()
+    const defaults: Settings = {
+      media_public_base_url: config.MEDIA_PUBLIC_BASE_URL ?? config.PUBLIC_BASE_URL ?? '',
+      upload_enabled: config.UPLOAD_ENABLED ?? true,
+      upload_max_mb: config.UPLOAD_MAX_MB ?? 50,
+      max_files_per_upload: config.UPLOAD_MAX_FILES ?? 1,
+      require_upload_token: config.REQUIRE_UPLOAD_TOKEN ?? false,
+      upload_token: config.UPLOAD_TOKEN ?? '',
+      auto_download_media: config.AUTO_DOWNLOAD_MEDIA ?? false,
+      auto_download_max_mb: config.AUTO_DOWNLOAD_MAX_MB ?? 50,
+      auto_select_contact: config.AUTO_SELECT_CONTACT ?? false,
+      send_dedup_window_ms: config.WA_SEND_DEDUP_WINDOW_MS
+    }
+    let saved: Partial<Settings> = {}
+    try {
+      saved = settingsSchema.partial().parse(JSON.parse(readFileSync(path, 'utf8')))
+    } catch {
+      // no file yet, or one from an older version: env defaults apply
+    }
+    this.value = { ...defaults, ...saved }
+  }
+
+  current(): Settings {
+    return this.value
+  }
+
+  /** what the API shows: secrets replaced by whether they are set */
+  public(): PublicSettings {
+    const { upload_token, ...rest } = this.value
+    return { ...rest, upload_token_set: upload_token.length > 0 }
+  }
+
+  /** validates a partial update (unknown keys and bad values are errors), persists it, applies it */
+  async update(patch: unknown): Promise<PublicSettings> {
+    const parsed = settingsSchema.partial().strict().safeParse(patch)
+    if (!parsed.success) {
+      const fields: Record<string, string> = {}
+      for (const i of parsed.error.issues) fields[String(i.path[0] ?? (i as { keys?: string[] }).keys?.[0] ?? '_')] = i.message
+      throw new AppError('SETTINGS_INVALID', `Invalid settings: ${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ')}`, { fields })
+    }
+    const next = { ...this.value, ...parsed.data }
+    if (next.require_upload_token && !next.upload_token) throw new AppError('SETTINGS_INVALID', 'require_upload_token needs an upload_token.', { fields: { upload_token: 'required when require_upload_token is on' } })
+    mkdirSync(dirname(this.path), { recursive: true })
+    const tmp = `${this.path}.${process.pid}.tmp`
+    await writeFile(tmp, JSON.stringify(next, null, 2), { mode: 0o600 })
+    await rename(tmp, this.path)
+    this.value = next
+    this.emit('change', next)
+    return this.public()
+  }
+}
