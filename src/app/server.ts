@@ -13,7 +13,9 @@ import { WriteQueue } from '../store/write-queue.js'
 import { Pool } from '../pool/pool.js'
 import { Supervisor } from '../wa/supervisor.js'
 import { SessionRegistry } from '../mcp/sessions.js'
-import { createMcpServer } from '../mcp/server.js'
+import { Dispatcher } from '../mcp/dispatcher.js'
+import { TOOLS } from '../mcp/tools/index.js'
+import { conformanceFixtures } from '../mcp/conformance-fixtures.js'
 import { startHttp, type HttpFront } from '../http/app.js'
 import type { Services } from './services.js'
 import { IdempotencyStore } from '../store/idempotency-store.js'
@@ -77,12 +79,10 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     settings,
     mcpSessionCount: () => sessions.size
   }
-  sessions = new SessionRegistry(
-    { ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS, enableJsonResponse: config.MCP_HTTP_ENABLE_JSON_RESPONSE },
-    () => createMcpServer(services),
-    log.child({ actor: 'mcp' })
-  )
-  const http = await startHttp(services, sessions)
+  sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS }, log.child({ actor: 'mcp' }))
+  if (config.MCP_CONFORMANCE_FIXTURES) log.warn('MCP_CONFORMANCE_FIXTURES is on: the conformance suite\'s test tools, resources and prompts are published. Never in production.')
+  const dispatcher = new Dispatcher(services, config.MCP_CONFORMANCE_FIXTURES ? conformanceFixtures(TOOLS) : { tools: TOOLS })
+  const http = await startHttp(services, sessions, dispatcher)
   log[http.native ? 'info' : 'warn']({ port: http.port, host: config.HOST, uws: http.native ? 'native' : 'js-fallback' }, http.native ? 'listening (uWebSockets.js native)' : 'listening on the slow uWebSockets.js JavaScript fallback')
   if (config.exposed && !config.MCP_AUTH_TOKEN.length) log.warn(`HOST ${config.HOST} is reachable from other machines and MCP_AUTH_TOKEN is not set: anyone who can reach this port can read and send this account's WhatsApp messages.`)
   if (config.exposed && !config.ADMIN_TOKEN) log.warn(`HOST ${config.HOST} is reachable from other machines and ADMIN_TOKEN is not set: the admin UI and /api are open.`)
@@ -94,7 +94,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     sessions,
     async stop() {
       http.close()
-      await sessions.closeAll()
+      sessions.closeAll()
       await wa.stop()
       await writes.idle()
       await pool.close()

@@ -7,6 +7,7 @@ import { TokenGuard } from './auth.js'
 import { AppError } from '../errors/app-error.js'
 import type { Services } from '../app/services.js'
 import type { SessionRegistry } from '../mcp/sessions.js'
+import type { Dispatcher } from '../mcp/dispatcher.js'
 import { healthRoute } from './routes/health.js'
 import { registerAdminApi } from './routes/api-admin.js'
 import { mediaRoute } from './routes/media.js'
@@ -18,13 +19,24 @@ export interface HttpFront {
   close(): void
 }
 
-export function startHttp(services: Services, sessions: SessionRegistry, extraRoutes?: (app: TemplatedApp) => void): Promise<HttpFront> {
+export function startHttp(services: Services, sessions: SessionRegistry, dispatcher: Dispatcher, extraRoutes?: (app: TemplatedApp) => void): Promise<HttpFront> {
   const { config, log } = services
   const app = uws.App()
   const mcpGuard = new TokenGuard(config.MCP_AUTH_TOKEN, 'mcp')
   const adminGuard = new TokenGuard(config.ADMIN_TOKEN ? [config.ADMIN_TOKEN] : [], 'admin')
-  const baseUrl = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`
-  const mcp = wrap(mcpRoute({ guard: mcpGuard, sessions, maxBodyBytes: config.MCP_MAX_BODY_MB * 1024 * 1024, allowedOrigins: config.MCP_ALLOWED_ORIGINS, baseUrl }), log)
+  const mcp = wrap(
+    mcpRoute({
+      guard: mcpGuard,
+      sessions,
+      dispatcher,
+      maxBodyBytes: config.MCP_MAX_BODY_MB * 1024 * 1024,
+      allowedOrigins: config.MCP_ALLOWED_ORIGINS,
+      loopbackOnly: !config.exposed,
+      preferSse: !config.MCP_HTTP_ENABLE_JSON_RESPONSE,
+      log
+    }),
+    log
+  )
   app.post('/mcp', mcp).get('/mcp', mcp).del('/mcp', mcp)
   app.any('/mcp', wrap((_r, res, st) => sendJson(res, st, 405, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Method not allowed' } }, { allow: 'GET, POST, DELETE' }), log))
   app.get('/healthz', wrap(healthRoute(services), log))

@@ -1,36 +1,23 @@
-// MCP sessions: one SDK transport + server per Mcp-Session-Id, an idle TTL and a cap, so memory stays
-// bounded under session churn. The SDK transport does the spec's per-request work (Accept, protocol
-// version, JSON vs SSE replies, the GET stream, DELETE); this file decides which session a request is for.
+// MCP sessions by Mcp-Session-Id, with an idle TTL and a cap (least recently used idle session evicted
+// first), so memory stays bounded under session churn.
 import { randomUUID } from 'node:crypto'
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { Logger } from 'pino'
-
-export interface Session {
-  id: string
-  transport: WebStandardStreamableHTTPServerTransport
-  server: McpServer
-  createdAt: number
-  lastSeen: number
-  /** requests (or open GET streams) in flight: a busy session is never evicted */
-  busy: number
-}
+import { McpSession } from './session.js'
 
 export interface SessionOptions {
   ttlMs: number
   max: number
-  enableJsonResponse: boolean
 }
 
 export class SessionRegistry {
-  private readonly sessions = new Map<string, Session>()
-  private sweeper: NodeJS.Timeout
+  private readonly sessions = new Map<string, McpSession>()
+  private readonly sweeper: NodeJS.Timeout
   created = 0
   expired = 0
   evicted = 0
 
-  constructor(private readonly opts: SessionOptions, private readonly makeServer: () => McpServer, private readonly log: Logger) {
-    this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, Math.max(250, opts.ttlMs / 4)))
+  constructor(private readonly opts: SessionOptions, private readonly log: Logger) {
+    this.sweeper = setInterval(() => this.sweep(), Math.min(30_000, Math.max(200, opts.ttlMs / 4)))
     this.sweeper.unref()
   }
 
@@ -38,70 +25,61 @@ export class SessionRegistry {
     return this.sessions.size
   }
 
-  get(id: string): Session | undefined {
+  get(id: string): McpSession | undefined {
     const s = this.sessions.get(id)
     if (s) {
       s.lastSeen = Date.now()
-      // keep the map in LRU order: the first entry is the least recently used
+      // Map order is insertion order: re-inserting keeps the least recently used first
       this.sessions.delete(id)
       this.sessions.set(id, s)
     }
     return s
   }
 
-  /** a transport for an `initialize` request; it registers itself once the SDK has assigned the id */
-  async create(): Promise<Session> {
+  create(protocolVersion: string, clientInfo: unknown, capabilities: Record<string, unknown>): McpSession {
     if (this.sessions.size >= this.opts.max) this.evictOne()
-    const server = this.makeServer()
-    let session!: Session
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      enableJsonResponse: this.opts.enableJsonResponse,
-      onsessioninitialized: (id) => {
-        session.id = id
-        this.sessions.set(id, session)
-        this.created++
-      },
-      onsessionclosed: (id) => {
-        this.sessions.delete(id)
-      }
-    })
-    session = { id: '', transport, server, createdAt: Date.now(), lastSeen: Date.now(), busy: 0 }
-    await server.connect(transport)
-    return session
+    const s = new McpSession(randomUUID(), protocolVersion, clientInfo, capabilities)
+    this.sessions.set(s.id, s)
+    this.created++
+    return s
+  }
+
+  delete(id: string): boolean {
+    const s = this.sessions.get(id)
+    if (!s) return false
+    this.sessions.delete(id)
+    s.close()
+    return true
   }
 
   private evictOne(): void {
     for (const s of this.sessions.values()) {
-      if (s.busy > 0) continue
+      if (s.busy) continue
       this.evicted++
-      void this.close(s, 'evicted')
+      this.log.debug({ session: s.id }, 'mcp session evicted (cap reached)')
+      this.delete(s.id)
       return
-    }
-  }
-
-  async close(s: Session, why: string): Promise<void> {
-    this.sessions.delete(s.id)
-    this.log.debug({ session: s.id, why }, 'mcp session closed')
-    try {
-      await s.server.close()
-    } catch {
-      // already closed
     }
   }
 
   private sweep(): void {
     const cutoff = Date.now() - this.opts.ttlMs
-    for (const s of [...this.sessions.values()]) {
-      if (s.lastSeen < cutoff && s.busy === 0) {
-        this.expired++
-        void this.close(s, 'idle')
-      }
+    for (const s of this.sessions.values()) {
+      // the map is in LRU order: the first recent one ends the sweep
+      if (s.lastSeen >= cutoff) break
+      if (s.busy) continue
+      this.expired++
+      this.delete(s.id)
     }
   }
 
-  async closeAll(): Promise<void> {
+  /** for notifications that concern every session (e.g. a resource update) */
+  all(): IterableIterator<McpSession> {
+    return this.sessions.values()
+  }
+
+  closeAll(): void {
     clearInterval(this.sweeper)
-    await Promise.all([...this.sessions.values()].map((s) => this.close(s, 'shutdown')))
+    for (const id of [...this.sessions.keys()]) this.delete(id)
   }
 }

@@ -1,5 +1,5 @@
 // One tool = one file that calls defineTool: its zod input and output shapes, annotations, and a handler
-// that returns the structured result. Errors are AppErrors; the registry turns them into isError results.
+// that returns the structured result. Errors are AppErrors; the dispatcher turns them into isError results.
 import type { z } from 'zod'
 import type { Services } from '../app/services.js'
 
@@ -11,22 +11,46 @@ export interface ToolAnnotations {
   openWorldHint: boolean
 }
 
-export type ContentBlock = { type: 'text'; text: string } | { type: 'image'; data: string; mimeType: string }
+export type ContentBlock =
+  | { type: 'text'; text: string }
+  | { type: 'image'; data: string; mimeType: string }
+  | { type: 'audio'; data: string; mimeType: string }
+  | { type: 'resource'; resource: { uri: string; mimeType?: string; text?: string; blob?: string } }
+
+export interface CallToolResult {
+  content: ContentBlock[]
+  structuredContent?: Record<string, unknown>
+  isError?: boolean
+}
 
 export interface ToolContext {
   services: Services
   signal: AbortSignal
+  /** a notification related to this call (progress, log message), on the call's stream when it has one */
+  notify(method: string, params: Record<string, unknown>): void
+  /** a server -> client request (sampling, elicitation) answered by the client on a later POST */
+  request(method: string, params: Record<string, unknown>, timeoutMs?: number): Promise<Record<string, unknown>>
+  progressToken?: string | number
+  /** sends notifications/message when the session's log level lets it through */
+  log(level: 'debug' | 'info' | 'notice' | 'warning' | 'error', data: unknown): void
+  /** ends this call's SSE stream early; the result then waits for the client's GET reconnection */
+  closeStream?(): void
 }
 
 export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
   name: string
   description: string
   input: I
-  output: O
+  output?: O
   annotations: ToolAnnotations
-  run(args: z.infer<z.ZodObject<I>>, ctx: ToolContext): Promise<z.infer<z.ZodObject<O>>>
+  /** the structured result; the text rendering is its JSON */
+  run?(args: z.infer<z.ZodObject<I>>, ctx: ToolContext): Promise<z.infer<z.ZodObject<O>>>
   /** extra content blocks besides the JSON text (an image, say) */
   render?(result: z.infer<z.ZodObject<O>>): Promise<ContentBlock[]> | ContentBlock[]
+  /** full control of the result, for tools whose content is not a JSON object */
+  call?(args: z.infer<z.ZodObject<I>>, ctx: ToolContext): Promise<CallToolResult>
+  /** a hand-written JSON Schema for the input, when zod cannot say it */
+  inputJsonSchema?: Record<string, unknown>
 }
 
 export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(def: ToolDef<I, O>): ToolDef<I, O> {

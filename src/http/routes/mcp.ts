@@ -1,91 +1,254 @@
-// POST/GET/DELETE /mcp: auth, Origin check, body limit, JSON-RPC shape, and session routing; the rest of
-// the Streamable HTTP rules are applied by the SDK transport of the chosen session.
-import type { Handler } from '../router.js'
+// POST/GET/DELETE /mcp: the Streamable HTTP transport on uWS. Replies are JSON unless the client asked for
+// a stream, or a call sends notifications or requests before its result: then the reply turns into SSE.
+import type { HttpResponse } from '../uws.js'
+import type { Handler, RequestInfo } from '../router.js'
 import { readBody } from '../read-body.js'
-import { sendJson } from '../respond.js'
-import { pipeResponse } from '../pipe-response.js'
+import { sendJson, statusLine, type ResState } from '../respond.js'
 import type { TokenGuard } from '../auth.js'
 import type { SessionRegistry } from '../../mcp/sessions.js'
+import type { Dispatcher } from '../../mcp/dispatcher.js'
+import { sseEvent, type McpSession, type SseWriter } from '../../mcp/session.js'
 import { AppError } from '../../errors/app-error.js'
+import { BATCH_VERSIONS, RPC, SUPPORTED_PROTOCOL_VERSIONS, classify, rpcError, type RpcRequest, type RpcResponse } from '../../mcp/protocol.js'
 
 export interface McpRouteOptions {
   guard: TokenGuard
   sessions: SessionRegistry
+  dispatcher: Dispatcher
   maxBodyBytes: number
   allowedOrigins: readonly string[]
-  baseUrl: string
+  /** Host headers accepted when bound to loopback (DNS-rebinding protection) */
+  loopbackOnly: boolean
+  /** reply to requests with SSE even when no notification comes first */
+  preferSse: boolean
+  log: { debug(o: object, m: string): void }
 }
 
-const rpcError = (code: number, message: string, id: unknown = null) => ({ jsonrpc: '2.0', id, error: { code, message } })
+const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i
+const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i
+const KEEPALIVE_MS = 25_000
+const SSE_HEADERS: Record<string, string> = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' }
 
-const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/
+function accepts(r: RequestInfo, type: string): boolean {
+  const a = (r.headers.accept ?? '').toLowerCase()
+  return a.includes(type) || a.includes('*/*')
+}
 
-function isRpcObject(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { jsonrpc?: unknown }).jsonrpc === '2.0'
+/** an SSE writer over a uWS response: corked writes, nothing after an abort */
+function openSse(res: HttpResponse, st: ResState, extra: Record<string, string> = {}): SseWriter {
+  const w: SseWriter = {
+    closed: false,
+    write(event: string) {
+      if (w.closed || st.aborted) return false
+      res.cork(() => res.write(event))
+      return true
+    },
+    close() {
+      if (w.closed) return
+      w.closed = true
+      if (!st.aborted) res.cork(() => res.end())
+    }
+  }
+  res.cork(() => {
+    res.writeStatus('200 OK')
+    for (const [k, v] of Object.entries({ ...SSE_HEADERS, ...extra })) res.writeHeader(k, v)
+    // flush the headers now: a stream may stay silent for a while
+    res.write(': open\n\n')
+  })
+  const prev = st.onAbort
+  st.onAbort = () => {
+    prev?.()
+    w.closed = true
+  }
+  return w
 }
 
 export function mcpRoute(o: McpRouteOptions): Handler {
+  const guardAndOrigin = (r: RequestInfo): RpcResponse | undefined => {
+    if (!o.guard.allows(r.headers.authorization)) throw new AppError('UNAUTHORIZED', 'A valid bearer token is required.', { wwwAuthenticate: 'Bearer realm="mcp"' })
+    const origin = r.headers.origin
+    if (origin && !o.allowedOrigins.includes(origin) && !o.allowedOrigins.includes('*') && !LOOPBACK_ORIGIN.test(origin)) return rpcError(null, -32000, `Forbidden: origin ${origin} is not allowed`)
+    if (o.loopbackOnly && r.headers.host && !LOOPBACK_HOST.test(r.headers.host)) return rpcError(null, -32000, `Forbidden: host ${r.headers.host} is not allowed`)
+    return undefined
+  }
+
   return (r, res, st) => {
     // start reading before anything async: uWS hands body chunks only to a callback attached now
     const body = r.method === 'POST' ? readBody(res, st, o.maxBodyBytes, r.headers['content-length'] ? Number(r.headers['content-length']) : undefined) : undefined
     body?.catch(() => undefined)
     return (async () => {
-      if (!o.guard.allows(r.headers.authorization)) {
-        sendJson(res, st, 401, rpcError(-32001, 'Unauthorized: a valid bearer token is required'), { 'www-authenticate': 'Bearer realm="mcp"' })
-        return
-      }
-      // DNS-rebinding protection: a browser page may only reach /mcp from an allowed origin
-      const origin = r.headers.origin
-      if (origin && !o.allowedOrigins.includes(origin) && !o.allowedOrigins.includes('*') && !LOOPBACK_ORIGIN.test(origin)) {
-        sendJson(res, st, 403, rpcError(-32000, `Forbidden: origin ${origin} is not allowed`))
-        return
-      }
-      let raw: Buffer | undefined
-      let parsed: unknown
-      if (body) {
-        try {
-          raw = await body
-        } catch (err) {
-          if (err instanceof AppError && err.code === 'PAYLOAD_TOO_LARGE') sendJson(res, st, 413, rpcError(-32600, err.message))
-          return
-        }
-        try {
-          parsed = JSON.parse(raw.toString('utf8'))
-        } catch {
-          sendJson(res, st, 400, rpcError(-32700, 'Parse error: the body is not valid JSON'))
-          return
-        }
-        const items = Array.isArray(parsed) ? parsed : [parsed]
-        if (items.length === 0 || !items.every(isRpcObject)) {
-          sendJson(res, st, 400, rpcError(-32600, 'Invalid Request: expected a JSON-RPC 2.0 message or batch'))
-          return
-        }
+      try {
+        const forbidden = guardAndOrigin(r)
+        if (forbidden) return sendJson(res, st, 403, forbidden)
+      } catch (err) {
+        return sendJson(res, st, 401, rpcError(null, -32001, (err as Error).message), { 'www-authenticate': 'Bearer realm="mcp"' })
       }
       const sid = r.headers['mcp-session-id']
-      let session = sid ? o.sessions.get(sid) : undefined
-      if (sid && !session) {
-        sendJson(res, st, 404, rpcError(-32001, 'Session not found: initialize a new session'))
+      if (r.method === 'GET') return openGetStream(r, res, st, sid)
+      if (r.method === 'DELETE') {
+        if (!sid) return sendJson(res, st, 400, rpcError(null, -32000, 'Bad Request: Mcp-Session-Id header is required'))
+        if (!o.sessions.delete(sid)) return sendJson(res, st, 404, rpcError(null, -32001, 'Session not found'))
+        return sendJson(res, st, 200, {})
+      }
+      let raw: Buffer
+      try {
+        raw = await body!
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'PAYLOAD_TOO_LARGE') return sendJson(res, st, 413, rpcError(null, RPC.INVALID_REQUEST, err.message))
         return
       }
-      if (!session) {
-        const items = (Array.isArray(parsed) ? parsed : [parsed]) as Array<{ method?: string }>
-        if (r.method !== 'POST' || !items.some((m) => m?.method === 'initialize')) {
-          sendJson(res, st, 400, rpcError(-32000, 'Bad Request: Mcp-Session-Id header is required'))
-          return
-        }
-        session = await o.sessions.create()
-      }
-      const headers = new Headers()
-      for (const [k, v] of Object.entries(r.headers)) headers.set(k, v)
-      const request = new Request(`${o.baseUrl}${r.path}`, { method: r.method, headers, ...(raw ? { body: new Uint8Array(raw) } : {}) })
-      session.busy++
+      if (!(r.headers['content-type'] ?? '').toLowerCase().includes('application/json')) return sendJson(res, st, 415, rpcError(null, -32000, 'Unsupported Media Type: Content-Type must be application/json'))
+      if (!accepts(r, 'application/json') && !accepts(r, 'text/event-stream')) return sendJson(res, st, 406, rpcError(null, -32000, 'Not Acceptable: accept application/json and text/event-stream'))
+      let parsed: unknown
       try {
-        const response = await session.transport.handleRequest(request, { parsedBody: parsed })
-        await pipeResponse(response, res, st)
-      } finally {
-        session.busy--
-        session.lastSeen = Date.now()
+        parsed = JSON.parse(raw.toString('utf8'))
+      } catch {
+        return sendJson(res, st, 400, rpcError(null, RPC.PARSE_ERROR, 'Parse error: the body is not valid JSON'))
       }
+      const isBatch = Array.isArray(parsed)
+      const items = isBatch ? (parsed as unknown[]) : [parsed]
+      const classified = items.map(classify)
+      if (!items.length || classified.some((c) => !c)) {
+        const id = !isBatch && typeof (parsed as { id?: unknown })?.id !== 'object' ? ((parsed as { id?: string | number }).id ?? null) : null
+        return sendJson(res, st, 400, rpcError(id, RPC.INVALID_REQUEST, 'Invalid Request: expected a JSON-RPC 2.0 message'))
+      }
+      const msgs = classified as NonNullable<(typeof classified)[number]>[]
+
+      // initialize: the one request that creates a session
+      const init = msgs.find((m) => m.kind === 'request' && m.msg.method === 'initialize')
+      if (init) {
+        if (isBatch || sid) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, 'initialize must be sent alone, without a session'))
+        const req = init.msg as RpcRequest
+        const { version, result } = o.dispatcher.initializeResult(req.params)
+        const s = o.sessions.create(version, req.params?.clientInfo, (req.params?.capabilities ?? {}) as Record<string, unknown>)
+        const response = { jsonrpc: '2.0', id: req.id, result }
+        if (!accepts(r, 'application/json')) {
+          const w = openSse(res, st, { 'mcp-session-id': s.id })
+          w.write(sseEvent(response))
+          return w.close()
+        }
+        return sendJson(res, st, 200, response, { 'mcp-session-id': s.id })
+      }
+      if (!sid) return sendJson(res, st, 400, rpcError(null, -32000, 'Bad Request: Mcp-Session-Id header is required'))
+      const session = o.sessions.get(sid)
+      if (!session) return sendJson(res, st, 404, rpcError(null, -32001, 'Session not found'))
+      const pv = r.headers['mcp-protocol-version']
+      if (pv && !(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(pv)) return sendJson(res, st, 400, rpcError(null, -32000, `Bad Request: unsupported MCP-Protocol-Version ${pv}`))
+      if (isBatch && !BATCH_VERSIONS.has(session.protocolVersion)) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: batches are not supported in protocol ${session.protocolVersion}`))
+
+      const requests: RpcRequest[] = []
+      for (const m of msgs) {
+        if (m.kind === 'response') {
+          const pending = m.msg.id !== null ? session.pending.get(String(m.msg.id)) : undefined
+          if (pending) {
+            session.pending.delete(String(m.msg.id))
+            pending(m.msg)
+          }
+        } else if (m.kind === 'notification') {
+          if (m.msg.method === 'notifications/initialized') session.initialized = true
+          else if (m.msg.method === 'notifications/cancelled') session.inflight.get((m.msg.params?.requestId ?? '') as string)?.abort()
+        } else requests.push(m.msg)
+      }
+      if (!requests.length) {
+        if (!st.aborted) res.cork(() => res.writeStatus('202 Accepted').end())
+        return
+      }
+      await answer(r, res, st, session, requests, isBatch)
     })()
+  }
+
+  async function answer(r: RequestInfo, res: HttpResponse, st: ResState, session: McpSession, requests: RpcRequest[], isBatch: boolean): Promise<void> {
+    const canSse = accepts(r, 'text/event-stream')
+    // a stream starts with a priming event (an id, a retry hint, no data), so a client can resume it
+    const startStream = (): SseWriter => {
+      const w = openSse(res, st)
+      w.write(`id: ${session.eventId()}\nretry: 1000\ndata: \n\n`)
+      return w
+    }
+    let stream: SseWriter | undefined = canSse && (o.preferSse || r.headers['x-mcp-reply'] === 'sse' || !accepts(r, 'application/json')) ? startStream() : undefined
+    let detached = false
+    // something to say before the result: switch this reply to a stream, or fall back to the GET stream
+    const early = (msg: unknown): boolean => {
+      if (!stream && canSse && !detached) stream = startStream()
+      if (stream && !stream.closed) return stream.write(sseEvent(msg))
+      return session.broadcast(sseEvent(msg))
+    }
+    const hooks = {
+      closeStream: () => {
+        if (!stream && canSse) stream = startStream()
+        detached = true
+        stream?.close()
+      },
+      notify: (method: string, params: Record<string, unknown>) => void early({ jsonrpc: '2.0', method, params }),
+      request: (method: string, params: Record<string, unknown>, timeoutMs = 60_000) =>
+        new Promise<Record<string, unknown>>((resolve, reject) => {
+          const id = session.serverRequestId()
+          const t = setTimeout(() => {
+            session.pending.delete(id)
+            reject(new AppError('TIMEOUT', `The client did not answer ${method} in time.`))
+          }, timeoutMs)
+          session.pending.set(id, (resp) => {
+            clearTimeout(t)
+            if (resp.error) reject(new AppError('INVALID_INPUT', `The client refused ${method}: ${resp.error.message}`))
+            else resolve(resp.result as Record<string, unknown>)
+          })
+          if (!early({ jsonrpc: '2.0', id, method, params })) {
+            clearTimeout(t)
+            session.pending.delete(id)
+            reject(new AppError('NOT_ACCEPTABLE', `Cannot send ${method}: the client has no open stream.`))
+          }
+        })
+    }
+    const results = await Promise.all(
+      requests.map((req) =>
+        o.dispatcher.handle(session, req, hooks).catch((err: unknown) => {
+          o.log.debug({ err }, 'mcp request failed')
+          return rpcError(req.id, RPC.INTERNAL_ERROR, 'Internal error')
+        })
+      )
+    )
+    const responses = results.filter((x): x is RpcResponse => !!x)
+    session.lastSeen = Date.now()
+    if (detached) {
+      // the client lost this stream on purpose; the result waits for its GET reconnection
+      for (const x of responses) {
+        const ev = `id: ${session.eventId()}\n${sseEvent(x)}`
+        if (!session.broadcast(ev)) session.undelivered.push(ev)
+      }
+      return
+    }
+    if (stream) {
+      for (const x of responses) stream.write(`id: ${session.eventId()}\n${sseEvent(x)}`)
+      return stream.close()
+    }
+    if (st.aborted) return
+    if (!responses.length) return void res.cork(() => res.writeStatus('202 Accepted').end())
+    const payload = JSON.stringify(isBatch ? responses : responses[0])
+    res.cork(() => {
+      res.writeStatus(statusLine(200))
+      res.writeHeader('content-type', 'application/json')
+      res.end(payload)
+    })
+  }
+
+  function openGetStream(r: RequestInfo, res: HttpResponse, st: ResState, sid: string | undefined): void {
+    if (!accepts(r, 'text/event-stream')) return sendJson(res, st, 406, rpcError(null, -32000, 'Not Acceptable: the GET stream needs Accept: text/event-stream'))
+    if (!sid) return sendJson(res, st, 400, rpcError(null, -32000, 'Bad Request: Mcp-Session-Id header is required'))
+    const session = o.sessions.get(sid)
+    if (!session) return sendJson(res, st, 404, rpcError(null, -32001, 'Session not found'))
+    const w = openSse(res, st)
+    session.streams.push(w)
+    for (const ev of session.undelivered.splice(0)) w.write(ev)
+    const keepalive = setInterval(() => {
+      if (w.closed) return clearInterval(keepalive)
+      w.write(': keepalive\n\n')
+      session.lastSeen = Date.now()
+    }, KEEPALIVE_MS)
+    const prev = st.onAbort
+    st.onAbort = () => {
+      prev?.()
+      clearInterval(keepalive)
+      session.streams = session.streams.filter((x) => x !== w)
+    }
   }
 }

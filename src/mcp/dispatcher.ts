@@ -1,0 +1,212 @@
+// The lean MCP server: JSON-RPC methods to handlers, tools validated with their zod schemas. tools/list is
+// rendered once; a tools/call costs a zod parse and the tool itself, nothing else on the hot path.
+import { z } from 'zod'
+import { AppError, toAppError } from '../errors/app-error.js'
+import type { Services } from '../app/services.js'
+import type { CallToolResult, ToolContext, ToolDef } from './tool.js'
+import { RPC, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
+import type { McpSession } from './session.js'
+
+export const SERVER_INFO = { name: 'whatsapp-mcp-stream', title: 'WhatsApp MCP (stream)', version: '0.1.0' }
+const INSTRUCTIONS = 'WhatsApp for one linked account: read, search and send messages and media. Tool errors carry a stable code; retryable ones say so. Lists page with cursor/next_cursor.'
+const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']
+
+export interface ResourceDef {
+  uri: string
+  name: string
+  title?: string
+  description?: string
+  mimeType?: string
+  read(): Promise<Array<{ uri: string; mimeType?: string; text?: string; blob?: string }>>
+}
+
+export interface ResourceTemplateDef {
+  uriTemplate: string
+  name: string
+  description?: string
+  mimeType?: string
+  match(uri: string): Record<string, string> | undefined
+  read(uri: string, vars: Record<string, string>): Promise<Array<{ uri: string; mimeType?: string; text?: string; blob?: string }>>
+}
+
+export interface PromptDef {
+  name: string
+  title?: string
+  description?: string
+  arguments?: Array<{ name: string; description?: string; required?: boolean }>
+  get(args: Record<string, string>): Promise<{ description?: string; messages: unknown[] }>
+  complete?(argument: string, value: string): string[]
+}
+
+export interface Registry {
+  tools: readonly ToolDef[]
+  resources?: readonly ResourceDef[]
+  templates?: readonly ResourceTemplateDef[]
+  prompts?: readonly PromptDef[]
+}
+
+export interface CallHooks {
+  notify(method: string, params: Record<string, unknown>): void
+  request(method: string, params: Record<string, unknown>, timeoutMs?: number): Promise<Record<string, unknown>>
+  closeStream?(): void
+}
+
+interface CompiledTool {
+  def: ToolDef
+  schema: z.ZodObject<z.ZodRawShape>
+}
+
+export function toolErrorResult(err: unknown): CallToolResult {
+  const e = err instanceof AppError ? err : toAppError(err)
+  return { isError: true, content: [{ type: 'text', text: JSON.stringify({ error: e.toJSON() }) }] }
+}
+
+export class Dispatcher {
+  private readonly tools = new Map<string, CompiledTool>()
+  private readonly toolsList: unknown
+  readonly capabilities: Record<string, unknown>
+
+  constructor(private readonly services: Services, private readonly registry: Registry) {
+    const list: unknown[] = []
+    for (const def of registry.tools) {
+      const schema = z.object(def.input)
+      this.tools.set(def.name, { def, schema })
+      const inputSchema = def.inputJsonSchema ?? z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })
+      list.push({
+        name: def.name,
+        title: def.annotations.title,
+        description: def.description,
+        inputSchema,
+        ...(def.output ? { outputSchema: z.toJSONSchema(z.object(def.output), { io: 'output', unrepresentable: 'any' }) } : {}),
+        annotations: def.annotations
+      })
+    }
+    this.toolsList = { tools: list }
+    this.capabilities = {
+      tools: { listChanged: false },
+      logging: {},
+      completions: {},
+      ...(registry.resources?.length || registry.templates?.length ? { resources: { subscribe: true, listChanged: false } } : {}),
+      ...(registry.prompts?.length ? { prompts: { listChanged: false } } : {})
+    }
+  }
+
+  initializeResult(params: Record<string, unknown> | undefined): { version: string; result: unknown } {
+    const version = negotiateVersion(params?.protocolVersion)
+    return { version, result: { protocolVersion: version, capabilities: this.capabilities, serverInfo: SERVER_INFO, instructions: INSTRUCTIONS } }
+  }
+
+  /** one request of a session; undefined when it was cancelled (no response is due) */
+  async handle(session: McpSession, req: RpcRequest, hooks: CallHooks): Promise<RpcResponse | undefined> {
+    const p = req.params ?? {}
+    switch (req.method) {
+      case 'ping':
+        return rpcResult(req.id, {})
+      case 'initialize':
+        return rpcError(req.id, RPC.INVALID_REQUEST, 'The session is already initialized.')
+      case 'tools/list':
+        return rpcResult(req.id, this.toolsList)
+      case 'tools/call':
+        return this.callTool(session, req, hooks)
+      case 'logging/setLevel': {
+        if (typeof p.level !== 'string' || !LOG_LEVELS.includes(p.level)) return rpcError(req.id, RPC.INVALID_PARAMS, `level must be one of ${LOG_LEVELS.join(', ')}`)
+        session.logLevel = p.level
+        return rpcResult(req.id, {})
+      }
+      case 'completion/complete':
+        return rpcResult(req.id, { completion: this.complete(p) })
+      case 'resources/list':
+        return rpcResult(req.id, { resources: (this.registry.resources ?? []).map(({ uri, name, title, description, mimeType }) => ({ uri, name, title, description, mimeType })) })
+      case 'resources/templates/list':
+        return rpcResult(req.id, { resourceTemplates: (this.registry.templates ?? []).map(({ uriTemplate, name, description, mimeType }) => ({ uriTemplate, name, description, mimeType })) })
+      case 'resources/read':
+        return this.readResource(req)
+      case 'resources/subscribe':
+      case 'resources/unsubscribe': {
+        if (typeof p.uri !== 'string') return rpcError(req.id, RPC.INVALID_PARAMS, 'uri is required')
+        session.subscriptions ??= new Set()
+        if (req.method === 'resources/subscribe') session.subscriptions.add(p.uri)
+        else session.subscriptions.delete(p.uri)
+        return rpcResult(req.id, {})
+      }
+      case 'prompts/list':
+        return rpcResult(req.id, { prompts: (this.registry.prompts ?? []).map(({ name, title, description, arguments: args }) => ({ name, title, description, arguments: args })) })
+      case 'prompts/get': {
+        const prompt = this.registry.prompts?.find((x) => x.name === p.name)
+        if (!prompt) return rpcError(req.id, RPC.INVALID_PARAMS, `Unknown prompt: ${String(p.name)}`)
+        const args = (p.arguments ?? {}) as Record<string, string>
+        const missing = prompt.arguments?.filter((a) => a.required && args[a.name] === undefined).map((a) => a.name) ?? []
+        if (missing.length) return rpcError(req.id, RPC.INVALID_PARAMS, `Missing required arguments: ${missing.join(', ')}`)
+        return rpcResult(req.id, await prompt.get(args))
+      }
+      default:
+        return rpcError(req.id, RPC.METHOD_NOT_FOUND, `Method not found: ${req.method}`)
+    }
+  }
+
+  private complete(p: Record<string, unknown>): { values: string[]; total: number; hasMore: boolean } {
+    const ref = p.ref as { type?: string; name?: string } | undefined
+    const arg = p.argument as { name?: string; value?: string } | undefined
+    const prompt = ref?.type === 'ref/prompt' ? this.registry.prompts?.find((x) => x.name === ref.name) : undefined
+    const values = prompt?.complete && arg?.name ? prompt.complete(arg.name, arg.value ?? '') : []
+    return { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 }
+  }
+
+  private async readResource(req: RpcRequest): Promise<RpcResponse> {
+    const uri = req.params?.uri
+    if (typeof uri !== 'string') return rpcError(req.id, RPC.INVALID_PARAMS, 'uri is required')
+    const r = this.registry.resources?.find((x) => x.uri === uri)
+    if (r) return rpcResult(req.id, { contents: await r.read() })
+    for (const t of this.registry.templates ?? []) {
+      const vars = t.match(uri)
+      if (vars) return rpcResult(req.id, { contents: await t.read(uri, vars) })
+    }
+    return rpcError(req.id, -32002, `Resource not found: ${uri}`, { uri })
+  }
+
+  private async callTool(session: McpSession, req: RpcRequest, hooks: CallHooks): Promise<RpcResponse | undefined> {
+    const p = req.params ?? {}
+    if (typeof p.name !== 'string') return rpcError(req.id, RPC.INVALID_PARAMS, 'params.name must be a string')
+    if (p.arguments !== undefined && (typeof p.arguments !== 'object' || p.arguments === null || Array.isArray(p.arguments))) return rpcError(req.id, RPC.INVALID_PARAMS, 'params.arguments must be an object')
+    const tool = this.tools.get(p.name)
+    if (!tool) return rpcError(req.id, RPC.INVALID_PARAMS, `Unknown tool: ${p.name}`)
+    const parsed = tool.schema.safeParse(p.arguments ?? {})
+    // a model can correct bad arguments from a tool error; a protocol error would hide the reason from it
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`)
+      return rpcResult(req.id, toolErrorResult(new AppError('INVALID_INPUT', `Invalid arguments for ${p.name}: ${issues.join('; ')}`, { issues })))
+    }
+    const controller = new AbortController()
+    session.inflight.set(req.id, controller)
+    const progressToken = (p._meta as { progressToken?: string | number } | undefined)?.progressToken
+    const ctx: ToolContext = {
+      services: this.services,
+      signal: controller.signal,
+      notify: hooks.notify,
+      request: hooks.request,
+      progressToken,
+      closeStream: hooks.closeStream,
+      log: (level, data) => {
+        if (LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(session.logLevel)) hooks.notify('notifications/message', { level, logger: p.name as string, data })
+      }
+    }
+    try {
+      const def = tool.def
+      let result: CallToolResult
+      if (def.call) result = await def.call(parsed.data as never, ctx)
+      else {
+        const out = await def.run!(parsed.data as never, ctx)
+        const extra = def.render ? await def.render(out as never) : []
+        result = { content: [{ type: 'text', text: JSON.stringify(out) }, ...extra], structuredContent: out as Record<string, unknown> }
+      }
+      if (controller.signal.aborted) return undefined
+      return rpcResult(req.id, result)
+    } catch (err) {
+      if (controller.signal.aborted) return undefined
+      if (!(err instanceof AppError)) this.services.log.error({ err, tool: p.name }, 'tool failed unexpectedly')
+      return rpcResult(req.id, toolErrorResult(err))
+    } finally {
+      session.inflight.delete(req.id)
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// MCP protocol constants and JSON-RPC shapes. Pure.
+export const LATEST_PROTOCOL_VERSION = '2025-11-25'
+export const SUPPORTED_PROTOCOL_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const
+/** versions that still allow JSON-RPC batch arrays */
+export const BATCH_VERSIONS = new Set(['2025-03-26', '2024-11-05'])
+
+export const RPC = {
+  PARSE_ERROR: -32700,
+  INVALID_REQUEST: -32600,
+  METHOD_NOT_FOUND: -32601,
+  INVALID_PARAMS: -32602,
+  INTERNAL_ERROR: -32603,
+  REQUEST_CANCELLED: -32800
+} as const
+
+export type Id = string | number
+
+export interface RpcRequest {
+  jsonrpc: '2.0'
+  id: Id
+  method: string
+  params?: Record<string, unknown>
+}
+
+export interface RpcNotification {
+  jsonrpc: '2.0'
+  method: string
+  params?: Record<string, unknown>
+}
+
+export interface RpcResponse {
+  jsonrpc: '2.0'
+  id: Id | null
+  result?: unknown
+  error?: { code: number; message: string; data?: unknown }
+}
+
+export type RpcMessage = RpcRequest | RpcNotification | RpcResponse
+
+export const rpcError = (id: Id | null, code: number, message: string, data?: unknown): RpcResponse => ({ jsonrpc: '2.0', id, error: { code, message, ...(data !== undefined ? { data } : {}) } })
+export const rpcResult = (id: Id, result: unknown): RpcResponse => ({ jsonrpc: '2.0', id, result })
+
+export function negotiateVersion(requested: unknown): string {
+  return typeof requested === 'string' && (SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(requested) ? requested : LATEST_PROTOCOL_VERSION
+}
+
+/** classifies one decoded JSON value; undefined when it is not a JSON-RPC 2.0 message */
+export function classify(v: unknown): { kind: 'request'; msg: RpcRequest } | { kind: 'notification'; msg: RpcNotification } | { kind: 'response'; msg: RpcResponse } | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined
+  const m = v as Record<string, unknown>
+  if (m.jsonrpc !== '2.0') return undefined
+  if (m.params !== undefined && (typeof m.params !== 'object' || m.params === null)) return undefined
+  const hasId = typeof m.id === 'string' || (typeof m.id === 'number' && Number.isFinite(m.id))
+  if (typeof m.method === 'string') {
+    if (hasId) return { kind: 'request', msg: m as unknown as RpcRequest }
+    if (m.id === undefined) return { kind: 'notification', msg: m as unknown as RpcNotification }
+    return undefined
+  }
+  if ((hasId || m.id === null) && ('result' in m || 'error' in m)) return { kind: 'response', msg: m as unknown as RpcResponse }
+  return undefined
+}
