@@ -12,6 +12,7 @@ import { GroupsRepo } from '../store/groups-repo.js'
 import { WriteQueue } from '../store/write-queue.js'
 import { Pool } from '../pool/pool.js'
 import { Supervisor } from '../wa/supervisor.js'
+import { RecoveryManager } from '../wa/recovery-manager.js'
 import { SessionRegistry } from '../mcp/sessions.js'
 import { Dispatcher } from '../mcp/dispatcher.js'
 import { TOOLS } from '../mcp/tools/index.js'
@@ -59,6 +60,19 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     log.child({ actor: 'wa-supervisor' })
   )
   wa.on('batch', (b) => writes.push(b))
+  const recovery = new RecoveryManager(
+    wa,
+    {
+      cooldownMs: config.WA_SYNC_RECOVERY_COOLDOWN_MS,
+      windowMs: config.WA_SYNC_RECOVERY_WINDOW_MS,
+      softLimit: config.WA_SYNC_SOFT_RECOVERY_LIMIT,
+      restartCodes: config.WA_DISCONNECT_RECOVERY_RESTART_CODES.map(Number).filter(Number.isFinite),
+      restartDelayMs: config.WA_DISCONNECT_RECOVERY_DELAY_MS,
+      resyncReconnect: config.WA_RESYNC_RECONNECT,
+      resyncReconnectDelayMs: config.WA_RESYNC_RECONNECT_DELAY_MS
+    },
+    log.child({ actor: 'recovery' })
+  )
   wa.on('status', (s) => log.debug({ state: s.state }, 'whatsapp state'))
   const settings = new SettingsStore(config.SETTINGS_PATH, config)
   const idempotency = new IdempotencyStore(join(config.DATA_DIR, 'idempotency.sqlite'), config.WA_IDEMPOTENCY_TTL_MS)
@@ -77,6 +91,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     pool,
     sends: new SendGuard(idempotency, () => settings.current().send_dedup_window_ms),
     settings,
+    recovery,
     mcpSessionCount: () => sessions.size
   }
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS }, log.child({ actor: 'mcp' }))
@@ -95,6 +110,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     async stop() {
       http.close()
       sessions.closeAll()
+      recovery.stop()
       await wa.stop()
       await writes.idle()
       await pool.close()

@@ -43,6 +43,16 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
   registerAdminApi(app, services, adminGuard)
   registerUpload(app, services, adminGuard)
   app.get('/media/*', wrap(mediaRoute(config.MEDIA_DIR), log))
+  if (process.env.WA_WORKER_FAULTS === '1') {
+    // test-only: the fault matrix crashes or blocks the WhatsApp worker through here
+    app.post('/api/test/fault', wrap(async (r, res, st) => {
+      adminGuard.check(r.headers.authorization)
+      const kind = r.query.get('kind')
+      if (kind !== 'crash' && kind !== 'block') throw new AppError('INVALID_INPUT', 'kind must be crash or block')
+      await services.wa.faultHook(kind, Number(r.query.get('ms') ?? 0))
+      sendJson(res, st, 200, { ok: true })
+    }, log))
+  }
   extraRoutes?.(app)
   app.any('/*', wrap((r, res, st) => sendError(res, st, new AppError('NOT_FOUND', `No route ${r.method} ${r.path}.`)), log))
 

@@ -151,6 +151,8 @@ export interface WaWorkerApi {
   logout(): Promise<void>
   /** Resets app-state sync versions and resyncs (soft recovery). */
   forceResync(): Promise<void>
+  /** Closes the socket and connects again with the same credentials. */
+  reconnect(): Promise<void>
   sendText(req: SendTextRequest): Promise<SendResult>
   sendMedia(req: SendMediaRequest): Promise<SendResult>
   sendReaction(req: { chatJid: string; messageId: string; emoji: string }): Promise<SendResult>

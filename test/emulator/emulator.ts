@@ -156,6 +156,34 @@ export class Emulator extends EventEmitter {
     else this.appState.delete(phone)
   }
 
+  /**
+   * The next `times` app-state sync replies for these collections carry a patch encrypted with a key the
+   * client never received: Baileys fails with "failed to find key ... to decode patch".
+   */
+  appStateFault(phone: string, times: number, collections: readonly string[] = ['regular', 'regular_high', 'regular_low', 'critical_block', 'critical_unblock_low']): void {
+    let left = times
+    this.setAppStateReply(phone, (name, version) => {
+      if (left <= 0 || !collections.includes(name)) return undefined
+      left--
+      const keyId = { id: randomBytes(6) }
+      const patch = proto.SyncdPatch.encode({
+        version: { version: version + 1 },
+        keyId,
+        mutations: [{ operation: proto.SyncdMutation.SyncdOperation.SET, record: { index: { blob: randomBytes(32) }, value: { blob: randomBytes(64) }, keyId } }],
+        snapshotMac: randomBytes(32),
+        patchMac: randomBytes(32)
+      }).finish()
+      return { tag: 'collection', attrs: { name, version: String(version + 1) }, content: [{ tag: 'patches', attrs: {}, content: [{ tag: 'patch', attrs: {}, content: Buffer.from(patch) }] }] }
+    })
+  }
+
+  /** tells the account's clients that app-state changed on the server, so they sync it */
+  serverSync(phone: string, collections: readonly string[] = ['regular']): void {
+    for (const dev of this.connectedDevices(phone)) {
+      dev.conn!.send({ tag: 'notification', attrs: { from: S_WA, type: 'server_sync', id: stanzaId(), t: String(now()) }, content: collections.map((name) => ({ tag: 'collection', attrs: { name, version: '0' } })) })
+    }
+  }
+
   connectedDevices(phone: string): RemoteDevice[] {
     const acc = this.account(phone)
     return acc ? this.dir.remoteDevices(acc).filter((d) => d.conn) : []

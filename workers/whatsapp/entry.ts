@@ -34,6 +34,7 @@ const api: WaWorkerApi = {
   requestPairingCode: (phone) => session.requestPairingCode(phone),
   logout: () => session.logout(),
   forceResync: () => session.forceResync(),
+  reconnect: () => session.reconnect(),
   sendText: (req) => session.sendText(req),
   sendMedia: (req) => session.sendMedia(req),
   sendReaction: (req) => session.sendReaction(req),

@@ -9,7 +9,8 @@ export function classifyBaileysLog(args: unknown[]): WaRecoverySignal | undefine
     if (typeof a === 'string') text += `${a} `
     else if (a && typeof a === 'object') {
       const err = (a as { error?: unknown; err?: unknown }).error ?? (a as { err?: unknown }).err
-      if (err) detail += `${(err as Error).message ?? ''} ${(err as Error).stack ?? ''}`
+      // Baileys logs error.stack as a string; other callers pass the Error itself
+      if (err) detail += typeof err === 'string' ? `${err} ` : `${(err as Error).message ?? ''} ${(err as Error).stack ?? ''} `
       const name = (a as { name?: unknown }).name
       if (typeof name === 'string') text += `${name} `
     }

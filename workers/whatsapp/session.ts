@@ -231,9 +231,20 @@ export class Session {
     this.connect()
   }
 
+  /** soft recovery: forget every app-state version and fetch the collections again from scratch */
   async forceResync(): Promise<void> {
     const sock = this.ready()
-    await sock.resyncAppState(['critical_block', 'critical_unblock_low', 'regular_high', 'regular_low', 'regular'], true)
+    const names = ['critical_block', 'critical_unblock_low', 'regular_high', 'regular_low', 'regular'] as const
+    await sock.authState.keys.set({ 'app-state-sync-version': Object.fromEntries(names.map((n) => [n, null])) })
+    await sock.resyncAppState(names, true)
+  }
+
+  async reconnect(): Promise<void> {
+    if (this.stopped || !this.sock) return
+    const old = this.sock
+    this.sock = undefined
+    old.end(undefined)
+    this.connect()
   }
 
   private async sent(msg: WAMessage | undefined): Promise<SendResult> {

@@ -1,0 +1,189 @@
+// The fault matrix: each row a real fault injected into the emulator or the worker, and what the server
+// must do about it. One linked server goes through the rows in order; destructive rows come last.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { startEmulator, type Emulator } from '../emulator/emulator.js'
+import type { Person } from '../emulator/person.js'
+import { startServerProcess, call, until, type ServerProcess } from '../helpers/server-process.js'
+import { linkViaMcp } from '../helpers/link.js'
+
+const ACCOUNT = '15550001111'
+let emu: Emulator
+let server: ServerProcess
+let client: Client
+let friend: Person
+let qrIssued = 0
+let logins = 0
+
+interface Status {
+  whatsapp: { state: string; linked: boolean; ready: boolean; restarts: Array<{ cause: string }>; recovery: { counts: Record<string, number>; recent: Array<{ action: string; reason: string }> } }
+  store: { messages: number }
+}
+const status = async (): Promise<Status> => (await (await fetch(`${server.url}/api/status`)).json()) as Status
+const restarts = async () => (await status()).whatsapp.restarts.length
+const waitReady = () => until(async () => (await status()).whatsapp.ready, 40_000, 'ready again')
+
+before(async () => {
+  emu = await startEmulator()
+  emu.on('qr-issued', () => qrIssued++)
+  emu.on('login', () => logins++)
+  friend = emu.person({ phone: '15550002222', name: 'Friend' })
+  emu.setHistory(ACCOUNT, { chats: [{ jid: friend.phone, messages: [{ text: 'kept through every fault' }] }] })
+  server = await startServerProcess(emu, {
+    WA_WORKER_FAULTS: '1',
+    WA_DISCONNECT_RECOVERY_DELAY_MS: '8000',
+    WA_SYNC_RECOVERY_COOLDOWN_MS: '1000',
+    WA_SYNC_SOFT_RECOVERY_LIMIT: '1',
+    WA_RESYNC_RECONNECT: 'false',
+    WA_HEARTBEAT_INTERVAL_MS: '200',
+    WA_HEARTBEAT_TIMEOUT_MS: '2000',
+    WA_READINESS_GRACE_MS: '3000',
+    WA_SEND_READY_WAIT_MS: '1000',
+    BAILEYS_LOG_LEVEL: 'warn'
+  })
+  client = await server.mcp()
+  await linkViaMcp(client, emu, ACCOUNT)
+  await until(async () => (await status()).store.messages >= 1, 20_000, 'history stored')
+})
+
+after(async () => {
+  await client?.close()
+  await server?.stop()
+  await emu?.close()
+})
+
+test('socket closed by the server: reconnects with backoff, same session, no QR', async () => {
+  const qr = qrIssued
+  const r0 = await restarts()
+  const l0 = logins
+  assert.equal(emu.inject(ACCOUNT, { kind: 'close' }), 1)
+  await until(async () => logins > l0, 20_000, 'logged in again')
+  await waitReady()
+  assert.equal(qrIssued, qr)
+  assert.equal(await restarts(), r0)
+})
+
+test('stream error 515: reconnects at once', async () => {
+  const r0 = await restarts()
+  const l0 = logins
+  emu.inject(ACCOUNT, { kind: 'stream-error', code: 515 })
+  await until(async () => logins > l0, 10_000, 'logged in again after the 515')
+  await waitReady()
+  assert.equal(await restarts(), r0)
+})
+
+for (const code of [428, 503]) {
+  test(`stream error ${code}: the worker is restarted and the session comes back`, async () => {
+    const r0 = await restarts()
+    const qr = qrIssued
+    emu.inject(ACCOUNT, { kind: 'stream-error', code })
+    await until(async () => (await restarts()) > r0, 20_000, 'a worker restart')
+    await waitReady()
+    assert.equal(qrIssued, qr)
+  })
+}
+
+test('app-state decode failure, once: soft resync, no restart', async () => {
+  const r0 = await restarts()
+  emu.appStateFault(ACCOUNT, 2, ['regular'])
+  emu.serverSync(ACCOUNT, ['regular'])
+  const st = await until(async () => {
+    const s = await status()
+    return s.whatsapp.recovery.recent.some((x) => x.action === 'soft-resync') ? s : undefined
+  }, 20_000, 'a soft resync')
+  assert.ok(st.whatsapp.recovery.counts['app-state-key-missing'] ?? st.whatsapp.recovery.counts['app-state-sync-failed'])
+  await new Promise((r) => setTimeout(r, 1500))
+  assert.equal(await restarts(), r0)
+  assert.equal((await status()).whatsapp.ready, true)
+})
+
+test('app-state failures beyond the soft limit in the window: worker restart', async () => {
+  const r0 = await restarts()
+  emu.appStateFault(ACCOUNT, 4, ['regular'])
+  emu.serverSync(ACCOUNT, ['regular'])
+  await until(async () => (await restarts()) > r0, 20_000, 'an escalation to a worker restart')
+  emu.setAppStateReply(ACCOUNT, undefined)
+  await waitReady()
+})
+
+test('an exception thrown inside the worker: supervisor restart, nothing lost', async () => {
+  const before = await status()
+  const r0 = before.whatsapp.restarts.length
+  await fetch(`${server.url}/api/test/fault?kind=crash`, { method: 'POST' })
+  await until(async () => (await restarts()) > r0, 20_000, 'a restart after the crash')
+  await waitReady()
+  assert.ok((await status()).store.messages >= before.store.messages)
+  const m = await friend.sendText(ACCOUNT, 'after the crash')
+  await until(async () => ((await call(client, 'list_messages', { chat_id: friend.jid })).data.messages as Array<{ id: string }>).some((x) => x.id === m.id), 15_000, 'a message after the crash')
+})
+
+test('a blocked worker event loop: heartbeat missed, worker terminated and restarted', async () => {
+  const r0 = await restarts()
+  void fetch(`${server.url}/api/test/fault?kind=block&ms=6000`, { method: 'POST' }).catch(() => undefined)
+  const st = await until(async () => {
+    const s = await status()
+    return s.whatsapp.restarts.length > r0 ? s : undefined
+  }, 20_000, 'a heartbeat restart')
+  assert.match(st.whatsapp.restarts.at(-1)!.cause, /heartbeat/)
+  await waitReady()
+})
+
+test('sends during an outage fail fast and retryably; a retry with the same key sends once', async () => {
+  emu.setReachable(false)
+  await until(async () => !(await status()).whatsapp.ready, 10_000, 'outage noticed')
+  const first = await call(client, 'send_message', { recipient_jid: friend.jid, message: 'once only', idempotency_key: 'outage-1' })
+  assert.equal(first.ok, false)
+  assert.equal(first.data.code, 'WA_NOT_READY')
+  assert.equal(first.data.retryable, true)
+  emu.setReachable(true)
+  await waitReady()
+  const second = await call(client, 'send_message', { recipient_jid: friend.jid, message: 'once only', idempotency_key: 'outage-1' })
+  assert.equal(second.ok, true, JSON.stringify(second.data))
+  const third = await call(client, 'send_message', { recipient_jid: friend.jid, message: 'once only', idempotency_key: 'outage-1' })
+  assert.equal(third.data.deduplicated, true)
+  await friend.waitFor((m) => (m.message.conversation ?? m.message.extendedTextMessage?.text) === 'once only')
+  await new Promise((r) => setTimeout(r, 500))
+  assert.equal(friend.inbox.filter((m) => (m.message.conversation ?? m.message.extendedTextMessage?.text) === 'once only').length, 1)
+})
+
+test('server unreachable past the grace: /healthz 503; when it returns, 200 and ready', async () => {
+  emu.setReachable(false)
+  const bad = await until(async () => {
+    const r = await fetch(`${server.url}/healthz`)
+    return r.status === 503 ? r : undefined
+  }, 20_000, '/healthz 503')
+  assert.equal(((await bad.json()) as { reason: string }).reason, 'stuck')
+  emu.setReachable(true)
+  await until(async () => {
+    const r = await fetch(`${server.url}/healthz`)
+    return r.status === 200 && ((await r.json()) as { reason: string }).reason === 'ready'
+  }, 40_000, '/healthz 200 ready')
+})
+
+test('440 replaced: stops reconnecting and says so; a restart from the admin takes it back', async () => {
+  emu.inject(ACCOUNT, { kind: 'replaced' })
+  await until(async () => (await status()).whatsapp.state === 'replaced', 10_000, 'replaced')
+  await new Promise((r) => setTimeout(r, 2000))
+  assert.equal((await status()).whatsapp.state, 'replaced', 'no flapping')
+  assert.equal(emu.connectedDevices(ACCOUNT).length, 0)
+  const auth = await call(client, 'check_auth_status')
+  assert.match(auth.data.message as string, /replaced/)
+  await fetch(`${server.url}/api/restart-wa`, { method: 'POST' })
+  await waitReady()
+})
+
+test('401 logged out: auth cleared, store intact, a new QR', async () => {
+  const before = await status()
+  const qr = qrIssued
+  emu.inject(ACCOUNT, { kind: 'failure', reason: 401 })
+  await until(async () => !(await status()).whatsapp.linked, 15_000, 'unlinked')
+  await until(async () => qrIssued > qr, 15_000, 'a new QR')
+  const after = await status()
+  assert.ok(after.store.messages >= before.store.messages)
+  const q = await until(async () => {
+    const r = await call(client, 'get_qr_code')
+    return r.ok ? r : undefined
+  }, 15_000, 'get_qr_code works again')
+  assert.ok(q.data.qr)
+})
