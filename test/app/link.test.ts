@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
 import { startServerProcess, call, until, type ServerProcess } from '../helpers/server-process.js'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { decodeQrPng } from '../helpers/link.js'
 
 const ACCOUNT = '15550001111'
 let emu: Emulator
@@ -49,7 +50,10 @@ test('links by the QR from get_qr_code, syncs history, and reports ready', async
   }, 20_000, 'a QR code')
   const image = (qr.raw.content as Array<{ type: string; mimeType?: string }>).find((c) => c.type === 'image')
   assert.equal(image?.mimeType, 'image/png')
-  await emu.scanQr(qr.data.qr as string, { phone: ACCOUNT })
+  // the PNG, decoded like a phone camera would, carries the same string
+  const png = (qr.raw.content as Array<{ type: string; data?: string }>).find((c) => c.type === 'image')!
+  assert.equal(decodeQrPng(png.data!), qr.data.qr)
+  await emu.scanQr(decodeQrPng(png.data!), { phone: ACCOUNT })
   const ready = await until(async () => {
     const r = await call(client, 'check_auth_status')
     return r.data.ready ? r : undefined
@@ -66,6 +70,23 @@ test('links by the QR from get_qr_code, syncs history, and reports ready', async
   const health = await fetch(`${server.url}/healthz`)
   assert.equal(health.status, 200)
   assert.equal(((await health.json()) as { reason: string }).reason, 'ready')
+})
+
+test('a restarted server comes back linked without a new QR', async () => {
+  let qrs = 0
+  const onQr = () => qrs++
+  emu.on('qr-issued', onQr)
+  await client.close()
+  await server.stop()
+  server = await startServerProcess(emu, {}, server.dataDir)
+  client = await server.mcp()
+  const st = await until(async () => {
+    const r = await call(client, 'check_auth_status')
+    return r.data.ready ? r : undefined
+  }, 30_000, 'ready after the restart')
+  assert.equal(st.data.linked, true)
+  assert.equal(qrs, 0)
+  emu.off('qr-issued', onQr)
 })
 
 test('logout clears the link but keeps the store, and a new QR follows', async () => {

@@ -110,9 +110,11 @@ test('app-state failures beyond the soft limit in the window: worker restart', a
 test('an exception thrown inside the worker: supervisor restart, nothing lost', async () => {
   const before = await status()
   const r0 = before.whatsapp.restarts.length
+  const qr = qrIssued
   await fetch(`${server.url}/api/test/fault?kind=crash`, { method: 'POST' })
   await until(async () => (await restarts()) > r0, 20_000, 'a restart after the crash')
   await waitReady()
+  assert.equal(qrIssued, qr, 'the session returns with no new QR')
   assert.ok((await status()).store.messages >= before.store.messages)
   const m = await friend.sendText(ACCOUNT, 'after the crash')
   await until(async () => ((await call(client, 'list_messages', { chat_id: friend.jid })).data.messages as Array<{ id: string }>).some((x) => x.id === m.id), 15_000, 'a message after the crash')
