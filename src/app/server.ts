@@ -13,6 +13,7 @@ import { WriteQueue } from '../store/write-queue.js'
 import { Pool } from '../pool/pool.js'
 import { Supervisor } from '../wa/supervisor.js'
 import { RecoveryManager } from '../wa/recovery-manager.js'
+import { AutoDownloader } from '../media/auto-download.js'
 import { SessionRegistry } from '../mcp/sessions.js'
 import { Dispatcher } from '../mcp/dispatcher.js'
 import { TOOLS } from '../mcp/tools/index.js'
@@ -37,7 +38,8 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   openWriter(config.DB_PATH).close()
   const db = openReader(config.DB_PATH)
   const pool = new Pool(config.POOL_THREADS ?? Math.max(1, Math.min(4, availableParallelism() - 1)))
-  const writes = new WriteQueue(pool, config.DB_PATH, log.child({ actor: 'store' }))
+  let autoDownload: AutoDownloader | undefined
+  const writes = new WriteQueue(pool, config.DB_PATH, log.child({ actor: 'store' }), (_r, batches) => autoDownload?.offer(batches))
   if (config.WA_TRUST_ROOT_KEY) log.warn('WA_TRUST_ROOT_KEY is set: this server trusts a WhatsApp emulator instead of WhatsApp. Never set it in production.')
   const wa = new Supervisor(
     {
@@ -75,6 +77,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   )
   wa.on('status', (s) => log.debug({ state: s.state }, 'whatsapp state'))
   const settings = new SettingsStore(config.SETTINGS_PATH, config)
+  autoDownload = new AutoDownloader(wa, settings, config.MEDIA_DIR, config.WA_AUTO_DOWNLOAD_CONCURRENCY, config.WA_AUTO_DOWNLOAD_QUEUE_MAX, log.child({ actor: 'auto-download' }))
   const idempotency = new IdempotencyStore(join(config.DATA_DIR, 'idempotency.sqlite'), config.WA_IDEMPOTENCY_TTL_MS)
   let sessions!: SessionRegistry
   const services: Services = {

@@ -32,3 +32,13 @@ export function safeFileName(name: string | undefined, ext: string | undefined):
   const e = (ext ?? extname(name ?? '').slice(1)).replace(/[^a-z0-9]/gi, '').slice(0, 10).toLowerCase()
   return `${base}_${Date.now()}_${randomBytes(3).toString('hex')}${e ? `.${e}` : ''}`
 }
+
+const EXT: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'video/mp4': 'mp4', 'audio/ogg': 'ogg', 'audio/mpeg': 'mp3', 'audio/mp4': 'm4a', 'application/pdf': 'pdf', 'text/plain': 'txt' }
+
+/** where a message's media is kept under MEDIA_DIR: <chat>/<id>.<ext>, the same for every caller */
+export function mediaRelPath(chatJid: string, id: string, media: { mimetype?: unknown; fileName?: unknown }): string {
+  const mimetype = typeof media.mimetype === 'string' ? media.mimetype.split(';')[0]!.trim() : undefined
+  const fileName = typeof media.fileName === 'string' ? media.fileName : undefined
+  const ext = fileName?.includes('.') ? fileName.split('.').pop()!.replace(/[^a-z0-9]/gi, '').slice(0, 10) : (mimetype && EXT[mimetype]) || 'bin'
+  return `${chatJid.replace(/[^0-9a-z@.-]/gi, '_')}/${id.replace(/[^0-9a-z]/gi, '_')}.${ext || 'bin'}`
+}

@@ -1,7 +1,8 @@
 // The tools through the real stack: MCP SDK client -> server -> Baileys worker -> emulator, and back.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { writeFileSync, mkdirSync } from 'node:fs'
+import { writeFileSync, mkdirSync, readFileSync } from 'node:fs'
+import { readZip } from '../helpers/zip.js'
 import { join } from 'node:path'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
@@ -171,6 +172,33 @@ test('media: an incoming image downloads; send_media sends base64 and refuses pa
   writeFileSync(join(server.dataDir, 'media', 'note.txt'), 'plain text file')
   const doc = await call(client, 'send_media', { recipient_jid: carol.jid, media_path: 'note.txt' })
   assert.equal(doc.data.kind, 'document')
+})
+
+test('export: a chat ZIP with chat.json (every message) and its downloaded media', async () => {
+  const r = await fetch(`${server.url}/api/export/chat/${encodeURIComponent(alice.jid)}?include_media=true`)
+  assert.equal(r.status, 200)
+  assert.equal(r.headers.get('content-type'), 'application/zip')
+  const zip = readZip(Buffer.from(await r.arrayBuffer()))
+  const chat = JSON.parse(zip.get('chat.json')!.toString()) as { chat: { jid: string }; messages: Array<{ id: string; media_file?: string }>; media: Array<{ file: string }> }
+  assert.equal(chat.chat.jid, alice.jid)
+  assert.ok(chat.messages.some((m) => m.id === 'H1'))
+  const withFile = chat.messages.find((m) => m.media_file)
+  assert.ok(withFile, 'the image downloaded earlier is in the export')
+  assert.ok(zip.get(withFile.media_file!)?.equals(JPEG))
+  assert.equal((await fetch(`${server.url}/api/export/chat/${encodeURIComponent('999999999@s.whatsapp.net')}`)).status, 404)
+})
+
+test('auto-download: with the setting on, incoming media lands in MEDIA_DIR by itself', async () => {
+  const s = await fetch(`${server.url}/api/settings`, { method: 'POST', body: JSON.stringify({ auto_download_media: true }) })
+  assert.equal(s.status, 200)
+  const img = await bob.sendMedia(ACCOUNT, 'image', JPEG, { caption: 'auto' })
+  await until(() => {
+    try {
+      return readFileSync(join(server.dataDir, 'media', bob.jid.replace(/[^0-9a-z@.-]/gi, '_'), `${img.id}.jpg`)).equals(JPEG)
+    } catch {
+      return false
+    }
+  }, 20_000, 'the auto-downloaded file')
 })
 
 test('bad input gets coded errors and the server keeps serving', async () => {

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { defineTool } from '../tool.js'
 import { parseMessageId } from '../schemas.js'
 import { AppError } from '../../errors/app-error.js'
+import { mediaRelPath } from '../../media/media-paths.js'
 
-const EXT: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'video/mp4': 'mp4', 'audio/ogg': 'ogg', 'audio/mpeg': 'mp3', 'audio/mp4': 'm4a', 'application/pdf': 'pdf', 'text/plain': 'txt' }
 const INLINE_MAX = 8 * 1024 * 1024
 
 export const downloadMedia = defineTool({
@@ -21,8 +21,7 @@ export const downloadMedia = defineTool({
     if (!msg.media) throw new AppError('MEDIA_NOT_FOUND', 'That message has no media.')
     const mimetype = (msg.media.mimetype as string | undefined)?.split(';')[0] ?? null
     const filename = (msg.media.fileName as string | undefined) ?? null
-    const ext = filename?.includes('.') ? filename.split('.').pop()!.replace(/[^a-z0-9]/gi, '') : (mimetype && EXT[mimetype]) || 'bin'
-    const rel = `${msg.chat_jid.replace(/[^0-9a-z@.-]/gi, '_')}/${id.replace(/[^0-9a-z]/gi, '_')}.${ext}`
+    const rel = mediaRelPath(msg.chat_jid, id, msg.media)
     const target = join(services.config.MEDIA_DIR, rel)
     let size: number
     let reuploaded = false
