@@ -39,7 +39,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const db = openReader(config.DB_PATH)
   const pool = new Pool(config.POOL_THREADS ?? Math.max(1, Math.min(4, availableParallelism() - 1)))
   let autoDownload: AutoDownloader | undefined
-  const writes = new WriteQueue(pool, config.DB_PATH, log.child({ actor: 'store' }), (_r, batches) => autoDownload?.offer(batches))
+  const writes = new WriteQueue(pool, config.DB_PATH, log.child({ actor: 'store' }), (_r, batches) => autoDownload?.offer(batches), join(config.DATA_DIR, 'dead-letter'))
   if (config.WA_TRUST_ROOT_KEY) log.warn('WA_TRUST_ROOT_KEY is set: this server trusts a WhatsApp emulator instead of WhatsApp. Never set it in production.')
   const wa = new Supervisor(
     {

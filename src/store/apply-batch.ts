@@ -248,7 +248,7 @@ class Writer {
     for (const c of batch.contacts ?? []) this.contact(c)
     for (const g of batch.groups ?? []) this.group(g)
     for (const c of batch.chats ?? []) this.chat(c)
-    for (const m of batch.messages ?? []) if (this.message(m)) messages++
+    for (const m of batch.messages ?? []) if (m.chatJid && m.id && this.message(m)) messages++
     for (const u of batch.messageUpdates ?? []) {
       this.s.msgUpdate.run({
         chatJid: this.canon(u.chatJid, u.chatJidAlt),
@@ -264,10 +264,12 @@ class Writer {
     for (const r of batch.reactions ?? []) {
       const chat = this.canon(r.chatJid, r.chatJidAlt)
       const sender = this.canon(r.senderJid, r.senderJidAlt)
+      // a record missing what its row needs is dropped alone, never the batch around it
+      if (!chat || !sender || !r.messageId) continue
       if (r.emoji) this.s.reactionPut.run(chat, r.messageId, sender, r.emoji, r.timestamp)
       else this.s.reactionDel.run(chat, r.messageId, sender)
     }
-    for (const r of batch.receipts ?? []) this.s.receiptPut.run(this.canon(r.chatJid, r.chatJidAlt), r.messageId, this.canon(r.userJid, r.userJidAlt), r.type, r.timestamp)
+    for (const r of batch.receipts ?? []) if (r.chatJid && r.userJid && r.messageId) this.s.receiptPut.run(this.canon(r.chatJid, r.chatJidAlt), r.messageId, this.canon(r.userJid, r.userJidAlt), r.type, r.timestamp)
     for (const v of batch.pollVotes ?? []) this.s.votePut.run(this.canon(v.chatJid, v.chatJidAlt), v.pollMessageId, this.canon(v.voterJid, v.voterJidAlt), JSON.stringify(v.selected), v.timestamp)
     for (const p of batch.participants ?? []) {
       const g = normalizeJid(p.groupJid)

@@ -4,6 +4,8 @@ import type { Pool } from '../pool/pool.js'
 import type { StoreBatch } from './batch.js'
 import type { ApplyResult } from './apply-batch.js'
 import type { Logger } from 'pino'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 
 export class WriteQueue {
   private queue: StoreBatch[] = []
@@ -12,11 +14,27 @@ export class WriteQueue {
   written = 0
   failures = 0
 
+  deadLettered = 0
+
+  private async deadLetter(batch: StoreBatch, err: unknown): Promise<void> {
+    this.deadLettered++
+    if (!this.deadLetterDir) return
+    const path = join(this.deadLetterDir, `batch-${Date.now()}-${this.deadLettered}.json`)
+    try {
+      await mkdir(this.deadLetterDir, { recursive: true })
+      await writeFile(path, JSON.stringify({ error: (err as Error).message, batch }, (_k, v: unknown) => (v instanceof Uint8Array ? { base64: Buffer.from(v).toString('base64') } : v)))
+      this.log.error({ path }, 'a store batch failed repeatedly and was set aside')
+    } catch (e) {
+      this.log.error({ err: e }, 'could not set a failed store batch aside')
+    }
+  }
+
   constructor(
     private readonly pool: Pool,
     private readonly dbPath: string,
     private readonly log: Logger,
     private readonly onWritten?: (r: ApplyResult, batches: StoreBatch[]) => void,
+    private readonly deadLetterDir?: string,
     private readonly maxPerTask = 64
   ) {}
 
@@ -37,19 +55,31 @@ export class WriteQueue {
 
   private async drain(): Promise<void> {
     let delay = 50
+    let failedInRow = 0
     while (this.queue.length) {
-      const batches = this.queue.slice(0, this.maxPerTask)
+      // after three failures in a row, go one batch at a time to isolate the one that fails
+      const take = failedInRow >= 3 ? 1 : this.maxPerTask
+      const batches = this.queue.slice(0, take)
       try {
         const r = await this.pool.run<ApplyResult>('storeWrite', { dbPath: this.dbPath, batches })
         this.queue.splice(0, batches.length)
         this.written += batches.length
         delay = 50
+        failedInRow = 0
         this.onWritten?.(r, batches)
       } catch (err) {
         this.failures++
-        this.log.error({ err, batches: batches.length }, 'store write failed; retrying')
+        failedInRow++
+        this.log.error({ err, batches: batches.length, failedInRow }, 'store write failed; retrying')
+        if (take === 1 && failedInRow >= 6) {
+          // a batch that cannot be written is set aside on disk, not dropped, and the queue moves on
+          await this.deadLetter(batches[0]!, err)
+          this.queue.shift()
+          failedInRow = 0
+          continue
+        }
         await new Promise((r) => setTimeout(r, delay))
-        delay = Math.min(delay * 2, 5000)
+        delay = Math.min(delay * 2, 2000)
       }
     }
     this.running = null

@@ -201,6 +201,32 @@ test('auto-download: with the setting on, incoming media lands in MEDIA_DIR by i
   }, 20_000, 'the auto-downloaded file')
 })
 
+test('reactions, edits and revokes update the stored message', async () => {
+  const m = await alice.sendText(ACCOUNT, 'original text')
+  await until(async () => (await messagesOf(alice.jid)).some((x) => x.id === m.id), 15_000, 'stored')
+  await alice.react(ACCOUNT, { id: m.id, remoteJid: alice.jid }, '❤️')
+  await alice.edit(ACCOUNT, { id: m.id, remoteJid: alice.jid }, 'edited text')
+  const r = await until(async () => {
+    const x = (await call(client, 'get_message_by_id', { message_id: `${alice.jid}:${m.id}` })).data.message as { body: string; edited: boolean; reactions: Array<{ emoji: string }> }
+    return x.edited && x.reactions.length ? x : undefined
+  }, 15_000, 'edit and reaction applied')
+  assert.equal(r.body, 'edited text')
+  assert.equal(r.reactions[0]!.emoji, '❤️')
+  await alice.revoke(ACCOUNT, { id: m.id, remoteJid: alice.jid })
+  await until(async () => ((await call(client, 'get_message_by_id', { message_id: `${alice.jid}:${m.id}` })).data.message as { revoked: boolean }).revoked, 15_000, 'revoked')
+})
+
+test('group participants stay current from group events', async () => {
+  const dave = emu.person({ phone: '15550008888', name: 'Dave' })
+  const g = emu.dir.groups.get(groupJid)!
+  g.participants.push({ acc: dave.acc })
+  emu.notifyGroup(g, { tag: 'add', attrs: {}, content: [{ tag: 'participant', attrs: { jid: dave.lid, phone_number: dave.jid } }] }, alice.acc)
+  await until(async () => {
+    const gi = (await call(client, 'get_group_info', { group_jid: groupJid })).data.group as { participants: Array<{ jid: string }> }
+    return gi.participants.some((p) => p.jid === dave.jid)
+  }, 15_000, 'the new participant')
+})
+
 test('bad input gets coded errors and the server keeps serving', async () => {
   assert.equal((await call(client, 'send_message', { recipient_jid: 'not a jid', message: 'x' })).data.code, 'WA_JID_INVALID')
   assert.equal((await call(client, 'get_message_by_id', { message_id: 'nope:nope' })).data.code, 'MESSAGE_NOT_FOUND')

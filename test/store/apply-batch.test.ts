@@ -89,3 +89,12 @@ test('a partial number never resolves to somebody whose number merely contains i
   assert.deepEqual(s.contacts.search('+1 555', 10).contacts.map((c) => c.name), ['Ann'])
   assert.deepEqual(s.contacts.search('hans', 10).contacts.map((c) => c.name), ['Hans'])
 })
+
+test('a record missing what its row needs is skipped alone, the rest of the batch is written', () => {
+  const s = fresh()
+  applyBatch(s.w, {
+    reactions: [{ chatJid: PN, messageId: 'X', senderJid: undefined as unknown as string, emoji: '👍', timestamp: 1 }],
+    messages: [{ chatJid: PN, id: 'OK1', fromMe: false, timestamp: 1, type: 'text', body: 'still here' }]
+  })
+  assert.equal(s.messages.list({ chatJid: PN, limit: 5 }).messages[0]?.id, 'OK1')
+})

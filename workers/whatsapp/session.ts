@@ -135,15 +135,15 @@ export class Session {
         if (updates.length) this.batch({ messageUpdates: updates })
       }
       if (events['messages.reaction']) {
-        this.batch({
-          reactions: events['messages.reaction'].map((r) => ({
-            chatJid: jidNormalizedUser(r.key.remoteJid!),
-            messageId: r.key.id!,
-            senderJid: jidNormalizedUser(r.reaction.key?.fromMe ? me.jid! : (r.reaction.key?.participant ?? r.reaction.key?.remoteJid ?? r.key.remoteJid!)),
-            emoji: r.reaction.text ?? '',
-            timestamp: Number(r.reaction.senderTimestampMs ?? Date.now())
-          }))
+        const reactions = events['messages.reaction'].flatMap((r) => {
+          const chatJid = r.key.remoteJid ? jidNormalizedUser(r.key.remoteJid) : undefined
+          const rk = r.reaction.key
+          // the reaction's own key names its author; in a 1:1 chat that is the chat unless it is us
+          const sender = rk?.fromMe ? me.jid : (rk?.participant ?? (chatJid?.endsWith('@g.us') ? undefined : chatJid))
+          if (!chatJid || !r.key.id || !sender) return []
+          return [{ chatJid, messageId: r.key.id, senderJid: jidNormalizedUser(sender), emoji: r.reaction.text ?? '', timestamp: Number(r.reaction.senderTimestampMs ?? Date.now()) }]
         })
+        if (reactions.length) this.batch({ reactions })
       }
       if (events['message-receipt.update']) {
         this.batch({
