@@ -12,6 +12,7 @@ import { healthRoute } from './routes/health.js'
 import { registerAdminApi } from './routes/api-admin.js'
 import { mediaRoute } from './routes/media.js'
 import { registerUpload } from './routes/upload.js'
+import { registerAdminStatic } from './routes/admin-static.js'
 
 export interface HttpFront {
   port: number
@@ -41,6 +42,7 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
   app.any('/mcp', wrap((_r, res, st) => sendJson(res, st, 405, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Method not allowed' } }, { allow: 'GET, POST, DELETE' }), log))
   app.get('/healthz', wrap(healthRoute(services), log))
   registerAdminApi(app, services, adminGuard)
+  registerAdminStatic(app, log)
   registerUpload(app, services, adminGuard)
   app.get('/media/*', wrap(mediaRoute(config.MEDIA_DIR), log))
   if (process.env.WA_WORKER_FAULTS === '1') {

@@ -101,16 +101,14 @@ export function buildHistory(dir: Directory, owner: Account, seed: HistorySeed):
     } while (msgs.length)
   }
   if (chunks.length > 1 && chunks.at(-1)!.length === 0) chunks.pop()
-  return chunks.map((convs, i) => ({
+  const out: proto.IHistorySync[] = chunks.map((convs, i) => ({
     syncType: proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP,
     chunkOrder: i,
     progress: Math.round(((i + 1) / chunks.length) * 100),
     conversations: convs,
-    ...(i === 0
-      ? {
-          pushnames: [...people].map((p) => ({ id: pnJid(p), pushname: p.name })),
-          phoneNumberToLidMappings: [...people, owner].map((p) => ({ pnJid: pnJid(p), lidJid: lidJid(p) }))
-        }
-      : {})
+    ...(i === 0 ? { phoneNumberToLidMappings: [...people, owner].map((p) => ({ pnJid: pnJid(p), lidJid: lidJid(p) })) } : {})
   }))
+  // the phone sends push names in a chunk of their own
+  if (people.size) out.push({ syncType: proto.HistorySync.HistorySyncType.PUSH_NAME, chunkOrder: out.length, progress: 100, pushnames: [...people].map((p) => ({ id: pnJid(p), pushname: p.name })) })
+  return out
 }

@@ -168,7 +168,7 @@ export class Person {
     const base = { url: up.url, directPath: up.directPath, mediaKey: up.mediaKey, fileSha256: up.fileSha256, fileEncSha256: up.fileEncSha256, fileLength: up.fileLength, mediaKeyTimestamp: up.mediaKeyTimestamp }
     const message: proto.IMessage =
       kind === 'image'
-        ? { imageMessage: { ...base, mimetype: extra.mimetype ?? 'image/jpeg', caption: extra.caption } }
+        ? { imageMessage: { ...base, mimetype: extra.mimetype ?? 'image/jpeg', caption: extra.caption, ...(data.length <= 64 * 1024 ? { jpegThumbnail: data } : {}) } }
         : kind === 'video'
           ? { videoMessage: { ...base, mimetype: extra.mimetype ?? 'video/mp4', caption: extra.caption, seconds: extra.seconds ?? 1 } }
           : kind === 'audio' || kind === 'ptt'

@@ -1,6 +1,6 @@
 // /api/* for the admin UI and scripts: status, QR, settings, actions, chats, messages, avatars, export.
 // Every route here is behind ADMIN_TOKEN when it is set; actions also refuse cross-site requests.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, stat, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import QRCode from 'qrcode'
@@ -15,6 +15,10 @@ import { AppError } from '../../errors/app-error.js'
 import { authStatus } from '../../mcp/auth-view.js'
 import { toChat, toMessage } from '../../mcp/schemas.js'
 import type { ExportResult } from '../../../workers/pool/export-zip.js'
+import { mediaRelPath } from '../../media/media-paths.js'
+import { decideHealth } from '../../wa/health-policy.js'
+
+const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false)
 
 const int = (v: string | null, def: number, min: number, max: number): number => {
   if (v === null || v === '') return def
@@ -38,6 +42,17 @@ function sameOrigin(r: RequestInfo): void {
 
 export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGuard): void {
   const log = s.log
+  const statusBody = () => {
+    const wa = s.wa.getStatus()
+    const health = decideHealth(wa.state, wa.linked, s.wa.notReadySince, Date.now(), s.config.WA_READINESS_GRACE_MS)
+    return {
+      whatsapp: { ...authStatus(s), qr_available: !!wa.qr, qr_issued_at: wa.qr?.issuedAt ?? null, history: wa.history ?? null, restarts: s.wa.restarts.slice(-20), recovery: s.recovery?.snapshot() ?? null },
+      health: { ok: health.ok, reason: health.reason },
+      store: { ...s.chats.counts(), pending_writes: s.writes.pending, write_failures: s.writes.failures, dead_lettered: s.writes.deadLettered },
+      mcp: { sessions: s.mcpSessionCount() },
+      process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, pool: s.pool.stats }
+    }
+  }
   const cookieToken = (r: RequestInfo): string | null => /(?:^|;\s*)admin_token=([^;]+)/.exec(r.headers.cookie ?? '')?.[1] ?? null
   const authed = (h: Handler, opts: { action?: boolean; params?: number } = {}) =>
     wrap((r, res, st) => {
@@ -47,6 +62,70 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
     }, log, opts.params ?? 0)
 
   app.get('/api/auth', authed((_r, res, st) => sendJson(res, st, 200, { ok: true, required: guard.enabled })))
+  // the sign-in form trades the token for an HttpOnly cookie, which EventSource and <img> requests carry
+  app.post('/api/login', wrap((r, res, st) => {
+    const body = readBody(res, st, 4096)
+    return (async () => {
+      sameOrigin(r)
+      let token = ''
+      try {
+        token = String((JSON.parse((await body).toString('utf8')) as { token?: unknown }).token ?? '')
+      } catch {
+        throw new AppError('INVALID_INPUT', 'Expected {"token": "..."}.')
+      }
+      guard.check(`Bearer ${token}`)
+      sendJson(res, st, 200, { ok: true }, { 'set-cookie': `admin_token=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=2592000` })
+    })()
+  }, log))
+
+  // live status for the admin page: pushed on every change, and every few seconds for the counters
+  app.get('/api/events', authed((_r, res, st) => {
+    const write = (): void => {
+      if (st.aborted) return
+      res.cork(() => res.write(`event: status\ndata: ${JSON.stringify(statusBody())}\n\n`))
+    }
+    res.cork(() => {
+      res.writeStatus('200 OK')
+      res.writeHeader('content-type', 'text/event-stream')
+      res.writeHeader('cache-control', 'no-cache, no-transform')
+      res.write(': open\n\n')
+    })
+    write()
+    let pending: NodeJS.Timeout | undefined
+    const onChange = (): void => {
+      // coalesce bursts (history sync emits many) into one push
+      pending ??= setTimeout(() => {
+        pending = undefined
+        write()
+      }, 100)
+    }
+    s.wa.on('status', onChange)
+    s.wa.on('restart', onChange)
+    const tick = setInterval(write, 5000)
+    const prev = st.onAbort
+    st.onAbort = () => {
+      prev?.()
+      clearInterval(tick)
+      clearTimeout(pending)
+      s.wa.off('status', onChange)
+      s.wa.off('restart', onChange)
+    }
+  }))
+
+  app.get('/api/chats/:jid/messages/:id/media', authed(async (r, res, st) => {
+    const jid = s.contacts.canonical(decodeURIComponent(r.params[0]!)) ?? ''
+    const id = decodeURIComponent(r.params[1]!)
+    const msg = s.messages.get(id, jid)
+    if (!msg?.media) throw new AppError('MEDIA_NOT_FOUND', 'That message has no media.')
+    const target = join(s.config.MEDIA_DIR, mediaRelPath(jid, id, msg.media))
+    if (!(await exists(target))) {
+      await s.wa.waitReady(s.config.WA_SEND_READY_WAIT_MS)
+      await s.wa.call('downloadMedia', { chatJid: jid, messageId: id, targetPath: target })
+    }
+    const type = typeof msg.media.mimetype === 'string' ? msg.media.mimetype.split(';')[0]! : 'application/octet-stream'
+    const name = (typeof msg.media.fileName === 'string' ? msg.media.fileName : target.split('/').pop()!).replace(/["\r\n]/g, '')
+    await sendFile(res, st, target, { 'content-type': type, 'content-disposition': `attachment; filename="${name}"`, 'x-content-type-options': 'nosniff' })
+  }, { params: 2 }))
 
   app.get('/api/qr', authed(async (_r, res, st) => {
     const qr = s.wa.getStatus().qr
@@ -103,9 +182,16 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
     const page = s.messages.list({ chatJid: jid, limit: int(r.query.get('limit'), 50, 1, 200), cursor: r.query.get('cursor') ?? undefined })
     sendJson(res, st, 200, { chat: s.chats.get(jid) ?? null, messages: page.messages.map(toMessage), next_cursor: page.next_cursor })
   }, { params: 1 }))
-  app.get('/api/chats/:jid/messages/:id/thumbnail', authed((r, res, st) => {
+  app.get('/api/chats/:jid/messages/:id/thumbnail', authed(async (r, res, st) => {
     const jid = s.contacts.canonical(decodeURIComponent(r.params[0]!)) ?? ''
-    const thumb = s.messages.thumbnail(jid, decodeURIComponent(r.params[1]!))
+    const id = decodeURIComponent(r.params[1]!)
+    let thumb: Uint8Array | undefined = s.messages.thumbnail(jid, id)
+    if (!thumb) {
+      // no preview in the message: make one (in the pool) from the file, when it has been downloaded
+      const msg = s.messages.get(id, jid)
+      const file = msg?.media ? join(s.config.MEDIA_DIR, mediaRelPath(jid, id, msg.media)) : undefined
+      if (file && msg!.type === 'image' && (await exists(file))) thumb = await s.pool.run<Uint8Array>('thumbnail', { input: new Uint8Array(await readFile(file)), width: 320 })
+    }
     if (!thumb) throw new AppError('MEDIA_NOT_FOUND', 'No preview for that message.')
     send(res, st, 200, thumb, { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=86400' })
   }, { params: 2 }))
@@ -135,13 +221,5 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
     }, undefined, () => void rm(dir, { recursive: true, force: true }))
   }, { params: 1 }))
 
-  app.get('/api/status', authed((_r, res, st) => {
-    const wa = s.wa.getStatus()
-    sendJson(res, st, 200, {
-      whatsapp: { ...authStatus(s), qr_available: !!wa.qr, history: wa.history ?? null, restarts: s.wa.restarts.slice(-20), recovery: s.recovery?.snapshot() ?? null },
-      store: { ...s.chats.counts(), pending_writes: s.writes.pending, write_failures: s.writes.failures },
-      mcp: { sessions: s.mcpSessionCount() },
-      process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, pool: s.pool.stats }
-    })
-  }))
+  app.get('/api/status', authed((_r, res, st) => sendJson(res, st, 200, statusBody())))
 }

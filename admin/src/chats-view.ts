@@ -1,0 +1,125 @@
+// Chats: search, cursor paging, names resolved by the server, unread badges; a message view with dates,
+// sender names in groups, quotes, reactions, thumbnails, downloads and "load older"; export per chat.
+import { api } from './api.js'
+import { $, debounce, esc, fmtTime, toast } from './dom.js'
+
+interface Chat {
+  jid: string
+  name: string | null
+  is_group: boolean
+  unread_count: number
+  last_message_at: number | null
+  last_message?: { body: string | null; type: string; from_me: boolean } | null
+}
+
+interface Message {
+  message_id: string
+  id: string
+  chat_jid: string
+  from_me: boolean
+  sender_jid: string | null
+  sender_name: string | null
+  timestamp: number
+  type: string
+  body: string | null
+  media: Record<string, unknown> | null
+  quoted_id: string | null
+  reactions: Array<{ sender_jid: string; emoji: string }>
+  revoked: boolean
+  edited: boolean
+}
+
+let chatCursor: string | null = null
+let messageCursor: string | null = null
+let current: Chat | undefined
+let shown: Message[] = []
+
+const label = (c: Chat): string => c.name ?? (c.jid.endsWith('@s.whatsapp.net') ? `+${c.jid.split('@')[0]}` : c.jid)
+
+function chatItem(c: Chat): string {
+  const last = c.last_message ? `${c.last_message.from_me ? 'You: ' : ''}${c.last_message.body ?? `[${c.last_message.type}]`}` : ''
+  return `<li><button type="button" data-jid="${esc(c.jid)}" aria-label="${esc(label(c))}${c.unread_count ? `, ${c.unread_count} unread` : ''}">
+    <span class="chat-name">${esc(label(c))}</span><span class="chat-time">${esc(fmtTime(c.last_message_at))}</span>
+    <span class="chat-last">${esc(last)}</span>${c.unread_count ? `<span class="unread">${c.unread_count}</span>` : '<span></span>'}
+  </button></li>`
+}
+
+async function loadChats(reset: boolean): Promise<void> {
+  const q = $<HTMLInputElement>('#chat-search').value.trim()
+  if (reset) chatCursor = null
+  const params = new URLSearchParams({ limit: '50', ...(q ? { q } : {}), ...(chatCursor ? { cursor: chatCursor } : {}) })
+  const r = await api<{ chats: Chat[]; next_cursor: string | null }>(`/api/chats?${params}`)
+  const list = $('#chat-list')
+  const html = r.chats.map(chatItem).join('')
+  if (reset) list.innerHTML = html || '<li class="hint">No chats</li>'
+  else list.insertAdjacentHTML('beforeend', html)
+  chatCursor = r.next_cursor
+  $('#chats-more').hidden = !chatCursor
+  for (const b of list.querySelectorAll<HTMLButtonElement>('button[data-jid]')) {
+    b.onclick = () => void openChat(r.chats.find((c) => c.jid === b.dataset.jid) ?? ({ jid: b.dataset.jid!, name: b.querySelector('.chat-name')?.textContent ?? null } as Chat))
+  }
+}
+
+function messageItem(m: Message, isGroup: boolean, byId: Map<string, Message>): string {
+  const quoted = m.quoted_id ? byId.get(m.quoted_id) : undefined
+  const quote = m.quoted_id ? `<div class="quote">${esc(quoted ? `${quoted.from_me ? 'You' : (quoted.sender_name ?? '')}: ${quoted.body ?? `[${quoted.type}]`}` : 'a reply to an earlier message')}</div>` : ''
+  const isImage = m.type === 'image' || m.type === 'sticker'
+  const base = `/api/chats/${encodeURIComponent(m.chat_jid)}/messages/${encodeURIComponent(m.id)}`
+  const media = m.media
+    ? `${isImage ? `<img class="thumb" alt="${esc((m.body ?? 'image') + ' (preview)')}" src="${base}/thumbnail" loading="lazy" onerror="this.remove()">` : ''}<a href="${base}/media" download>Download ${esc(m.type)}${m.media.fileName ? ` (${esc(m.media.fileName)})` : ''}</a>`
+    : ''
+  const who = isGroup && !m.from_me ? `<div class="who">${esc(m.sender_name ?? m.sender_jid ?? '')}</div>` : ''
+  const body = m.revoked ? '<em>This message was deleted</em>' : esc(m.body ?? (m.media ? '' : `[${m.type}]`))
+  const reactions = m.reactions.length ? `<div class="reactions" aria-label="reactions">${m.reactions.map((r) => esc(r.emoji)).join(' ')}</div>` : ''
+  return `<li class="msg ${m.from_me ? 'mine' : ''}" data-id="${esc(m.id)}">${who}${quote}${media}<div class="body">${body}</div>${reactions}<div class="meta"><time datetime="${new Date(m.timestamp).toISOString()}">${esc(fmtTime(m.timestamp))}</time>${m.edited ? ' · edited' : ''}</div></li>`
+}
+
+function renderMessages(): void {
+  const byId = new Map(shown.map((m) => [m.id, m]))
+  const ordered = [...shown].sort((a, b) => a.timestamp - b.timestamp)
+  let lastDay = ''
+  const parts: string[] = []
+  for (const m of ordered) {
+    const day = new Date(m.timestamp).toDateString()
+    if (day !== lastDay) {
+      parts.push(`<li class="day">${esc(new Date(m.timestamp).toLocaleDateString([], { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }))}</li>`)
+      lastDay = day
+    }
+    parts.push(messageItem(m, current?.jid.endsWith('@g.us') ?? false, byId))
+  }
+  $('#messages').innerHTML = parts.join('')
+}
+
+async function loadMessages(reset: boolean): Promise<void> {
+  if (!current) return
+  if (reset) {
+    messageCursor = null
+    shown = []
+  }
+  const params = new URLSearchParams({ limit: '50', ...(messageCursor ? { cursor: messageCursor } : {}) })
+  const r = await api<{ messages: Message[]; next_cursor: string | null }>(`/api/chats/${encodeURIComponent(current.jid)}/messages?${params}`)
+  shown = [...shown, ...r.messages]
+  messageCursor = r.next_cursor
+  $('#messages-older').hidden = !messageCursor
+  renderMessages()
+  if (reset) $('#messages').scrollTop = $('#messages').scrollHeight
+}
+
+async function openChat(c: Chat): Promise<void> {
+  current = c
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#chat-list button')) b.setAttribute('aria-current', String(b.dataset.jid === c.jid))
+  $('#chat-header').innerHTML = `<h2>${esc(label(c))}</h2><span><a id="export-chat" href="/api/export/chat/${encodeURIComponent(c.jid)}?include_media=true" download>Export ZIP</a></span>`
+  try {
+    await loadMessages(true)
+  } catch (e) {
+    toast((e as Error).message, 'error')
+  }
+}
+
+export function initChatsView(): void {
+  $('#chat-search').addEventListener('input', debounce(() => void loadChats(true).catch((e: Error) => toast(e.message, 'error')), 300))
+  $('#chats-more').addEventListener('click', () => void loadChats(false))
+  $('#messages-older').addEventListener('click', () => void loadMessages(false))
+}
+
+export const showChats = (): Promise<void> => loadChats(true)
