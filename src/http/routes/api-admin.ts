@@ -4,6 +4,7 @@ import { mkdtemp, rm, stat, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import QRCode from 'qrcode'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { TemplatedApp } from '../uws.js'
 import { wrap, type Handler, type RequestInfo } from '../router.js'
 import { send, sendJson } from '../respond.js'
@@ -50,7 +51,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
       health: { ok: health.ok, reason: health.reason },
       store: { ...s.chats.counts(), pending_writes: s.writes.pending, write_failures: s.writes.failures, dead_lettered: s.writes.deadLettered },
       mcp: { sessions: s.mcpSessionCount() },
-      process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, pool: s.pool.stats }
+      process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, heap_used: process.memoryUsage().heapUsed, pool: s.pool.stats }
     }
   }
   const cookieToken = (r: RequestInfo): string | null => /(?:^|;\s*)admin_token=([^;]+)/.exec(r.headers.cookie ?? '')?.[1] ?? null
@@ -221,5 +222,12 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
     }, undefined, () => void rm(dir, { recursive: true, force: true }))
   }, { params: 1 }))
 
-  app.get('/api/status', authed((_r, res, st) => sendJson(res, st, 200, statusBody())))
+  // main-thread event-loop delay since the last ?reset=1 (the bench reads it around a load)
+  const eld = monitorEventLoopDelay({ resolution: 10 })
+  eld.enable()
+  app.get('/api/status', authed((r, res, st) => {
+    const body = { ...statusBody(), event_loop: { p50_ms: eld.percentile(50) / 1e6, p99_ms: eld.percentile(99) / 1e6, max_ms: eld.max / 1e6 } }
+    if (r.query.get('reset') === '1') eld.reset()
+    sendJson(res, st, 200, body)
+  }))
 }

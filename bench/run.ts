@@ -1,0 +1,91 @@
+// `npm run bench`: every case against the real build, baselines measured in the same run, results printed
+// and written to bench/RESULTS.md. BENCH_QUICK=1 shrinks sizes and durations for a smoke run.
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs'
+import { tmpdir, cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startEmulator } from '../test/emulator/emulator.js'
+import { startServerProcess } from '../test/helpers/server-process.js'
+import { seedStore } from './seed-store.js'
+import { benchPing } from './ping.bench.js'
+import { benchReads } from './reads.bench.js'
+import { benchSessions } from './sessions.bench.js'
+import { benchIngest, type IngestFigures } from './ingest.bench.js'
+import { benchExport, seedExport } from './export.bench.js'
+import { benchSend } from './send.bench.js'
+import { QUICK, DURATION, ROUNDS, fmt } from './lib.js'
+
+const size = {
+  chats: Number(process.env.BENCH_CHATS ?? (QUICK ? 1_000 : 10_000)),
+  messages: Number(process.env.BENCH_MESSAGES ?? (QUICK ? 50_000 : 1_000_000)),
+  contacts: Number(process.env.BENCH_CONTACTS ?? (QUICK ? 2_000 : 20_000)),
+  ingest: Number(process.env.BENCH_INGEST ?? (QUICK ? 10_000 : 100_000)),
+  exportMessages: QUICK ? 5_000 : 50_000,
+  exportMediaMb: QUICK ? 20 : 200,
+  sessions: QUICK ? 2_000 : 10_000
+}
+const PROD = { NODE_ENV: 'production', LOG_LEVEL: 'info', BAILEYS_LOG_LEVEL: 'error', WA_WS_URL: 'ws://127.0.0.1:9/ws', MCP_MAX_SESSIONS: '100000' }
+const log = (...a: unknown[]) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a)
+const out: string[] = []
+
+// 1. a seeded store and the server on it
+const dataA = mkdtempSync(join(tmpdir(), 'bench-a-'))
+mkdirSync(join(dataA, 'media'), { recursive: true })
+log(`seeding ${size.chats} chats, ${size.messages} messages, ${size.contacts} contacts through the store writer`)
+const seed = seedStore(join(dataA, 'store.sqlite'), size.chats, size.messages, size.contacts)
+log(`seeded in ${fmt(seed.ms / 1000, 1)} s (${fmt(seed.messages / (seed.ms / 1000))} messages/s)`)
+seedExport(join(dataA, 'store.sqlite'), join(dataA, 'media'), size.exportMessages, size.exportMediaMb)
+const a = await startServerProcess(undefined, { ...PROD }, dataA)
+
+log('ping: raw uWS, SDK on node:http, ours (JSON and SSE)')
+const ping = await benchPing(a.url)
+log('read tools')
+const reads = await benchReads(a.url, { chat: seed.sampleChat, messageId: seed.sampleMessageId })
+log('export')
+const exp = await benchExport(a.url)
+await a.stop()
+
+log(`sessions: ${size.sessions} idle sessions`)
+const b = await startServerProcess(undefined, { ...PROD, MCP_SESSION_TTL_MS: '3000' })
+const sessions = await benchSessions(b.url, size.sessions, 3000)
+await b.stop()
+
+log(`ingest: a history sync of ${size.ingest} messages, then send_message through Baileys`)
+const perChat = 100
+const emu = await startEmulator()
+emu.setHistory('15550001111', { generate: { chats: Math.ceil(size.ingest / perChat), messagesPerChat: perChat }, chunkSize: 5000 })
+const c = await startServerProcess(emu, { ...PROD, WA_WS_URL: emu.url, WA_SEND_DEDUP_WINDOW_MS: '0' })
+const ingest = await benchIngest(emu, c, '15550001111', size.ingest, false)
+const friend = emu.person({ phone: '15550002222', name: 'Bench Friend' })
+const send = await benchSend(c.url, friend.jid)
+await c.stop()
+log('ingest again with an MCP read load at the same time')
+emu.setHistory('15550003333', { generate: { chats: Math.ceil(size.ingest / perChat), messagesPerChat: perChat }, chunkSize: 5000 })
+const d = await startServerProcess(emu, { ...PROD, WA_WS_URL: emu.url })
+const ingest2: IngestFigures = await benchIngest(emu, d, '15550003333', size.ingest, true)
+await d.stop()
+await emu.close()
+
+// ---- report
+const row = (...cells: string[]) => `| ${cells.join(' | ')} |`
+out.push('# Benchmark results', '')
+out.push(`Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, ${fmt(totalmem() / 2 ** 30, 1)} GiB; Node ${process.version}; ${new Date().toISOString()}; ${QUICK ? 'QUICK run (small sizes, short runs)' : `${ROUNDS} rounds × ${DURATION} s per point, medians`}.`)
+out.push('Load generator: autocannon in its own process (pinned to core 1, servers to core 0, where taskset works). Ratios compare figures from this one run.', '')
+out.push('## tools/call ping', '', row('c', 'raw uWS req/s', 'SDK req/s', 'ours JSON req/s', 'ours SSE req/s', 'JSON / raw', 'JSON / SDK', 'SSE / SDK', 'ours p99 ms (JSON)', 'SDK p99 ms'), row('---', '---', '---', '---', '---', '---', '---', '---', '---', '---'))
+for (const r of ping.rows) out.push(row(String(r.c), fmt(r.raw.rps), fmt(r.sdk.rps), fmt(r.json.rps), fmt(r.sse.rps), fmt(r.json.rps / r.raw.rps, 2), fmt(r.json.rps / r.sdk.rps, 1), fmt(r.sse.rps / r.sdk.rps, 1), fmt(r.json.p99, 1), fmt(r.sdk.p99, 1)))
+const raw16 = ping.rows.find((r) => r.c === 16)!.raw.rps
+const raw64 = ping.rows.find((r) => r.c === 64)!.raw.rps
+out.push('', `## Read tools on ${fmt(seed.chats)} chats, ${fmt(seed.messages)} messages, ${fmt(seed.contacts)} contacts`, '', row('tool', 'c', 'req/s', 'p50 ms', 'p99 ms', '/ raw uWS', 'errors'), row('---', '---', '---', '---', '---', '---', '---'))
+for (const r of reads.rows) out.push(row(r.tool, String(r.c), fmt(r.r.rps), fmt(r.r.p50, 1), fmt(r.r.p99, 1), fmt(r.r.rps / (r.c === 64 ? raw64 : raw16), 2), String(r.r.non2xx + r.r.errors)))
+out.push('', '## send_message through Baileys to the emulator (c = 16)', '', `${fmt(send.rps)} req/s, p50 ${fmt(send.p50, 1)} ms, p99 ${fmt(send.p99, 1)} ms, errors ${send.non2xx + send.errors}.`)
+out.push('', '## Ingest', '', row('case', 'messages', 'seconds', 'messages/s', 'main-thread event-loop p99 ms', 'max ms', 'concurrent list_chats req/s, p99 ms'), row('---', '---', '---', '---', '---', '---', '---'))
+for (const [name, f] of [['history sync alone', ingest], ['with an MCP read load (c = 8)', ingest2]] as const) out.push(row(name, fmt(f.messages), fmt(f.seconds, 1), fmt(f.perSecond), fmt(f.eventLoopP99Ms, 1), fmt(f.eventLoopMaxMs, 1), f.concurrentRead ? `${fmt(f.concurrentRead.rps)}, ${fmt(f.concurrentRead.p99, 1)}` : '-'))
+out.push('', '## Idle MCP sessions', '', `${fmt(sessions.count)} sessions: ${fmt(sessions.heapPerSessionBytes)} B of heap and ${fmt(sessions.rssPerSessionBytes)} B of RSS each. After they expired: ${sessions.sessionsLeft} left, heap ${fmt(sessions.heapAfterExpiryDeltaBytes / 1024)} KiB above where it started.`)
+out.push('', `## Export of a chat with ${fmt(exp.messages)} messages and ${size.exportMediaMb} MB of media`, '', `${fmt(exp.bytes / 2 ** 20)} MB in ${fmt(exp.seconds, 1)} s: ${fmt(exp.mbPerSecond, 1)} MB/s; server RSS ${fmt(exp.baseRssMb)} MB before, ${fmt(exp.peakRssMb)} MB at peak; main-thread event-loop p99 ${fmt(exp.eventLoopP99Ms, 1)} ms.`)
+out.push('', `Store seeding through the product's writer: ${fmt(seed.messages / (seed.ms / 1000))} messages/s.`)
+const text = out.join('\n') + '\n'
+const file = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url))
+writeFileSync(file, text)
+console.log(`\n${text}`)
+log(`written to ${file}`)
+process.exit(0)
