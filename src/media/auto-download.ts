@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises'
 import type { Logger } from 'pino'
 import type { Supervisor } from '../wa/supervisor.js'
 import type { SettingsStore } from '../settings/settings.js'
-import type { StoreBatch } from '../store/batch.js'
+import type { BatchSummary } from '../store/batch-codec.js'
 import { mediaRelPath } from './media-paths.js'
 
 export class AutoDownloader {
@@ -18,13 +18,12 @@ export class AutoDownloader {
   constructor(private readonly wa: Supervisor, private readonly settings: SettingsStore, private readonly mediaDir: string, private readonly concurrency: number, private readonly queueMax: number, private readonly log: Logger) {}
 
   /** called with batches once they are in the store (the worker reads the raw message from there) */
-  offer(batches: StoreBatch[]): void {
+  offer(summaries: BatchSummary[]): void {
     const s = this.settings.current()
     if (!s.auto_download_media) return
     const max = s.auto_download_max_mb * 1024 * 1024
-    for (const b of batches) {
-      for (const m of b.messages ?? []) {
-        if (!m.media || m.fromHistory || m.fromMe) continue
+    for (const b of summaries) {
+      for (const m of b.media) {
         if (max > 0 && (m.media.fileLength ?? 0) > max) continue
         if (this.queue.length >= this.queueMax) {
           this.dropped++

@@ -32,7 +32,7 @@ class Writer {
           is_my_contact = coalesce(excluded.is_my_contact, is_my_contact), img_url = coalesce(excluded.img_url, img_url),
           status = coalesce(excluded.status, status), updated_at = excluded.updated_at`),
       chatUpsert: p(`INSERT INTO chats(jid, name, is_group, unread_count, marked_unread, archived, pinned, mute_end, read_only, last_message_at)
-        VALUES (@jid, @name, @isGroup, coalesce(@unreadCount, @unreadIncrement, 0), coalesce(@markedUnread, 0), coalesce(@archived, 0), coalesce(@pinned, 0), @muteEnd, coalesce(@readOnly, 0), @lastMessageAt)
+        VALUES (@jid, @name, @isGroup, coalesce(@unreadCount, @unreadIncrement, 0), coalesce(@markedUnread, 0), coalesce(@archived, 0), coalesce(@pinned, 0), @muteEnd, coalesce(@readOnly, 0), coalesce(@lastMessageAt, 0))
         ON CONFLICT(jid) DO UPDATE SET
           name = coalesce(excluded.name, name),
           unread_count = CASE WHEN @unreadCount IS NOT NULL THEN @unreadCount ELSE unread_count + coalesce(@unreadIncrement, 0) END,
@@ -116,7 +116,7 @@ class Writer {
     const old = db.prepare('SELECT * FROM chats WHERE jid = ?').get(from) as Record<string, number | string | null> | undefined
     if (old) {
       db.prepare(`INSERT INTO chats(jid, name, is_group, unread_count, marked_unread, archived, pinned, mute_end, read_only, last_message_at)
-        VALUES (@to, @name, 0, @unread_count, @marked_unread, @archived, @pinned, @mute_end, @read_only, @last_message_at)
+        VALUES (@to, @name, 0, @unread_count, @marked_unread, @archived, @pinned, @mute_end, @read_only, coalesce(@last_message_at, 0))
         ON CONFLICT(jid) DO UPDATE SET name = coalesce(name, excluded.name), unread_count = unread_count + excluded.unread_count,
           marked_unread = max(marked_unread, excluded.marked_unread), archived = max(archived, excluded.archived), pinned = max(pinned, excluded.pinned),
           mute_end = coalesce(mute_end, excluded.mute_end), last_message_at = max(coalesce(last_message_at, 0), coalesce(excluded.last_message_at, 0))`).run({ ...old, to })

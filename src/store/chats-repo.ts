@@ -1,5 +1,5 @@
 // Chat reads: cheap, indexed, one page at a time (main thread, read-only connection).
-import type { Db } from './open-db.js'
+import { statementCache, type Db } from './open-db.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 
 export interface ChatRow {
@@ -62,9 +62,15 @@ export interface ListChatsQuery {
 }
 
 export class ChatsRepo {
-  constructor(private readonly db: Db) {}
+  private readonly prepare: ReturnType<typeof statementCache>
+
+  constructor(private readonly db: Db) {
+    this.prepare = statementCache(db)
+  }
 
   list(q: ListChatsQuery): { chats: ChatRow[]; next_cursor: string | null } {
+    // the common page (no name filter): pick the page's chats by index first, join names and last messages after
+    if (!q.query) return this.listFast(q)
     const where: string[] = [q.system ? `(c.jid LIKE '%@broadcast' OR c.jid LIKE '%@newsletter')` : `c.jid NOT LIKE '%@broadcast' AND c.jid NOT LIKE '%@newsletter'`]
     const params: unknown[] = []
     if (q.onlyGroups) where.push('c.is_group = 1')
@@ -80,7 +86,27 @@ export class ChatsRepo {
       where.push('(coalesce(c.last_message_at, 0) < ? OR (coalesce(c.last_message_at, 0) = ? AND c.jid > ?))')
       params.push(key[0], key[0], key[1])
     }
-    const rows = this.db.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY coalesce(c.last_message_at, 0) DESC, c.jid ASC LIMIT ?`).all(...params, q.limit + 1) as RawChat[]
+    const rows = this.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY coalesce(c.last_message_at, 0) DESC, c.jid ASC LIMIT ?`).all(...params, q.limit + 1) as RawChat[]
+    const more = rows.length > q.limit
+    const page = rows.slice(0, q.limit).map(toRow)
+    const last = page.at(-1)
+    return { chats: page, next_cursor: more && last ? encodeCursor([last.last_message_at ?? 0, last.jid]) : null }
+  }
+
+  private listFast(q: ListChatsQuery): { chats: ChatRow[]; next_cursor: string | null } {
+    const where: string[] = [q.system ? `(jid LIKE '%@broadcast' OR jid LIKE '%@newsletter')` : `jid NOT LIKE '%@broadcast' AND jid NOT LIKE '%@newsletter'`]
+    const params: unknown[] = []
+    if (q.onlyGroups) where.push('is_group = 1')
+    if (q.onlyUnread) where.push('(unread_count > 0 OR marked_unread = 1)')
+    if (q.includeArchived === false) where.push('archived = 0')
+    const key = decodeCursor(q.cursor, 2) as [number, string] | undefined
+    if (key) {
+      where.push('(last_message_at < ? OR (last_message_at = ? AND jid > ?))')
+      params.push(key[0], key[0], key[1])
+    }
+    const sql = `WITH page AS (SELECT * FROM chats INDEXED BY chats_recent WHERE ${where.join(' AND ')} ORDER BY last_message_at DESC, jid ASC LIMIT ?)
+      ${SELECT.replace('FROM chats c', 'FROM page c')} ORDER BY c.last_message_at DESC, c.jid ASC`
+    const rows = this.prepare(sql).all(...params, q.limit + 1) as RawChat[]
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit).map(toRow)
     const last = page.at(-1)
@@ -88,11 +114,11 @@ export class ChatsRepo {
   }
 
   get(jid: string): ChatRow | undefined {
-    const r = this.db.prepare(`${SELECT} WHERE c.jid = ?`).get(jid) as RawChat | undefined
+    const r = this.prepare(`${SELECT} WHERE c.jid = ?`).get(jid) as RawChat | undefined
     return r ? toRow(r) : undefined
   }
 
   counts(): { chats: number; messages: number; contacts: number; groups: number } {
-    return this.db.prepare('SELECT (SELECT count(*) FROM chats) AS chats, (SELECT max(seq) FROM messages) AS messages, (SELECT count(*) FROM contacts) AS contacts, (SELECT count(*) FROM groups) AS groups').get() as never
+    return this.prepare('SELECT (SELECT count(*) FROM chats) AS chats, (SELECT max(seq) FROM messages) AS messages, (SELECT count(*) FROM contacts) AS contacts, (SELECT count(*) FROM groups) AS groups').get() as never
   }
 }

@@ -1,5 +1,5 @@
 // Contact reads and identity resolution: any JID (phone or LID) or phone number to the canonical JID.
-import type { Db } from './open-db.js'
+import { statementCache, type Db } from './open-db.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { isLidJid, normalizeJid, toJid } from './jid.js'
 
@@ -36,18 +36,22 @@ const toRow = (r: RawContact): ContactRow => ({
 })
 
 export class ContactsRepo {
-  constructor(private readonly db: Db) {}
+  private readonly prepare: ReturnType<typeof statementCache>
+
+  constructor(private readonly db: Db) {
+    this.prepare = statementCache(db)
+  }
 
   /** the canonical JID for any spelling of a person or chat; undefined when it cannot be a JID */
   canonical(input: string): string | undefined {
     const jid = toJid(input)
     if (!jid) return undefined
     if (!isLidJid(jid)) return jid
-    return (this.db.prepare('SELECT pn FROM lid_map WHERE lid = ?').get(normalizeJid(jid)) as { pn: string } | undefined)?.pn ?? jid
+    return (this.prepare('SELECT pn FROM lid_map WHERE lid = ?').get(normalizeJid(jid)) as { pn: string } | undefined)?.pn ?? jid
   }
 
   get(jid: string): ContactRow | undefined {
-    const r = this.db.prepare('SELECT * FROM contacts WHERE jid = ? OR lid = ?').get(jid, jid) as RawContact | undefined
+    const r = this.prepare('SELECT * FROM contacts WHERE jid = ? OR lid = ?').get(jid, jid) as RawContact | undefined
     return r ? toRow(r) : undefined
   }
 
@@ -61,8 +65,7 @@ export class ContactsRepo {
     const digits = q.replace(/[\s\-().+]/g, '')
     const isNumber = /^[0-9]{3,}$/.test(digits)
     const like = (s: string) => s.replace(/[\\%_]/g, (x) => `\\${x}`)
-    const rows = this.db
-      .prepare(
+    const rows = this.prepare(
         `SELECT *, CASE
             WHEN ? AND phone = ? THEN 0
             WHEN ? AND phone LIKE ? ESCAPE '\\' THEN 1

@@ -1,5 +1,5 @@
 // Group reads: metadata, participants, and the membership matrix the audit tools work on.
-import type { Db } from './open-db.js'
+import { statementCache, type Db } from './open-db.js'
 
 export interface GroupRow {
   jid: string
@@ -27,13 +27,16 @@ export interface AuditMember {
 }
 
 export class GroupsRepo {
-  constructor(private readonly db: Db) {}
+  private readonly prepare: ReturnType<typeof statementCache>
+
+  constructor(private readonly db: Db) {
+    this.prepare = statementCache(db)
+  }
 
   get(jid: string): GroupRow | undefined {
-    const g = this.db.prepare('SELECT * FROM groups WHERE jid = ?').get(jid) as Record<string, unknown> | undefined
+    const g = this.prepare('SELECT * FROM groups WHERE jid = ?').get(jid) as Record<string, unknown> | undefined
     if (!g) return undefined
-    const participants = this.db
-      .prepare(`SELECT p.jid, p.admin, coalesce(k.name, k.notify, k.verified_name) AS name, k.phone FROM group_participants p LEFT JOIN contacts k ON k.jid = p.jid WHERE p.group_jid = ? ORDER BY p.admin IS NULL, name COLLATE NOCASE`)
+    const participants = this.prepare(`SELECT p.jid, p.admin, coalesce(k.name, k.notify, k.verified_name) AS name, k.phone FROM group_participants p LEFT JOIN contacts k ON k.jid = p.jid WHERE p.group_jid = ? ORDER BY p.admin IS NULL, name COLLATE NOCASE`)
       .all(jid) as GroupRow['participants']
     return {
       jid,
@@ -54,11 +57,10 @@ export class GroupsRepo {
    * share, excluding the account itself. Sorted by group count, then name.
    */
   members(groupLimit: number, me: string[]): { groups: number; members: AuditMember[] } {
-    const groups = this.db
-      .prepare(`SELECT g.jid, g.subject FROM groups g LEFT JOIN chats c ON c.jid = g.jid WHERE g.left_group = 0 AND EXISTS (SELECT 1 FROM group_participants p WHERE p.group_jid = g.jid) ORDER BY coalesce(c.last_message_at, 0) DESC, g.jid LIMIT ?`)
+    const groups = this.prepare(`SELECT g.jid, g.subject FROM groups g LEFT JOIN chats c ON c.jid = g.jid WHERE g.left_group = 0 AND EXISTS (SELECT 1 FROM group_participants p WHERE p.group_jid = g.jid) ORDER BY coalesce(c.last_message_at, 0) DESC, g.jid LIMIT ?`)
       .all(groupLimit) as Array<{ jid: string; subject: string | null }>
     const byMember = new Map<string, AuditMember>()
-    const part = this.db.prepare('SELECT jid FROM group_participants WHERE group_jid = ?')
+    const part = this.prepare('SELECT jid FROM group_participants WHERE group_jid = ?')
     const mine = new Set(me)
     for (const g of groups) {
       for (const { jid } of part.all(g.jid) as Array<{ jid: string }>) {
@@ -72,8 +74,8 @@ export class GroupsRepo {
         m.groups.push(g)
       }
     }
-    const contact = this.db.prepare('SELECT lid, name, notify, phone, is_my_contact FROM contacts WHERE jid = ?')
-    const direct = this.db.prepare('SELECT 1 FROM chats WHERE jid = ? AND is_group = 0 AND EXISTS (SELECT 1 FROM messages WHERE chat_jid = chats.jid)')
+    const contact = this.prepare('SELECT lid, name, notify, phone, is_my_contact FROM contacts WHERE jid = ?')
+    const direct = this.prepare('SELECT 1 FROM chats WHERE jid = ? AND is_group = 0 AND EXISTS (SELECT 1 FROM messages WHERE chat_jid = chats.jid)')
     for (const m of byMember.values()) {
       const c = contact.get(m.jid) as { lid: string | null; name: string | null; notify: string | null; phone: string | null; is_my_contact: number | null } | undefined
       m.lid = c?.lid ?? (m.jid.endsWith('@lid') ? m.jid : null)

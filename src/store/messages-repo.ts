@@ -1,5 +1,5 @@
 // Message reads: keyset pages per chat, one message, its context window, and FTS5 search.
-import type { Db } from './open-db.js'
+import { statementCache, type Db } from './open-db.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 
 export interface MessageRow {
@@ -41,14 +41,12 @@ interface RawMessage {
   status: number | null
   edited_at: number | null
   revoked: number
-  reactions: string | null
   snippet?: string
 }
 
 const SELECT = `SELECT m.seq, m.chat_jid, m.id, m.from_me, m.sender_jid,
     coalesce(k.name, k.notify, m.push_name, k.verified_name) AS sender_name,
-    m.ts, m.type, m.body, m.media, m.thumbnail IS NOT NULL AS has_thumb, m.quoted_id, m.quoted_sender, m.mentions, m.status, m.edited_at, m.revoked,
-    (SELECT json_group_array(json_object('sender_jid', r.sender_jid, 'emoji', r.emoji)) FROM reactions r WHERE r.chat_jid = m.chat_jid AND r.message_id = m.id) AS reactions
+    m.ts, m.type, m.body, m.media, m.thumbnail IS NOT NULL AS has_thumb, m.quoted_id, m.quoted_sender, m.mentions, m.status, m.edited_at, m.revoked
   FROM messages m LEFT JOIN contacts k ON k.jid = m.sender_jid`
 
 const toRow = (r: RawMessage): MessageRow => ({
@@ -68,7 +66,7 @@ const toRow = (r: RawMessage): MessageRow => ({
   status: r.status,
   edited: r.edited_at !== null,
   revoked: !!r.revoked,
-  reactions: r.reactions ? (JSON.parse(r.reactions) as MessageRow['reactions']) : [],
+  reactions: [],
   ...(r.snippet !== undefined ? { snippet: r.snippet } : {})
 })
 
@@ -83,7 +81,26 @@ export interface ListMessagesQuery {
 }
 
 export class MessagesRepo {
-  constructor(private readonly db: Db) {}
+  /** reactions for a page of messages in one indexed query, instead of one subquery per row */
+  private withReactions(rows: MessageRow[]): MessageRow[] {
+    if (!rows.length) return rows
+    const byChat = new Map<string, MessageRow[]>()
+    for (const r of rows) byChat.set(r.chat_jid, [...(byChat.get(r.chat_jid) ?? []), r])
+    for (const [chat, list] of byChat) {
+      const ids = list.map((r) => r.id)
+      const found = this.prepare(`SELECT message_id, sender_jid, emoji FROM reactions WHERE chat_jid = ? AND message_id IN (${ids.map(() => '?').join(',')})`).all(chat, ...ids) as Array<{ message_id: string; sender_jid: string; emoji: string }>
+      if (!found.length) continue
+      const idx = new Map(list.map((r) => [r.id, r]))
+      for (const f of found) idx.get(f.message_id)?.reactions.push({ sender_jid: f.sender_jid, emoji: f.emoji })
+    }
+    return rows
+  }
+
+  private readonly prepare: ReturnType<typeof statementCache>
+
+  constructor(private readonly db: Db) {
+    this.prepare = statementCache(db)
+  }
 
   /** newest first; the cursor walks to older messages */
   list(q: ListMessagesQuery): { messages: MessageRow[]; next_cursor: string | null } {
@@ -94,38 +111,38 @@ export class MessagesRepo {
     if (q.fromMe !== undefined) where.push('m.from_me = ?'), params.push(q.fromMe ? 1 : 0)
     const key = decodeCursor(q.cursor, 2) as [number, number] | undefined
     if (key) where.push('(m.ts < ? OR (m.ts = ? AND m.seq < ?))'), params.push(key[0], key[0], key[1])
-    const rows = this.db.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY m.ts DESC, m.seq DESC LIMIT ?`).all(...params, q.limit + 1) as RawMessage[]
+    const rows = this.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY m.ts DESC, m.seq DESC LIMIT ?`).all(...params, q.limit + 1) as RawMessage[]
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit)
     const last = page.at(-1)
-    return { messages: page.map(toRow), next_cursor: more && last ? encodeCursor([last.ts, last.seq]) : null }
+    return { messages: this.withReactions(page.map(toRow)), next_cursor: more && last ? encodeCursor([last.ts, last.seq]) : null }
   }
 
   get(id: string, chatJid?: string): MessageRow | undefined {
     const r = (chatJid
-      ? this.db.prepare(`${SELECT} WHERE m.chat_jid = ? AND m.id = ?`).get(chatJid, id)
-      : this.db.prepare(`${SELECT} WHERE m.id = ? ORDER BY m.ts DESC LIMIT 1`).get(id)) as RawMessage | undefined
-    return r ? toRow(r) : undefined
+      ? this.prepare(`${SELECT} WHERE m.chat_jid = ? AND m.id = ?`).get(chatJid, id)
+      : this.prepare(`${SELECT} WHERE m.id = ? ORDER BY m.ts DESC LIMIT 1`).get(id)) as RawMessage | undefined
+    return r ? this.withReactions([toRow(r)])[0] : undefined
   }
 
   raw(chatJid: string, id: string): Buffer | undefined {
-    return (this.db.prepare('SELECT raw FROM messages WHERE chat_jid = ? AND id = ?').get(chatJid, id) as { raw: Buffer | null } | undefined)?.raw ?? undefined
+    return (this.prepare('SELECT raw FROM messages WHERE chat_jid = ? AND id = ?').get(chatJid, id) as { raw: Buffer | null } | undefined)?.raw ?? undefined
   }
 
   thumbnail(chatJid: string, id: string): Buffer | undefined {
-    return (this.db.prepare('SELECT thumbnail FROM messages WHERE chat_jid = ? AND id = ?').get(chatJid, id) as { thumbnail: Buffer | null } | undefined)?.thumbnail ?? undefined
+    return (this.prepare('SELECT thumbnail FROM messages WHERE chat_jid = ? AND id = ?').get(chatJid, id) as { thumbnail: Buffer | null } | undefined)?.thumbnail ?? undefined
   }
 
   /** `before` older and `after` newer messages around the target, oldest first */
   context(id: string, before: number, after: number, chatJid?: string): { target: MessageRow; before: MessageRow[]; after: MessageRow[] } | undefined {
     const t = (chatJid
-      ? this.db.prepare('SELECT seq, chat_jid, ts FROM messages WHERE chat_jid = ? AND id = ?').get(chatJid, id)
-      : this.db.prepare('SELECT seq, chat_jid, ts FROM messages WHERE id = ? ORDER BY ts DESC LIMIT 1').get(id)) as { seq: number; chat_jid: string; ts: number } | undefined
+      ? this.prepare('SELECT seq, chat_jid, ts FROM messages WHERE chat_jid = ? AND id = ?').get(chatJid, id)
+      : this.prepare('SELECT seq, chat_jid, ts FROM messages WHERE id = ? ORDER BY ts DESC LIMIT 1').get(id)) as { seq: number; chat_jid: string; ts: number } | undefined
     if (!t) return undefined
-    const older = this.db.prepare(`${SELECT} WHERE m.chat_jid = ? AND (m.ts < ? OR (m.ts = ? AND m.seq < ?)) ORDER BY m.ts DESC, m.seq DESC LIMIT ?`).all(t.chat_jid, t.ts, t.ts, t.seq, before) as RawMessage[]
-    const newer = this.db.prepare(`${SELECT} WHERE m.chat_jid = ? AND (m.ts > ? OR (m.ts = ? AND m.seq > ?)) ORDER BY m.ts ASC, m.seq ASC LIMIT ?`).all(t.chat_jid, t.ts, t.ts, t.seq, after) as RawMessage[]
-    const target = this.db.prepare(`${SELECT} WHERE m.seq = ?`).get(t.seq) as RawMessage
-    return { target: toRow(target), before: older.reverse().map(toRow), after: newer.map(toRow) }
+    const older = this.prepare(`${SELECT} WHERE m.chat_jid = ? AND (m.ts < ? OR (m.ts = ? AND m.seq < ?)) ORDER BY m.ts DESC, m.seq DESC LIMIT ?`).all(t.chat_jid, t.ts, t.ts, t.seq, before) as RawMessage[]
+    const newer = this.prepare(`${SELECT} WHERE m.chat_jid = ? AND (m.ts > ? OR (m.ts = ? AND m.seq > ?)) ORDER BY m.ts ASC, m.seq ASC LIMIT ?`).all(t.chat_jid, t.ts, t.ts, t.seq, after) as RawMessage[]
+    const target = this.prepare(`${SELECT} WHERE m.seq = ?`).get(t.seq) as RawMessage
+    return { target: this.withReactions([toRow(target)])[0]!, before: this.withReactions(older.reverse().map(toRow)), after: this.withReactions(newer.map(toRow)) }
   }
 
   /**
@@ -140,23 +157,22 @@ export class MessagesRepo {
       const where = [`m.body LIKE ? ESCAPE '\\'`, 'm.revoked = 0']
       const params: unknown[] = [`%${text.replace(/[\\%_]/g, (x) => `\\${x}`)}%`]
       if (q.chatJid) where.push('m.chat_jid = ?'), params.push(q.chatJid)
-      rows = this.db.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY m.ts DESC, m.seq DESC LIMIT ? OFFSET ?`).all(...params, q.limit + 1, offset) as RawMessage[]
+      rows = this.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY m.ts DESC, m.seq DESC LIMIT ? OFFSET ?`).all(...params, q.limit + 1, offset) as RawMessage[]
     } else {
       // every word becomes a quoted prefix term, so user input never parses as FTS syntax
       const match = text.split(/\s+/).filter(Boolean).map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ')
       const where = ['messages_fts MATCH ?', 'm.revoked = 0']
       const params: unknown[] = [match]
       if (q.chatJid) where.push('m.chat_jid = ?'), params.push(q.chatJid)
-      rows = this.db
-        .prepare(`${SELECT.replace('FROM messages m', `, snippet(messages_fts, 0, '[', ']', '…', 12) AS snippet FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid`)} WHERE ${where.join(' AND ')} ORDER BY bm25(messages_fts), m.ts DESC LIMIT ? OFFSET ?`)
+      rows = this.prepare(`${SELECT.replace('FROM messages m', `, snippet(messages_fts, 0, '[', ']', '…', 12) AS snippet FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid`)} WHERE ${where.join(' AND ')} ORDER BY bm25(messages_fts), m.ts DESC LIMIT ? OFFSET ?`)
         .all(...params, q.limit + 1, offset) as RawMessage[]
     }
     const more = rows.length > q.limit
-    return { messages: rows.slice(0, q.limit).map(toRow), next_cursor: more ? encodeCursor([offset + q.limit]) : null }
+    return { messages: this.withReactions(rows.slice(0, q.limit).map(toRow)), next_cursor: more ? encodeCursor([offset + q.limit]) : null }
   }
 
   lastInteraction(jid: string): MessageRow | undefined {
-    const r = this.db.prepare(`${SELECT} WHERE m.chat_jid = ? OR m.sender_jid = ? ORDER BY m.ts DESC, m.seq DESC LIMIT 1`).get(jid, jid) as RawMessage | undefined
-    return r ? toRow(r) : undefined
+    const r = this.prepare(`${SELECT} WHERE m.chat_jid = ? OR m.sender_jid = ? ORDER BY m.ts DESC, m.seq DESC LIMIT 1`).get(jid, jid) as RawMessage | undefined
+    return r ? this.withReactions([toRow(r)])[0] : undefined
   }
 }

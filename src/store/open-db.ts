@@ -30,3 +30,16 @@ export function openReader(path: string): Db {
   db.pragma('busy_timeout = 5000')
   return db
 }
+
+/** prepares each distinct SQL text once per connection: preparing costs more than a small indexed read */
+export function statementCache(db: Db): (sql: string) => Database.Statement {
+  const cache = new Map<string, Database.Statement>()
+  return (sql) => {
+    let s = cache.get(sql)
+    if (!s) {
+      s = db.prepare(sql)
+      cache.set(sql, s)
+    }
+    return s
+  }
+}

@@ -35,7 +35,7 @@ export const MIGRATIONS: readonly string[] = [
     pinned INTEGER NOT NULL DEFAULT 0,
     mute_end INTEGER,
     read_only INTEGER NOT NULL DEFAULT 0,
-    last_message_at INTEGER
+    last_message_at INTEGER NOT NULL DEFAULT 0
   );
   CREATE INDEX chats_recent ON chats(last_message_at DESC, jid);
 

@@ -2,13 +2,14 @@
 // in order, coalesced while a write is in flight. A failed write is retried: batches are idempotent.
 import type { Pool } from '../pool/pool.js'
 import type { StoreBatch } from './batch.js'
+import { decodeBatch, encodeBatch, type BatchSummary, type EncodedBatch } from './batch-codec.js'
 import type { ApplyResult } from './apply-batch.js'
 import type { Logger } from 'pino'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 export class WriteQueue {
-  private queue: StoreBatch[] = []
+  private queue: EncodedBatch[] = []
   private running: Promise<void> | null = null
   private idleWaiters: Array<() => void> = []
   written = 0
@@ -16,7 +17,8 @@ export class WriteQueue {
 
   deadLettered = 0
 
-  private async deadLetter(batch: StoreBatch, err: unknown): Promise<void> {
+  private async deadLetter(encoded: EncodedBatch, err: unknown): Promise<void> {
+    const batch = decodeBatch(encoded.data)
     this.deadLettered++
     if (!this.deadLetterDir) return
     const path = join(this.deadLetterDir, `batch-${Date.now()}-${this.deadLettered}.json`)
@@ -33,7 +35,7 @@ export class WriteQueue {
     private readonly pool: Pool,
     private readonly dbPath: string,
     private readonly log: Logger,
-    private readonly onWritten?: (r: ApplyResult, batches: StoreBatch[]) => void,
+    private readonly onWritten?: (r: ApplyResult, summaries: BatchSummary[]) => void,
     private readonly deadLetterDir?: string,
     private readonly maxPerTask = 64
   ) {}
@@ -42,8 +44,9 @@ export class WriteQueue {
     return this.queue.length
   }
 
-  push(batch: StoreBatch): void {
-    this.queue.push(batch)
+  /** an encoded batch from the WhatsApp worker, or a plain one (encoded here) */
+  push(batch: EncodedBatch | StoreBatch): void {
+    this.queue.push('data' in batch && batch.data instanceof ArrayBuffer ? (batch as EncodedBatch) : encodeBatch(batch as StoreBatch))
     if (!this.running) this.running = this.drain()
   }
 
@@ -61,12 +64,13 @@ export class WriteQueue {
       const take = failedInRow >= 3 ? 1 : this.maxPerTask
       const batches = this.queue.slice(0, take)
       try {
-        const r = await this.pool.run<ApplyResult>('storeWrite', { dbPath: this.dbPath, batches })
+        // the bytes are copied to the pool, not transferred: a failed write is retried from the same bytes
+        const r = await this.pool.run<ApplyResult>('storeWrite', { dbPath: this.dbPath, encoded: batches.map((b) => b.data) })
         this.queue.splice(0, batches.length)
         this.written += batches.length
         delay = 50
         failedInRow = 0
-        this.onWritten?.(r, batches)
+        this.onWritten?.(r, batches.map((b) => b.summary))
       } catch (err) {
         this.failures++
         failedInRow++

@@ -9,7 +9,7 @@ import { installComlinkErrorHandler } from '../errors/wire.js'
 import { nodeEndpoint } from './node-endpoint.js'
 import { decideRestart, DEFAULT_RESTART_POLICY, type RestartPolicyOptions } from './restart-policy.js'
 import type { WaWorkerApi, WaWorkerEvent, WaWorkerOptions, WaStatus, WaRecoverySignal } from './worker-api.js'
-import type { StoreBatch } from '../store/batch.js'
+import type { EncodedBatch } from '../store/batch-codec.js'
 
 const ENTRY = new URL('../../workers/whatsapp/entry.js', import.meta.url)
 
@@ -28,7 +28,7 @@ export interface RestartRecord {
 
 export interface SupervisorEvents {
   status: [WaStatus]
-  batch: [StoreBatch]
+  batch: [EncodedBatch]
   signal: [WaRecoverySignal]
   restart: [RestartRecord]
 }

@@ -8,7 +8,8 @@
  *
  * Everything here must survive structured clone: plain objects, arrays, strings, numbers, Uint8Array.
  */
-import type { StoreBatch, GroupRecord, ContactRecord } from '../store/batch.js'
+import type { GroupRecord, ContactRecord } from '../store/batch.js'
+import type { EncodedBatch } from '../store/batch-codec.js'
 
 /** What the worker is told at start. Paths are absolute. */
 export interface WaWorkerOptions {
@@ -78,7 +79,7 @@ export type WaRecoverySignal =
 
 export type WaWorkerEvent =
   | { type: 'status'; status: WaStatus }
-  | { type: 'batch'; batch: StoreBatch }
+  | { type: 'batch'; batch: EncodedBatch }
   | { type: 'signal'; signal: WaRecoverySignal }
   | { type: 'heartbeat'; at: number; eventLoopLagMs?: number }
   | { type: 'fatal'; message: string; code?: string }

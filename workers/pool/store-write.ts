@@ -2,10 +2,11 @@
 import { openWriter, type Db } from '../../src/store/open-db.js'
 import { applyBatch, type ApplyResult } from '../../src/store/apply-batch.js'
 import type { StoreBatch } from '../../src/store/batch.js'
+import { decodeBatch } from '../../src/store/batch-codec.js'
 
 const dbs = new Map<string, Db>()
 
-export default function storeWrite({ dbPath, batches }: { dbPath: string; batches: StoreBatch[] }): ApplyResult {
+export default function storeWrite({ dbPath, batches, encoded }: { dbPath: string; batches?: StoreBatch[]; encoded?: ArrayBuffer[] }): ApplyResult {
   let db = dbs.get(dbPath)
   if (!db) {
     db = openWriter(dbPath)
@@ -13,8 +14,9 @@ export default function storeWrite({ dbPath, batches }: { dbPath: string; batche
   }
   const total: ApplyResult = { messages: 0, chats: 0, contacts: 0, merged: 0 }
   const conn = db
+  const all = [...(batches ?? []), ...(encoded ?? []).map(decodeBatch)]
   conn.transaction(() => {
-    for (const batch of batches) {
+    for (const batch of all) {
       const r = applyBatch(conn, batch)
       total.messages += r.messages
       total.chats += r.chats

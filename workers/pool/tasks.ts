@@ -5,7 +5,7 @@ import type { StoreBatch } from '../../src/store/batch.js'
 import exportZipImpl, { type ExportTask } from './export-zip.js'
 import thumbnailImpl, { type ThumbnailTask } from './thumbnail.js'
 
-export function storeWrite(task: { dbPath: string; batches: StoreBatch[] }) {
+export function storeWrite(task: { dbPath: string; batches?: StoreBatch[]; encoded?: ArrayBuffer[] }) {
   try {
     return storeWriteImpl(task)
   } catch (err) {

@@ -22,6 +22,7 @@ import { AppError } from '../../src/errors/app-error.js'
 import type { StoreBatch, GroupRecord, ContactRecord } from '../../src/store/batch.js'
 import type { WaWorkerOptions, WaStatus, WaWorkerEvent, SendTextRequest, SendMediaRequest, SendResult, DownloadMediaRequest, DownloadMediaResult, OnWhatsAppResult, WaConnectionState } from '../../src/wa/worker-api.js'
 import { openAuthStore, type AuthStore } from './auth-store.js'
+import { encodeBatch, splitBatch } from '../../src/store/batch-codec.js'
 import { chatRecord, contactRecord, groupRecord, historyToBatch, messageRecord, participantsChange, upsertToBatch, type Me } from './normalize.js'
 import { classifyBaileysLog } from './log-signals.js'
 
@@ -37,7 +38,7 @@ export class Session {
   private store: Database.Database | undefined
   private readonly baileysLog: Logger
 
-  constructor(private readonly opts: WaWorkerOptions, private readonly emit: (e: WaWorkerEvent) => void, private readonly log: Logger) {
+  constructor(private readonly opts: WaWorkerOptions, private readonly emit: (e: WaWorkerEvent, transfer?: ArrayBuffer[]) => void, private readonly log: Logger) {
     if (opts.trustRootKey) WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(opts.trustRootKey, 'base64')
     this.auth = openAuthStore(opts.authDbPath, (pairs) => this.batch({ lidMappings: pairs }))
     this.status.linked = !!this.auth.creds.me
@@ -59,7 +60,10 @@ export class Session {
   }
 
   private batch(b: StoreBatch): void {
-    this.emit({ type: 'batch', batch: b })
+    for (const part of splitBatch(b)) {
+      const encoded = encodeBatch(part)
+      this.emit({ type: 'batch', batch: encoded }, [encoded.data])
+    }
   }
 
   private setState(state: WaConnectionState, extra: Partial<WaStatus> = {}): void {

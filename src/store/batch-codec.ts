@@ -1,0 +1,40 @@
+// Store batches cross two thread boundaries (WhatsApp worker -> main -> pool). Encoded once in the worker
+// with v8.serialize, they pass the main thread as opaque bytes: the event loop never walks a big batch.
+import { serialize, deserialize } from 'node:v8'
+import type { StoreBatch, MediaInfo } from './batch.js'
+
+/** what the main thread needs to know about a batch without decoding it */
+export interface BatchSummary {
+  messages: number
+  /** live incoming media, for auto-download */
+  media: Array<{ chatJid: string; id: string; media: MediaInfo }>
+}
+
+export interface EncodedBatch {
+  data: ArrayBuffer
+  summary: BatchSummary
+}
+
+/** the largest slice of messages one encoded batch carries, so no single write or hop is long */
+export const MAX_MESSAGES_PER_BATCH = 1000
+
+export function encodeBatch(batch: StoreBatch): EncodedBatch {
+  const buf = serialize(batch)
+  // a standalone ArrayBuffer (not a view into Node's pool) so it can be transferred
+  const data = buf.buffer.byteLength === buf.byteLength && buf.byteOffset === 0 ? (buf.buffer as ArrayBuffer) : new Uint8Array(buf).buffer
+  const media = (batch.messages ?? []).filter((m) => m.media && !m.fromHistory && !m.fromMe).map((m) => ({ chatJid: m.chatJid, id: m.id, media: { ...m.media!, jpegThumbnail: undefined } }))
+  return { data, summary: { messages: batch.messages?.length ?? 0, media } }
+}
+
+export function decodeBatch(data: ArrayBuffer): StoreBatch {
+  return deserialize(new Uint8Array(data)) as StoreBatch
+}
+
+/** splits a batch whose messages exceed the cap; the other record kinds ride with the first part */
+export function splitBatch(batch: StoreBatch, max = MAX_MESSAGES_PER_BATCH): StoreBatch[] {
+  const messages = batch.messages ?? []
+  if (messages.length <= max) return [batch]
+  const parts: StoreBatch[] = [{ ...batch, messages: messages.slice(0, max) }]
+  for (let i = max; i < messages.length; i += max) parts.push({ messages: messages.slice(i, i + max) })
+  return parts
+}
