@@ -73,6 +73,10 @@ export class Emulator extends EventEmitter {
   private readonly appState = new Map<string, (collection: string, version: number) => BinaryNode | undefined>()
   private readonly conns = new Set<Connection>()
   private refuse = false
+  /** stanza tags the server swallows without answering (a hanging server), per account */
+  private readonly swallow = new Map<string, Set<string>>()
+  /** extra delay before the server handles any stanza of an account */
+  private readonly delays = new Map<string, number>()
   private readonly opts: Required<Pick<EmulatorOptions, 'host' | 'receiptDelayMs'>> & EmulatorOptions
 
   constructor(opts: EmulatorOptions = {}) {
@@ -219,6 +223,18 @@ export class Emulator extends EventEmitter {
     return n
   }
 
+  /** the server stops answering these stanza tags (e.g. 'iq') from an account's clients; [] undoes it */
+  hang(phone: string, tags: string[] = ['iq']): void {
+    if (tags.length) this.swallow.set(phone, new Set(tags))
+    else this.swallow.delete(phone)
+  }
+
+  /** every stanza from an account's clients waits this long before the server handles it; 0 undoes it */
+  delay(phone: string, ms: number): void {
+    if (ms > 0) this.delays.set(phone, ms)
+    else this.delays.delete(phone)
+  }
+
   /** while set, new sockets are dropped at once: the server looks unreachable */
   setReachable(reachable: boolean): void {
     this.refuse = !reachable
@@ -344,6 +360,10 @@ export class Emulator extends EventEmitter {
   private async onStanza(conn: Connection, node: BinaryNode): Promise<void> {
     this.received.push(node)
     this.emit('stanza', node, conn)
+    const phone = conn.acc?.pn
+    if (phone && this.swallow.get(phone)?.has(node.tag) && node.attrs.type !== 'result') return
+    const wait = phone ? this.delays.get(phone) : undefined
+    if (wait) await new Promise((r) => setTimeout(r, wait))
     switch (node.tag) {
       case 'iq':
         if (node.attrs.type === 'result' || node.attrs.type === 'error') {

@@ -1,0 +1,33 @@
+// The seeded demo account: a few dozen contacts, some groups, chats with history including media.
+import type { Emulator } from './emulator.js'
+
+const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'Dennis', 'Barbara', 'Edsger', 'Margaret', 'Linus', 'Frances', 'Tim', 'Radia', 'Donald', 'Hedy', 'Ken', 'Sophie', 'John', 'Joan', 'Niklaus', 'Annie', 'Guido', 'Shafi', 'Bjarne', 'Lynn', 'James', 'Mary', 'Claude', 'Jean', 'Vint', 'Karen']
+const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Ritchie', 'Liskov', 'Dijkstra', 'Hamilton', 'Torvalds', 'Allen', 'Berners-Lee', 'Perlman', 'Knuth', 'Lamarr', 'Thompson', 'Wilson', 'McCarthy', 'Clarke', 'Wirth', 'Easley', 'van Rossum', 'Goldwasser', 'Stroustrup', 'Conway', 'Gosling', 'Keller', 'Shannon', 'Bartik', 'Cerf', 'Spärck Jones']
+const LINES = ['Are we still on for Friday?', 'Sent you the draft', 'Thanks!', 'Can you call me later?', 'The café on the corner', 'Happy birthday! 🎉', 'Running 10 minutes late', 'Did you see the news?', 'Let us ship it', 'Good morning ☀️']
+
+export function seedDemo(emu: Emulator, account: string): void {
+  const people = FIRST.map((f, i) => emu.person({ phone: `1555${String(2000000 + i).padStart(7, '0')}`, name: `${f} ${LAST[i]}` }))
+  const now = Math.floor(Date.now() / 1000)
+  const groups = [
+    emu.createGroup('Analytical Engine fans', people[0]!, [account, ...people.slice(1, 8)]),
+    emu.createGroup('Compiler club', people[1]!, [account, ...people.slice(5, 14)]),
+    emu.createGroup('Friday football', people[8]!, [account, ...people.slice(10, 25)])
+  ]
+  emu.setHistory(account, {
+    chats: [
+      ...people.slice(0, 20).map((p, i) => ({
+        jid: p.phone,
+        unread: i % 4 === 0 ? 2 : 0,
+        messages: Array.from({ length: 6 + (i % 5) }, (_, k) => ({ text: LINES[(i + k) % LINES.length]!, fromMe: k % 3 === 1, ts: now - (i * 3600 + (10 - k) * 120) }))
+      })),
+      ...groups.map((g, i) => ({
+        jid: g.id,
+        name: g.subject,
+        messages: Array.from({ length: 12 }, (_, k) => {
+          const p = g.participants[(k % (g.participants.length - 1)) + 1]!.acc
+          return { from: p.pn, text: LINES[(i * 3 + k) % LINES.length]!, ts: now - (i * 7200 + (12 - k) * 300) }
+        })
+      }))
+    ]
+  })
+}
