@@ -3,6 +3,7 @@
 import { join } from 'node:path'
 import { mkdirSync } from 'node:fs'
 import { startEmulator } from '../test/emulator/emulator.js'
+import { seedDemo } from '../test/emulator/demo-seed.js'
 import { startServerProcess, call, until } from '../test/helpers/server-process.js'
 
 const ACCOUNT = '15550001111'
@@ -10,18 +11,8 @@ const dataDir = join(process.cwd(), 'data-demo')
 mkdirSync(dataDir, { recursive: true })
 
 const emu = await startEmulator()
-const ada = emu.person({ phone: '447700900123', name: 'Ada Lovelace' })
-const grace = emu.person({ phone: '15550002222', name: 'Grace Hopper' })
-const alan = emu.person({ phone: '4915112345678', name: 'Alan Turing' })
-const team = emu.createGroup('Analytical Engine fans', ada, [ACCOUNT, grace, alan])
-const now = Math.floor(Date.now() / 1000)
-emu.setHistory(ACCOUNT, {
-  chats: [
-    { jid: ada.phone, unread: 1, messages: [{ text: 'Did you read my notes on the engine?', ts: now - 7200 }, { text: 'Yes! Note G is brilliant.', fromMe: true, ts: now - 7000 }, { text: 'Shall we meet at the café on Friday?', ts: now - 600 }] },
-    { jid: grace.phone, messages: [{ text: 'Found a moth in the relay 🦋', ts: now - 86_400 }, { text: 'Tape it into the log book', fromMe: true, ts: now - 86_000 }] },
-    { jid: team.id, name: team.subject, messages: [{ from: alan.phone, text: 'Can machines think?', ts: now - 3600 }, { from: grace.phone, text: 'Only if we let them compile', ts: now - 3500 }] }
-  ]
-})
+seedDemo(emu, ACCOUNT)
+const ada = emu.person({ phone: '15552000000' })
 
 const port = process.env.PORT ?? '3003'
 const server = await startServerProcess(emu, { PORT: port, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }, dataDir)
@@ -48,7 +39,7 @@ console.log(`
   MCP endpoint   http://127.0.0.1:${server.port}/mcp      (Streamable HTTP, no token in the demo)
   Admin UI       http://127.0.0.1:${server.port}/admin
   Try            npx @modelcontextprotocol/inspector  ->  Streamable HTTP  ->  the MCP endpoint
-                 tools: list_chats, search_messages {"query":"cafe"}, send_message {"recipient_jid":"+44 7700 900123","message":"hi"}
+                 tools: list_chats, search_messages {"query":"cafe"}, send_message {"recipient_jid":"+1 555 200 0000","message":"hi"}
 
   Ctrl+C stops it. Data: ${dataDir}
 `)

@@ -1,0 +1,73 @@
+// `npm run smoke:mcp`: checks a running server's tools end to end through the MCP SDK client, one
+// pass/fail line per tool. MCP_BASE_URL (default http://localhost:3003), MCP_AUTH_TOKEN when set.
+// Read-only unless SMOKE_SEND_TO names a chat to send a test message to. No hard-coded message ids.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+
+const base = (process.env.MCP_BASE_URL ?? 'http://localhost:3003').replace(/\/$/, '')
+const token = process.env.MCP_AUTH_TOKEN?.split(',')[0]
+const client = new Client({ name: 'smoke-mcp', version: '1.0.0' })
+await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : undefined))
+
+let failed = 0
+const results: Record<string, unknown> = {}
+async function check(name: string, args: Record<string, unknown>, expectError = false): Promise<Record<string, unknown> | undefined> {
+  const t0 = Date.now()
+  try {
+    const r = await client.callTool({ name, arguments: args })
+    const ok = expectError ? r.isError === true : !r.isError
+    const note = r.isError ? ((r.content as Array<{ text?: string }>)[0]?.text ?? '').slice(0, 120) : ''
+    console.log(`${ok ? 'PASS' : 'FAIL'}  ${name.padEnd(34)} ${String(Date.now() - t0).padStart(5)} ms ${note}`)
+    if (!ok) failed++
+    results[name] = r.structuredContent
+    return r.structuredContent as Record<string, unknown> | undefined
+  } catch (err) {
+    failed++
+    console.log(`FAIL  ${name.padEnd(34)} ${(err as Error).message}`)
+    return undefined
+  }
+}
+
+const { tools } = await client.listTools()
+console.log(`${tools.length} tools published by ${base}`)
+await check('ping', {})
+const auth = await check('check_auth_status', {})
+const ready = !!auth?.ready
+const chats = ((await check('list_chats', { limit: 5 }))?.chats ?? []) as Array<{ jid: string; is_group: boolean }>
+await check('list_system_chats', { limit: 5 })
+const groups = ((await check('list_groups', { limit: 5 }))?.chats ?? []) as Array<{ jid: string }>
+const direct = chats.find((c) => !c.is_group)
+if (direct) {
+  await check('get_chat_by_id', { jid: direct.jid })
+  const msgs = ((await check('list_messages', { chat_id: direct.jid, limit: 5 }))?.messages ?? []) as Array<{ message_id: string; body: string | null; media: unknown }>
+  const first = msgs[0]
+  if (first) {
+    await check('get_message_by_id', { message_id: first.message_id })
+    await check('get_message_context', { message_id: first.message_id, limit: 2 })
+    const word = first.body?.split(/\s+/).find((w) => w.length > 3)
+    if (word) await check('search_messages', { query: word, limit: 5 })
+  }
+  const media = msgs.find((m) => m.media)
+  if (media && ready) await check('download_media', { message_id: media.message_id })
+  await check('get_last_interaction', { jid: direct.jid })
+  await check('get_contact_by_id', { jid: direct.jid })
+  if (direct.jid.endsWith('@s.whatsapp.net')) await check('get_direct_chat_by_contact_number', { phone_number: `+${direct.jid.split('@')[0]}` })
+  if (ready) await check('get_profile_pic', { jid: direct.jid })
+}
+await check('search_contacts', { query: 'a', limit: 5 })
+await check('resolve_contact', { query: 'a', limit: 3 })
+await check('get_chat_by_contact', { query: 'a', max_candidates: 3 })
+if (groups[0]) await check('get_group_info', { group_jid: groups[0].jid })
+await check('run_group_audit', { limit: 5 })
+await check('analyze_group_overlaps', { limit: 5 })
+await check('find_members_without_direct_chat', { limit: 5 })
+await check('find_members_not_in_contacts', { limit: 5 })
+await check('get_message_by_id', { message_id: 'nobody@s.whatsapp.net:NOPE' }, true)
+await check('get_qr_code', {}, ready)
+if (process.env.SMOKE_SEND_TO && ready) {
+  await check('send_message', { recipient_jid: process.env.SMOKE_SEND_TO, message: `smoke test ${new Date().toISOString()}` })
+  await check('stage_media', { media_content: Buffer.from('smoke').toString('base64'), filename: 'smoke.txt' })
+}
+await client.close()
+console.log(failed ? `${failed} check(s) failed` : 'all checks passed')
+process.exit(failed ? 1 : 0)
