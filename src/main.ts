@@ -15,7 +15,11 @@ const log = createLogger(config.LOG_LEVEL, { actor: 'main' })
 const server = await startServer(config, log)
 let stopping = false
 const stop = async (signal: string): Promise<void> => {
-  if (stopping) return
+  if (stopping) {
+    // a second signal: the operator does not want to wait
+    log.warn({ signal }, 'second signal: exiting now')
+    process.exit(1)
+  }
   stopping = true
   log.info({ signal }, 'shutting down')
   const force = setTimeout(() => process.exit(1), 10_000)

@@ -14,6 +14,7 @@ import { Pool } from '../pool/pool.js'
 import { Supervisor } from '../wa/supervisor.js'
 import { RecoveryManager } from '../wa/recovery-manager.js'
 import { AutoDownloader } from '../media/auto-download.js'
+import { MediaStats } from '../media/media-stats.js'
 import { SessionRegistry } from '../mcp/sessions.js'
 import { Dispatcher } from '../mcp/dispatcher.js'
 import { TOOLS } from '../mcp/tools/index.js'
@@ -54,7 +55,11 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
         logLevel: config.BAILEYS_LOG_LEVEL,
         heartbeatIntervalMs: config.WA_HEARTBEAT_INTERVAL_MS,
         initializeTimeoutMs: config.WA_INITIALIZE_TIMEOUT_MS || 60_000,
-        eventLog: config.WA_EVENT_LOG
+        eventLog: config.WA_EVENT_LOG,
+        eventStreamPath: config.WA_EVENT_STREAM ? config.WA_EVENT_STREAM_PATH : undefined,
+        eventStreamMaxBytes: config.WA_EVENT_STREAM_MAX_MB * 1024 * 1024,
+        messageCacheMax: config.WA_MESSAGE_INDEX_MAX,
+        messageKeyCacheMax: config.WA_MESSAGE_KEY_INDEX_MAX
       },
       heartbeatTimeoutMs: config.WA_HEARTBEAT_TIMEOUT_MS,
       env: opts.workerEnv
@@ -77,6 +82,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   )
   wa.on('status', (s) => log.debug({ state: s.state }, 'whatsapp state'))
   const settings = new SettingsStore(config.SETTINGS_PATH, config)
+  const mediaStats = new MediaStats(config.MEDIA_DIR)
   autoDownload = new AutoDownloader(wa, settings, config.MEDIA_DIR, config.WA_AUTO_DOWNLOAD_CONCURRENCY, config.WA_AUTO_DOWNLOAD_QUEUE_MAX, log.child({ actor: 'auto-download' }))
   const idempotency = new IdempotencyStore(join(config.DATA_DIR, 'idempotency.sqlite'), config.WA_IDEMPOTENCY_TTL_MS)
   let sessions!: SessionRegistry
@@ -95,6 +101,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     sends: new SendGuard(idempotency, () => settings.current().send_dedup_window_ms),
     settings,
     recovery,
+    mediaStats,
     mcpSessionCount: () => sessions.size
   }
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS }, log.child({ actor: 'mcp' }))
@@ -114,6 +121,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       http.close()
       sessions.closeAll()
       recovery.stop()
+      mediaStats.stop()
       await wa.stop()
       await writes.idle()
       await pool.close()

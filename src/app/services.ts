@@ -27,6 +27,7 @@ export interface Services {
   sends: SendGuard
   settings: SettingsStore
   /** the recovery policy's view, when it runs */
-  recovery?: { snapshot(): Record<string, unknown> }
+  recovery?: { snapshot(): Record<string, unknown>; history: Array<{ action: string }> }
+  mediaStats?: { files: number }
   mcpSessionCount(): number
 }

@@ -111,6 +111,8 @@ export const envSchema = z.object({
   WA_AUTO_DOWNLOAD_QUEUE_MAX: int(1).default(200),
   FFMPEG_PATH: z.string().trim().default('ffmpeg'),
   MEDIA_FETCH_TIMEOUT_MS: int(100).default(30_000),
+  /** media_url may reach loopback and private networks (off: SSRF protection). */
+  MEDIA_URL_ALLOW_PRIVATE: bool.default(false),
 
   // --- runtime settings: env gives the initial value, the settings file wins once saved
   MEDIA_PUBLIC_BASE_URL: z.string().trim().optional(),

@@ -13,6 +13,7 @@ import { registerAdminApi } from './routes/api-admin.js'
 import { mediaRoute } from './routes/media.js'
 import { registerUpload } from './routes/upload.js'
 import { registerAdminStatic } from './routes/admin-static.js'
+import { metricsRoute } from './routes/metrics.js'
 
 export interface HttpFront {
   port: number
@@ -41,6 +42,10 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
   app.post('/mcp', mcp).get('/mcp', mcp).del('/mcp', mcp)
   app.any('/mcp', wrap((_r, res, st) => sendJson(res, st, 405, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Method not allowed' } }, { allow: 'GET, POST, DELETE' }), log))
   app.get('/healthz', wrap(healthRoute(services), log))
+  app.get('/metrics', wrap((r, res, st) => {
+    adminGuard.check(r.headers.authorization)
+    return metricsRoute(services)(r, res, st)
+  }, log))
   registerAdminApi(app, services, adminGuard)
   registerAdminStatic(app, log)
   registerUpload(app, services, adminGuard)

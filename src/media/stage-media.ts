@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises'
 import { fileTypeFromFile } from 'file-type'
 import { AppError } from '../errors/app-error.js'
 import { allowedReadPath, safeFileName } from './media-paths.js'
+import { guardedFetch } from './url-guard.js'
 
 export interface StagedMedia {
   path: string
@@ -31,6 +32,8 @@ export interface StageOptions {
   roots: readonly string[]
   maxBytes: number
   fetchTimeoutMs: number
+  /** media_url may point at loopback or private addresses (off by default: SSRF) */
+  allowPrivateUrls?: boolean
 }
 
 const EXT_MIME: Record<string, string> = {
@@ -92,8 +95,9 @@ export async function stageMedia(input: StageInput, o: StageOptions): Promise<St
   const tmp = join(dir, safeFileName(input.filename ?? urlName, 'part'))
   let res: Response
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(o.fetchTimeoutMs), redirect: 'follow' })
+    res = await guardedFetch(url, o.allowPrivateUrls ?? false, o.fetchTimeoutMs)
   } catch (err) {
+    if (err instanceof AppError) throw err
     throw new AppError('MEDIA_FETCH_FAILED', `Fetching ${url.host} failed: ${(err as Error).message}`)
   }
   if (!res.ok || !res.body) throw new AppError('MEDIA_FETCH_FAILED', `Fetching the URL gave HTTP ${res.status}.`)

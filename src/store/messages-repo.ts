@@ -44,10 +44,10 @@ interface RawMessage {
   snippet?: string
 }
 
-const SELECT = `SELECT m.seq, m.chat_jid, m.id, m.from_me, m.sender_jid,
-    coalesce(k.name, k.notify, m.push_name, k.verified_name) AS sender_name,
+// sender names are looked up once per distinct sender of a page (see withNames), not joined per row
+const SELECT = `SELECT m.seq, m.chat_jid, m.id, m.from_me, m.sender_jid, m.push_name AS sender_name,
     m.ts, m.type, m.body, m.media, m.thumbnail IS NOT NULL AS has_thumb, m.quoted_id, m.quoted_sender, m.mentions, m.status, m.edited_at, m.revoked
-  FROM messages m LEFT JOIN contacts k ON k.jid = m.sender_jid`
+  FROM messages m`
 
 const toRow = (r: RawMessage): MessageRow => ({
   chat_jid: r.chat_jid,
@@ -81,9 +81,16 @@ export interface ListMessagesQuery {
 }
 
 export class MessagesRepo {
-  /** reactions for a page of messages in one indexed query, instead of one subquery per row */
+  /** reactions and sender names for a page of messages: one indexed query each, instead of one per row */
   private withReactions(rows: MessageRow[]): MessageRow[] {
     if (!rows.length) return rows
+    const senders = [...new Set(rows.filter((r) => !r.from_me && r.sender_jid).map((r) => r.sender_jid!))]
+    if (senders.length) {
+      const names = new Map(
+        (this.prepare(`SELECT jid, coalesce(name, notify, verified_name) AS n FROM contacts WHERE jid IN (${senders.map(() => '?').join(',')})`).all(...senders) as Array<{ jid: string; n: string | null }>).map((x) => [x.jid, x.n])
+      )
+      for (const r of rows) if (!r.from_me && r.sender_jid) r.sender_name = names.get(r.sender_jid) ?? r.sender_name
+    }
     const byChat = new Map<string, MessageRow[]>()
     for (const r of rows) byChat.set(r.chat_jid, [...(byChat.get(r.chat_jid) ?? []), r])
     for (const [chat, list] of byChat) {
@@ -159,13 +166,21 @@ export class MessagesRepo {
       if (q.chatJid) where.push('m.chat_jid = ?'), params.push(q.chatJid)
       rows = this.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY m.ts DESC, m.seq DESC LIMIT ? OFFSET ?`).all(...params, q.limit + 1, offset) as RawMessage[]
     } else {
-      // every word becomes a quoted prefix term, so user input never parses as FTS syntax
-      const match = text.split(/\s+/).filter(Boolean).map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ')
-      const where = ['messages_fts MATCH ?', 'm.revoked = 0']
-      const params: unknown[] = [match]
-      if (q.chatJid) where.push('m.chat_jid = ?'), params.push(q.chatJid)
-      rows = this.prepare(`${SELECT.replace('FROM messages m', `, snippet(messages_fts, 0, '[', ']', '…', 12) AS snippet FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid`)} WHERE ${where.join(' AND ')} ORDER BY bm25(messages_fts), m.ts DESC LIMIT ? OFFSET ?`)
-        .all(...params, q.limit + 1, offset) as RawMessage[]
+      // every word is a quoted term (the last one a prefix), so user input never parses as FTS syntax
+      const words = text.split(/\s+/).filter(Boolean)
+      const match = words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ')
+      // rank inside the FTS index first and take one page of rowids; only those rows are read and snippeted
+      const hits = (q.chatJid
+        ? this.prepare(`SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid IN (SELECT seq FROM messages WHERE chat_jid = ? AND revoked = 0) ORDER BY rank LIMIT ? OFFSET ?`).all(match, q.chatJid, q.limit + 1, offset)
+        : this.prepare(`SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?`).all(match, q.limit + 1, offset)) as Array<{ rowid: number }>
+      const ids = hits.map((h) => h.rowid)
+      if (!ids.length) rows = []
+      else {
+        const marks = ids.map(() => '?').join(',')
+        const byId = new Map((this.prepare(`${SELECT} WHERE m.seq IN (${marks}) AND m.revoked = 0`).all(...ids) as RawMessage[]).map((r) => [r.seq, r]))
+        const snippets = new Map((this.prepare(`SELECT rowid, snippet(messages_fts, 0, '[', ']', '…', 12) AS s FROM messages_fts WHERE messages_fts MATCH ? AND rowid IN (${marks})`).all(match, ...ids) as Array<{ rowid: number; s: string }>).map((x) => [x.rowid, x.s]))
+        rows = ids.map((id) => byId.get(id)).filter((r): r is RawMessage => !!r).map((r) => ({ ...r, snippet: snippets.get(r.seq) ?? r.body ?? '' }))
+      }
     }
     const more = rows.length > q.limit
     return { messages: this.withReactions(rows.slice(0, q.limit).map(toRow)), next_cursor: more ? encodeCursor([offset + q.limit]) : null }

@@ -30,6 +30,10 @@ export interface WaWorkerOptions {
   eventLog: boolean
   eventStreamPath?: string
   eventStreamMaxBytes?: number
+  /** raw messages kept in memory for retries and quotes (the store has them all) */
+  messageCacheMax?: number
+  /** message id -> chat, for lookups by id alone */
+  messageKeyCacheMax?: number
 }
 
 export type WaConnectionState =

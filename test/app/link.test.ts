@@ -5,6 +5,8 @@ import { startEmulator, type Emulator } from '../emulator/emulator.js'
 import { startServerProcess, call, until, type ServerProcess } from '../helpers/server-process.js'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { decodeQrPng } from '../helpers/link.js'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 const ACCOUNT = '15550001111'
 let emu: Emulator
@@ -14,7 +16,7 @@ let client: Client
 before(async () => {
   emu = await startEmulator()
   emu.setHistory(ACCOUNT, { chats: [{ jid: '15550009999', name: 'Old Friend', unread: 2, messages: [{ text: 'hello from the past' }, { text: 'and me', fromMe: true }] }] })
-  server = await startServerProcess(emu)
+  server = await startServerProcess(emu, { WA_EVENT_STREAM: 'true', WA_EVENT_LOG: 'true' })
   client = await server.mcp()
 })
 
@@ -70,6 +72,13 @@ test('links by the QR from get_qr_code, syncs history, and reports ready', async
   const health = await fetch(`${server.url}/healthz`)
   assert.equal(health.status, 200)
   assert.equal(((await health.json()) as { reason: string }).reason, 'ready')
+})
+
+test('WA_EVENT_STREAM writes the raw Baileys events as JSON lines; WA_EVENT_LOG logs them', async () => {
+  const lines = readFileSync(join(server.dataDir, 'logs', 'wa-events.log'), 'utf8').trim().split('\n')
+  assert.ok(lines.length > 0)
+  assert.ok(lines.some((l) => (JSON.parse(l) as { events: Record<string, unknown> }).events['connection.update']))
+  assert.ok(server.logs.some((l) => l.msg === 'baileys events'))
 })
 
 test('a restarted server comes back linked without a new QR', async () => {

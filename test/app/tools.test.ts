@@ -107,6 +107,15 @@ test('send_message reaches the person, is stored, and respects dedup and idempot
   assert.equal(keyed.length, 1)
 })
 
+test('send_message with reply_to quotes the stored message', async () => {
+  const r = await call(client, 'send_message', { recipient_jid: alice.jid, message: 'answering that', reply_to: `${alice.jid}:H1` })
+  assert.equal(r.ok, true, JSON.stringify(r.data))
+  const got = await alice.waitFor((m) => m.id === (r.data.message_id as string).split(':').pop())
+  assert.equal(got.message.extendedTextMessage?.contextInfo?.stanzaId, 'H1')
+  const missing = await call(client, 'send_message', { recipient_jid: alice.jid, message: 'x', reply_to: `${alice.jid}:NOPE` })
+  assert.equal(missing.data.code, 'MESSAGE_NOT_FOUND')
+})
+
 test('a message the account sends from its phone is stored too', async () => {
   const phone = emu.phoneOf(ACCOUNT)
   const sent = await phone.fromMe(bob.jid, { conversation: 'sent from the phone' })
@@ -225,6 +234,55 @@ test('group participants stay current from group events', async () => {
     const gi = (await call(client, 'get_group_info', { group_jid: groupJid })).data.group as { participants: Array<{ jid: string }> }
     return gi.participants.some((p) => p.jid === dave.jid)
   }, 15_000, 'the new participant')
+})
+
+test('the remaining tools, each on its main path and its error path', async () => {
+  // contacts
+  assert.equal(((await call(client, 'get_contact_by_id', { jid: alice.lid })).data.contact as { jid: string }).jid, alice.jid)
+  assert.equal((await call(client, 'get_contact_by_id', { jid: '19999999999' })).data.code, 'CONTACT_NOT_FOUND')
+  const url = alice.setProfilePicture(JPEG)
+  assert.equal((await call(client, 'get_profile_pic', { jid: alice.jid })).data.url, url)
+  assert.equal((await call(client, 'get_profile_pic', { jid: bob.jid })).data.url, null)
+  assert.equal((await call(client, 'get_profile_pic', { jid: 'garbage' })).data.code, 'WA_JID_INVALID')
+  // chats
+  const groups = (await call(client, 'list_groups', {})).data.chats as Array<{ jid: string; is_group: boolean }>
+  assert.ok(groups.length >= 1 && groups.every((g) => g.is_group))
+  assert.equal((await call(client, 'list_groups', { limit: 0 })).ok, false)
+  assert.deepEqual((await call(client, 'list_system_chats', {})).data.chats, [])
+  assert.equal((await call(client, 'list_system_chats', { cursor: 'x' })).data.code, 'CURSOR_INVALID')
+  assert.equal(((await call(client, 'get_direct_chat_by_contact_number', { phone_number: '+1 (555) 000-2222' })).data.chat as { jid: string }).jid, alice.jid)
+  assert.equal((await call(client, 'get_direct_chat_by_contact_number', { phone_number: '+1 555 123' })).data.code, 'CHAT_NOT_FOUND')
+  assert.equal((await call(client, 'get_chat_by_id', { jid: '19999999999' })).data.code, 'CHAT_NOT_FOUND')
+  assert.equal((await call(client, 'get_chat_by_contact', { query: 'zzzz nobody' })).data.code, 'CONTACT_NOT_FOUND')
+  // audits
+  const overlaps = (await call(client, 'analyze_group_overlaps', { min_shared_groups: 2 })).data
+  assert.equal(overlaps.groups_processed, 1)
+  assert.deepEqual(overlaps.members, [], 'with one group nobody shares two')
+  assert.equal((await call(client, 'analyze_group_overlaps', { min_shared_groups: 1 })).ok, false)
+  const noDirect = (await call(client, 'find_members_without_direct_chat', {})).data.members as Array<{ jid: string }>
+  assert.ok(!noDirect.some((m) => m.jid === alice.jid), 'Alice has a direct chat')
+  assert.equal((await call(client, 'find_members_without_direct_chat', { group_limit: -1 })).ok, false)
+  assert.equal((await call(client, 'find_members_not_in_contacts', { cursor: 'bad' })).data.code, 'CURSOR_INVALID')
+  assert.equal((await call(client, 'run_group_audit', { limit: 5000 })).ok, false)
+  // messages
+  assert.ok(((await call(client, 'get_last_interaction', { jid: alice.jid })).data.message as { timestamp: number }).timestamp > 0)
+  assert.equal((await call(client, 'get_last_interaction', { jid: '19999999999' })).data.code, 'MESSAGE_NOT_FOUND')
+  assert.equal((await call(client, 'list_messages', { chat_id: '19999999999' })).data.code, 'CHAT_NOT_FOUND')
+  assert.equal((await call(client, 'search_messages', { query: '' })).ok, false)
+  assert.equal((await call(client, 'get_message_context', { message_id: `${alice.jid}:NOPE` })).data.code, 'MESSAGE_NOT_FOUND')
+  // media
+  const staged = await call(client, 'stage_media', { media_content: Buffer.from('staged text').toString('base64'), filename: 'note.txt' })
+  assert.equal(staged.ok, true, JSON.stringify(staged.data))
+  assert.equal(await (await fetch(`${server.url}${staged.data.url as string}`)).text(), 'staged text')
+  assert.equal((await call(client, 'stage_media', { media_url: 'file:///etc/passwd' })).data.code, 'INVALID_INPUT')
+  // SSRF: the server's own loopback (and any private address) is off limits for media_url
+  assert.equal((await call(client, 'stage_media', { media_url: `${server.url}/healthz` })).data.code, 'MEDIA_PATH_FORBIDDEN')
+  assert.equal((await call(client, 'send_media', { recipient_jid: carol.jid, media_url: 'http://169.254.169.254/latest/meta-data/' })).data.code, 'MEDIA_PATH_FORBIDDEN')
+  assert.equal((await call(client, 'stage_media', {})).data.code, 'INVALID_INPUT')
+  assert.equal((await call(client, 'download_media', { message_id: `${alice.jid}:H1` })).data.code, 'MEDIA_NOT_FOUND')
+  // link
+  assert.equal((await call(client, 'force_resync', {})).data.started, true)
+  assert.equal((await call(client, 'get_qr_code', {})).data.code, 'WA_ALREADY_LINKED')
 })
 
 test('bad input gets coded errors and the server keeps serving', async () => {

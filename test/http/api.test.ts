@@ -14,7 +14,7 @@ const api = (path: string, init: RequestInit = {}) => fetch(`${server.url}${path
 
 before(async () => {
   emu = await startEmulator()
-  server = await startServerProcess(emu, { ADMIN_TOKEN: ADMIN })
+  server = await startServerProcess(emu, { ADMIN_TOKEN: ADMIN, MCP_AUTH_TOKEN: 'mcp-one,mcp-two' })
 })
 
 after(async () => {
@@ -90,6 +90,25 @@ test('uploads land in MEDIA_DIR, respect the size limit, and /media serves them 
     assert.equal(r.status, 404, p)
   }
   assert.equal(readFileSync(join(server.dataDir, 'secret.txt'), 'utf8'), 'outside')
+})
+
+test('/mcp needs one of the MCP_AUTH_TOKEN tokens: 401 with a challenge without it', async () => {
+  const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } })
+  const h = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }
+  const no = await fetch(`${server.url}/mcp`, { method: 'POST', headers: h, body: init })
+  assert.equal(no.status, 401)
+  assert.match(no.headers.get('www-authenticate') ?? '', /^Bearer/)
+  for (const t of ['mcp-one', 'mcp-two']) assert.equal((await fetch(`${server.url}/mcp`, { method: 'POST', headers: { ...h, authorization: `Bearer ${t}` }, body: init })).status, 200)
+  assert.equal((await fetch(`${server.url}/mcp`, { method: 'POST', headers: { ...h, authorization: `Bearer ${ADMIN}` }, body: init })).status, 401)
+})
+
+test('uploaded HTML or SVG is never served inline from /media (no XSS against the admin origin)', async () => {
+  const up = await api('/api/upload', { method: 'POST', body: JSON.stringify({ data: Buffer.from('<script>alert(1)</script>').toString('base64'), filename: 'x.html' }) })
+  const { url } = (await up.json()) as { url: string }
+  const r = await fetch(`${server.url}${url}`)
+  assert.doesNotMatch(r.headers.get('content-type') ?? '', /html|svg/)
+  assert.match(r.headers.get('content-disposition') ?? '', /^attachment/)
+  assert.equal(r.headers.get('x-content-type-options'), 'nosniff')
 })
 
 test('unknown routes and methods get JSON errors', async () => {

@@ -175,6 +175,15 @@ test('440 replaced: stops reconnecting and says so; a restart from the admin tak
   await waitReady()
 })
 
+test('every recovery is a metric too', async () => {
+  const text = await (await fetch(`${server.url}/metrics`)).text()
+  const restarts = Number(/^wa_worker_restarts_total (\d+)$/m.exec(text)?.[1] ?? 0)
+  assert.ok(restarts >= 5, text)
+  assert.match(text, /wa_recovery_decisions_total\{action="soft-resync"\} [1-9]/)
+  assert.match(text, /wa_recovery_decisions_total\{action="restart-worker"\} [1-9]/)
+  assert.match(text, /wa_recovery_signals_total\{kind="replaced"\} 1/)
+})
+
 test('401 logged out: auth cleared, store intact, a new QR', async () => {
   const before = await status()
   const qr = qrIssued

@@ -4,6 +4,7 @@ import storeWriteImpl from './store-write.js'
 import type { StoreBatch } from '../../src/store/batch.js'
 import exportZipImpl, { type ExportTask } from './export-zip.js'
 import thumbnailImpl, { type ThumbnailTask } from './thumbnail.js'
+import searchImpl, { type SearchTask } from './search.js'
 
 export function storeWrite(task: { dbPath: string; batches?: StoreBatch[]; encoded?: ArrayBuffer[] }) {
   try {
@@ -24,6 +25,14 @@ export async function exportZip(task: ExportTask) {
 export async function thumbnail(task: ThumbnailTask) {
   try {
     return await thumbnailImpl(task)
+  } catch (err) {
+    throwWire(err)
+  }
+}
+
+export function searchMessages(task: SearchTask) {
+  try {
+    return searchImpl(task)
   } catch (err) {
     throwWire(err)
   }

@@ -15,7 +15,8 @@ import makeWASocket, {
   proto,
   type WASocket,
   type WAMessage,
-  type AnyMessageContent
+  type AnyMessageContent,
+  type GroupMetadata
 } from '@whiskeysockets/baileys'
 import Database from 'better-sqlite3'
 import { AppError } from '../../src/errors/app-error.js'
@@ -25,6 +26,8 @@ import { openAuthStore, type AuthStore } from './auth-store.js'
 import { encodeBatch, splitBatch } from '../../src/store/batch-codec.js'
 import { chatRecord, contactRecord, groupRecord, historyToBatch, messageRecord, participantsChange, upsertToBatch, type Me } from './normalize.js'
 import { classifyBaileysLog } from './log-signals.js'
+import { EventStream } from './event-stream.js'
+import { Lru } from './lru.js'
 
 const statusCodeOf = (err: unknown): number | undefined => (err as { output?: { statusCode?: number } } | undefined)?.output?.statusCode
 
@@ -37,9 +40,15 @@ export class Session {
   private stopped = false
   private store: Database.Database | undefined
   private readonly baileysLog: Logger
+  private readonly eventStream: EventStream | undefined
+  private readonly recent: Lru<string, WAMessage>
+  private readonly chatOfId: Lru<string, string>
 
   constructor(private readonly opts: WaWorkerOptions, private readonly emit: (e: WaWorkerEvent, transfer?: ArrayBuffer[]) => void, private readonly log: Logger) {
     if (opts.trustRootKey) WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(opts.trustRootKey, 'base64')
+    this.recent = new Lru(opts.messageCacheMax ?? 20_000)
+    this.chatOfId = new Lru(opts.messageKeyCacheMax ?? 20_000)
+    this.eventStream = opts.eventStreamPath ? new EventStream(opts.eventStreamPath, opts.eventStreamMaxBytes ?? 50 * 1024 * 1024) : undefined
     this.auth = openAuthStore(opts.authDbPath, (pairs) => this.batch({ lidMappings: pairs }))
     this.status.linked = !!this.auth.creds.me
     // Baileys reports app-state corruption only in its logs: read them as structured recovery signals
@@ -92,10 +101,40 @@ export class Session {
     return this.store
   }
 
-  /** the stored raw message, for quoting, retries and media download after a restart */
+  /** the raw message, for quoting, retries and media download: recent ones from memory, any from the store */
   rawMessage(chatJid: string, id: string): WAMessage | undefined {
+    const hit = this.recent.get(`${chatJid}:${id}`)
+    if (hit) return hit
     const row = this.storeDb()?.prepare('SELECT raw FROM messages WHERE chat_jid = ? AND id = ?').get(chatJid, id) as { raw: Buffer | null } | undefined
-    return row?.raw ? (proto.WebMessageInfo.decode(row.raw) as WAMessage) : undefined
+    const msg = row?.raw ? (proto.WebMessageInfo.decode(row.raw) as WAMessage) : undefined
+    if (msg) this.remember(chatJid, msg)
+    return msg
+  }
+
+  private remember(chatJid: string, msg: WAMessage): void {
+    if (!msg.key.id) return
+    this.recent.set(`${chatJid}:${msg.key.id}`, msg)
+    this.chatOfId.set(msg.key.id, chatJid)
+  }
+
+  private storedGroup(jid: string): GroupMetadata | undefined {
+    const db = this.storeDb()
+    const g = db?.prepare('SELECT jid, subject, owner, creation, description, announce, restrict_info FROM groups WHERE jid = ? AND left_group = 0').get(jid) as
+      | { jid: string; subject: string | null; owner: string | null; creation: number | null; description: string | null; announce: number | null; restrict_info: number | null }
+      | undefined
+    if (!g) return undefined
+    const parts = db!.prepare(`SELECT p.jid, p.admin, c.lid FROM group_participants p LEFT JOIN contacts c ON c.jid = p.jid WHERE p.group_jid = ?`).all(jid) as Array<{ jid: string; admin: string | null; lid: string | null }>
+    if (!parts.length) return undefined
+    return {
+      id: g.jid,
+      subject: g.subject ?? '',
+      owner: g.owner ?? undefined,
+      creation: g.creation ? Math.floor(g.creation / 1000) : undefined,
+      desc: g.description ?? undefined,
+      announce: g.announce === null ? undefined : !!g.announce,
+      restrict: g.restrict_info === null ? undefined : !!g.restrict_info,
+      participants: parts.map((p) => ({ id: p.lid ?? p.jid, ...(p.lid ? { phoneNumber: p.jid } : {}), admin: (p.admin as 'admin' | 'superadmin' | null) ?? null }))
+    } as GroupMetadata
   }
 
   start(): void {
@@ -114,12 +153,20 @@ export class Session {
       markOnlineOnConnect: false,
       syncFullHistory: false,
       shouldSyncHistoryMessage: () => true,
-      getMessage: async (key) => (key.remoteJid && key.id ? this.rawMessage(jidNormalizedUser(key.remoteJid), key.id)?.message ?? undefined : undefined),
+      // group sends need participants; the store has them, so Baileys does not ask WhatsApp every time
+      cachedGroupMetadata: async (jid) => this.storedGroup(jid),
+      getMessage: async (key) => {
+        if (!key.id) return undefined
+        const chat = key.remoteJid ? jidNormalizedUser(key.remoteJid) : this.chatOfId.get(key.id)
+        return chat ? (this.rawMessage(chat, key.id)?.message ?? undefined) : undefined
+      },
       connectTimeoutMs: this.opts.initializeTimeoutMs
     })
     this.sock = sock
     sock.ev.process(async (events) => {
       if (sock !== this.sock) return
+      if (this.opts.eventLog) this.log.info({ events: Object.fromEntries(Object.entries(events).map(([k, v]) => [k, Array.isArray(v) ? v.length : 1])) }, 'baileys events')
+      this.eventStream?.write(events as Record<string, unknown>)
       if (events['creds.update']) this.auth.saveCreds()
       const u = events['connection.update']
       if (u) this.onConnectionUpdate(sock, u)
@@ -131,7 +178,10 @@ export class Session {
         this.status.history = { syncType: b.historySync!.syncType, progress: h.progress ?? undefined, messages: (this.status.history?.messages ?? 0) + h.messages.length, chats: (this.status.history?.chats ?? 0) + h.chats.length, at: Date.now() }
         this.emit({ type: 'status', status: this.status })
       }
-      if (events['messages.upsert']) this.batch(upsertToBatch(events['messages.upsert'].messages, events['messages.upsert'].type, me))
+      if (events['messages.upsert']) {
+        for (const m of events['messages.upsert'].messages) if (m.key.remoteJid) this.remember(jidNormalizedUser(m.key.remoteJid), m)
+        this.batch(upsertToBatch(events['messages.upsert'].messages, events['messages.upsert'].type, me))
+      }
       if (events['messages.update']) {
         const updates = events['messages.update']
           .filter((x) => x.key.remoteJid && x.key.id && x.update.status)
@@ -182,6 +232,11 @@ export class Session {
       this.setState('open', { me: { jid: me.jid!, lid: me.lid, name: sock.user?.name ?? this.auth.creds.me?.name, deviceJid: this.auth.creds.me?.id }, connectedAt: Date.now() })
       this.emit({ type: 'signal', signal: { kind: 'open', at: Date.now() } })
       this.log.info({ me: me.jid }, 'whatsapp connection open')
+      // every group with its participants, so audits and group sends never depend on an earlier lookup
+      void sock
+        .groupFetchAllParticipating()
+        .then((all) => this.batch({ groups: Object.values(all).map((g) => groupRecord(g)!).filter(Boolean) }))
+        .catch((err: unknown) => this.log.debug({ err }, 'fetching the groups after connecting failed'))
     }
     if (u.connection === 'close') {
       const code = statusCodeOf(u.lastDisconnect?.error)
@@ -255,6 +310,7 @@ export class Session {
     if (!msg?.key.id || !msg.key.remoteJid) throw new AppError('WA_SEND_FAILED', 'WhatsApp did not accept the message.')
     // stored at once, not only when Baileys echoes it: the read tools must see what the account sent
     const rec = messageRecord(msg, this.me(), false)
+    this.remember(jidNormalizedUser(msg.key.remoteJid), msg)
     if (rec) this.batch({ messages: [rec], chats: [{ jid: rec.chatJid, lastMessageAt: rec.timestamp, unreadCount: 0 }] })
     return { chatJid: jidNormalizedUser(msg.key.remoteJid), id: msg.key.id, timestamp: rec?.timestamp ?? Date.now() }
   }
@@ -373,7 +429,8 @@ export class Session {
       return (await sock.profilePictureUrl(jid, 'image')) ?? null
     } catch (err) {
       const code = statusCodeOf(err)
-      if (code === 404 || code === 401 || code === 403) return null
+      // none set, or hidden by the person's privacy settings
+      if (code === 404 || code === 401 || code === 403 || code === 400 || /not-found|not-authorized|item-not-found/i.test((err as Error).message)) return null
       throw new AppError('WA_QUERY_FAILED', (err as Error).message)
     }
   }

@@ -49,7 +49,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
     return {
       whatsapp: { ...authStatus(s), qr_available: !!wa.qr, qr_issued_at: wa.qr?.issuedAt ?? null, history: wa.history ?? null, restarts: s.wa.restarts.slice(-20), recovery: s.recovery?.snapshot() ?? null },
       health: { ok: health.ok, reason: health.reason },
-      store: { ...s.chats.counts(), pending_writes: s.writes.pending, write_failures: s.writes.failures, dead_lettered: s.writes.deadLettered },
+      store: { ...s.chats.counts(), media_files: s.mediaStats?.files ?? 0, pending_writes: s.writes.pending, write_failures: s.writes.failures, dead_lettered: s.writes.deadLettered },
       mcp: { sessions: s.mcpSessionCount() },
       process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, heap_used: process.memoryUsage().heapUsed, pool: s.pool.stats }
     }
@@ -226,6 +226,8 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
   const eld = monitorEventLoopDelay({ resolution: 10 })
   eld.enable()
   app.get('/api/status', authed((r, res, st) => {
+    // the bench asks for a collection before reading memory, when the server runs with --expose-gc
+    if (r.query.get('gc') === '1') (globalThis as { gc?: () => void }).gc?.()
     const body = { ...statusBody(), event_loop: { p50_ms: eld.percentile(50) / 1e6, p99_ms: eld.percentile(99) / 1e6, max_ms: eld.max / 1e6 } }
     if (r.query.get('reset') === '1') eld.reset()
     sendJson(res, st, 200, body)

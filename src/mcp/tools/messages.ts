@@ -3,6 +3,7 @@ import { defineTool, READ_ONLY } from '../tool.js'
 import { canonicalJid, cursorInput, jidInput, limitInput, messageShape, nextCursor, parseMessageId, toMessage } from '../schemas.js'
 import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
+import type { MessageRow } from '../../store/messages-repo.js'
 
 function findMessage(s: Services, messageId: string) {
   const { chatJid, id } = parseMessageId(s, messageId)
@@ -41,7 +42,8 @@ export const searchMessages = defineTool({
   output: { messages: z.array(messageShape), next_cursor: nextCursor },
   annotations: { title: 'Search messages', ...READ_ONLY },
   async run(a, { services }) {
-    const r = services.messages.search({ query: a.query, chatJid: a.chat_id ? canonicalJid(services, a.chat_id) : undefined, limit: a.limit, cursor: a.cursor })
+    // off the event loop: a search for common words can touch much of the index
+    const r = await services.pool.run<{ messages: MessageRow[]; next_cursor: string | null }>('searchMessages', { dbPath: services.config.DB_PATH, query: a.query, chatJid: a.chat_id ? canonicalJid(services, a.chat_id) : undefined, limit: a.limit, cursor: a.cursor })
     return { messages: r.messages.map(toMessage), next_cursor: r.next_cursor }
   }
 })

@@ -84,7 +84,7 @@ export const sendMedia = defineTool({
     const print = fingerprint(to, a.media_path ?? null, a.media_url ?? null, a.media_content ? fingerprint(a.media_content) : null, a.mime_type ?? null, a.filename ?? null, a.caption ?? null, a.as_audio_message, a.reply_to ?? null)
     const { result, deduplicated } = await services.sends.run('send_media', print, a.idempotency_key, async () => {
       await services.wa.waitReady(config.WA_SEND_READY_WAIT_MS)
-      const staged = await stageMedia(a, { mediaDir: config.MEDIA_DIR, roots: config.MEDIA_ROOTS, maxBytes: services.settings.current().upload_max_mb * 1024 * 1024, fetchTimeoutMs: config.MEDIA_FETCH_TIMEOUT_MS })
+      const staged = await stageMedia(a, { mediaDir: config.MEDIA_DIR, roots: config.MEDIA_ROOTS, maxBytes: services.settings.current().upload_max_mb * 1024 * 1024, fetchTimeoutMs: config.MEDIA_FETCH_TIMEOUT_MS, allowPrivateUrls: config.MEDIA_URL_ALLOW_PRIVATE })
       const kind = kindOf(staged.mimetype, a.as_audio_message)
       let path = staged.path
       const cleanup: string[] = staged.created ? [staged.path] : []
@@ -123,7 +123,7 @@ export const stageMediaTool = defineTool({
   annotations: { title: 'Stage media', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run(a, { services }) {
     const { config } = services
-    const staged = await stageMedia(a, { mediaDir: config.MEDIA_DIR, roots: [], maxBytes: services.settings.current().upload_max_mb * 1024 * 1024, fetchTimeoutMs: config.MEDIA_FETCH_TIMEOUT_MS })
+    const staged = await stageMedia(a, { mediaDir: config.MEDIA_DIR, roots: [], maxBytes: services.settings.current().upload_max_mb * 1024 * 1024, fetchTimeoutMs: config.MEDIA_FETCH_TIMEOUT_MS, allowPrivateUrls: config.MEDIA_URL_ALLOW_PRIVATE })
     const rel = staged.path.slice(config.MEDIA_DIR.length + 1)
     return { success: true as const, saved_path: staged.path, filename: staged.fileName, url: `/media/${rel.split('/').map(encodeURIComponent).join('/')}`, size: staged.size, mimetype: staged.mimetype }
   }
