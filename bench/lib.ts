@@ -70,8 +70,9 @@ export async function mcpSession(url: string, version = '2025-06-18'): Promise<R
 
 export const toolCall = (name: string, args: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } })
 
-export async function status(base: string, reset = false): Promise<Record<string, any>> {
-  return (await (await fetch(`${base}/api/status${reset ? '?reset=1' : ''}`)).json()) as Record<string, any>
+export async function status(base: string, reset = false, gc = false): Promise<Record<string, any>> {
+  const q = [reset ? 'reset=1' : '', gc ? 'gc=1' : ''].filter(Boolean).join('&')
+  return (await (await fetch(`${base}/api/status${q ? `?${q}` : ''}`)).json()) as Record<string, any>
 }
 
 export const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a')

@@ -46,7 +46,7 @@ const exp = await benchExport(a.url)
 await a.stop()
 
 log(`sessions: ${size.sessions} idle sessions`)
-const b = await startServerProcess(undefined, { ...PROD, MCP_SESSION_TTL_MS: '3000' })
+const b = await startServerProcess(undefined, { ...PROD, MCP_SESSION_TTL_MS: '3000', NODE_OPTIONS: '--expose-gc' })
 const sessions = await benchSessions(b.url, size.sessions, 3000)
 await b.stop()
 
@@ -80,7 +80,7 @@ for (const r of reads.rows) out.push(row(r.tool, String(r.c), fmt(r.r.rps), fmt(
 out.push('', '## send_message through Baileys to the emulator (c = 16)', '', `${fmt(send.rps)} req/s, p50 ${fmt(send.p50, 1)} ms, p99 ${fmt(send.p99, 1)} ms, errors ${send.non2xx + send.errors}.`)
 out.push('', '## Ingest', '', row('case', 'messages', 'seconds', 'messages/s', 'main-thread event-loop p99 ms', 'max ms', 'concurrent list_chats req/s, p99 ms'), row('---', '---', '---', '---', '---', '---', '---'))
 for (const [name, f] of [['history sync alone', ingest], ['with an MCP read load (c = 8)', ingest2]] as const) out.push(row(name, fmt(f.messages), fmt(f.seconds, 1), fmt(f.perSecond), fmt(f.eventLoopP99Ms, 1), fmt(f.eventLoopMaxMs, 1), f.concurrentRead ? `${fmt(f.concurrentRead.rps)}, ${fmt(f.concurrentRead.p99, 1)}` : '-'))
-out.push('', '## Idle MCP sessions', '', `${fmt(sessions.count)} sessions: ${fmt(sessions.heapPerSessionBytes)} B of heap and ${fmt(sessions.rssPerSessionBytes)} B of RSS each. After they expired: ${sessions.sessionsLeft} left, heap ${fmt(sessions.heapAfterExpiryDeltaBytes / 1024)} KiB above where it started.`)
+out.push('', '## Idle MCP sessions', '', `${fmt(sessions.count)} sessions: ${fmt(sessions.heapPerSessionBytes)} B of heap and ${fmt(sessions.rssPerSessionBytes)} B of RSS each (heap after a full GC). After they expired: ${sessions.sessionsLeft} left, heap ${fmt(sessions.heapAfterExpiryDeltaBytes / 1024)} KiB above where it started.`)
 out.push('', `## Export of a chat with ${fmt(exp.messages)} messages and ${size.exportMediaMb} MB of media`, '', `${fmt(exp.bytes / 2 ** 20)} MB in ${fmt(exp.seconds, 1)} s: ${fmt(exp.mbPerSecond, 1)} MB/s; server RSS ${fmt(exp.baseRssMb)} MB before, ${fmt(exp.peakRssMb)} MB at peak; main-thread event-loop p99 ${fmt(exp.eventLoopP99Ms, 1)} ms.`)
 out.push('', `Store seeding through the product's writer: ${fmt(seed.messages / (seed.ms / 1000))} messages/s.`)
 const text = out.join('\n') + '\n'

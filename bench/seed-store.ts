@@ -6,6 +6,10 @@ import type { MessageRecord } from '../src/store/batch.js'
 
 const WORDS = 'meeting tomorrow café coffee project deadline invoice travel berlin paris photo birthday dinner football weather report budget family holiday music book'.split(' ')
 
+// 5000 pseudo-words for the long tail: each appears in about 1 message in 5000
+const RARE = Array.from({ length: 5000 }, (_, i) => `w${((i * 2654435761) % 4294967296).toString(36)}`)
+export const RARE_WORD = RARE[42]!
+
 export interface SeedResult {
   chats: number
   messages: number
@@ -32,7 +36,9 @@ export function seedStore(dbPath: string, chats: number, messages: number, conta
     const jid = `49${String(1500000000 + (c % contacts))}@s.whatsapp.net`
     for (let m = 0; m < perChat; m++) {
       const n = c * perChat + m
-      batch.push({ chatJid: jid, id: `B${c.toString(36)}X${m.toString(36)}`, fromMe: m % 3 === 0, senderJid: jid, timestamp: now - (perChat - m) * 60_000 - c, type: 'text', body: `${WORDS[n % WORDS.length]} ${WORDS[(n * 7) % WORDS.length]} message ${n} about the ${WORDS[(n * 13) % WORDS.length]}`, fromHistory: true })
+      // a few common words and one from a long tail, roughly as real chat text is distributed
+      const rare = RARE[(n * 7919) % RARE.length]
+      batch.push({ chatJid: jid, id: `B${c.toString(36)}X${m.toString(36)}`, fromMe: m % 3 === 0, senderJid: jid, timestamp: now - (perChat - m) * 60_000 - c, type: 'text', body: `${WORDS[n % WORDS.length]} ${WORDS[(n * 7) % WORDS.length]} message ${n} about the ${rare} ${WORDS[(n * 13) % WORDS.length]}`, fromHistory: true })
       written++
       if (batch.length >= 10_000) flush()
     }

@@ -15,12 +15,12 @@ async function initialize(url: string): Promise<void> {
 }
 
 export async function benchSessions(serverUrl: string, count: number, ttlMs: number): Promise<SessionFigures> {
-  const base = await status(serverUrl)
+  const base = await status(serverUrl, false, true)
   for (let i = 0; i < count; i += 64) await Promise.all(Array.from({ length: Math.min(64, count - i) }, () => initialize(`${serverUrl}/mcp`)))
   await new Promise((r) => setTimeout(r, 500))
-  const full = await status(serverUrl)
+  const full = await status(serverUrl, false, true)
   await new Promise((r) => setTimeout(r, ttlMs * 2 + 1000))
-  const after = await status(serverUrl)
+  const after = await status(serverUrl, false, true)
   return {
     count,
     heapPerSessionBytes: (full.process.heap_used - base.process.heap_used) / count,
