@@ -183,6 +183,18 @@ test('media: an incoming image downloads; send_media sends base64 and refuses pa
   assert.equal(doc.data.kind, 'document')
 })
 
+test('expired media: download_media asks the phone to upload it again, then succeeds', async () => {
+  const img = await bob.sendMedia(ACCOUNT, 'image', JPEG, { caption: 'will expire' })
+  await until(async () => (await messagesOf(bob.jid)).some((m) => m.id === img.id), 15_000, 'stored')
+  emu.media.expire(img.directPath)
+  const reuploads = new Promise((resolve) => emu.once('media-reupload', resolve))
+  const dl = await call(client, 'download_media', { message_id: `${bob.jid}:${img.id}`, include_full_data: true })
+  assert.equal(dl.ok, true, JSON.stringify(dl.data))
+  await reuploads
+  assert.equal(dl.data.reuploaded, true)
+  assert.ok(Buffer.from(dl.data.data as string, 'base64').equals(JPEG))
+})
+
 test('export: a chat ZIP with chat.json (every message) and its downloaded media', async () => {
   const r = await fetch(`${server.url}/api/export/chat/${encodeURIComponent(alice.jid)}?include_media=true`)
   assert.equal(r.status, 200)

@@ -12,6 +12,8 @@ import {
   proto,
   Curve,
   hmacSign,
+  hkdf,
+  aesEncryptGCM,
   getBinaryNodeChild,
   getBinaryNodeChildren,
   writeRandomPadMax16,
@@ -73,6 +75,8 @@ export class Emulator extends EventEmitter {
   private readonly appState = new Map<string, (collection: string, version: number) => BinaryNode | undefined>()
   private readonly conns = new Set<Connection>()
   private refuse = false
+  /** media the emulated phones sent, by message id: what a re-upload request needs */
+  readonly sentMedia = new Map<string, { chatJid: string; directPath: string; mediaKey: Uint8Array }>()
   /** stanza tags the server swallows without answering (a hanging server), per account */
   private readonly swallow = new Map<string, Set<string>>()
   /** extra delay before the server handles any stanza of an account */
@@ -376,6 +380,8 @@ export class Emulator extends EventEmitter {
         return this.onClientMessage(conn, node)
       case 'receipt':
         this.emit('receipt', node, conn)
+        // a media re-upload request: the phone that sent the media uploads it again and says where
+        if (node.attrs.type === 'server-error') void this.reupload(conn, node.attrs.id!)
         conn.send({ tag: 'ack', attrs: { id: node.attrs.id!, class: 'receipt', from: node.attrs.to ?? S_WA, ...(node.attrs.type ? { type: node.attrs.type } : {}) } })
         return
       case 'presence':
@@ -398,6 +404,26 @@ export class Emulator extends EventEmitter {
         this.emit('logout', { phone: c.acc?.pn })
       }
     }
+  }
+
+  private async reupload(conn: Connection, id: string): Promise<void> {
+    const sent = this.sentMedia.get(id)
+    const rmr: BinaryNode = { tag: 'rmr', attrs: { jid: sent?.chatJid ?? '', from_me: 'false' } }
+    if (!sent) {
+      conn.send({ tag: 'notification', attrs: { from: S_WA, type: 'mediaretry', id, t: String(now()) }, content: [rmr, { tag: 'error', attrs: { code: String(proto.MediaRetryNotification.ResultType.NOT_FOUND) } }] })
+      return
+    }
+    this.media.restore(sent.directPath)
+    const retryKey = hkdf(Buffer.from(sent.mediaKey), 32, { info: 'WhatsApp Media Retry Notification' })
+    const iv = randomBytes(12)
+    const plain = proto.MediaRetryNotification.encode({ stanzaId: id, directPath: sent.directPath, result: proto.MediaRetryNotification.ResultType.SUCCESS }).finish()
+    const ciphertext = aesEncryptGCM(plain, retryKey, iv, Buffer.from(id))
+    this.emit('media-reupload', { id })
+    conn.send({
+      tag: 'notification',
+      attrs: { from: S_WA, type: 'mediaretry', id, t: String(now()) },
+      content: [{ tag: 'encrypt', attrs: {}, content: [{ tag: 'enc_p', attrs: {}, content: Buffer.from(ciphertext) }, { tag: 'enc_iv', attrs: {}, content: iv }] }, rmr]
+    })
   }
 
   /** `w:gp2` notification to every connected real client of every member (and of the actor) */

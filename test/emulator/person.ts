@@ -176,7 +176,9 @@ export class Person {
             : kind === 'sticker'
               ? { stickerMessage: { ...base, mimetype: 'image/webp' } }
               : { documentMessage: { ...base, mimetype: extra.mimetype ?? 'application/octet-stream', fileName: extra.fileName ?? 'file.bin', caption: extra.caption } }
-    return { ...(await this.send(to, message, opts)), message }
+    const sent = await this.send(to, message, opts)
+    this.emu.sentMedia.set(sent.id, { chatJid: to.endsWith('@g.us') ? to : this.jid, directPath: up.directPath, mediaKey: up.mediaKey })
+    return { ...sent, message, directPath: up.directPath }
   }
 
   /** read receipts for messages the account sent this person */

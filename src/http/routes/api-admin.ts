@@ -166,7 +166,12 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
   app.post('/api/pairing-code', authed((r, res, st) => {
     const body = readBody(res, st, 4096)
     return (async () => {
-      const { phone } = JSON.parse((await body).toString('utf8') || '{}') as { phone?: string }
+      let phone: string | undefined
+      try {
+        phone = (JSON.parse((await body).toString('utf8') || '{}') as { phone?: string }).phone
+      } catch {
+        throw new AppError('INVALID_INPUT', 'Expected {"phone": "+..."}.')
+      }
       if (!phone || !/^\+?[0-9 ()-]{6,20}$/.test(phone)) throw new AppError('INVALID_INPUT', 'phone must be a phone number with country code.')
       sendJson(res, st, 200, { code: await s.wa.call('requestPairingCode', phone) })
     })()
