@@ -36,7 +36,7 @@ if (files.length === 0) {
 const concurrency = Number(process.env.TEST_CONCURRENCY || Math.max(1, Math.min(2, cpus().length)))
 const child = spawn(
   process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', '--test-reporter=spec', ...files],
+  ['--test', '--test-force-exit', `--test-concurrency=${concurrency}`, '--test-timeout=300000', '--test-reporter=spec', ...files],
   {
     stdio: 'inherit',
     cwd: repoRoot,
