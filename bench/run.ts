@@ -46,7 +46,7 @@ const exp = await benchExport(a.url)
 await a.stop()
 
 log(`sessions: ${size.sessions} idle sessions`)
-const b = await startServerProcess(undefined, { ...PROD, MCP_SESSION_TTL_MS: '3000', NODE_OPTIONS: '--expose-gc' })
+const b = await startServerProcess(undefined, { ...PROD, MCP_SESSION_TTL_MS: '3000' }, undefined, ['--expose-gc'])
 const sessions = await benchSessions(b.url, size.sessions, 3000)
 await b.stop()
 

@@ -184,6 +184,10 @@ class Writer {
     })
   }
 
+  /** touched chats and push names seen in this batch: written once each, after the messages */
+  private pendingChats = new Map<string, number>()
+  private pendingNames = new Map<string, { jid: string; jidAlt?: string; notify: string }>()
+
   message(m: MessageRecord): boolean {
     if (m.chatJidAlt) this.mapPair(m.chatJid, m.chatJidAlt)
     if (m.senderJid && m.senderJidAlt) this.mapPair(m.senderJid, m.senderJidAlt)
@@ -209,9 +213,16 @@ class Writer {
       raw: m.raw ? Buffer.from(m.raw) : null
     })
     // the chat exists as soon as a message does, and knows its newest message
-    this.s.chatUpsert.run({ jid: chatJid, name: null, isGroup: chatJid.endsWith('@g.us') ? 1 : 0, unreadCount: null, unreadIncrement: null, markedUnread: null, archived: null, pinned: null, muteEnd: null, readOnly: null, lastMessageAt: m.timestamp })
-    if (m.pushName && !m.fromMe && m.senderJid) this.contact({ jid: m.senderJid, jidAlt: m.senderJidAlt, notify: m.pushName })
+    this.pendingChats.set(chatJid, Math.max(this.pendingChats.get(chatJid) ?? 0, m.timestamp))
+    if (m.pushName && !m.fromMe && m.senderJid) this.pendingNames.set(m.senderJid, { jid: m.senderJid, jidAlt: m.senderJidAlt, notify: m.pushName })
     return isNew
+  }
+
+  private flushTouched(): void {
+    for (const [jid, at] of this.pendingChats) this.s.chatUpsert.run({ jid, name: null, isGroup: jid.endsWith('@g.us') ? 1 : 0, unreadCount: null, unreadIncrement: null, markedUnread: null, archived: null, pinned: null, muteEnd: null, readOnly: null, lastMessageAt: at })
+    for (const c of this.pendingNames.values()) this.contact(c)
+    this.pendingChats.clear()
+    this.pendingNames.clear()
   }
 
   group(g: GroupRecord): void {
@@ -249,6 +260,7 @@ class Writer {
     for (const g of batch.groups ?? []) this.group(g)
     for (const c of batch.chats ?? []) this.chat(c)
     for (const m of batch.messages ?? []) if (m.chatJid && m.id && this.message(m)) messages++
+    this.flushTouched()
     for (const u of batch.messageUpdates ?? []) {
       this.s.msgUpdate.run({
         chatJid: this.canon(u.chatJid, u.chatJidAlt),

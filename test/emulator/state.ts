@@ -71,7 +71,13 @@ export class Directory {
       if (opts.name) existing.name = opts.name
       return existing
     }
-    const phone: EmulatedDevice = { kind: 'emulated', id: 0, signal: new SignalIdentity() }
+    // Signal keys cost a few curve operations each: made on first use, so a 100k-message history of
+    // 1000 people who never write live does not spend seconds generating keys nobody uses
+    let signal: SignalIdentity | undefined
+    const phone = { kind: 'emulated', id: 0, get signal() {
+      signal ??= new SignalIdentity()
+      return signal
+    } } as EmulatedDevice
     const acc: Account = {
       pn: opts.phone,
       lid: opts.lid ?? String(100000000000000 + randomInt(2 ** 40)),
@@ -81,7 +87,9 @@ export class Directory {
       nextDeviceId: 1,
       keyIndex: 0,
       // the phone's Signal identity key doubles as the key that signs companion devices (ADV)
-      phoneIdentity: { public: noPrefix(phone.signal.identity.pubKey), private: Buffer.from(phone.signal.identity.privKey) },
+      get phoneIdentity() {
+        return { public: noPrefix(phone.signal.identity.pubKey), private: Buffer.from(phone.signal.identity.privKey) }
+      },
       blocked: new Set()
     }
     this.accounts.set(acc.pn, acc)

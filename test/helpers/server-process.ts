@@ -23,7 +23,7 @@ export interface ServerProcess {
   stop(): Promise<void>
 }
 
-export async function startServerProcess(emu: Emulator | undefined, env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'wams-'))): Promise<ServerProcess> {
+export async function startServerProcess(emu: Emulator | undefined, env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'wams-')), nodeArgs: string[] = []): Promise<ServerProcess> {
   const fullEnv: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
@@ -36,7 +36,7 @@ export async function startServerProcess(emu: Emulator | undefined, env: Record<
     ...(emu ? { WA_WS_URL: emu.url, WA_TRUST_ROOT_KEY: emu.rootPublicKeyBase64 } : {}),
     ...env
   }
-  const child = spawn(process.execPath, [MAIN.pathname], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...nodeArgs, MAIN.pathname], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   const logs: Array<Record<string, unknown>> = []
   const waiters = new Set<{ match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }>()
   const onLine = (line: string): void => {
