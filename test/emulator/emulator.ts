@@ -20,8 +20,10 @@ import {
   unpadRandomMax16,
   WA_ADV_ACCOUNT_SIG_PREFIX,
   WA_ADV_DEVICE_SIG_PREFIX,
-  type BinaryNode
+  type BinaryNode,
+  type ChatModification
 } from '@whiskeysockets/baileys'
+import { AccountAppState } from './app-state.js'
 import { buildCertChain, keyPairFromSeed, type KeyPair } from './noise.js'
 import { Connection, stanzaId } from './connection.js'
 import { startMediaServer, type MediaServer } from './media-server.js'
@@ -73,6 +75,8 @@ export class Emulator extends EventEmitter {
   private readonly pendingRegs = new Map<string, { conn: Connection; payload: proto.ClientPayload }>()
   private readonly histories = new Map<string, HistorySeed>()
   private readonly appState = new Map<string, (collection: string, version: number) => BinaryNode | undefined>()
+  /** per account: the app-state key and the patches its phone made */
+  private readonly appData = new Map<string, AccountAppState>()
   private readonly conns = new Set<Connection>()
   private refuse = false
   /** media the emulated phones sent, by message id: what a re-upload request needs */
@@ -157,6 +161,26 @@ export class Emulator extends EventEmitter {
 
   setHistory(phone: string, seed: HistorySeed): void {
     this.histories.set(phone, seed)
+  }
+
+  private appDataOf(phone: string): AccountAppState {
+    let a = this.appData.get(phone)
+    if (!a) {
+      a = new AccountAppState()
+      this.appData.set(phone, a)
+    }
+    return a
+  }
+
+  /**
+   * The account's phone changes app-state: contact names, archive, pin, mute, its push name. Before linking
+   * they arrive with the first sync; afterwards the clients are told to sync (server_sync).
+   */
+  async appStateChange(phone: string, changes: Array<{ jid: string; mod: ChatModification }>): Promise<void> {
+    const data = this.appDataOf(phone)
+    const touched = new Set<string>()
+    for (const c of changes) touched.add(await data.apply(c.mod, c.jid))
+    if (this.connectedDevices(phone).length) this.serverSync(phone, [...touched])
   }
 
   setAppStateReply(phone: string, reply: ((collection: string, version: number) => BinaryNode | undefined) | undefined): void {
@@ -354,8 +378,8 @@ export class Emulator extends EventEmitter {
       // all offline stanzas flushed: Baileys releases its buffered events on this
       conn.send({ tag: 'ib', attrs: { from: S_WA }, content: [{ tag: 'offline', attrs: { count: String(queued.length) } }] })
       this.emit('login', { phone: acc.pn, deviceId: dev.id, firstLogin, offlineDelivered: queued.length })
-      // a new companion waits for the phone's history sync before it goes online
-      if (firstLogin) void this.pushHistory(acc.pn).catch((err) => this.log('history push failed', err))
+      // a new companion gets the app-state key, then the phone's history sync, before it goes online
+      if (firstLogin) void this.shareAppStateKey(acc).then(() => this.pushHistory(acc.pn)).catch((err) => this.log('history push failed', err))
     }, 20)
   }
 
@@ -397,7 +421,7 @@ export class Emulator extends EventEmitter {
     return {
       dir: this.dir,
       mediaHost: this.media.hostPort,
-      appStateReply: conn.acc ? this.appState.get(conn.acc.pn) : undefined,
+      appStateReply: conn.acc ? (this.appState.get(conn.acc.pn) ?? ((name: string, version: number) => this.appDataOf(conn.acc!.pn).reply(name, version))) : undefined,
       notifyGroup: (g, action, actor) => this.notifyGroup(g, action, actor),
       onLogoutCompanion: (c) => {
         if (c.device) this.unlink(c.device)
@@ -542,12 +566,21 @@ export class Emulator extends EventEmitter {
     return delivered
   }
 
+  private async shareAppStateKey(acc: Account): Promise<void> {
+    await this.waitForKeys(acc)
+    await this.encryptToDevices(acc, acc, this.appDataOf(acc.pn).keyShare(), { from: pnJid(acc), id: stanzaId(), t: String(now()), type: 'text', category: 'peer' })
+  }
+
+  /** a new companion uploads its prekeys just after login; nothing can be encrypted to it before */
+  private async waitForKeys(acc: Account): Promise<void> {
+    for (let i = 0; i < 500 && this.dir.remoteDevices(acc).some((d) => d.conn && !d.signed); i++) await new Promise((r) => setTimeout(r, 20))
+  }
+
   /** history sync from the account's phone: inline payloads, chunked, with progress */
   async pushHistory(phone: string, seed?: HistorySeed): Promise<number> {
     const acc = this.account(phone)
     if (!acc) throw new Error(`unknown account ${phone}`)
-    // a new companion uploads its prekeys just after login; nothing can be encrypted to it before
-    for (let i = 0; i < 500 && this.dir.remoteDevices(acc).some((d) => d.conn && !d.signed); i++) await new Promise((r) => setTimeout(r, 20))
+    await this.waitForKeys(acc)
     const chunks = buildHistory(this.dir, acc, seed ?? this.histories.get(phone) ?? {})
     let sent = 0
     for (const chunk of chunks) {
