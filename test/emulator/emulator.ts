@@ -14,6 +14,10 @@ import {
   hmacSign,
   hkdf,
   aesEncryptGCM,
+  aesDecryptGCM,
+  aesEncryptCTR,
+  aesDecryptCTR,
+  derivePairingCodeKey,
   getBinaryNodeChild,
   getBinaryNodeChildren,
   writeRandomPadMax16,
@@ -73,6 +77,8 @@ export class Emulator extends EventEmitter {
   private readonly serverStatic = Curve.generateKeyPair() as KeyPair
   private certChain: Uint8Array
   private readonly pendingRegs = new Map<string, { conn: Connection; payload: proto.ClientPayload }>()
+  /** clients that asked for a pairing code, by the phone number they named */
+  private readonly codeRegs = new Map<string, { conn: Connection; ref: Buffer; wrappedCompanionEphemeral: Buffer; finish?: (r: { bundle: Buffer; companionIdentity: Buffer }) => void }>()
   private readonly histories = new Map<string, HistorySeed>()
   private readonly appState = new Map<string, (collection: string, version: number) => BinaryNode | undefined>()
   /** per account: the app-state key and the patches its phone made */
@@ -300,14 +306,81 @@ export class Emulator extends EventEmitter {
     if (!reg || !ref || !reg.conn.refs.includes(ref) || !identityB64 || !advB64) throw new Error('unknown or expired QR')
     if (!reg.conn.open) throw new Error('the client that showed this QR is gone')
     this.pendingRegs.delete(noiseB64!)
+    return this.completePairing(reg, Buffer.from(identityB64, 'base64'), Buffer.from(advB64, 'base64'), opts)
+  }
+
+  /**
+   * The phone types the 8-character code the client shows (link_code_companion_reg): both sides derive
+   * keys from it, the client proves its identity key, and pairing ends as with a QR.
+   */
+  async enterPairingCode(code: string, opts: { phone?: string; name?: string } = {}): Promise<{ jid: string; lid: string }> {
+    const phone = opts.phone ?? '15550001111'
+    // the client sends its request without waiting for an answer: give it a moment to arrive
+    for (let i = 0; i < 100 && !this.codeRegs.has(phone); i++) await new Promise((r) => setTimeout(r, 20))
+    const pending = this.codeRegs.get(phone)
+    if (!pending || !pending.conn.open) throw new Error(`no client asked for a pairing code for ${phone}`)
+    const acc = this.dir.account({ phone, name: opts.name })
+    // unwrap the companion's ephemeral key with the code: salt(32) | iv(16) | aes-ctr(pub)
+    const w = pending.wrappedCompanionEphemeral
+    const companionEph = aesDecryptCTR(w.subarray(48, 80), await derivePairingCodeKey(code, w.subarray(0, 32)), w.subarray(32, 48))
+    const primaryEph = Curve.generateKeyPair() as KeyPair
+    const salt = randomBytes(32)
+    const iv = randomBytes(16)
+    const wrappedPrimary = Buffer.concat([salt, iv, aesEncryptCTR(primaryEph.public, await derivePairingCodeKey(code, salt), iv)])
+    const finished = new Promise<{ bundle: Buffer; companionIdentity: Buffer }>((resolve) => (pending.finish = resolve))
+    pending.conn.send({
+      tag: 'notification',
+      attrs: { from: S_WA, type: 'link_code_companion_reg', id: stanzaId(), t: String(now()) },
+      content: [
+        {
+          tag: 'link_code_companion_reg',
+          attrs: { stage: 'primary_hello' },
+          content: [
+            { tag: 'link_code_pairing_ref', attrs: {}, content: pending.ref },
+            { tag: 'primary_identity_pub', attrs: {}, content: acc.phoneIdentity.public },
+            { tag: 'link_code_pairing_wrapped_primary_ephemeral_pub', attrs: {}, content: wrappedPrimary }
+          ]
+        }
+      ]
+    })
+    const { bundle, companionIdentity } = await finished
+    // the key bundle: salt(32) | iv(12) | aes-gcm(companion identity | primary identity | random(32))
+    const companionShared = Curve.sharedKey(primaryEph.private, companionEph)
+    const bundleKey = hkdf(companionShared, 32, { salt: bundle.subarray(0, 32), info: 'link_code_pairing_key_bundle_encryption_key' })
+    const plain = Buffer.from(aesDecryptGCM(bundle.subarray(44), bundleKey, bundle.subarray(32, 44), Buffer.alloc(0)))
+    if (!plain.subarray(0, 32).equals(companionIdentity)) throw new Error('the client proved another identity key')
+    const identityShared = Curve.sharedKey(acc.phoneIdentity.private, companionIdentity)
+    const advSecret = Buffer.from(hkdf(Buffer.concat([companionShared, identityShared, plain.subarray(64, 96)]), 32, { info: 'adv_secret' }))
+    this.codeRegs.delete(phone)
+    const reg = this.pendingRegs.get(pending.conn.clientStatic.toString('base64'))
+    if (!reg) throw new Error('the client is no longer registering')
+    this.pendingRegs.delete(pending.conn.clientStatic.toString('base64'))
+    return this.completePairing(reg, companionIdentity, advSecret, { phone, name: opts.name })
+  }
+
+  private onPairingCodeIq(conn: Connection, iq: BinaryNode, child: BinaryNode): BinaryNode {
+    const phone = (child.attrs.jid ?? '').split('@')[0]!
+    if (child.attrs.stage === 'companion_hello') {
+      const ref = Buffer.from(randomBytes(16).toString('hex'))
+      this.codeRegs.set(phone, { conn, ref, wrappedCompanionEphemeral: Buffer.from(getBinaryNodeChild(child, 'link_code_pairing_wrapped_companion_ephemeral_pub')!.content as Uint8Array) })
+      this.emit('pairing-code-requested', { phone })
+      return { tag: 'iq', attrs: { from: S_WA, type: 'result', id: iq.attrs.id! }, content: [{ tag: 'link_code_companion_reg', attrs: {}, content: [{ tag: 'link_code_pairing_ref', attrs: {}, content: ref }] }] }
+    }
+    if (child.attrs.stage === 'companion_finish') {
+      const pending = [...this.codeRegs.values()].find((p) => p.conn === conn)
+      pending?.finish?.({ bundle: Buffer.from(getBinaryNodeChild(child, 'link_code_pairing_wrapped_key_bundle')!.content as Uint8Array), companionIdentity: Buffer.from(getBinaryNodeChild(child, 'companion_identity_public')!.content as Uint8Array) })
+    }
+    return { tag: 'iq', attrs: { from: S_WA, type: 'result', id: iq.attrs.id! } }
+  }
+
+  private async completePairing(reg: { conn: Connection; payload: proto.ClientPayload }, companionIdentity: Buffer, advSecret: Buffer, opts: { phone?: string; name?: string; businessName?: string }): Promise<{ jid: string; lid: string }> {
     const acc = this.dir.account({ phone: opts.phone ?? '15550001111', name: opts.name })
     const deviceId = acc.nextDeviceId++
     const keyIndex = ++acc.keyIndex
-    const companionIdentity = Buffer.from(identityB64, 'base64')
     const details = proto.ADVDeviceIdentity.encode({ rawId: randomInt(2 ** 31), timestamp: now(), keyIndex }).finish()
     const accountSignature = Curve.sign(acc.phoneIdentity.private, Buffer.concat([WA_ADV_ACCOUNT_SIG_PREFIX, details, companionIdentity]))
     const signed = proto.ADVSignedDeviceIdentity.encode({ details, accountSignatureKey: acc.phoneIdentity.public, accountSignature }).finish()
-    const hmac = hmacSign(signed, Buffer.from(advB64, 'base64'))
+    const hmac = hmacSign(signed, advSecret)
     const deviceIdentity = proto.ADVSignedDeviceIdentityHMAC.encode({ details: signed, hmac }).finish()
     const res = await reg.conn.query({
       tag: 'iq',
@@ -398,7 +471,11 @@ export class Emulator extends EventEmitter {
           conn.answer(node)
           return
         }
-        conn.send(handleIq(this.iqContext(conn), conn, node))
+        {
+          const child = Array.isArray(node.content) ? node.content[0] : undefined
+          if (node.attrs.xmlns === 'md' && child?.tag === 'link_code_companion_reg') conn.send(this.onPairingCodeIq(conn, node, child))
+          else conn.send(handleIq(this.iqContext(conn), conn, node))
+        }
         return
       case 'message':
         return this.onClientMessage(conn, node)

@@ -5,7 +5,6 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
 import type { Person } from '../emulator/person.js'
 import { startServerProcess, call, until, type ServerProcess } from '../helpers/server-process.js'
-import { linkViaMcp } from '../helpers/link.js'
 
 const ACCOUNT = '15550001111'
 const JPEG = Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDRENDg8QEBEQCgwSExIQEw8QEBD/yQALCAABAAEBAREA/8wABgAQEAX/2gAIAQEAAD8A0s8g/9k=', 'base64')
@@ -75,8 +74,13 @@ test('uploads follow the live settings: disabled, then token required', async ()
   await post('/api/settings', { require_upload_token: false })
 })
 
-test('after linking: chats, messages, avatars, restart and logout work', async () => {
-  await linkViaMcp(client, emu, ACCOUNT)
+test('after linking by phone-number code: chats, messages, avatars, restart and logout work', async () => {
+  const r = await post('/api/pairing-code', { phone: `+${ACCOUNT}` })
+  assert.equal(r.status, 200)
+  const { code: pairingCode } = (await r.json()) as { code: string }
+  assert.match(pairingCode, /^[A-Z0-9]{8}$/)
+  await emu.enterPairingCode(pairingCode, { phone: ACCOUNT })
+  await until(async () => (await call(client, 'check_auth_status')).data.ready, 30_000, 'ready after the code')
   await until(async () => ((await (await get('/api/chats')).json()) as { chats: unknown[] }).chats.length > 0, 20_000, 'chats')
   const chats = (await (await get('/api/chats?limit=5&q=Pat')).json()) as { chats: Array<{ jid: string; name: string }> }
   assert.equal(chats.chats[0]?.name, 'Pat')
