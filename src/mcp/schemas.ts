@@ -30,6 +30,7 @@ export const messageShape = z.object({
   edited: z.boolean(),
   revoked: z.boolean(),
   reactions: z.array(z.object({ sender_jid: z.string(), emoji: z.string() })),
+  poll_votes: z.array(z.object({ voter_jid: z.string(), selected: z.array(z.string()) })).optional().describe('for polls: who chose what'),
   snippet: z.string().optional()
 })
 export type MessageOut = z.infer<typeof messageShape>
@@ -51,6 +52,7 @@ export const toMessage = (m: MessageRow): MessageOut => ({
   edited: m.edited,
   revoked: m.revoked,
   reactions: m.reactions,
+  ...(m.poll_votes ? { poll_votes: m.poll_votes } : {}),
   ...(m.snippet !== undefined ? { snippet: m.snippet } : {})
 })
 

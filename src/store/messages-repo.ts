@@ -20,6 +20,8 @@ export interface MessageRow {
   edited: boolean
   revoked: boolean
   reactions: Array<{ sender_jid: string; emoji: string }>
+  /** for polls: who chose what */
+  poll_votes?: Array<{ voter_jid: string; selected: string[] }>
   snippet?: string
 }
 
@@ -96,9 +98,13 @@ export class MessagesRepo {
     for (const [chat, list] of byChat) {
       const ids = list.map((r) => r.id)
       const found = this.prepare(`SELECT message_id, sender_jid, emoji FROM reactions WHERE chat_jid = ? AND message_id IN (${ids.map(() => '?').join(',')})`).all(chat, ...ids) as Array<{ message_id: string; sender_jid: string; emoji: string }>
-      if (!found.length) continue
       const idx = new Map(list.map((r) => [r.id, r]))
       for (const f of found) idx.get(f.message_id)?.reactions.push({ sender_jid: f.sender_jid, emoji: f.emoji })
+      const polls = list.filter((r) => r.type === 'poll')
+      if (polls.length) {
+        const votes = this.prepare(`SELECT poll_id, voter_jid, selected FROM poll_votes WHERE chat_jid = ? AND poll_id IN (${polls.map(() => '?').join(',')})`).all(chat, ...polls.map((p) => p.id)) as Array<{ poll_id: string; voter_jid: string; selected: string }>
+        for (const p of polls) p.poll_votes = votes.filter((v) => v.poll_id === p.id).map((v) => ({ voter_jid: v.voter_jid, selected: JSON.parse(v.selected) as string[] }))
+      }
     }
     return rows
   }

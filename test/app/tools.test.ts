@@ -237,6 +237,19 @@ test('reactions, edits and revokes update the stored message', async () => {
   await until(async () => ((await call(client, 'get_message_by_id', { message_id: `${alice.jid}:${m.id}` })).data.message as { revoked: boolean }).revoked, 15_000, 'revoked')
 })
 
+test('a poll and its votes: the votes are decrypted with the poll secret and named', async () => {
+  const poll = await alice.sendPoll(ACCOUNT, 'Lunch?', ['Pizza', 'Sushi', 'Salad'])
+  await until(async () => (await messagesOf(alice.jid)).some((m) => m.id === poll.id), 15_000, 'the poll stored')
+  await alice.vote(ACCOUNT, { id: poll.id, creatorJid: poll.creatorJid, secret: poll.secret }, ['Sushi'])
+  const m = await until(async () => {
+    const x = (await call(client, 'get_message_by_id', { message_id: `${alice.jid}:${poll.id}` })).data.message as { type: string; body: string; poll_votes?: Array<{ voter_jid: string; selected: string[] }> }
+    return x.poll_votes?.length ? x : undefined
+  }, 15_000, 'the vote')
+  assert.equal(m.type, 'poll')
+  assert.match(m.body, /Lunch\?/)
+  assert.deepEqual(m.poll_votes, [{ voter_jid: alice.jid, selected: ['Sushi'] }])
+})
+
 test('group participants stay current from group events', async () => {
   const dave = emu.person({ phone: '15550008888', name: 'Dave' })
   const g = emu.dir.groups.get(groupJid)!

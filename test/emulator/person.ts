@@ -1,7 +1,7 @@
 // An emulated person (or the account's own phone): sends every kind of message the product must handle,
 // receives and decrypts what the account sends, and sends receipts, typing and presence.
-import { randomBytes } from 'node:crypto'
-import { proto, writeRandomPadMax16, type MediaType } from '@whiskeysockets/baileys'
+import { randomBytes, createHmac, createHash } from 'node:crypto'
+import { proto, writeRandomPadMax16, aesEncryptGCM, type MediaType } from '@whiskeysockets/baileys'
 import { S_WA, lidJid, now, pnJid, sigAddr, takeRemoteBundle, type Account } from './state.js'
 import type { Emulator, PeerMessage } from './emulator.js'
 
@@ -157,8 +157,21 @@ export class Person {
     return this.send(to, { contactMessage: { displayName, vcard } }, opts)
   }
 
-  sendPoll(to: string, name: string, options: string[], opts: SendOptions = {}) {
-    return this.send(to, { messageContextInfo: { messageSecret: randomBytes(32) }, pollCreationMessageV3: { name, options: options.map((optionName) => ({ optionName })), selectableOptionsCount: 1 } }, opts)
+  async sendPoll(to: string, name: string, options: string[], opts: SendOptions = {}) {
+    const secret = randomBytes(32)
+    const sent = await this.send(to, { messageContextInfo: { messageSecret: secret }, pollCreationMessageV3: { name, options: options.map((optionName) => ({ optionName })), selectableOptionsCount: 1 } }, opts)
+    return { ...sent, secret, creatorJid: this.jid }
+  }
+
+  /** a vote on a poll: the chosen options' hashes, encrypted with the poll's secret as WhatsApp does */
+  vote(to: string, poll: { id: string; creatorJid: string; secret: Uint8Array; fromMe?: boolean }, chosen: string[], opts: SendOptions = {}) {
+    const sign = Buffer.concat([Buffer.from(poll.id), Buffer.from(poll.creatorJid), Buffer.from(this.jid), Buffer.from('Poll Vote'), Buffer.from([1])])
+    const key0 = createHmac('sha256', Buffer.alloc(32)).update(poll.secret).digest()
+    const encKey = createHmac('sha256', key0).update(sign).digest()
+    const iv = randomBytes(12)
+    const plain = proto.Message.PollVoteMessage.encode({ selectedOptions: chosen.map((c) => createHash('sha256').update(c).digest()) }).finish()
+    const encPayload = aesEncryptGCM(plain, encKey, iv, Buffer.from(`${poll.id}\u0000${this.jid}`))
+    return this.send(to, { pollUpdateMessage: { pollCreationMessageKey: { remoteJid: to.includes('@') ? to : this.jid, fromMe: poll.fromMe ?? false, id: poll.id }, vote: { encPayload, encIv: iv }, senderTimestampMs: Date.now() } }, opts)
   }
 
   /** image, video, audio (ptt for a voice note), document or sticker: encrypted and uploaded like a phone does */

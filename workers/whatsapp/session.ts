@@ -20,7 +20,7 @@ import makeWASocket, {
 } from '@whiskeysockets/baileys'
 import Database from 'better-sqlite3'
 import { AppError } from '../../src/errors/app-error.js'
-import type { StoreBatch, GroupRecord, ContactRecord } from '../../src/store/batch.js'
+import type { StoreBatch, GroupRecord, ContactRecord, PollVoteRecord } from '../../src/store/batch.js'
 import type { WaWorkerOptions, WaStatus, WaWorkerEvent, SendTextRequest, SendMediaRequest, SendResult, DownloadMediaRequest, DownloadMediaResult, OnWhatsAppResult, WaConnectionState } from '../../src/wa/worker-api.js'
 import { openAuthStore, type AuthStore } from './auth-store.js'
 import { encodeBatch, splitBatch } from '../../src/store/batch-codec.js'
@@ -28,6 +28,7 @@ import { chatRecord, contactRecord, groupRecord, historyToBatch, messageRecord, 
 import { classifyBaileysLog } from './log-signals.js'
 import { EventStream } from './event-stream.js'
 import { Lru } from './lru.js'
+import { decodeVote } from './poll-votes.js'
 
 const statusCodeOf = (err: unknown): number | undefined => (err as { output?: { statusCode?: number } } | undefined)?.output?.statusCode
 
@@ -137,6 +138,19 @@ export class Session {
     } as GroupMetadata
   }
 
+  private pollVote(m: WAMessage, me: Me): PollVoteRecord | undefined {
+    const update = m.message?.pollUpdateMessage
+    const pollKey = update?.pollCreationMessageKey
+    if (!update || !pollKey?.id || !m.key.remoteJid) return undefined
+    const chat = jidNormalizedUser(m.key.remoteJid)
+    const poll = this.rawMessage(chat, pollKey.id)
+    if (!poll) return undefined
+    const forms = (...jids: Array<string | null | undefined>) => [...new Set(jids.filter((j): j is string => !!j).map((j) => jidNormalizedUser(j)))]
+    const creatorJids = poll.key.fromMe ? forms(me.jid, me.lid) : forms(poll.key.participant, (poll.key as { participantAlt?: string }).participantAlt, chat.endsWith('@g.us') ? undefined : chat, (poll.key as { remoteJidAlt?: string }).remoteJidAlt)
+    const voterJids = m.key.fromMe ? forms(me.jid, me.lid) : forms(m.key.participant, (m.key as { participantAlt?: string }).participantAlt, chat.endsWith('@g.us') ? undefined : chat, (m.key as { remoteJidAlt?: string }).remoteJidAlt)
+    return decodeVote(m, { poll, creatorJids, voterJids })
+  }
+
   start(): void {
     this.stopped = false
     this.connect()
@@ -181,6 +195,8 @@ export class Session {
       if (events['messages.upsert']) {
         for (const m of events['messages.upsert'].messages) if (m.key.remoteJid) this.remember(jidNormalizedUser(m.key.remoteJid), m)
         this.batch(upsertToBatch(events['messages.upsert'].messages, events['messages.upsert'].type, me))
+        const votes = events['messages.upsert'].messages.map((m) => this.pollVote(m, me)).filter((v) => !!v)
+        if (votes.length) this.batch({ pollVotes: votes })
       }
       if (events['messages.update']) {
         const updates = events['messages.update']
