@@ -85,6 +85,8 @@ export class Emulator extends EventEmitter {
   private readonly appData = new Map<string, AccountAppState>()
   private readonly conns = new Set<Connection>()
   private refuse = false
+  /** when each person's delivery receipt for a message went out: a read receipt never overtakes it */
+  readonly deliveredReceipts = new Map<string, Promise<void>>()
   /** media the emulated phones sent, by message id: what a re-upload request needs */
   readonly sentMedia = new Map<string, { chatJid: string; directPath: string; mediaKey: Uint8Array }>()
   /** stanza tags the server swallows without answering (a hanging server), per account */
@@ -617,12 +619,13 @@ export class Emulator extends EventEmitter {
         }
       }
     }
-    // delivery receipts, as the recipients' phones would send them
+    // delivery receipts, as the recipients' phones would send them (a read receipt waits for these)
     for (const acc of receiptsFrom) {
-      setTimeout(() => {
-        if (!conn.open) return
-        conn.send({ tag: 'receipt', attrs: { from: isGroup ? to : pnJid(acc), ...(isGroup ? { participant: pnJid(acc) } : {}), id: node.attrs.id!, t: String(now()) } })
-      }, this.opts.receiptDelayMs)
+      const id = node.attrs.id!
+      this.deliveredReceipts.set(`${acc.pn}:${id}`, new Promise((resolve) => setTimeout(() => {
+        if (conn.open) conn.send({ tag: 'receipt', attrs: { from: isGroup ? to : pnJid(acc), ...(isGroup ? { participant: pnJid(acc) } : {}), id, t: String(now()) } })
+        resolve()
+      }, this.opts.receiptDelayMs)))
     }
   }
 

@@ -195,7 +195,8 @@ export class Person {
   }
 
   /** read receipts for messages the account sent this person */
-  markRead(to: string, ids: string[]): void {
+  async markRead(to: string, ids: string[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.emu.deliveredReceipts.get(`${this.acc.pn}:${id}`)))
     const target = this.target(to)
     for (const dev of this.emu.dir.remoteDevices(target)) {
       this.emu.deliverStanza(dev, {

@@ -68,7 +68,11 @@ test('edits and revokes arrive as protocol messages for the original', async () 
   assert.equal(got(r.id).message?.protocolMessage?.type, proto.Message.ProtocolMessage.Type.REVOKE)
 })
 
-test('a person sends typing and presence', async () => {
+test('a person sends read receipts, typing and presence', async () => {
+  const sent = await client.sock.sendMessage(ann.jid, { text: 'read me' })
+  await ann.waitFor((m) => m.id === sent!.key.id)
+  await ann.markRead(ACCOUNT, [sent!.key.id!])
+  await client.waitFor('messages.update', (u) => u.some((x) => x.key.id === sent!.key.id && x.update.status === proto.WebMessageInfo.Status.READ))
   ann.typing(ACCOUNT)
   await client.waitFor('presence.update', (p) => Object.values(p.presences).some((x) => x.lastKnownPresence === 'composing'))
 })
