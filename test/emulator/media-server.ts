@@ -24,7 +24,7 @@ export interface MediaServer {
   uploads: number
   put(blob: Buffer): { url: string; directPath: string }
   has(directPath: string): boolean
-  expire(directPath: string): void
+  expire(directPath: string, status?: 403 | 410): void
   restore(directPath: string): void
   setProfilePicture(user: string, jpeg: Buffer): string
   uploadMedia(data: Buffer, type: MediaType): Promise<UploadedMedia>
@@ -37,6 +37,7 @@ const now = (): number => Math.floor(Date.now() / 1000)
 export async function startMediaServer(host: string, tls: { key: Buffer; cert: Buffer }, onUpload?: (info: { type: string; size: number; directPath: string }) => void): Promise<MediaServer> {
   const blobs = new Map<string, Buffer>()
   const expired = new Map<string, Buffer>()
+  const expiredStatus = new Map<string, number>()
   const pictures = new Map<string, Buffer>()
   let hostPort = ''
   const pathOf = (directPath: string): string => directPath.split('?')[0]!
@@ -75,7 +76,7 @@ export async function startMediaServer(host: string, tls: { key: Buffer; cert: B
     }
     const blob = blobs.get(u.pathname)
     if (req.method !== 'GET' || !blob) {
-      res.writeHead(expired.has(u.pathname) ? 410 : 404).end()
+      res.writeHead(expiredStatus.get(u.pathname) ?? 404).end()
       return
     }
     const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '')
@@ -98,12 +99,13 @@ export async function startMediaServer(host: string, tls: { key: Buffer; cert: B
     uploads: 0,
     put,
     has: (directPath) => blobs.has(pathOf(directPath)),
-    expire(directPath) {
+    expire(directPath, status = 410) {
       const p = pathOf(directPath)
       const blob = blobs.get(p)
       if (blob) {
         blobs.delete(p)
         expired.set(p, blob)
+        expiredStatus.set(p, status)
       }
     },
     restore(directPath) {
@@ -111,6 +113,7 @@ export async function startMediaServer(host: string, tls: { key: Buffer; cert: B
       const blob = expired.get(p)
       if (blob) {
         expired.delete(p)
+        expiredStatus.delete(p)
         blobs.set(p, blob)
       }
     },

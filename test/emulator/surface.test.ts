@@ -139,6 +139,13 @@ test('media: Range downloads, and expired media answers 410', async () => {
     resolve(res.statusCode ?? 0)
   }).on('error', reject))
   assert.equal(gone, 410)
+  const other = await ann.sendMedia(ACCOUNT, 'image', JPEG)
+  emu.media.expire(other.directPath, 403)
+  const forbidden = await new Promise<number>((resolve, reject) => https.get(`https://${emu.media.hostPort}${other.directPath}`, { ca: emu.media.cert }, (res) => {
+    res.resume()
+    resolve(res.statusCode ?? 0)
+  }).on('error', reject))
+  assert.equal(forbidden, 403)
   await assert.rejects(downloadMediaMessage(got(img.id), 'buffer', {}))
 })
 
