@@ -1,11 +1,11 @@
 // Where the time goes during a history sync: the server runs with --cpu-prof (every thread writes its own
 // profile), a 100k-message sync is ingested, and the top self-time functions of each thread are printed.
 // `node dist/bench/internal/profile-ingest.js [messages]`; profiles land in bench/out/prof/.
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { join } from 'node:path'
 import { startEmulator } from '../../test/emulator/emulator.js'
 import { startServerProcess, call, until } from '../../test/helpers/server-process.js'
+import { printProfiles } from './cpu-profile.js'
 
 const messages = Number(process.argv[2] ?? 100_000)
 const dir = fileURLToPath(new URL('../../../bench/out/prof/', import.meta.url))
@@ -34,22 +34,4 @@ await client.close()
 await server.stop()
 await emu.close()
 
-interface Node {
-  id: number
-  callFrame: { functionName: string; url: string; lineNumber: number }
-  hitCount?: number
-}
-for (const f of readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
-  const p = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { nodes: Node[]; samples: number[]; startTime: number; endTime: number }
-  const total = p.samples.length
-  const byFn = new Map<string, number>()
-  for (const n of p.nodes) {
-    const where = n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, '') || '(native)'
-    const key = `${n.callFrame.functionName || '(anonymous)'}  ${where}:${n.callFrame.lineNumber + 1}`
-    byFn.set(key, (byFn.get(key) ?? 0) + (n.hitCount ?? 0))
-  }
-  const idle = byFn.get('(idle)  (native):0') ?? 0
-  const busy = total - idle
-  console.log(`\n${f}: ${total} samples, busy ${((busy / total) * 100).toFixed(0)}%`)
-  for (const [k, v] of [...byFn].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${((v / Math.max(1, busy)) * 100).toFixed(1).padStart(5)}%  ${k}`)
-}
+printProfiles(dir)

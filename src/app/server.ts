@@ -107,6 +107,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS }, log.child({ actor: 'mcp' }))
   if (config.MCP_CONFORMANCE_FIXTURES) log.warn('MCP_CONFORMANCE_FIXTURES is on: the conformance suite\'s test tools, resources and prompts are published. Never in production.')
   const dispatcher = new Dispatcher(services, config.MCP_CONFORMANCE_FIXTURES ? conformanceFixtures(TOOLS) : { tools: TOOLS })
+  services.mcpCacheStats = () => dispatcher.cache.stats()
   const http = await startHttp(services, sessions, dispatcher)
   log[http.native ? 'info' : 'warn']({ port: http.port, host: config.HOST, uws: http.native ? 'native' : 'js-fallback' }, http.native ? 'listening (uWebSockets.js native)' : 'listening on the slow uWebSockets.js JavaScript fallback')
   if (config.exposed && !config.MCP_AUTH_TOKEN.length) log.warn(`HOST ${config.HOST} is reachable from other machines and MCP_AUTH_TOKEN is not set: anyone who can reach this port can read and send this account's WhatsApp messages.`)

@@ -30,4 +30,6 @@ export interface Services {
   recovery?: { snapshot(): Record<string, unknown>; history: Array<{ action: string }> }
   mediaStats?: { files: number }
   mcpSessionCount(): number
+  /** the dispatcher's cache of store-read answers */
+  mcpCacheStats?(): { entries: number; bytes: number; hits: number; misses: number }
 }

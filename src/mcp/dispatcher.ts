@@ -3,8 +3,10 @@
 import { z } from 'zod'
 import { AppError, toAppError } from '../errors/app-error.js'
 import type { Services } from '../app/services.js'
-import type { CallToolResult, ToolContext, ToolDef } from './tool.js'
-import { RPC, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
+import { JsonText, type CallToolResult, type ContentBlock, type ToolContext, type ToolDef } from './tool.js'
+import { ResultCache } from './result-cache.js'
+import { CallAbort } from './call-abort.js'
+import { RPC, RESULT_BYTES, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
 import type { McpSession } from './session.js'
 
 export const SERVER_INFO = { name: 'whatsapp-mcp-stream', title: 'WhatsApp MCP (stream)', version: '0.1.0' }
@@ -61,12 +63,18 @@ export function toolErrorResult(err: unknown): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: JSON.stringify({ error: e.toJSON() }) }] }
 }
 
+/** a tool result encoded once: the JSON as the text block (for clients without structured content) and as structuredContent */
+const encodeResult = (json: string, extra: ContentBlock[]): string =>
+  (`{"content":[{"type":"text","text":${JSON.stringify(json)}}${extra.map((b) => `,${JSON.stringify(b)}`).join('')}],"structuredContent":${json}}`)
+
 export class Dispatcher {
   private readonly tools = new Map<string, CompiledTool>()
   private readonly toolsList: unknown
   readonly capabilities: Record<string, unknown>
+  readonly cache: ResultCache
 
   constructor(private readonly services: Services, private readonly registry: Registry) {
+    this.cache = new ResultCache(() => services.writes?.generation ?? 0, services.config?.MCP_CACHE_ENTRIES ?? 2_000)
     const list: unknown[] = []
     for (const def of registry.tools) {
       const schema = z.object(def.input)
@@ -176,12 +184,14 @@ export class Dispatcher {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`)
       return rpcResult(req.id, toolErrorResult(new AppError('INVALID_INPUT', `Invalid arguments for ${p.name}: ${issues.join('; ')}`, { issues })))
     }
-    const controller = new AbortController()
+    const controller = new CallAbort()
     session.inflight.set(req.id, controller)
     const progressToken = (p._meta as { progressToken?: string | number } | undefined)?.progressToken
     const ctx: ToolContext = {
       services: this.services,
-      signal: controller.signal,
+      get signal() {
+        return controller.signal
+      },
       notify: hooks.notify,
       request: hooks.request,
       progressToken,
@@ -195,14 +205,22 @@ export class Dispatcher {
       let result: CallToolResult
       if (def.call) result = await def.call(parsed.data as never, ctx)
       else {
+        const key = def.storeRead ? `${def.name}\u0000${JSON.stringify(parsed.data)}` : undefined
+        const cached = key !== undefined ? this.cache.get(key) : undefined
+        if (cached) return rpcResult(req.id, { [RESULT_BYTES]: cached })
+        const startedIn = this.cache.current()
         const out = await def.run!(parsed.data as never, ctx)
-        const extra = def.render ? await def.render(out as never) : []
-        result = { content: [{ type: 'text', text: JSON.stringify(out) }, ...extra], structuredContent: out as Record<string, unknown> }
+        const json = out instanceof JsonText ? out.json : JSON.stringify(out)
+        const extra = def.render ? await def.render((out instanceof JsonText ? JSON.parse(json) : out) as never) : []
+        const encoded = encodeResult(json, extra)
+        // kept as UTF-8 bytes: a hit is then written to the socket without another conversion
+        if (key !== undefined) this.cache.set(key, Buffer.from(encoded), startedIn)
+        result = { [RESULT_BYTES]: encoded } as unknown as CallToolResult
       }
-      if (controller.signal.aborted) return undefined
+      if (controller.aborted) return undefined
       return rpcResult(req.id, result)
     } catch (err) {
-      if (controller.signal.aborted) return undefined
+      if (controller.aborted) return undefined
       if (!(err instanceof AppError)) this.services.log.error({ err, tool: p.name }, 'tool failed unexpectedly')
       return rpcResult(req.id, toolErrorResult(err))
     } finally {

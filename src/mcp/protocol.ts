@@ -59,3 +59,25 @@ export function classify(v: unknown): { kind: 'request'; msg: RpcRequest } | { k
   if ((hasId || m.id === null) && ('result' in m || 'error' in m)) return { kind: 'response', msg: m as unknown as RpcResponse }
   return undefined
 }
+
+/**
+ * A result already encoded as JSON text (a tool result, say, or the answer cache's UTF-8 bytes of one): the
+ * envelope is written around it instead of serializing the result again.
+ */
+export const RESULT_BYTES = Symbol('resultBytes')
+
+/** the wire form of one message */
+export function encodeMessage(msg: unknown): string | Buffer {
+  const encoded = (msg as { result?: { [RESULT_BYTES]?: Buffer | string } }).result?.[RESULT_BYTES]
+  if (encoded === undefined) return JSON.stringify(msg)
+  const head = `{"jsonrpc":"2.0","id":${JSON.stringify((msg as RpcResponse).id)},"result":`
+  return typeof encoded === 'string' ? `${head}${encoded}}` : Buffer.concat([Buffer.from(head), encoded, CLOSE])
+}
+const CLOSE = Buffer.from('}')
+
+/** one message, or a batch array of them */
+export function encodeMessages(msgs: RpcResponse | RpcResponse[]): string | Buffer {
+  if (!Array.isArray(msgs)) return encodeMessage(msgs)
+  const parts = msgs.map(encodeMessage)
+  return parts.every((x) => typeof x === 'string') ? `[${parts.join(',')}]` : Buffer.concat([Buffer.from('['), ...parts.flatMap((x, i) => [...(i ? [Buffer.from(',')] : []), Buffer.from(x)]), Buffer.from(']')])
+}

@@ -1,5 +1,6 @@
 // One MCP session: a few hundred bytes while idle. Holds what the protocol needs between requests.
-import type { Id, RpcResponse } from './protocol.js'
+import type { CallAbort } from './call-abort.js'
+import { encodeMessage, type Id, type RpcResponse } from './protocol.js'
 
 export type SseWriter = { write(event: string): boolean; close(): void; closed: boolean }
 
@@ -8,7 +9,7 @@ export class McpSession {
   initialized = false
   logLevel = 'info'
   /** requests in flight, for notifications/cancelled */
-  readonly inflight = new Map<Id, AbortController>()
+  readonly inflight = new Map<Id, CallAbort>()
   /** open GET streams: where notifications go when no request stream is open */
   streams: SseWriter[] = []
   /** server -> client requests (sampling, elicitation) waiting for the client's answer */
@@ -50,4 +51,4 @@ export class McpSession {
   }
 }
 
-export const sseEvent = (msg: unknown): string => `event: message\ndata: ${JSON.stringify(msg)}\n\n`
+export const sseEvent = (msg: unknown): string => `event: message\ndata: ${encodeMessage(msg).toString()}\n\n`

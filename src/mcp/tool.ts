@@ -44,13 +44,23 @@ export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.Zo
   output?: O
   annotations: ToolAnnotations
   /** the structured result; the text rendering is its JSON */
-  run?(args: z.infer<z.ZodObject<I>>, ctx: ToolContext): Promise<z.infer<z.ZodObject<O>>>
+  run?(args: z.infer<z.ZodObject<I>>, ctx: ToolContext): Promise<z.infer<z.ZodObject<O>> | JsonText>
   /** extra content blocks besides the JSON text (an image, say) */
   render?(result: z.infer<z.ZodObject<O>>): Promise<ContentBlock[]> | ContentBlock[]
   /** full control of the result, for tools whose content is not a JSON object */
   call?(args: z.infer<z.ZodObject<I>>, ctx: ToolContext): Promise<CallToolResult>
+  /**
+   * The answer depends on the arguments and the store alone (no WhatsApp call, no settings, no clock), so
+   * the dispatcher may give it again until the next store write.
+   */
+  storeRead?: true
   /** a hand-written JSON Schema for the input, when zod cannot say it */
   inputJsonSchema?: Record<string, unknown>
+}
+
+/** a structured result that is already JSON text (built by SQLite, say): the dispatcher sends it as it is */
+export class JsonText {
+  constructor(readonly json: string) {}
 }
 
 export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(def: ToolDef<I, O>): ToolDef<I, O> {

@@ -14,6 +14,8 @@ export class WriteQueue {
   private idleWaiters: Array<() => void> = []
   written = 0
   failures = 0
+  /** counts writes that settled, committed or failed: readers that cache answers compare it */
+  generation = 0
 
   deadLettered = 0
 
@@ -65,7 +67,7 @@ export class WriteQueue {
       const batches = this.queue.slice(0, take)
       try {
         // the bytes are copied to the pool, not transferred: a failed write is retried from the same bytes
-        const r = await this.pool.run<ApplyResult>('storeWrite', { dbPath: this.dbPath, encoded: batches.map((b) => b.data) })
+        const r = await this.pool.run<ApplyResult>('storeWrite', { dbPath: this.dbPath, encoded: batches.map((b) => b.data) }).finally(() => this.generation++)
         this.queue.splice(0, batches.length)
         this.written += batches.length
         delay = 50

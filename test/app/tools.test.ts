@@ -77,6 +77,21 @@ test('an incoming message raises the unread count and keeps the chat name', asyn
   assert.equal(chat.unread_count, 3)
 })
 
+test('a repeated store read comes from the cache, and a write makes the next one fresh', async () => {
+  const cache = async () => ((await (await fetch(`${server.url}/api/status`)).json()) as { mcp: { cache: { hits: number } } }).mcp.cache
+  const first = await call(client, 'list_messages', { chat_id: alice.jid, limit: 7 })
+  const hits = (await cache()).hits
+  const again = await call(client, 'list_messages', { chat_id: alice.jid, limit: 7 })
+  assert.deepEqual(again.data, first.data)
+  assert.equal((await cache()).hits, hits + 1)
+  const m = await alice.sendText(ACCOUNT, 'fresh after a cached read')
+  const fresh = await until(async () => {
+    const r = (await call(client, 'list_messages', { chat_id: alice.jid, limit: 7 })).data.messages as Array<{ id: string }>
+    return r[0]?.id === m.id ? r : undefined
+  }, 15_000, 'the new message in a repeated read')
+  assert.equal(fresh.length, Math.min(7, (first.data.messages as unknown[]).length + 1))
+})
+
 test('a message addressed by LID lands in the same chat as the phone-number ones', async () => {
   const m = await alice.sendText(ACCOUNT, 'by lid', { addressing: 'lid' })
   await until(async () => (await messagesOf(alice.jid)).some((x) => x.id === m.id), 15_000, 'lid message in the phone chat')

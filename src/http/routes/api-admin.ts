@@ -50,7 +50,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
       whatsapp: { ...authStatus(s), qr_available: !!wa.qr, qr_issued_at: wa.qr?.issuedAt ?? null, history: wa.history ?? null, restarts: s.wa.restarts.slice(-20), recovery: s.recovery?.snapshot() ?? null },
       health: { ok: health.ok, reason: health.reason },
       store: { ...s.chats.counts(), media_files: s.mediaStats?.files ?? 0, pending_writes: s.writes.pending, write_failures: s.writes.failures, dead_lettered: s.writes.deadLettered },
-      mcp: { sessions: s.mcpSessionCount() },
+      mcp: { sessions: s.mcpSessionCount(), cache: s.mcpCacheStats?.() },
       process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, heap_used: process.memoryUsage().heapUsed, pool: s.pool.stats }
     }
   }

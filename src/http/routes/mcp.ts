@@ -9,7 +9,7 @@ import type { SessionRegistry } from '../../mcp/sessions.js'
 import type { Dispatcher } from '../../mcp/dispatcher.js'
 import { sseEvent, type McpSession, type SseWriter } from '../../mcp/session.js'
 import { AppError } from '../../errors/app-error.js'
-import { BATCH_VERSIONS, RPC, SUPPORTED_PROTOCOL_VERSIONS, classify, rpcError, type RpcRequest, type RpcResponse } from '../../mcp/protocol.js'
+import { BATCH_VERSIONS, RPC, SUPPORTED_PROTOCOL_VERSIONS, classify, rpcError, encodeMessages, type RpcRequest, type RpcResponse } from '../../mcp/protocol.js'
 
 export interface McpRouteOptions {
   guard: TokenGuard
@@ -223,7 +223,7 @@ export function mcpRoute(o: McpRouteOptions): Handler {
     }
     if (st.aborted) return
     if (!responses.length) return void res.cork(() => res.writeStatus('202 Accepted').end())
-    const payload = JSON.stringify(isBatch ? responses : responses[0])
+    const payload = encodeMessages(isBatch ? responses : responses[0]!)
     res.cork(() => {
       res.writeStatus(statusLine(200))
       res.writeHeader('content-type', 'application/json')

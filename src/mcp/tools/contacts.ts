@@ -10,6 +10,7 @@ export const searchContacts = defineTool({
   input: { query: z.string().trim().min(1).max(200), limit: limitInput(50), cursor: cursorInput },
   output: { contacts: z.array(contactShape), next_cursor: nextCursor },
   annotations: { title: 'Search contacts', ...READ_ONLY },
+  storeRead: true,
   async run(a, { services }) {
     const r = services.contacts.search(a.query, a.limit, a.cursor)
     return { contacts: r.contacts.map(toContact), next_cursor: r.next_cursor }
@@ -22,6 +23,7 @@ export const resolveContact = defineTool({
   input: { query: z.string().trim().min(1).max(200), limit: limitInput(5, 50) },
   output: { matches: z.array(matchShape) },
   annotations: { title: 'Resolve a contact', ...READ_ONLY },
+  storeRead: true,
   async run(a, { services }) {
     return { matches: resolveContacts(services, a.query, a.limit) }
   }
@@ -33,6 +35,7 @@ export const getContactById = defineTool({
   input: { jid: jidInput() },
   output: { contact: contactShape },
   annotations: { title: 'Get a contact', ...READ_ONLY },
+  storeRead: true,
   async run(a, { services }) {
     const jid = canonicalJid(services, a.jid)
     const c = services.contacts.get(jid)

@@ -10,6 +10,7 @@ export const getChatById = defineTool({
   input: { jid: jidInput() },
   output: { chat: chatShape },
   annotations: { title: 'Get a chat', ...READ_ONLY },
+  storeRead: true,
   async run(a, { services }) {
     const jid = canonicalJid(services, a.jid)
     const chat = services.chats.get(jid)
@@ -24,6 +25,7 @@ export const getDirectChatByContactNumber = defineTool({
   input: { phone_number: z.string().trim().min(3).max(40).describe('a phone number with country code; +, spaces and dashes are fine') },
   output: { chat: chatShape },
   annotations: { title: 'Get the direct chat with a number', ...READ_ONLY },
+  storeRead: true,
   async run(a, { services }) {
     const digits = a.phone_number.replace(/[\s\-().+]/g, '')
     if (!/^[0-9]{6,15}$/.test(digits)) throw new AppError('WA_JID_INVALID', `"${a.phone_number}" is not a phone number.`)

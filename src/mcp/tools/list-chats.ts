@@ -15,6 +15,7 @@ export const listChats = defineTool({
   },
   output: { chats: z.array(chatShape), next_cursor: nextCursor },
   annotations: { title: 'List chats', ...READ_ONLY },
+  storeRead: true,
   async run(a, { services }) {
     const r = services.chats.list({ limit: a.limit, cursor: a.cursor, query: a.query, onlyUnread: a.only_unread, includeArchived: a.include_archived })
     return { chats: r.chats.map((c) => toChat(c, a.include_last_message)), next_cursor: r.next_cursor }
@@ -27,6 +28,7 @@ export const listGroups = defineTool({
   input: { limit: limitInput(20), cursor: cursorInput, include_last_message: z.boolean().default(true), query: z.string().max(200).optional() },
   output: { chats: z.array(chatShape), next_cursor: nextCursor },
   annotations: { title: 'List groups', ...READ_ONLY },
+  storeRead: true,
   async run(a, { services }) {
     const r = services.chats.list({ limit: a.limit, cursor: a.cursor, query: a.query, onlyGroups: true })
     return { chats: r.chats.map((c) => toChat(c, a.include_last_message)), next_cursor: r.next_cursor }
@@ -39,6 +41,7 @@ export const listSystemChats = defineTool({
   input: { limit: limitInput(20), cursor: cursorInput },
   output: { chats: z.array(chatShape), next_cursor: nextCursor },
   annotations: { title: 'List system chats', ...READ_ONLY },
+  storeRead: true,
   async run(a, { services }) {
     const r = services.chats.list({ limit: a.limit, cursor: a.cursor, system: true })
     return { chats: r.chats.map((c) => toChat(c)), next_cursor: r.next_cursor }

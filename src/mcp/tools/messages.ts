@@ -27,6 +27,7 @@ export const listMessages = defineTool({
   },
   output: { chat_jid: z.string(), messages: z.array(messageShape), next_cursor: nextCursor },
   annotations: { title: 'List messages', ...READ_ONLY },
+  storeRead: true,
   async run(a, { services }) {
     const chatJid = canonicalJid(services, a.chat_id)
     const r = services.messages.list({ chatJid, limit: a.limit, cursor: a.cursor, before: a.before, after: a.after })
@@ -41,6 +42,7 @@ export const searchMessages = defineTool({
   input: { query: z.string().trim().min(1).max(500), chat_id: jidInput('limit the search to this chat').optional(), limit: limitInput(20, 100), cursor: cursorInput },
   output: { messages: z.array(messageShape), next_cursor: nextCursor },
   annotations: { title: 'Search messages', ...READ_ONLY },
+  storeRead: true,
   async run(a, { services }) {
     // off the event loop: a search for common words can touch much of the index
     const r = await services.pool.run<{ messages: MessageRow[]; next_cursor: string | null }>('searchMessages', { dbPath: services.config.DB_PATH, query: a.query, chatJid: a.chat_id ? canonicalJid(services, a.chat_id) : undefined, limit: a.limit, cursor: a.cursor })
@@ -54,6 +56,7 @@ export const getMessageById = defineTool({
   input: { message_id: z.string().trim().min(1).max(300) },
   output: { message: messageShape },
   annotations: { title: 'Get a message', ...READ_ONLY },
+  storeRead: true,
   async run(a, { services }) {
     return { message: toMessage(findMessage(services, a.message_id)) }
   }
@@ -70,6 +73,7 @@ export const getMessageContext = defineTool({
   },
   output: { target: messageShape, before: z.array(messageShape), after: z.array(messageShape) },
   annotations: { title: 'Get the context of a message', ...READ_ONLY },
+  storeRead: true,
   async run(a, { services }) {
     const { chatJid, id } = parseMessageId(services, a.message_id)
     const ctx = services.messages.context(id, a.before ?? a.limit, a.after ?? a.limit, chatJid)
@@ -84,6 +88,7 @@ export const getLastInteraction = defineTool({
   input: { jid: jidInput() },
   output: { message: messageShape },
   annotations: { title: 'Get the last interaction', ...READ_ONLY },
+  storeRead: true,
   async run(a, { services }) {
     const jid = canonicalJid(services, a.jid)
     const m = services.messages.lastInteraction(jid)
