@@ -205,7 +205,7 @@ export class Dispatcher {
       let result: CallToolResult
       if (def.call) result = await def.call(parsed.data as never, ctx)
       else {
-        const key = def.storeRead ? `${def.name}\u0000${JSON.stringify(parsed.data)}` : undefined
+        const key = def.storeRead && this.cache.enabled ? `${def.name}\u0000${JSON.stringify(parsed.data)}` : undefined
         const cached = key !== undefined ? this.cache.get(key) : undefined
         if (cached) return rpcResult(req.id, { [RESULT_BYTES]: cached })
         const startedIn = this.cache.current()

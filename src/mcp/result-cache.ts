@@ -18,6 +18,10 @@ export class ResultCache {
     this.generation = storeGeneration()
   }
 
+  get enabled(): boolean {
+    return this.maxEntries > 0
+  }
+
   /** the generation a read starts in; pass it back to `set` */
   current(): number {
     const g = this.storeGeneration()

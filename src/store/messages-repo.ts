@@ -51,6 +51,17 @@ const SELECT = `SELECT m.seq, m.chat_jid, m.id, m.from_me, m.sender_jid, m.push_
     m.ts, m.type, m.body, m.media, m.thumbnail IS NOT NULL AS has_thumb, m.quoted_id, m.quoted_sender, m.mentions, m.status, m.edited_at, m.revoked
   FROM messages m`
 
+// one message as the tools' JSON object (schemas.ts toMessage of a row with its names, reactions and votes)
+const MESSAGE_OBJECT = `json_object('message_id', m.chat_jid || ':' || m.id, 'id', m.id, 'chat_jid', m.chat_jid,
+    'from_me', json(iif(m.from_me, 'true', 'false')), 'sender_jid', m.sender_jid,
+    'sender_name', iif(m.from_me OR m.sender_jid IS NULL, iif(m.from_me, NULL, m.push_name), coalesce((SELECT coalesce(c.name, c.notify, c.verified_name) FROM contacts c WHERE c.jid = m.sender_jid), m.push_name)),
+    'timestamp', m.ts, 'type', m.type, 'body', iif(m.revoked, NULL, m.body), 'media', json(m.media), 'quoted_id', m.quoted_id,
+    'mentions', json(m.mentions), 'status', m.status, 'edited', json(iif(m.edited_at IS NOT NULL, 'true', 'false')),
+    'revoked', json(iif(m.revoked, 'true', 'false')),
+    'reactions', (SELECT json_group_array(json_object('sender_jid', r.sender_jid, 'emoji', r.emoji)) FROM reactions r WHERE r.chat_jid = m.chat_jid AND r.message_id = m.id))`
+const MESSAGE_JSON = `iif(m.type = 'poll', json_set(${MESSAGE_OBJECT}, '$.poll_votes',
+    json((SELECT json_group_array(json_object('voter_jid', v.voter_jid, 'selected', json(v.selected))) FROM poll_votes v WHERE v.chat_jid = m.chat_jid AND v.poll_id = m.id))), ${MESSAGE_OBJECT})`
+
 const toRow = (r: RawMessage): MessageRow => ({
   chat_jid: r.chat_jid,
   id: r.id,
@@ -129,6 +140,27 @@ export class MessagesRepo {
     const page = rows.slice(0, q.limit)
     const last = page.at(-1)
     return { messages: this.withReactions(page.map(toRow)), next_cursor: more && last ? encodeCursor([last.ts, last.seq]) : null }
+  }
+
+  /**
+   * The same page as `list`, as the JSON text of the tool's message objects, built by SQLite: one value per
+   * row crosses into JavaScript instead of seventeen, and nothing is serialized again (list_messages' hot path).
+   */
+  listJson(q: ListMessagesQuery): { json: string; next_cursor: string | null } {
+    const where = ['m.chat_jid = ?']
+    const params: unknown[] = [q.chatJid]
+    if (q.before !== undefined) where.push('m.ts < ?'), params.push(q.before)
+    if (q.after !== undefined) where.push('m.ts > ?'), params.push(q.after)
+    if (q.fromMe !== undefined) where.push('m.from_me = ?'), params.push(q.fromMe ? 1 : 0)
+    const key = decodeCursor(q.cursor, 2) as [number, number] | undefined
+    if (key) where.push('(m.ts < ? OR (m.ts = ? AND m.seq < ?))'), params.push(key[0], key[0], key[1])
+    const rows = this.prepare(`SELECT ${MESSAGE_JSON}, m.ts, m.seq FROM messages m WHERE ${where.join(' AND ')} ORDER BY m.ts DESC, m.seq DESC LIMIT ?`)
+      .raw(true)
+      .all(...params, q.limit + 1) as Array<[string, number, number]>
+    const more = rows.length > q.limit
+    const page = more ? rows.slice(0, q.limit) : rows
+    const last = page.at(-1)
+    return { json: `[${page.map((r) => r[0]).join(',')}]`, next_cursor: more && last ? encodeCursor([last[1], last[2]]) : null }
   }
 
   get(id: string, chatJid?: string): MessageRow | undefined {

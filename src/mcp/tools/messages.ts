@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTool, READ_ONLY } from '../tool.js'
+import { defineTool, JsonText, READ_ONLY } from '../tool.js'
 import { canonicalJid, cursorInput, jidInput, limitInput, messageShape, nextCursor, parseMessageId, toMessage } from '../schemas.js'
 import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
@@ -30,9 +30,9 @@ export const listMessages = defineTool({
   storeRead: true,
   async run(a, { services }) {
     const chatJid = canonicalJid(services, a.chat_id)
-    const r = services.messages.list({ chatJid, limit: a.limit, cursor: a.cursor, before: a.before, after: a.after })
-    if (!r.messages.length && !a.cursor && !services.chats.get(chatJid)) throw new AppError('CHAT_NOT_FOUND', `No chat with ${chatJid}.`)
-    return { chat_jid: chatJid, messages: r.messages.map(toMessage), next_cursor: r.next_cursor }
+    const r = services.messages.listJson({ chatJid, limit: a.limit, cursor: a.cursor, before: a.before, after: a.after })
+    if (r.json === '[]' && !a.cursor && !services.chats.get(chatJid)) throw new AppError('CHAT_NOT_FOUND', `No chat with ${chatJid}.`)
+    return new JsonText(`{"chat_jid":${JSON.stringify(chatJid)},"messages":${r.json},"next_cursor":${JSON.stringify(r.next_cursor)}}`)
   }
 })
 

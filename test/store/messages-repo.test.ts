@@ -1,0 +1,48 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openWriter, openReader } from '../../src/store/open-db.js'
+import { applyBatch } from '../../src/store/apply-batch.js'
+import { MessagesRepo } from '../../src/store/messages-repo.js'
+import { toMessage } from '../../src/mcp/schemas.js'
+
+const A = '15550002222@s.whatsapp.net'
+const B = '15550003333@s.whatsapp.net'
+const G = '120363000000000001@g.us'
+
+test('a page built as JSON by SQLite is exactly the page the row path builds, for every kind of message', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'store-')), 'store.sqlite')
+  const w = openWriter(path)
+  const repo = new MessagesRepo(openReader(path))
+  applyBatch(w, { contacts: [{ jid: A, name: 'Alice Book' }, { jid: B, notify: 'bobby' }] })
+  applyBatch(w, {
+    chats: [{ jid: G, name: 'Club', isGroup: true }],
+    messages: [
+      { chatJid: G, id: 'M1', fromMe: false, senderJid: A, pushName: 'alice push', timestamp: 1000, type: 'text', body: 'café "quoted" \\ \n line' },
+      { chatJid: G, id: 'M2', fromMe: true, timestamp: 2000, type: 'text', body: 'mine', quotedId: 'M1', quotedSenderJid: A, mentions: [A, B] },
+      { chatJid: G, id: 'M3', fromMe: false, senderJid: B, pushName: 'Bob P', timestamp: 3000, type: 'image', body: 'a caption 🎉', media: { mimetype: 'image/jpeg', fileLength: 1234, width: 10, height: 20 } },
+      { chatJid: G, id: 'M4', fromMe: false, senderJid: '19998887777@s.whatsapp.net', pushName: 'Stranger', timestamp: 4000, type: 'poll', body: 'Lunch?' },
+      { chatJid: G, id: 'M5', fromMe: false, pushName: 'no sender', timestamp: 5000, type: 'text', body: 'to be revoked' },
+      { chatJid: G, id: 'M6', fromMe: false, senderJid: A, timestamp: 6000, type: 'text', body: 'to be edited', status: 3 }
+    ],
+    reactions: [
+      { chatJid: G, messageId: 'M1', senderJid: B, emoji: '❤️', timestamp: 7000 },
+      { chatJid: G, messageId: 'M1', senderJid: A, emoji: '👍', timestamp: 7001 }
+    ],
+    pollVotes: [{ chatJid: G, pollMessageId: 'M4', voterJid: A, selected: ['Pizza', 'Sushi'], timestamp: 7002 }],
+    messageUpdates: [
+      { chatJid: G, id: 'M5', revoked: true },
+      { chatJid: G, id: 'M6', editedBody: 'edited', editedAt: 8000 }
+    ]
+  })
+  for (const q of [{ limit: 50 }, { limit: 2 }, { limit: 3, before: 5000 }, { limit: 10, after: 2000 }]) {
+    const rows = repo.list({ chatJid: G, ...q })
+    const json = repo.listJson({ chatJid: G, ...q })
+    assert.equal(json.json, JSON.stringify(rows.messages.map(toMessage)), JSON.stringify(q))
+    assert.equal(json.next_cursor, rows.next_cursor)
+    if (rows.next_cursor) assert.equal(repo.listJson({ chatJid: G, ...q, cursor: rows.next_cursor }).json, JSON.stringify(repo.list({ chatJid: G, ...q, cursor: rows.next_cursor }).messages.map(toMessage)))
+  }
+  assert.equal(repo.listJson({ chatJid: B, limit: 5 }).json, '[]')
+})
