@@ -14,6 +14,7 @@ import { benchIngest, type IngestFigures } from './ingest.bench.js'
 import { benchExport, seedExport } from './export.bench.js'
 import { benchSend } from './send.bench.js'
 import { QUICK, DURATION, ROUNDS, fmt } from './lib.js'
+import { profileReceive } from './receive.bench.js'
 
 const size = {
   chats: Number(process.env.BENCH_CHATS ?? (QUICK ? 1_000 : 10_000)),
@@ -39,11 +40,16 @@ const a = await startServerProcess(undefined, { ...PROD }, dataA)
 
 log('ping: raw uWS, SDK on node:http, ours (JSON and SSE)')
 const ping = await benchPing(a.url)
-log('read tools')
-const reads = await benchReads(a.url, { chat: seed.sampleChat, messageId: seed.sampleMessageId })
+log('read tools, the same call repeated (answered from the cache)')
+const cached = await benchReads(a.url, { chat: seed.sampleChat, messageId: seed.sampleMessageId }, 'cached')
 log('export')
 const exp = await benchExport(a.url)
 await a.stop()
+log('read tools with the answer cache off')
+const a2 = await startServerProcess(undefined, { ...PROD, MCP_CACHE_ENTRIES: '0' }, dataA)
+const cold = await benchReads(a2.url, { chat: seed.sampleChat, messageId: seed.sampleMessageId }, 'cold')
+await a2.stop()
+const reads = { rows: [...cold.rows, ...cached.rows] }
 
 log(`sessions: ${size.sessions} idle sessions`)
 const b = await startServerProcess(undefined, { ...PROD, MCP_SESSION_TTL_MS: '3000' }, undefined, ['--expose-gc'])
@@ -65,6 +71,8 @@ const d = await startServerProcess(emu, { ...PROD, WA_WS_URL: emu.url })
 const ingest2: IngestFigures = await benchIngest(emu, d, '15550003333', size.ingest, true)
 await d.stop()
 await emu.close()
+log('the receive path under the profiler: live messages into the WhatsApp worker')
+const receive = await profileReceive(QUICK ? 500 : 3000)
 
 // ---- report
 const row = (...cells: string[]) => `| ${cells.join(' | ')} |`
@@ -75,11 +83,12 @@ out.push('## tools/call ping', '', row('c', 'raw uWS req/s', 'SDK req/s', 'ours 
 for (const r of ping.rows) out.push(row(String(r.c), fmt(r.raw.rps), fmt(r.sdk.rps), fmt(r.json.rps), fmt(r.sse.rps), fmt(r.json.rps / r.raw.rps, 2), fmt(r.json.rps / r.sdk.rps, 1), fmt(r.sse.rps / r.sdk.rps, 1), fmt(r.json.p99, 1), fmt(r.sdk.p99, 1)))
 const raw16 = ping.rows.find((r) => r.c === 16)!.raw.rps
 const raw64 = ping.rows.find((r) => r.c === 64)!.raw.rps
-out.push('', `## Read tools on ${fmt(seed.chats)} chats, ${fmt(seed.messages)} messages, ${fmt(seed.contacts)} contacts`, '', row('tool', 'c', 'req/s', 'p50 ms', 'p99 ms', '/ raw uWS', 'errors'), row('---', '---', '---', '---', '---', '---', '---'))
-for (const r of reads.rows) out.push(row(r.tool, String(r.c), fmt(r.r.rps), fmt(r.r.p50, 1), fmt(r.r.p99, 1), fmt(r.r.rps / (r.c === 64 ? raw64 : raw16), 2), String(r.r.non2xx + r.r.errors)))
+out.push('', `## Read tools on ${fmt(seed.chats)} chats, ${fmt(seed.messages)} messages, ${fmt(seed.contacts)} contacts`, '', 'cold: the answer cache off, every call reads SQLite. cached: the same call repeated against the default server (a polling agent), answered from the cache between store writes.', '', row('tool', 'answer', 'c', 'req/s', 'p50 ms', 'p99 ms', '/ raw uWS', 'errors'), row('---', '---', '---', '---', '---', '---', '---', '---'))
+for (const r of reads.rows) out.push(row(r.tool, r.mode, String(r.c), fmt(r.r.rps), fmt(r.r.p50, 1), fmt(r.r.p99, 1), fmt(r.r.rps / (r.c === 64 ? raw64 : raw16), 2), String(r.r.non2xx + r.r.errors)))
 out.push('', '## send_message through Baileys to the emulator (c = 16)', '', `${fmt(send.rps)} req/s, p50 ${fmt(send.p50, 1)} ms, p99 ${fmt(send.p99, 1)} ms, errors ${send.non2xx + send.errors}.`)
 out.push('', '## Ingest', '', row('case', 'messages', 'seconds', 'messages/s', 'main-thread event-loop p99 ms', 'max ms', 'concurrent list_chats req/s, p99 ms'), row('---', '---', '---', '---', '---', '---', '---'))
 for (const [name, f] of [['history sync alone', ingest], ['with an MCP read load (c = 8)', ingest2]] as const) out.push(row(name, fmt(f.messages), fmt(f.seconds, 1), fmt(f.perSecond), fmt(f.eventLoopP99Ms, 1), fmt(f.eventLoopMaxMs, 1), f.concurrentRead ? `${fmt(f.concurrentRead.rps)}, ${fmt(f.concurrentRead.p99, 1)}` : '-'))
+out.push('', '## Our cost on the Baileys receive path', '', `${fmt(receive.messages)} live 1:1 messages from 20 people, received in ${fmt(receive.seconds, 1)} s with the server under --cpu-prof. Samples of the WhatsApp worker thread, each given to the nearest frame of ours, Baileys' or a library's on its stack (Node's own functions and the SQLite binding count for their caller): ours ${receive.worker.ours}, Baileys ${receive.worker.baileys}, its libraries (Signal, noise, protobuf) ${receive.worker.libraries}, Node with no caller of either ${receive.worker.node}, GC ${receive.worker.gc}. **Ours / (Baileys + its libraries) = ${fmt(receive.ourShare * 100, 1)}%.** Ours by frame: ${receive.ourFrames.slice(0, 5).map(([f, n]) => `${f.split('  ')[0]} (${f.split('  ')[1]?.replace(/:\d+$/, '')}) ${n}`).join(', ')}.`)
 out.push('', '## Idle MCP sessions', '', `${fmt(sessions.count)} sessions: ${fmt(sessions.heapPerSessionBytes)} B of heap and ${fmt(sessions.rssPerSessionBytes)} B of RSS each (heap after a full GC). After they expired: ${sessions.sessionsLeft} left, heap ${fmt(sessions.heapAfterExpiryDeltaBytes / 1024)} KiB above where it started.`)
 out.push('', `## Export of a chat with ${fmt(exp.messages)} messages and ${size.exportMediaMb} MB of media`, '', `${fmt(exp.bytes / 2 ** 20)} MB in ${fmt(exp.seconds, 1)} s: ${fmt(exp.mbPerSecond, 1)} MB/s; server RSS ${fmt(exp.baseRssMb)} MB before, ${fmt(exp.peakRssMb)} MB at peak; main-thread event-loop p99 ${fmt(exp.eventLoopP99Ms, 1)} ms.`)
 out.push('', `Store seeding through the product's writer: ${fmt(seed.messages / (seed.ms / 1000))} messages/s.`)

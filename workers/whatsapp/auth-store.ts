@@ -1,5 +1,9 @@
-// Baileys' auth state (creds and Signal keys) in SQLite, written synchronously: a lost key means messages
-// that can never be decrypted. LID<->phone mappings Baileys learns are reported as they are stored.
+// Baileys' auth state (creds and Signal keys) in SQLite. Every key update is committed before Baileys goes
+// on (a process crash loses nothing), but not fsynced one by one: Baileys updates the Signal session of
+// every message it decrypts, and an fsync each time cost more than Baileys' own work per message. The WAL
+// is flushed to disk within SYNC_MS instead, so a power loss can cost at most that much of key updates;
+// the messages they belonged to come back through WhatsApp's retry receipts.
+// LID<->phone mappings Baileys learns are reported as they are stored.
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -14,11 +18,14 @@ export interface AuthStore {
   close(): void
 }
 
+/** how long a committed key update may wait for its fsync */
+export const SYNC_MS = 200
+
 export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: string; pn: string }>) => void): AuthStore {
   mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = FULL')
+  db.pragma('synchronous = NORMAL')
   db.exec(`CREATE TABLE IF NOT EXISTS creds (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS keys (type TEXT NOT NULL, id TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (type, id));`)
   const getCreds = db.prepare('SELECT value FROM creds WHERE id = 1')
@@ -26,6 +33,16 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
   const getKey = db.prepare('SELECT value FROM keys WHERE type = ? AND id = ?')
   const putKey = db.prepare('INSERT INTO keys(type, id, value) VALUES (?, ?, ?) ON CONFLICT(type, id) DO UPDATE SET value = excluded.value')
   const delKey = db.prepare('DELETE FROM keys WHERE type = ? AND id = ?')
+
+  let dirty = false
+  const flush = () => {
+    if (!dirty || !db.open) return
+    dirty = false
+    // a checkpoint syncs the WAL to disk, then copies it into the database file
+    db.pragma('wal_checkpoint(PASSIVE)')
+  }
+  const syncTimer = setInterval(flush, SYNC_MS)
+  syncTimer.unref()
 
   const stored = getCreds.get() as { value: string } | undefined
   const store: AuthStore = {
@@ -44,6 +61,7 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
       },
       async set(data) {
         const mappings: Array<{ lid: string; pn: string }> = []
+        dirty = true
         db.transaction(() => {
           for (const [type, entries] of Object.entries(data)) {
             for (const [id, value] of Object.entries(entries ?? {})) {
@@ -61,6 +79,7 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
     },
     saveCreds() {
       putCreds.run(JSON.stringify(store.creds, BufferJSON.replacer))
+      dirty = true
     },
     clear() {
       db.transaction(() => {
@@ -69,6 +88,9 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
       store.creds = initAuthCreds()
     },
     close() {
+      clearInterval(syncTimer)
+      dirty = true
+      flush()
       db.close()
     }
   }

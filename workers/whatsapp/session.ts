@@ -23,12 +23,16 @@ import { AppError } from '../../src/errors/app-error.js'
 import type { StoreBatch, GroupRecord, ContactRecord, PollVoteRecord } from '../../src/store/batch.js'
 import type { WaWorkerOptions, WaStatus, WaWorkerEvent, SendTextRequest, SendMediaRequest, SendResult, DownloadMediaRequest, DownloadMediaResult, OnWhatsAppResult, WaConnectionState } from '../../src/wa/worker-api.js'
 import { openAuthStore, type AuthStore } from './auth-store.js'
-import { encodeBatch, splitBatch } from '../../src/store/batch-codec.js'
+import { encodeBatch, splitBatch, MAX_MESSAGES_PER_BATCH } from '../../src/store/batch-codec.js'
+import { BatchCoalescer } from '../../src/store/batch-merge.js'
 import { chatRecord, contactRecord, groupRecord, historyToBatch, messageRecord, participantsChange, upsertToBatch, type Me } from './normalize.js'
 import { classifyBaileysLog } from './log-signals.js'
 import { EventStream } from './event-stream.js'
 import { Lru } from './lru.js'
 import { decodeVote } from './poll-votes.js'
+
+/** how long a live store batch waits for others to travel with it */
+const COALESCE_MS = 5
 
 const statusCodeOf = (err: unknown): number | undefined => (err as { output?: { statusCode?: number } } | undefined)?.output?.statusCode
 
@@ -44,6 +48,8 @@ export class Session {
   private readonly eventStream: EventStream | undefined
   private readonly recent: Lru<string, WAMessage>
   private readonly chatOfId: Lru<string, string>
+  private readonly coalescer = new BatchCoalescer(MAX_MESSAGES_PER_BATCH)
+  private pendingTimer: NodeJS.Timeout | undefined
 
   constructor(private readonly opts: WaWorkerOptions, private readonly emit: (e: WaWorkerEvent, transfer?: ArrayBuffer[]) => void, private readonly log: Logger) {
     if (opts.trustRootKey) WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(opts.trustRootKey, 'base64')
@@ -69,7 +75,23 @@ export class Session {
     )
   }
 
-  private batch(b: StoreBatch): void {
+  /**
+   * To the store. Live events arriving within COALESCE_MS of each other travel as one batch (see
+   * batch-merge.ts); `now` sends at once, for what the caller will read back right away.
+   */
+  private batch(b: StoreBatch, now = false): void {
+    for (const ready of this.coalescer.add(b)) this.emitBatch(ready)
+    if (now) this.flushBatches()
+    else if (this.coalescer.waiting) this.pendingTimer ??= setTimeout(() => this.flushBatches(), COALESCE_MS)
+  }
+
+  private flushBatches(): void {
+    clearTimeout(this.pendingTimer)
+    this.pendingTimer = undefined
+    for (const b of this.coalescer.drain()) this.emitBatch(b)
+  }
+
+  private emitBatch(b: StoreBatch): void {
     for (const part of splitBatch(b)) {
       const encoded = encodeBatch(part)
       this.emit({ type: 'batch', batch: encoded }, [encoded.data])
@@ -281,6 +303,7 @@ export class Session {
 
   async stop(): Promise<void> {
     this.stopped = true
+    this.flushBatches()
     clearTimeout(this.reconnectTimer)
     this.sock?.end(undefined)
     this.setState('stopped')
@@ -327,7 +350,7 @@ export class Session {
     // stored at once, not only when Baileys echoes it: the read tools must see what the account sent
     const rec = messageRecord(msg, this.me(), false)
     this.remember(jidNormalizedUser(msg.key.remoteJid), msg)
-    if (rec) this.batch({ messages: [rec], chats: [{ jid: rec.chatJid, lastMessageAt: rec.timestamp, unreadCount: 0 }] })
+    if (rec) this.batch({ messages: [rec], chats: [{ jid: rec.chatJid, lastMessageAt: rec.timestamp, unreadCount: 0 }] }, true)
     return { chatJid: jidNormalizedUser(msg.key.remoteJid), id: msg.key.id, timestamp: rec?.timestamp ?? Date.now() }
   }
 
