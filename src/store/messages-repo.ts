@@ -104,18 +104,17 @@ export class MessagesRepo {
       )
       for (const r of rows) if (!r.from_me && r.sender_jid) r.sender_name = names.get(r.sender_jid) ?? r.sender_name
     }
-    const byChat = new Map<string, MessageRow[]>()
-    for (const r of rows) byChat.set(r.chat_jid, [...(byChat.get(r.chat_jid) ?? []), r])
-    for (const [chat, list] of byChat) {
-      const ids = list.map((r) => r.id)
-      const found = this.prepare(`SELECT message_id, sender_jid, emoji FROM reactions WHERE chat_jid = ? AND message_id IN (${ids.map(() => '?').join(',')})`).all(chat, ...ids) as Array<{ message_id: string; sender_jid: string; emoji: string }>
-      const idx = new Map(list.map((r) => [r.id, r]))
-      for (const f of found) idx.get(f.message_id)?.reactions.push({ sender_jid: f.sender_jid, emoji: f.emoji })
-      const polls = list.filter((r) => r.type === 'poll')
-      if (polls.length) {
-        const votes = this.prepare(`SELECT poll_id, voter_jid, selected FROM poll_votes WHERE chat_jid = ? AND poll_id IN (${polls.map(() => '?').join(',')})`).all(chat, ...polls.map((p) => p.id)) as Array<{ poll_id: string; voter_jid: string; selected: string }>
-        for (const p of polls) p.poll_votes = votes.filter((v) => v.poll_id === p.id).map((v) => ({ voter_jid: v.voter_jid, selected: JSON.parse(v.selected) as string[] }))
-      }
+    // one query for every (chat, id) of the page, whichever chats they come from (search pages span many)
+    const pairs = rows.map(() => '(?, ?)').join(',')
+    const keyOf = (chat: string, id: string) => `${chat}\u0000${id}`
+    const idx = new Map(rows.map((r) => [keyOf(r.chat_jid, r.id), r]))
+    const found = this.prepare(`SELECT chat_jid, message_id, sender_jid, emoji FROM reactions WHERE (chat_jid, message_id) IN (VALUES ${pairs})`).all(...rows.flatMap((r) => [r.chat_jid, r.id])) as Array<{ chat_jid: string; message_id: string; sender_jid: string; emoji: string }>
+    for (const f of found) idx.get(keyOf(f.chat_jid, f.message_id))?.reactions.push({ sender_jid: f.sender_jid, emoji: f.emoji })
+    const polls = rows.filter((r) => r.type === 'poll')
+    if (polls.length) {
+      for (const p of polls) p.poll_votes = []
+      const votes = this.prepare(`SELECT chat_jid, poll_id, voter_jid, selected FROM poll_votes WHERE (chat_jid, poll_id) IN (VALUES ${polls.map(() => '(?, ?)').join(',')})`).all(...polls.flatMap((p) => [p.chat_jid, p.id])) as Array<{ chat_jid: string; poll_id: string; voter_jid: string; selected: string }>
+      for (const v of votes) idx.get(keyOf(v.chat_jid, v.poll_id))?.poll_votes?.push({ voter_jid: v.voter_jid, selected: JSON.parse(v.selected) as string[] })
     }
     return rows
   }
@@ -207,17 +206,19 @@ export class MessagesRepo {
       // every word is a quoted term (the last one a prefix), so user input never parses as FTS syntax
       const words = text.split(/\s+/).filter(Boolean)
       const match = words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ')
-      // rank inside the FTS index first and take one page of rowids; only those rows are read and snippeted
+      // rank inside the FTS index and take one page of rowids with their snippets (FTS5 consumes ORDER BY
+      // rank, so snippets are made for that page only); then only those rows are read
+      const SNIPPET = `snippet(messages_fts, 0, '[', ']', '…', 12)`
       const hits = (q.chatJid
-        ? this.prepare(`SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid IN (SELECT seq FROM messages WHERE chat_jid = ? AND revoked = 0) ORDER BY rank LIMIT ? OFFSET ?`).all(match, q.chatJid, q.limit + 1, offset)
-        : this.prepare(`SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?`).all(match, q.limit + 1, offset)) as Array<{ rowid: number }>
-      const ids = hits.map((h) => h.rowid)
-      if (!ids.length) rows = []
+        ? this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? AND rowid IN (SELECT seq FROM messages WHERE chat_jid = ? AND revoked = 0) ORDER BY rank LIMIT ? OFFSET ?`).all(match, q.chatJid, q.limit + 1, offset)
+        : this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?`).all(match, q.limit + 1, offset)) as Array<{ rowid: number; s: string }>
+      if (!hits.length) rows = []
       else {
-        const marks = ids.map(() => '?').join(',')
-        const byId = new Map((this.prepare(`${SELECT} WHERE m.seq IN (${marks}) AND m.revoked = 0`).all(...ids) as RawMessage[]).map((r) => [r.seq, r]))
-        const snippets = new Map((this.prepare(`SELECT rowid, snippet(messages_fts, 0, '[', ']', '…', 12) AS s FROM messages_fts WHERE messages_fts MATCH ? AND rowid IN (${marks})`).all(match, ...ids) as Array<{ rowid: number; s: string }>).map((x) => [x.rowid, x.s]))
-        rows = ids.map((id) => byId.get(id)).filter((r): r is RawMessage => !!r).map((r) => ({ ...r, snippet: snippets.get(r.seq) ?? r.body ?? '' }))
+        const byId = new Map((this.prepare(`${SELECT} WHERE m.seq IN (${hits.map(() => '?').join(',')}) AND m.revoked = 0`).all(...hits.map((h) => h.rowid)) as RawMessage[]).map((r) => [r.seq, r]))
+        rows = hits.flatMap((h) => {
+          const r = byId.get(h.rowid)
+          return r ? [{ ...r, snippet: h.s ?? r.body ?? '' }] : []
+        })
       }
     }
     const more = rows.length > q.limit

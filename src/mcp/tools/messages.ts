@@ -45,8 +45,8 @@ export const searchMessages = defineTool({
   storeRead: true,
   async run(a, { services }) {
     // off the event loop: a search for common words can touch much of the index
-    const r = await services.pool.run<{ messages: MessageRow[]; next_cursor: string | null }>('searchMessages', { dbPath: services.config.DB_PATH, query: a.query, chatJid: a.chat_id ? canonicalJid(services, a.chat_id) : undefined, limit: a.limit, cursor: a.cursor })
-    return { messages: r.messages.map(toMessage), next_cursor: r.next_cursor }
+    const r = await services.pool.run<{ json: string; next_cursor: string | null }>('searchMessages', { dbPath: services.config.DB_PATH, query: a.query, chatJid: a.chat_id ? canonicalJid(services, a.chat_id) : undefined, limit: a.limit, cursor: a.cursor })
+    return new JsonText(`{"messages":${r.json},"next_cursor":${JSON.stringify(r.next_cursor)}}`)
   }
 })
 
