@@ -4,6 +4,7 @@
 import type { Db } from './open-db.js'
 import type { StoreBatch, ChatRecord, ContactRecord, MessageRecord, GroupRecord } from './batch.js'
 import { isLidJid, isPnJid, normalizeJid, phoneOf } from './jid.js'
+import { indexPending } from './fts-index.js'
 
 const now = (): number => Date.now()
 const b = (v: boolean | undefined): number | undefined => (v === undefined ? undefined : v ? 1 : 0)
@@ -49,7 +50,9 @@ class Writer {
           quoted_id = coalesce(excluded.quoted_id, quoted_id), quoted_sender = coalesce(excluded.quoted_sender, quoted_sender),
           mentions = coalesce(excluded.mentions, mentions), status = max(coalesce(status, 0), coalesce(excluded.status, 0)),
           raw = coalesce(excluded.raw, raw), from_history = min(from_history, excluded.from_history)`),
-      msgExists: p('SELECT 1 FROM messages WHERE chat_jid = ? AND id = ?'),
+      // most messages are new: one insert that tells so, the upsert only for the rest
+      msgInsertNew: p(`INSERT OR IGNORE INTO messages(chat_jid, id, from_me, sender_jid, push_name, ts, type, body, media, thumbnail, quoted_id, quoted_sender, mentions, status, from_history, raw)
+        VALUES (@chatJid, @id, @fromMe, @senderJid, @pushName, @ts, @type, @body, @media, @thumbnail, @quotedId, @quotedSender, @mentions, @status, @fromHistory, @raw)`),
       msgUpdate: p(`UPDATE messages SET status = max(coalesce(status, 0), coalesce(@status, 0)),
           body = coalesce(@editedBody, body), edited_at = coalesce(@editedAt, edited_at),
           revoked = max(revoked, coalesce(@revoked, 0)), raw = coalesce(@raw, raw), media = coalesce(@media, media)
@@ -192,9 +195,8 @@ class Writer {
     if (m.chatJidAlt) this.mapPair(m.chatJid, m.chatJidAlt)
     if (m.senderJid && m.senderJidAlt) this.mapPair(m.senderJid, m.senderJidAlt)
     const chatJid = this.canon(m.chatJid, m.chatJidAlt)!
-    const isNew = !this.s.msgExists.get(chatJid, m.id)
     const { jpegThumbnail, ...media } = m.media ?? {}
-    this.s.msgInsert.run({
+    const row = {
       chatJid,
       id: m.id,
       fromMe: m.fromMe ? 1 : 0,
@@ -211,7 +213,9 @@ class Writer {
       status: m.status ?? null,
       fromHistory: m.fromHistory ? 1 : 0,
       raw: m.raw ? Buffer.from(m.raw) : null
-    })
+    }
+    const isNew = this.s.msgInsertNew.run(row).changes === 1
+    if (!isNew) this.s.msgInsert.run(row)
     // the chat exists as soon as a message does, and knows its newest message
     this.pendingChats.set(chatJid, Math.max(this.pendingChats.get(chatJid) ?? 0, m.timestamp))
     if (m.pushName && !m.fromMe && m.senderJid) this.pendingNames.set(m.senderJid, { jid: m.senderJid, jidAlt: m.senderJidAlt, notify: m.pushName })
@@ -313,5 +317,9 @@ export function applyBatch(db: Db, batch: StoreBatch): ApplyResult {
     writers.set(db, w)
   }
   const writer = w
-  return db.transaction(() => writer.apply(batch))()
+  return db.transaction(() => {
+    const r = writer.apply(batch)
+    indexPending(db)
+    return r
+  })()
 }
