@@ -1,5 +1,6 @@
 // Store batches cross two thread boundaries (WhatsApp worker -> main -> pool). Encoded once in the worker
-// with v8.serialize, they pass the main thread as opaque bytes: the event loop never walks a big batch.
+// with v8.serialize into shared memory, they pass the main thread as a reference: the event loop neither
+// walks nor copies a big batch, and a failed write can be retried from the same bytes.
 import { serialize, deserialize } from 'node:v8'
 import type { StoreBatch, MediaInfo } from './batch.js'
 
@@ -11,7 +12,7 @@ export interface BatchSummary {
 }
 
 export interface EncodedBatch {
-  data: ArrayBuffer
+  data: SharedArrayBuffer
   summary: BatchSummary
 }
 
@@ -20,13 +21,13 @@ export const MAX_MESSAGES_PER_BATCH = 1000
 
 export function encodeBatch(batch: StoreBatch): EncodedBatch {
   const buf = serialize(batch)
-  // a standalone ArrayBuffer (not a view into Node's pool) so it can be transferred
-  const data = buf.buffer.byteLength === buf.byteLength && buf.byteOffset === 0 ? (buf.buffer as ArrayBuffer) : new Uint8Array(buf).buffer
+  const data = new SharedArrayBuffer(buf.byteLength)
+  new Uint8Array(data).set(buf)
   const media = (batch.messages ?? []).filter((m) => m.media && !m.fromHistory && !m.fromMe).map((m) => ({ chatJid: m.chatJid, id: m.id, media: { ...m.media!, jpegThumbnail: undefined } }))
   return { data, summary: { messages: batch.messages?.length ?? 0, media } }
 }
 
-export function decodeBatch(data: ArrayBuffer): StoreBatch {
+export function decodeBatch(data: SharedArrayBuffer): StoreBatch {
   return deserialize(new Uint8Array(data)) as StoreBatch
 }
 

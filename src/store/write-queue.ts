@@ -48,7 +48,7 @@ export class WriteQueue {
 
   /** an encoded batch from the WhatsApp worker, or a plain one (encoded here) */
   push(batch: EncodedBatch | StoreBatch): void {
-    this.queue.push('data' in batch && batch.data instanceof ArrayBuffer ? (batch as EncodedBatch) : encodeBatch(batch as StoreBatch))
+    this.queue.push('data' in batch && batch.data instanceof SharedArrayBuffer ? (batch as EncodedBatch) : encodeBatch(batch as StoreBatch))
     if (!this.running) this.running = this.drain()
   }
 
@@ -66,7 +66,7 @@ export class WriteQueue {
       const take = failedInRow >= 3 ? 1 : this.maxPerTask
       const batches = this.queue.slice(0, take)
       try {
-        // the bytes are copied to the pool, not transferred: a failed write is retried from the same bytes
+        // shared bytes: the pool reads the same memory, and a failed write is retried from it
         const r = await this.pool.run<ApplyResult>('storeWrite', { dbPath: this.dbPath, encoded: batches.map((b) => b.data) }).finally(() => this.generation++)
         this.queue.splice(0, batches.length)
         this.written += batches.length

@@ -6,7 +6,7 @@ import { decodeBatch } from '../../src/store/batch-codec.js'
 
 const dbs = new Map<string, Db>()
 
-export default function storeWrite({ dbPath, batches, encoded }: { dbPath: string; batches?: StoreBatch[]; encoded?: ArrayBuffer[] }): ApplyResult {
+export default function storeWrite({ dbPath, batches, encoded }: { dbPath: string; batches?: StoreBatch[]; encoded?: SharedArrayBuffer[] }): ApplyResult {
   let db = dbs.get(dbPath)
   if (!db) {
     db = openWriter(dbPath)

@@ -6,7 +6,7 @@ import exportZipImpl, { type ExportTask } from './export-zip.js'
 import thumbnailImpl, { type ThumbnailTask } from './thumbnail.js'
 import searchImpl, { type SearchTask } from './search.js'
 
-export function storeWrite(task: { dbPath: string; batches?: StoreBatch[]; encoded?: ArrayBuffer[] }) {
+export function storeWrite(task: { dbPath: string; batches?: StoreBatch[]; encoded?: SharedArrayBuffer[] }) {
   try {
     return storeWriteImpl(task)
   } catch (err) {

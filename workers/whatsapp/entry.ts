@@ -15,10 +15,11 @@ const emit = (e: WaWorkerEvent, transfer?: ArrayBuffer[]): void => events.postMe
 const session = new Session(options, emit, log)
 
 // the heartbeat proves this event loop is alive; the supervisor restarts the worker when it stops
-const lag = monitorEventLoopDelay({ resolution: 20 })
+const LAG_RESOLUTION_MS = 20
+const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS })
 lag.enable()
 setInterval(() => {
-  emit({ type: 'heartbeat', at: Date.now(), eventLoopLagMs: Math.round(lag.max / 1e6) })
+  emit({ type: 'heartbeat', at: Date.now(), eventLoopLagMs: Math.max(0, Math.round(lag.max / 1e6 - LAG_RESOLUTION_MS)) })
   lag.reset()
 }, options.heartbeatIntervalMs).unref()
 

@@ -94,7 +94,7 @@ export class Session {
   private emitBatch(b: StoreBatch): void {
     for (const part of splitBatch(b)) {
       const encoded = encodeBatch(part)
-      this.emit({ type: 'batch', batch: encoded }, [encoded.data])
+      this.emit({ type: 'batch', batch: encoded })
     }
   }
 
