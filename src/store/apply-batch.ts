@@ -1,10 +1,10 @@
 // The single writer: applies one StoreBatch in one transaction. Runs in the pool (workers/pool/store-write).
 // Identity rule: a person is stored under their phone JID once the LID<->phone mapping is known, and a
 // mapping that arrives late merges everything filed under the LID into the phone JID.
-import type { Db } from './open-db.js'
 import type { StoreBatch, ChatRecord, ContactRecord, MessageRecord, GroupRecord } from './batch.js'
 import { isLidJid, isPnJid, normalizeJid, phoneOf } from './jid.js'
 import { indexPending } from './fts-index.js'
+import { statementCache, type Db } from './open-db.js'
 
 const now = (): number => Date.now()
 const b = (v: boolean | undefined): number | undefined => (v === undefined ? undefined : v ? 1 : 0)
@@ -19,8 +19,10 @@ export interface ApplyResult {
 class Writer {
   private readonly s
   private readonly lidCache = new Map<string, string | null>()
+  private readonly prepare: ReturnType<typeof statementCache>
 
   constructor(private readonly db: Db) {
+    this.prepare = statementCache(db)
     const p = (sql: string) => db.prepare(sql)
     this.s = {
       lidGet: p('SELECT pn FROM lid_map WHERE lid = ?'),
@@ -110,7 +112,8 @@ class Writer {
 
   /** moves everything stored under `from` (a LID) to `to` (its phone JID): one person, one row, one chat */
   private merge(from: string, to: string): boolean {
-    const db = this.db
+    // statements from the cache: a history sync learns a mapping per chat, each one a merge
+    const db = { prepare: this.prepare }
     const had = db.prepare('SELECT (SELECT count(*) FROM messages WHERE chat_jid = ?) + (SELECT count(*) FROM chats WHERE jid = ?) + (SELECT count(*) FROM contacts WHERE jid = ?) AS n').get(from, from, from) as { n: number }
     db.prepare('UPDATE OR IGNORE messages SET chat_jid = ? WHERE chat_jid = ?').run(to, from)
     db.prepare('DELETE FROM messages WHERE chat_jid = ?').run(from)

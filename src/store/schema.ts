@@ -1,6 +1,6 @@
 // The message store's schema. One file per account; WAL so the main thread's reader never waits on the
 // pool's writer. Bumping SCHEMA_VERSION means adding a step to MIGRATIONS, never editing an old one.
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 export const MIGRATIONS: readonly string[] = [
   `
@@ -159,5 +159,11 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO messages_fts(messages_fts, rowid, body) SELECT 'delete', old.seq, old.body WHERE old.body IS NOT NULL;
     INSERT INTO messages_fts(rowid, body) SELECT new.seq, new.body WHERE new.body IS NOT NULL;
   END;
+  `,
+  // v3: merging a LID into its phone JID rewrites quoted senders and reaction senders; without these
+  // indexes each merge read every message and reaction
+  `
+  CREATE INDEX messages_quoted_sender ON messages(quoted_sender) WHERE quoted_sender IS NOT NULL;
+  CREATE INDEX reactions_sender ON reactions(sender_jid);
   `
 ]

@@ -117,7 +117,7 @@ export async function call(client: Client, name: string, args: Record<string, un
   return { ok: true, data: raw.structuredContent as Record<string, unknown>, raw }
 }
 
-export async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, what = 'condition', everyMs = 100): Promise<T> {
   const end = Date.now() + timeoutMs
   let last: unknown
   while (Date.now() < end) {
@@ -127,7 +127,7 @@ export async function until<T>(fn: () => Promise<T | undefined | false> | T | un
     } catch (err) {
       last = err
     }
-    await new Promise((r) => setTimeout(r, 100))
+    await new Promise((r) => setTimeout(r, everyMs))
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
 }
