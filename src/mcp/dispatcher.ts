@@ -67,6 +67,38 @@ export function toolErrorResult(err: unknown): CallToolResult {
 const encodeResult = (json: string, extra: ContentBlock[]): string =>
   (`{"content":[{"type":"text","text":${JSON.stringify(json)}}${extra.map((b) => `,${JSON.stringify(b)}`).join('')}],"structuredContent":${json}}`)
 
+/** what a tool sees of its call; a class, so a call that uses none of it allocates no closures */
+class CallContext implements ToolContext {
+  constructor(
+    readonly services: Services,
+    private readonly abort: CallAbort,
+    private readonly hooks: CallHooks,
+    private readonly session: McpSession,
+    private readonly tool: string,
+    readonly progressToken: string | number | undefined
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.abort.signal
+  }
+
+  notify(method: string, params: Record<string, unknown>): void {
+    this.hooks.notify(method, params)
+  }
+
+  request(method: string, params: Record<string, unknown>, timeoutMs?: number): Promise<Record<string, unknown>> {
+    return this.hooks.request(method, params, timeoutMs)
+  }
+
+  closeStream(): void {
+    this.hooks.closeStream?.()
+  }
+
+  log(level: 'debug' | 'info' | 'notice' | 'warning' | 'error', data: unknown): void {
+    if (LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(this.session.logLevel)) this.hooks.notify('notifications/message', { level, logger: this.tool, data })
+  }
+}
+
 export class Dispatcher {
   private readonly tools = new Map<string, CompiledTool>()
   private readonly toolsList: unknown
@@ -187,19 +219,7 @@ export class Dispatcher {
     const controller = new CallAbort()
     session.inflight.set(req.id, controller)
     const progressToken = (p._meta as { progressToken?: string | number } | undefined)?.progressToken
-    const ctx: ToolContext = {
-      services: this.services,
-      get signal() {
-        return controller.signal
-      },
-      notify: hooks.notify,
-      request: hooks.request,
-      progressToken,
-      closeStream: hooks.closeStream,
-      log: (level, data) => {
-        if (LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(session.logLevel)) hooks.notify('notifications/message', { level, logger: p.name as string, data })
-      }
-    }
+    const ctx = new CallContext(this.services, controller, hooks, session, p.name, progressToken)
     try {
       const def = tool.def
       let result: CallToolResult

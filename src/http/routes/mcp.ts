@@ -63,6 +63,68 @@ function openSse(res: HttpResponse, st: ResState, extra: Record<string, string> 
   return w
 }
 
+/**
+ * One POST's way back to the client, and the hooks its calls use to say something before their result:
+ * the reply turns into an SSE stream on the first such message (or falls back to the session's GET
+ * stream). A class, not closures: most replies never need any of it.
+ */
+class Reply {
+  stream: SseWriter | undefined
+  detached = false
+
+  constructor(
+    private readonly res: HttpResponse,
+    private readonly st: ResState,
+    private readonly session: McpSession,
+    readonly canSse: boolean
+  ) {}
+
+  /** a stream starts with a priming event (an id, a retry hint, no data), so a client can resume it */
+  startStream(): SseWriter {
+    const w = openSse(this.res, this.st)
+    w.write(`id: ${this.session.eventId()}\nretry: 1000\ndata: \n\n`)
+    this.stream = w
+    return w
+  }
+
+  private early(msg: unknown): boolean {
+    if (!this.stream && this.canSse && !this.detached) this.startStream()
+    if (this.stream && !this.stream.closed) return this.stream.write(sseEvent(msg))
+    return this.session.broadcast(sseEvent(msg))
+  }
+
+  closeStream(): void {
+    if (!this.stream && this.canSse) this.startStream()
+    this.detached = true
+    this.stream?.close()
+  }
+
+  notify(method: string, params: Record<string, unknown>): void {
+    this.early({ jsonrpc: '2.0', method, params })
+  }
+
+  request(method: string, params: Record<string, unknown>, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+    const session = this.session
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      const id = session.serverRequestId()
+      const t = setTimeout(() => {
+        session.pending.delete(id)
+        reject(new AppError('TIMEOUT', `The client did not answer ${method} in time.`))
+      }, timeoutMs)
+      session.pending.set(id, (resp) => {
+        clearTimeout(t)
+        if (resp.error) reject(new AppError('INVALID_INPUT', `The client refused ${method}: ${resp.error.message}`))
+        else resolve(resp.result as Record<string, unknown>)
+      })
+      if (!this.early({ jsonrpc: '2.0', id, method, params })) {
+        clearTimeout(t)
+        session.pending.delete(id)
+        reject(new AppError('NOT_ACCEPTABLE', `Cannot send ${method}: the client has no open stream.`))
+      }
+    })
+  }
+}
+
 export function mcpRoute(o: McpRouteOptions): Handler {
   const guardAndOrigin = (r: RequestInfo): RpcResponse | undefined => {
     if (!o.guard.allows(r.headers.authorization)) throw new AppError('UNAUTHORIZED', 'A valid bearer token is required.', { wwwAuthenticate: 'Bearer realm="mcp"' })
@@ -158,58 +220,18 @@ export function mcpRoute(o: McpRouteOptions): Handler {
   }
 
   async function answer(r: RequestInfo, res: HttpResponse, st: ResState, session: McpSession, requests: RpcRequest[], isBatch: boolean): Promise<void> {
-    const canSse = accepts(r, 'text/event-stream')
-    // a stream starts with a priming event (an id, a retry hint, no data), so a client can resume it
-    const startStream = (): SseWriter => {
-      const w = openSse(res, st)
-      w.write(`id: ${session.eventId()}\nretry: 1000\ndata: \n\n`)
-      return w
-    }
-    let stream: SseWriter | undefined = canSse && (o.preferSse || r.headers['x-mcp-reply'] === 'sse' || !accepts(r, 'application/json')) ? startStream() : undefined
-    let detached = false
-    // something to say before the result: switch this reply to a stream, or fall back to the GET stream
-    const early = (msg: unknown): boolean => {
-      if (!stream && canSse && !detached) stream = startStream()
-      if (stream && !stream.closed) return stream.write(sseEvent(msg))
-      return session.broadcast(sseEvent(msg))
-    }
-    const hooks = {
-      closeStream: () => {
-        if (!stream && canSse) stream = startStream()
-        detached = true
-        stream?.close()
-      },
-      notify: (method: string, params: Record<string, unknown>) => void early({ jsonrpc: '2.0', method, params }),
-      request: (method: string, params: Record<string, unknown>, timeoutMs = 60_000) =>
-        new Promise<Record<string, unknown>>((resolve, reject) => {
-          const id = session.serverRequestId()
-          const t = setTimeout(() => {
-            session.pending.delete(id)
-            reject(new AppError('TIMEOUT', `The client did not answer ${method} in time.`))
-          }, timeoutMs)
-          session.pending.set(id, (resp) => {
-            clearTimeout(t)
-            if (resp.error) reject(new AppError('INVALID_INPUT', `The client refused ${method}: ${resp.error.message}`))
-            else resolve(resp.result as Record<string, unknown>)
-          })
-          if (!early({ jsonrpc: '2.0', id, method, params })) {
-            clearTimeout(t)
-            session.pending.delete(id)
-            reject(new AppError('NOT_ACCEPTABLE', `Cannot send ${method}: the client has no open stream.`))
-          }
-        })
-    }
-    const results = await Promise.all(
-      requests.map((req) =>
-        o.dispatcher.handle(session, req, hooks).catch((err: unknown) => {
-          o.log.debug({ err }, 'mcp request failed')
-          return rpcError(req.id, RPC.INTERNAL_ERROR, 'Internal error')
-        })
-      )
-    )
+    const reply = new Reply(res, st, session, accepts(r, 'text/event-stream'))
+    if (reply.canSse && (o.preferSse || r.headers['x-mcp-reply'] === 'sse' || !accepts(r, 'application/json'))) reply.startStream()
+    const run = (req: RpcRequest) =>
+      o.dispatcher.handle(session, req, reply).catch((err: unknown) => {
+        o.log.debug({ err }, 'mcp request failed')
+        return rpcError(req.id, RPC.INTERNAL_ERROR, 'Internal error')
+      })
+    // one request is the usual case: no arrays, no Promise.all
+    const results = requests.length === 1 ? [await run(requests[0]!)] : await Promise.all(requests.map(run))
     const responses = results.filter((x): x is RpcResponse => !!x)
     session.lastSeen = Date.now()
-    if (detached) {
+    if (reply.detached) {
       // the client lost this stream on purpose; the result waits for its GET reconnection
       for (const x of responses) {
         const ev = `id: ${session.eventId()}\n${sseEvent(x)}`
@@ -217,6 +239,7 @@ export function mcpRoute(o: McpRouteOptions): Handler {
       }
       return
     }
+    const stream = reply.stream
     if (stream) {
       for (const x of responses) stream.write(`id: ${session.eventId()}\n${sseEvent(x)}`)
       return stream.close()
