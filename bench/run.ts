@@ -49,7 +49,7 @@ log('read tools with the answer cache off')
 const a2 = await startServerProcess(undefined, { ...PROD, MCP_CACHE_ENTRIES: '0' }, dataA)
 const cold = await benchReads(a2.url, { chat: seed.sampleChat, messageId: seed.sampleMessageId }, 'cold')
 await a2.stop()
-const reads = { rows: [...cold.rows, ...cached.rows] }
+const reads = { rows: [...cold.rows, ...cached.rows], rawSameSize: cached.rawSameSize }
 
 log(`sessions: ${size.sessions} idle sessions`)
 const b = await startServerProcess(undefined, { ...PROD, MCP_SESSION_TTL_MS: '3000' }, undefined, ['--expose-gc'])
@@ -83,8 +83,13 @@ out.push('## tools/call ping', '', row('c', 'raw uWS req/s', 'SDK req/s', 'ours 
 for (const r of ping.rows) out.push(row(String(r.c), fmt(r.raw.rps), fmt(r.sdk.rps), fmt(r.json.rps), fmt(r.sse.rps), fmt(r.json.rps / r.raw.rps, 2), fmt(r.json.rps / r.sdk.rps, 1), fmt(r.sse.rps / r.sdk.rps, 1), fmt(r.json.p99, 1), fmt(r.sdk.p99, 1)))
 const raw16 = ping.rows.find((r) => r.c === 16)!.raw.rps
 const raw64 = ping.rows.find((r) => r.c === 64)!.raw.rps
-out.push('', `## Read tools on ${fmt(seed.chats)} chats, ${fmt(seed.messages)} messages, ${fmt(seed.contacts)} contacts`, '', 'cold: the answer cache off, every call reads SQLite. cached: the same call repeated against the default server (a polling agent), answered from the cache between store writes.', '', row('tool', 'answer', 'c', 'req/s', 'p50 ms', 'p99 ms', '/ raw uWS', 'errors'), row('---', '---', '---', '---', '---', '---', '---', '---'))
-for (const r of reads.rows) out.push(row(r.tool, r.mode, String(r.c), fmt(r.r.rps), fmt(r.r.p50, 1), fmt(r.r.p99, 1), fmt(r.r.rps / (r.c === 64 ? raw64 : raw16), 2), String(r.r.non2xx + r.r.errors)))
+out.push('', `## Read tools on ${fmt(seed.chats)} chats, ${fmt(seed.messages)} messages, ${fmt(seed.contacts)} contacts`, '', 'cold: the answer cache off, every call reads SQLite. cached: the same call repeated against the default server (a polling agent), answered from the cache between store writes.', '', row('tool', 'answer', 'c', 'req/s', 'p50 ms', 'p99 ms', '/ raw uWS', '/ raw uWS, same reply size', 'errors'), row('---', '---', '---', '---', '---', '---', '---', '---', '---'))
+const same = reads.rawSameSize
+for (const r of reads.rows) {
+  const sameRaw = r.tool === 'list_messages' ? same?.byC[r.c]?.rps : undefined
+  out.push(row(r.tool, r.mode, String(r.c), fmt(r.r.rps), fmt(r.r.p50, 1), fmt(r.r.p99, 1), fmt(r.r.rps / (r.c === 64 ? raw64 : raw16), 2), sameRaw ? fmt(r.r.rps / sameRaw, 2) : '-', String(r.r.non2xx + r.r.errors)))
+}
+if (same) out.push('', `A list_messages reply of 50 messages is ${fmt(same.bytes / 1024, 1)} KiB (the page's JSON twice, as the text block and as structuredContent). Raw uWS answering with a body of that size: ${Object.entries(same.byC).map(([c, r]) => `${fmt(r.rps)} req/s at c = ${c}`).join(', ')}.`)
 out.push('', '## send_message through Baileys to the emulator (c = 16)', '', `${fmt(send.rps)} req/s, p50 ${fmt(send.p50, 1)} ms, p99 ${fmt(send.p99, 1)} ms, errors ${send.non2xx + send.errors}.`)
 out.push('', '## Ingest', '', 'Seconds from the first history chunk the emulator sent to the last message in the store (in brackets: from the QR scan, with pairing and login). Event-loop delay is the lateness past the 10 ms sampling interval.', '', row('case', 'messages', 'seconds', 'messages/s', 'main-thread event-loop p99 ms', 'max ms', 'concurrent list_chats req/s, p99 ms'), row('---', '---', '---', '---', '---', '---', '---'))
 for (const [name, f] of [['history sync alone', ingest], ['with an MCP read load (c = 8)', ingest2]] as const) out.push(row(name, fmt(f.messages), `${fmt(f.seconds, 1)} (${fmt(f.fromScanSeconds, 1)})`, fmt(f.perSecond), fmt(f.eventLoopP99Ms, 1), fmt(f.eventLoopMaxMs, 1), f.concurrentRead ? `${fmt(f.concurrentRead.rps)}, ${fmt(f.concurrentRead.p99, 1)}` : '-'))

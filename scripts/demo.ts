@@ -11,7 +11,7 @@ const dataDir = join(process.cwd(), 'data-demo')
 mkdirSync(dataDir, { recursive: true })
 
 const emu = await startEmulator()
-seedDemo(emu, ACCOUNT)
+await seedDemo(emu, ACCOUNT)
 const ada = emu.person({ phone: '15552000000' })
 
 const port = process.env.PORT ?? '3003'

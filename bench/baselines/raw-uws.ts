@@ -1,8 +1,11 @@
 // Baseline: the limit of this machine's HTTP path. uWebSockets.js answering POST /mcp with a fixed JSON
-// body the size of a ping result, reading the body first like a real server must.
+// body the size of a ping result, reading the body first like a real server must. RAW_BODY_BYTES makes
+// the body that long instead (to compare a big reply, a page of messages, with the same bytes on the wire).
 import uws from '../../src/http/uws.js'
 
-const BODY = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: '{"reply":"pong","time":1795526000000}' }], structuredContent: { reply: 'pong', time: 1795526000000 } } })
+const PING = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: '{"reply":"pong","time":1795526000000}' }], structuredContent: { reply: 'pong', time: 1795526000000 } } })
+const size = Number(process.env.RAW_BODY_BYTES ?? 0)
+const BODY = size > PING.length ? Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'x'.repeat(size - 70) }] } })) : PING
 const app = uws.App()
 app.post('/mcp', (res) => {
   let aborted = false

@@ -11,7 +11,7 @@ const arg = (name: string): string | undefined => {
 
 const emu = await startEmulator({ port: Number(arg('port') ?? 0), ...(arg('root-seed') ? { rootSeed: Buffer.from(arg('root-seed')!, 'hex') } : {}) })
 const account = arg('account') ?? '15550001111'
-if (arg('seed') === 'demo') seedDemo(emu, account)
+if (arg('seed') === 'demo') await seedDemo(emu, account)
 emu.on('paired', (p: { jid: string }) => process.stdout.write(`${JSON.stringify({ event: 'paired', jid: p.jid })}\n`))
 process.stdout.write(`${JSON.stringify({ url: emu.url, rootKey: emu.rootPublicKeyBase64, mediaHost: emu.media.hostPort, account })}\n`)
 

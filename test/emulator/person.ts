@@ -21,6 +21,14 @@ export interface MessageKeyLike {
 
 export const messageId = (): string => randomBytes(10).toString('hex').toUpperCase()
 
+export type MediaKind = 'image' | 'video' | 'audio' | 'ptt' | 'document' | 'sticker'
+export interface MediaExtra {
+  mimetype?: string
+  caption?: string
+  fileName?: string
+  seconds?: number
+}
+
 export class Person {
   readonly jid: string
   readonly lid: string
@@ -174,8 +182,8 @@ export class Person {
     return this.send(to, { pollUpdateMessage: { pollCreationMessageKey: { remoteJid: to.includes('@') ? to : this.jid, fromMe: poll.fromMe ?? false, id: poll.id }, vote: { encPayload, encIv: iv }, senderTimestampMs: Date.now() } }, opts)
   }
 
-  /** image, video, audio (ptt for a voice note), document or sticker: encrypted and uploaded like a phone does */
-  async sendMedia(to: string, kind: 'image' | 'video' | 'audio' | 'ptt' | 'document' | 'sticker', data: Buffer, extra: { mimetype?: string; caption?: string; fileName?: string; seconds?: number } = {}, opts: SendOptions = {}) {
+  /** a media message whose file is encrypted and on the media server, for sending or for a history sync */
+  async mediaMessage(kind: MediaKind, data: Buffer, extra: MediaExtra = {}): Promise<{ message: proto.IMessage; up: { directPath: string; mediaKey: Uint8Array } }> {
     const type: MediaType = kind === 'ptt' ? 'audio' : kind
     const up = await this.emu.media.uploadMedia(data, type)
     const base = { url: up.url, directPath: up.directPath, mediaKey: up.mediaKey, fileSha256: up.fileSha256, fileEncSha256: up.fileEncSha256, fileLength: up.fileLength, mediaKeyTimestamp: up.mediaKeyTimestamp }
@@ -189,6 +197,12 @@ export class Person {
             : kind === 'sticker'
               ? { stickerMessage: { ...base, mimetype: 'image/webp' } }
               : { documentMessage: { ...base, mimetype: extra.mimetype ?? 'application/octet-stream', fileName: extra.fileName ?? 'file.bin', caption: extra.caption } }
+    return { message, up }
+  }
+
+  /** image, video, audio (ptt for a voice note), document or sticker: encrypted and uploaded like a phone does */
+  async sendMedia(to: string, kind: MediaKind, data: Buffer, extra: MediaExtra = {}, opts: SendOptions = {}) {
+    const { message, up } = await this.mediaMessage(kind, data, extra)
     const sent = await this.send(to, message, opts)
     this.emu.sentMedia.set(sent.id, { chatJid: to.endsWith('@g.us') ? to : this.jid, directPath: up.directPath, mediaKey: up.mediaKey })
     return { ...sent, message, directPath: up.directPath }
