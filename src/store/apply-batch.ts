@@ -54,7 +54,7 @@ class Writer {
           raw = coalesce(excluded.raw, raw), from_history = min(from_history, excluded.from_history)`),
       // most messages are new: one insert that tells so, the upsert only for the rest
       msgInsertNew: p(`INSERT OR IGNORE INTO messages(chat_jid, id, from_me, sender_jid, push_name, ts, type, body, media, thumbnail, quoted_id, quoted_sender, mentions, status, from_history, raw)
-        VALUES (@chatJid, @id, @fromMe, @senderJid, @pushName, @ts, @type, @body, @media, @thumbnail, @quotedId, @quotedSender, @mentions, @status, @fromHistory, @raw)`),
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       msgUpdate: p(`UPDATE messages SET status = max(coalesce(status, 0), coalesce(@status, 0)),
           body = coalesce(@editedBody, body), edited_at = coalesce(@editedAt, edited_at),
           revoked = max(revoked, coalesce(@revoked, 0)), raw = coalesce(@raw, raw), media = coalesce(@media, media)
@@ -217,7 +217,8 @@ class Writer {
       fromHistory: m.fromHistory ? 1 : 0,
       raw: m.raw ? Buffer.from(m.raw) : null
     }
-    const isNew = this.s.msgInsertNew.run(row).changes === 1
+    // positional: binding sixteen named parameters from an object costs over a microsecond more per row
+    const isNew = this.s.msgInsertNew.run(row.chatJid, row.id, row.fromMe, row.senderJid, row.pushName, row.ts, row.type, row.body, row.media, row.thumbnail, row.quotedId, row.quotedSender, row.mentions, row.status, row.fromHistory, row.raw).changes === 1
     if (!isNew) this.s.msgInsert.run(row)
     // the chat exists as soon as a message does, and knows its newest message
     this.pendingChats.set(chatJid, Math.max(this.pendingChats.get(chatJid) ?? 0, m.timestamp))
