@@ -38,9 +38,12 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   // the schema is created here, once, before any reader or the pool's writer opens the file
   openWriter(config.DB_PATH).close()
   const db = openReader(config.DB_PATH)
+  // the store's single writer has a thread of its own, so a search over common words or a big export on
+  // the work pool never holds up incoming messages
+  const writerPool = new Pool(1)
   const pool = new Pool(config.POOL_THREADS ?? Math.max(1, Math.min(4, availableParallelism() - 1)))
   let autoDownload: AutoDownloader | undefined
-  const writes = new WriteQueue(pool, config.DB_PATH, log.child({ actor: 'store' }), (_r, batches) => autoDownload?.offer(batches), join(config.DATA_DIR, 'dead-letter'))
+  const writes = new WriteQueue(writerPool, config.DB_PATH, log.child({ actor: 'store' }), (_r, batches) => autoDownload?.offer(batches), join(config.DATA_DIR, 'dead-letter'))
   if (config.WA_TRUST_ROOT_KEY) log.warn('WA_TRUST_ROOT_KEY is set: this server trusts a WhatsApp emulator instead of WhatsApp. Never set it in production.')
   const wa = new Supervisor(
     {
@@ -98,6 +101,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     groups: new GroupsRepo(db),
     writes,
     pool,
+    writerPool,
     sends: new SendGuard(idempotency, () => settings.current().send_dedup_window_ms),
     settings,
     recovery,
@@ -125,6 +129,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       mediaStats.stop()
       await wa.stop()
       await writes.idle()
+      await writerPool.close()
       await pool.close()
       db.close()
       idempotency.close()

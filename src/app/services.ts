@@ -23,7 +23,10 @@ export interface Services {
   contacts: ContactsRepo
   groups: GroupsRepo
   writes: WriteQueue
+  /** search, export, thumbnails */
   pool: Pool
+  /** the store's writer, alone on its thread */
+  writerPool?: Pool
   sends: SendGuard
   settings: SettingsStore
   /** the recovery policy's view, when it runs */

@@ -51,7 +51,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
       health: { ok: health.ok, reason: health.reason },
       store: { ...s.chats.counts(), media_files: s.mediaStats?.files ?? 0, pending_writes: s.writes.pending, write_failures: s.writes.failures, dead_lettered: s.writes.deadLettered },
       mcp: { sessions: s.mcpSessionCount(), cache: s.mcpCacheStats?.() },
-      process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, heap_used: process.memoryUsage().heapUsed, pool: s.pool.stats }
+      process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, heap_used: process.memoryUsage().heapUsed, pool: s.pool.stats, writer: s.writerPool?.stats }
     }
   }
   const cookieToken = (r: RequestInfo): string | null => /(?:^|;\s*)admin_token=([^;]+)/.exec(r.headers.cookie ?? '')?.[1] ?? null
