@@ -1,6 +1,6 @@
 // `npm run bench`: every case against the real build, baselines measured in the same run, results printed
 // and written to bench/RESULTS.md. BENCH_QUICK=1 shrinks sizes and durations for a smoke run.
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs'
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs'
 import { tmpdir, cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -102,4 +102,5 @@ const file = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url))
 writeFileSync(file, text)
 console.log(`\n${text}`)
 log(`written to ${file}`)
+rmSync(dataA, { recursive: true, force: true })
 process.exit(0)

@@ -1,6 +1,6 @@
 // Runs the real server (the built dist/src/main.js) in a child process, pointed at an emulator.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -23,7 +23,19 @@ export interface ServerProcess {
   stop(): Promise<void>
 }
 
-export async function startServerProcess(emu: Emulator | undefined, env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'wams-')), nodeArgs: string[] = []): Promise<ServerProcess> {
+// data folders made here are removed when the process that made them exits (a test may restart a server on
+// the same folder after stopping it, so not at stop)
+const madeDirs: string[] = []
+process.once('exit', () => {
+  for (const d of madeDirs) rmSync(d, { recursive: true, force: true })
+})
+const tempDataDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'wams-'))
+  madeDirs.push(d)
+  return d
+}
+
+export async function startServerProcess(emu: Emulator | undefined, env: Record<string, string> = {}, dataDir = tempDataDir(), nodeArgs: string[] = []): Promise<ServerProcess> {
   const fullEnv: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
