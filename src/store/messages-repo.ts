@@ -93,6 +93,18 @@ export interface ListMessagesQuery {
   fromMe?: boolean
 }
 
+/** the WHERE of one page of a chat, newest first: time bounds, sender side, and the keyset cursor */
+function pageWhere(q: ListMessagesQuery): { where: string; params: unknown[] } {
+  const where = ['m.chat_jid = ?']
+  const params: unknown[] = [q.chatJid]
+  if (q.before !== undefined) where.push('m.ts < ?'), params.push(q.before)
+  if (q.after !== undefined) where.push('m.ts > ?'), params.push(q.after)
+  if (q.fromMe !== undefined) where.push('m.from_me = ?'), params.push(q.fromMe ? 1 : 0)
+  const key = decodeCursor(q.cursor, 2) as [number, number] | undefined
+  if (key) where.push('(m.ts < ? OR (m.ts = ? AND m.seq < ?))'), params.push(key[0], key[0], key[1])
+  return { where: where.join(' AND '), params }
+}
+
 export class MessagesRepo {
   /** reactions and sender names for a page of messages: one indexed query each, instead of one per row */
   private withReactions(rows: MessageRow[]): MessageRow[] {
@@ -127,14 +139,8 @@ export class MessagesRepo {
 
   /** newest first; the cursor walks to older messages */
   list(q: ListMessagesQuery): { messages: MessageRow[]; next_cursor: string | null } {
-    const where = ['m.chat_jid = ?']
-    const params: unknown[] = [q.chatJid]
-    if (q.before !== undefined) where.push('m.ts < ?'), params.push(q.before)
-    if (q.after !== undefined) where.push('m.ts > ?'), params.push(q.after)
-    if (q.fromMe !== undefined) where.push('m.from_me = ?'), params.push(q.fromMe ? 1 : 0)
-    const key = decodeCursor(q.cursor, 2) as [number, number] | undefined
-    if (key) where.push('(m.ts < ? OR (m.ts = ? AND m.seq < ?))'), params.push(key[0], key[0], key[1])
-    const rows = this.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY m.ts DESC, m.seq DESC LIMIT ?`).all(...params, q.limit + 1) as RawMessage[]
+    const { where, params } = pageWhere(q)
+    const rows = this.prepare(`${SELECT} WHERE ${where} ORDER BY m.ts DESC, m.seq DESC LIMIT ?`).all(...params, q.limit + 1) as RawMessage[]
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit)
     const last = page.at(-1)
@@ -146,14 +152,8 @@ export class MessagesRepo {
    * row crosses into JavaScript instead of seventeen, and nothing is serialized again (list_messages' hot path).
    */
   listJson(q: ListMessagesQuery): { json: string; next_cursor: string | null } {
-    const where = ['m.chat_jid = ?']
-    const params: unknown[] = [q.chatJid]
-    if (q.before !== undefined) where.push('m.ts < ?'), params.push(q.before)
-    if (q.after !== undefined) where.push('m.ts > ?'), params.push(q.after)
-    if (q.fromMe !== undefined) where.push('m.from_me = ?'), params.push(q.fromMe ? 1 : 0)
-    const key = decodeCursor(q.cursor, 2) as [number, number] | undefined
-    if (key) where.push('(m.ts < ? OR (m.ts = ? AND m.seq < ?))'), params.push(key[0], key[0], key[1])
-    const rows = this.prepare(`SELECT ${MESSAGE_JSON}, m.ts, m.seq FROM messages m WHERE ${where.join(' AND ')} ORDER BY m.ts DESC, m.seq DESC LIMIT ?`)
+    const { where, params } = pageWhere(q)
+    const rows = this.prepare(`SELECT ${MESSAGE_JSON}, m.ts, m.seq FROM messages m WHERE ${where} ORDER BY m.ts DESC, m.seq DESC LIMIT ?`)
       .raw(true)
       .all(...params, q.limit + 1) as Array<[string, number, number]>
     const more = rows.length > q.limit
