@@ -4,12 +4,12 @@ import assert from 'node:assert/strict'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
 import type { Person } from '../emulator/person.js'
-import { startServerProcess, call, until, type ServerProcess } from '../helpers/server-process.js'
-import { linkViaMcp } from '../helpers/link.js'
+import { call, until } from '../helpers/server-process.js'
+import { startLinkedServer, type LinkedServer } from '../helpers/link.js'
 
 const ACCOUNT = '15550001111'
 let emu: Emulator
-let server: ServerProcess
+let linked: LinkedServer
 let client: Client
 let alice: Person
 let bob: Person
@@ -26,14 +26,12 @@ before(async () => {
   emu.setHistory(ACCOUNT, { chats: [alice, bob, carol].map((p, i) => ({ jid: p.phone, messages: [{ text: `hi ${i}`, ts: now - 600 + i }] })) })
   // the phone's address book and chat settings, made before this server links
   await emu.appStateChange(ACCOUNT, [{ jid: alice.jid, mod: { contact: { fullName: 'Alice Address-Book', firstName: 'Alice' } } }])
-  server = await startServerProcess(emu)
-  client = await server.mcp()
-  await linkViaMcp(client, emu, ACCOUNT)
+  linked = await startLinkedServer(emu, ACCOUNT)
+  client = linked.client
 })
 
 after(async () => {
-  await client?.close()
-  await server?.stop()
+  await linked?.close()
   await emu?.close()
 })
 

@@ -4,25 +4,23 @@ import assert from 'node:assert/strict'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
 import { seedDemo } from '../emulator/demo-seed.js'
-import { startServerProcess, call, until, type ServerProcess } from '../helpers/server-process.js'
-import { linkViaMcp } from '../helpers/link.js'
+import { call, until } from '../helpers/server-process.js'
+import { startLinkedServer, type LinkedServer } from '../helpers/link.js'
 
 const ACCOUNT = '15550001111'
 let emu: Emulator
-let server: ServerProcess
+let linked: LinkedServer
 let client: Client
 
 before(async () => {
   emu = await startEmulator()
   await seedDemo(emu, ACCOUNT)
-  server = await startServerProcess(emu)
-  client = await server.mcp()
-  await linkViaMcp(client, emu, ACCOUNT)
+  linked = await startLinkedServer(emu, ACCOUNT)
+  client = linked.client
 })
 
 after(async () => {
-  await client?.close()
-  await server?.stop()
+  await linked?.close()
   await emu?.close()
 })
 

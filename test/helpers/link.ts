@@ -3,7 +3,7 @@ import jsQRModule from 'jsqr'
 import { PNG } from 'pngjs'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { Emulator } from '../emulator/emulator.js'
-import { call, until } from './server-process.js'
+import { call, startServerProcess, until, type ServerProcess } from './server-process.js'
 
 // jsqr is CommonJS with a default export that TypeScript sees one level too deep
 const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as (data: Uint8ClampedArray, w: number, h: number) => { data: string } | null
@@ -24,4 +24,26 @@ export async function linkViaMcp(client: Client, emu: Emulator, phone: string): 
   if (!image?.data) throw new Error('get_qr_code returned no image')
   await emu.scanQr(decodeQrPng(image.data), { phone })
   await until(async () => (await call(client, 'check_auth_status')).data.ready, 30_000, 'ready after scanning')
+}
+
+export interface LinkedServer {
+  server: ServerProcess
+  client: Client
+  /** the client, then the server */
+  close(): Promise<void>
+}
+
+/** a server on the emulator, linked to `phone` through MCP as a person would, with its client */
+export async function startLinkedServer(emu: Emulator, phone: string, env: Record<string, string> = {}): Promise<LinkedServer> {
+  const server = await startServerProcess(emu, env)
+  const client = await server.mcp()
+  await linkViaMcp(client, emu, phone)
+  return {
+    server,
+    client,
+    async close() {
+      await client.close()
+      await server.stop()
+    }
+  }
 }
