@@ -15,7 +15,7 @@ await seedDemo(emu, ACCOUNT)
 const ada = emu.person({ phone: '15552000000' })
 
 const port = process.env.PORT ?? '3003'
-const server = await startServerProcess(emu, { PORT: port, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }, dataDir)
+const server = await startServerProcess(emu, { PORT: port, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, dataDir)
 const client = await server.mcp()
 const status = await call(client, 'check_auth_status')
 if (!status.data.linked) {

@@ -97,6 +97,8 @@ export class Emulator extends EventEmitter {
 
   constructor(opts: EmulatorOptions = {}) {
     super()
+    // every emulated person listens for what reaches it: a demo account has dozens
+    this.setMaxListeners(0)
     this.opts = { host: '127.0.0.1', receiptDelayMs: 250, ...opts }
     this.rootKey = keyPairFromSeed(opts.rootSeed ?? randomBytes(32))
     this.rootPublicKeyBase64 = this.rootKey.public.toString('base64')

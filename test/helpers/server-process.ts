@@ -26,7 +26,10 @@ export interface ServerProcess {
 // data folders made here are removed when the process that made them exits (a test may restart a server on
 // the same folder after stopping it, so not at stop)
 const madeDirs: string[] = []
+// and a server never outlives the process that started it, even when that process fails
+const liveChildren = new Set<ChildProcess>()
 process.once('exit', () => {
+  for (const c of liveChildren) c.kill('SIGKILL')
   for (const d of madeDirs) rmSync(d, { recursive: true, force: true })
 })
 const tempDataDir = (): string => {
@@ -49,6 +52,8 @@ export async function startServerProcess(emu: Emulator | undefined, env: Record<
     ...env
   }
   const child = spawn(process.execPath, [...nodeArgs, MAIN.pathname], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  liveChildren.add(child)
+  child.once('exit', () => liveChildren.delete(child))
   const logs: Array<Record<string, unknown>> = []
   const waiters = new Set<{ match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }>()
   const onLine = (line: string): void => {
