@@ -78,6 +78,6 @@ const CLOSE = Buffer.from('}')
 /** one message, or a batch array of them */
 export function encodeMessages(msgs: RpcResponse | RpcResponse[]): string | Buffer {
   if (!Array.isArray(msgs)) return encodeMessage(msgs)
-  const parts = msgs.map(encodeMessage)
-  return parts.every((x) => typeof x === 'string') ? `[${parts.join(',')}]` : Buffer.concat([Buffer.from('['), ...parts.flatMap((x, i) => [...(i ? [Buffer.from(',')] : []), Buffer.from(x)]), Buffer.from(']')])
+  // batches belong to old protocol versions and are rare: text is simple enough
+  return `[${msgs.map((m) => encodeMessage(m).toString()).join(',')}]`
 }

@@ -48,7 +48,7 @@ export class ResultCache {
   }
 
   set(key: string, bytes: Buffer, startedIn: number): void {
-    if (this.maxEntries === 0 || this.current() !== startedIn || bytes.length > this.maxBytes / 8) return
+    if (!this.enabled || this.current() !== startedIn || bytes.length > this.maxBytes / 8) return
     const old = this.entries.get(key)
     if (old !== undefined) this.bytes -= old.length
     this.entries.set(key, bytes)

@@ -36,7 +36,11 @@ export class Pool {
   private pump(): void {
     while (this.running < this.threads && this.waitingHead < this.waiting.length) {
       const q = this.waiting[this.waitingHead++]!
-      if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) this.waiting.splice(0, this.waitingHead), (this.waitingHead = 0)
+      // drop the taken front of the array now and then, instead of shifting it on every task
+      if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+        this.waiting.splice(0, this.waitingHead)
+        this.waitingHead = 0
+      }
       this.running++
       this.piscina
         .run(q.task, { name: q.name, transferList: q.transferList as never })

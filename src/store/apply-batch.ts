@@ -21,7 +21,7 @@ class Writer {
   private readonly lidCache = new Map<string, string | null>()
   private readonly prepare: ReturnType<typeof statementCache>
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.prepare = statementCache(db)
     const p = (sql: string) => db.prepare(sql)
     this.s = {
@@ -113,35 +113,34 @@ class Writer {
   /** moves everything stored under `from` (a LID) to `to` (its phone JID): one person, one row, one chat */
   private merge(from: string, to: string): boolean {
     // statements from the cache: a history sync learns a mapping per chat, each one a merge
-    const db = { prepare: this.prepare }
-    const had = db.prepare('SELECT (SELECT count(*) FROM messages WHERE chat_jid = ?) + (SELECT count(*) FROM chats WHERE jid = ?) + (SELECT count(*) FROM contacts WHERE jid = ?) AS n').get(from, from, from) as { n: number }
-    db.prepare('UPDATE OR IGNORE messages SET chat_jid = ? WHERE chat_jid = ?').run(to, from)
-    db.prepare('DELETE FROM messages WHERE chat_jid = ?').run(from)
-    db.prepare('UPDATE messages SET sender_jid = ? WHERE sender_jid = ?').run(to, from)
-    db.prepare('UPDATE messages SET quoted_sender = ? WHERE quoted_sender = ?').run(to, from)
-    const old = db.prepare('SELECT * FROM chats WHERE jid = ?').get(from) as Record<string, number | string | null> | undefined
+    const had = this.prepare('SELECT (SELECT count(*) FROM messages WHERE chat_jid = ?) + (SELECT count(*) FROM chats WHERE jid = ?) + (SELECT count(*) FROM contacts WHERE jid = ?) AS n').get(from, from, from) as { n: number }
+    this.prepare('UPDATE OR IGNORE messages SET chat_jid = ? WHERE chat_jid = ?').run(to, from)
+    this.prepare('DELETE FROM messages WHERE chat_jid = ?').run(from)
+    this.prepare('UPDATE messages SET sender_jid = ? WHERE sender_jid = ?').run(to, from)
+    this.prepare('UPDATE messages SET quoted_sender = ? WHERE quoted_sender = ?').run(to, from)
+    const old = this.prepare('SELECT * FROM chats WHERE jid = ?').get(from) as Record<string, number | string | null> | undefined
     if (old) {
-      db.prepare(`INSERT INTO chats(jid, name, is_group, unread_count, marked_unread, archived, pinned, mute_end, read_only, last_message_at)
+      this.prepare(`INSERT INTO chats(jid, name, is_group, unread_count, marked_unread, archived, pinned, mute_end, read_only, last_message_at)
         VALUES (@to, @name, 0, @unread_count, @marked_unread, @archived, @pinned, @mute_end, @read_only, coalesce(@last_message_at, 0))
         ON CONFLICT(jid) DO UPDATE SET name = coalesce(name, excluded.name), unread_count = unread_count + excluded.unread_count,
           marked_unread = max(marked_unread, excluded.marked_unread), archived = max(archived, excluded.archived), pinned = max(pinned, excluded.pinned),
           mute_end = coalesce(mute_end, excluded.mute_end), last_message_at = max(coalesce(last_message_at, 0), coalesce(excluded.last_message_at, 0))`).run({ ...old, to })
-      db.prepare('DELETE FROM chats WHERE jid = ?').run(from)
+      this.prepare('DELETE FROM chats WHERE jid = ?').run(from)
     }
-    const oldContact = db.prepare('SELECT * FROM contacts WHERE jid = ?').get(from) as Record<string, unknown> | undefined
+    const oldContact = this.prepare('SELECT * FROM contacts WHERE jid = ?').get(from) as Record<string, unknown> | undefined
     if (oldContact) {
-      db.prepare('DELETE FROM contacts WHERE jid = ?').run(from)
+      this.prepare('DELETE FROM contacts WHERE jid = ?').run(from)
       this.s.contactUpsert.run({ jid: to, lid: from, phone: phoneOf(to), name: oldContact.name, notify: oldContact.notify, verifiedName: oldContact.verified_name, isMyContact: oldContact.is_my_contact, imgUrl: oldContact.img_url, status: oldContact.status, at: now() })
     } else {
       this.s.contactUpsert.run({ jid: to, lid: from, phone: phoneOf(to), name: null, notify: null, verifiedName: null, isMyContact: null, imgUrl: null, status: null, at: now() })
     }
     for (const t of ['reactions', 'receipts', 'poll_votes']) {
-      db.prepare(`UPDATE OR IGNORE ${t} SET chat_jid = ? WHERE chat_jid = ?`).run(to, from)
-      db.prepare(`DELETE FROM ${t} WHERE chat_jid = ?`).run(from)
+      this.prepare(`UPDATE OR IGNORE ${t} SET chat_jid = ? WHERE chat_jid = ?`).run(to, from)
+      this.prepare(`DELETE FROM ${t} WHERE chat_jid = ?`).run(from)
     }
-    db.prepare('UPDATE OR IGNORE reactions SET sender_jid = ? WHERE sender_jid = ?').run(to, from)
-    db.prepare('UPDATE OR IGNORE group_participants SET jid = ? WHERE jid = ?').run(to, from)
-    db.prepare('DELETE FROM group_participants WHERE jid = ?').run(from)
+    this.prepare('UPDATE OR IGNORE reactions SET sender_jid = ? WHERE sender_jid = ?').run(to, from)
+    this.prepare('UPDATE OR IGNORE group_participants SET jid = ? WHERE jid = ?').run(to, from)
+    this.prepare('DELETE FROM group_participants WHERE jid = ?').run(from)
     return had.n > 0
   }
 
@@ -260,6 +259,11 @@ class Writer {
     }
   }
 
+  /** fills the full-text index for the messages this transaction added (fts-index.ts) */
+  indexPending(): void {
+    indexPending(this.prepare)
+  }
+
   apply(batch: StoreBatch): ApplyResult {
     let messages = 0
     let merged = 0
@@ -323,7 +327,7 @@ export function applyBatch(db: Db, batch: StoreBatch): ApplyResult {
   const writer = w
   return db.transaction(() => {
     const r = writer.apply(batch)
-    indexPending(db)
+    writer.indexPending()
     return r
   })()
 }

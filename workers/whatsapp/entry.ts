@@ -11,7 +11,7 @@ import { Session } from './session.js'
 const { options, events } = workerData as { options: WaWorkerOptions; events: MessagePort }
 installComlinkErrorHandler()
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { actor: 'wa-worker', account: options.accountId } })
-const emit = (e: WaWorkerEvent, transfer?: ArrayBuffer[]): void => events.postMessage(e, transfer ?? [])
+const emit = (e: WaWorkerEvent): void => events.postMessage(e)
 const session = new Session(options, emit, log)
 
 // the heartbeat proves this event loop is alive; the supervisor restarts the worker when it stops

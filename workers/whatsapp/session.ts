@@ -51,7 +51,7 @@ export class Session {
   private readonly coalescer = new BatchCoalescer(MAX_MESSAGES_PER_BATCH)
   private pendingTimer: NodeJS.Timeout | undefined
 
-  constructor(private readonly opts: WaWorkerOptions, private readonly emit: (e: WaWorkerEvent, transfer?: ArrayBuffer[]) => void, private readonly log: Logger) {
+  constructor(private readonly opts: WaWorkerOptions, private readonly emit: (e: WaWorkerEvent) => void, private readonly log: Logger) {
     if (opts.trustRootKey) WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(opts.trustRootKey, 'base64')
     this.recent = new Lru(opts.messageCacheMax ?? 20_000)
     this.chatOfId = new Lru(opts.messageKeyCacheMax ?? 20_000)

@@ -3,7 +3,6 @@ import { defineTool, JsonText, READ_ONLY } from '../tool.js'
 import { canonicalJid, cursorInput, jidInput, limitInput, messageShape, nextCursor, parseMessageId, toMessage } from '../schemas.js'
 import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
-import type { MessageRow } from '../../store/messages-repo.js'
 
 function findMessage(s: Services, messageId: string) {
   const { chatJid, id } = parseMessageId(s, messageId)
