@@ -1,6 +1,7 @@
 // The only place that writes responses: cork, status, headers, end, and nothing after an abort.
 import type { HttpResponse } from './uws.js'
 import { AppError, toAppError } from '../errors/app-error.js'
+import { wireBody } from './wire-buffer.js'
 
 export interface ResState {
   aborted: boolean
@@ -24,7 +25,7 @@ export function send(res: HttpResponse, st: ResState, status: number, body: stri
   res.cork(() => {
     res.writeStatus(statusLine(status))
     for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v)
-    res.end(body)
+    res.end(wireBody(body))
   })
 }
 

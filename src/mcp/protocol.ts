@@ -66,18 +66,23 @@ export function classify(v: unknown): { kind: 'request'; msg: RpcRequest } | { k
  */
 export const RESULT_BYTES = Symbol('resultBytes')
 
-/** the wire form of one message */
-export function encodeMessage(msg: unknown): string | Buffer {
+/** the wire form of a message: its JSON text, or pieces of it laid end to end (see http/wire-buffer) */
+export type Encoded = string | readonly [string, Uint8Array, string]
+
+export function encodeMessage(msg: unknown): Encoded {
   const encoded = (msg as { result?: { [RESULT_BYTES]?: Buffer | string } }).result?.[RESULT_BYTES]
   if (encoded === undefined) return JSON.stringify(msg)
   const head = `{"jsonrpc":"2.0","id":${JSON.stringify((msg as RpcResponse).id)},"result":`
-  return typeof encoded === 'string' ? `${head}${encoded}}` : Buffer.concat([Buffer.from(head), encoded, CLOSE])
+  // cached bytes are not copied into a new Buffer here: the socket write lays the pieces out once
+  return typeof encoded === 'string' ? `${head}${encoded}}` : [head, encoded, '}']
 }
-const CLOSE = Buffer.from('}')
+
+/** an encoded message as one string (SSE events, batches) */
+export const encodedText = (e: Encoded): string => (typeof e === 'string' ? e : `${e[0]}${Buffer.from(e[1].buffer, e[1].byteOffset, e[1].length).toString('utf8')}${e[2]}`)
 
 /** one message, or a batch array of them */
-export function encodeMessages(msgs: RpcResponse | RpcResponse[]): string | Buffer {
+export function encodeMessages(msgs: RpcResponse | RpcResponse[]): Encoded {
   if (!Array.isArray(msgs)) return encodeMessage(msgs)
   // batches belong to old protocol versions and are rare: text is simple enough
-  return `[${msgs.map((m) => encodeMessage(m).toString()).join(',')}]`
+  return `[${msgs.map((m) => encodedText(encodeMessage(m))).join(',')}]`
 }

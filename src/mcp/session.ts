@@ -1,6 +1,6 @@
 // One MCP session: a few hundred bytes while idle. Holds what the protocol needs between requests.
 import type { CallAbort } from './call-abort.js'
-import { encodeMessage, type Id, type RpcResponse } from './protocol.js'
+import { encodeMessage, encodedText, type Id, type RpcResponse } from './protocol.js'
 
 export type SseWriter = { write(event: string): boolean; close(): void; closed: boolean }
 
@@ -51,4 +51,4 @@ export class McpSession {
   }
 }
 
-export const sseEvent = (msg: unknown): string => `event: message\ndata: ${encodeMessage(msg).toString()}\n\n`
+export const sseEvent = (msg: unknown): string => `event: message\ndata: ${encodedText(encodeMessage(msg))}\n\n`

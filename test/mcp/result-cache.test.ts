@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ResultCache } from '../../src/mcp/result-cache.js'
-import { RESULT_BYTES, encodeMessage, encodeMessages, rpcResult } from '../../src/mcp/protocol.js'
+import { RESULT_BYTES, encodeMessage, encodeMessages, encodedText, rpcResult } from '../../src/mcp/protocol.js'
 
 const b = (s: string) => Buffer.from(s)
 
@@ -40,7 +40,7 @@ test('the result cache is bounded by entries and bytes, evicting the least recen
 test('a pre-encoded result is written inside a valid envelope, alone and in a batch', () => {
   const result = { content: [{ type: 'text', text: '{"a":"é\\""}' }], structuredContent: { a: 'é"' } }
   const one = rpcResult(7, { [RESULT_BYTES]: Buffer.from(JSON.stringify(result)) })
-  assert.deepEqual(JSON.parse(encodeMessage(one).toString()), { jsonrpc: '2.0', id: 7, result })
+  assert.deepEqual(JSON.parse(encodedText(encodeMessage(one))), { jsonrpc: '2.0', id: 7, result })
   const batch = encodeMessages([one, rpcResult('x', { ok: true })])
-  assert.deepEqual(JSON.parse(batch.toString()), [{ jsonrpc: '2.0', id: 7, result }, { jsonrpc: '2.0', id: 'x', result: { ok: true } }])
+  assert.deepEqual(JSON.parse(encodedText(batch)), [{ jsonrpc: '2.0', id: 7, result }, { jsonrpc: '2.0', id: 'x', result: { ok: true } }])
 })

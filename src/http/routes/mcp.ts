@@ -3,6 +3,7 @@
 import type { HttpResponse } from '../uws.js'
 import type { Handler, RequestInfo } from '../router.js'
 import { readBody } from '../read-body.js'
+import { wireBody } from '../wire-buffer.js'
 import { sendJson, statusLine, type ResState } from '../respond.js'
 import type { TokenGuard } from '../auth.js'
 import type { SessionRegistry } from '../../mcp/sessions.js'
@@ -250,7 +251,7 @@ export function mcpRoute(o: McpRouteOptions): Handler {
     res.cork(() => {
       res.writeStatus(statusLine(200))
       res.writeHeader('content-type', 'application/json')
-      res.end(payload)
+      res.end(wireBody(payload))
     })
   }
 
