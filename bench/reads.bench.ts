@@ -2,12 +2,15 @@
 // search_messages (FTS), get_message_by_id. 'cold' runs against a server with the answer cache off (every
 // call reads SQLite); 'cached' repeats the same call against the default server, as a polling agent does,
 // so the answers come from the cache between store writes.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { bestOf, load, mcpSession, startChild, toolCall, ROUNDS, type LoadResult } from './lib.js'
 import { RARE_WORD } from './seed-store.js'
 
 export interface ReadFigures {
   rows: Array<{ tool: string; c: number; mode: 'cold' | 'cached'; r: LoadResult }>
-  /** raw uWS answering with a body as long as the list_messages reply, by c (cached mode only) */
+  /** raw uWS answering with the very bytes of the list_messages reply, by c (cached mode only) */
   rawSameSize?: { bytes: number; byC: Record<number, LoadResult> }
 }
 
@@ -29,13 +32,16 @@ export async function benchReads(serverUrl: string, sample: { chat: string; mess
     const probe = JSON.parse(probeText) as { result?: { isError?: boolean } }
     if (tool === 'list_messages' && mode === 'cached') {
       const bytes = Buffer.byteLength(probeText)
-      const raw = await startChild(new URL('./baselines/raw-uws.js', import.meta.url).pathname, { RAW_BODY_BYTES: String(bytes) })
+      const file = join(mkdtempSync(join(tmpdir(), 'bench-body-')), 'reply.json')
+      writeFileSync(file, probeText)
+      const raw = await startChild(new URL('./baselines/raw-uws.js', import.meta.url).pathname, { RAW_BODY_FILE: file })
       try {
         const byC: Record<number, LoadResult> = {}
         for (const c of cs) byC[c] = await bestOf(ROUNDS, () => load(`http://127.0.0.1:${raw.port}/mcp`, toolCall('x'), {}, c))
         rawSameSize = { bytes, byC }
       } finally {
         await raw.stop()
+        rmSync(dirname(file), { recursive: true, force: true })
       }
     }
     if (!probe.result || probe.result.isError) throw new Error(`${tool} failed: ${JSON.stringify(probe).slice(0, 300)}`)

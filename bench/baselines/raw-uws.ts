@@ -1,11 +1,13 @@
 // Baseline: the limit of this machine's HTTP path. uWebSockets.js answering POST /mcp with a fixed JSON
-// body the size of a ping result, reading the body first like a real server must. RAW_BODY_BYTES makes
-// the body that long instead (to compare a big reply, a page of messages, with the same bytes on the wire).
+// body the size of a ping result, reading the body first like a real server must. RAW_BODY_FILE makes the
+// body that file's bytes instead: a big reply, a page of messages, compared with the very same bytes on the
+// wire (their content matters too: the load generator decodes every body as UTF-8, and text that is not
+// all ASCII decodes several times slower).
+import { readFileSync } from 'node:fs'
 import uws from '../../src/http/uws.js'
 
 const PING = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: '{"reply":"pong","time":1795526000000}' }], structuredContent: { reply: 'pong', time: 1795526000000 } } })
-const size = Number(process.env.RAW_BODY_BYTES ?? 0)
-const BODY = size > PING.length ? Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'x'.repeat(size - 70) }] } })) : PING
+const BODY = process.env.RAW_BODY_FILE ? readFileSync(process.env.RAW_BODY_FILE) : PING
 const app = uws.App()
 app.post('/mcp', (res) => {
   let aborted = false
