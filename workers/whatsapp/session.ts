@@ -24,7 +24,7 @@ import type { StoreBatch, GroupRecord, ContactRecord, PollVoteRecord } from '../
 import type { WaWorkerOptions, WaStatus, WaWorkerEvent, SendTextRequest, SendMediaRequest, SendResult, DownloadMediaRequest, DownloadMediaResult, OnWhatsAppResult, WaConnectionState } from '../../src/wa/worker-api.js'
 import { openAuthStore, type AuthStore } from './auth-store.js'
 import { encodeBatch, splitBatch, MAX_MESSAGES_PER_BATCH } from '../../src/store/batch-codec.js'
-import { BatchCoalescer } from '../../src/store/batch-merge.js'
+import { BatchCoalescer, withoutNameEchoes } from '../../src/store/batch-merge.js'
 import { chatRecord, contactRecord, groupRecord, historyToBatch, messageRecord, participantsChange, upsertToBatch, type Me } from './normalize.js'
 import { classifyBaileysLog } from './log-signals.js'
 import { EventStream } from './event-stream.js'
@@ -214,9 +214,11 @@ export class Session {
         this.status.history = { syncType: b.historySync!.syncType, progress: h.progress ?? undefined, messages: (this.status.history?.messages ?? 0) + h.messages.length, chats: (this.status.history?.chats ?? 0) + h.chats.length, at: Date.now() }
         this.emit({ type: 'status', status: this.status })
       }
+      let upserted: StoreBatch | undefined
       if (events['messages.upsert']) {
         for (const m of events['messages.upsert'].messages) if (m.key.remoteJid) this.remember(jidNormalizedUser(m.key.remoteJid), m)
-        this.batch(upsertToBatch(events['messages.upsert'].messages, events['messages.upsert'].type, me))
+        upserted = upsertToBatch(events['messages.upsert'].messages, events['messages.upsert'].type, me)
+        this.batch(upserted)
         const votes = events['messages.upsert'].messages.map((m) => this.pollVote(m, me)).filter((v) => !!v)
         if (votes.length) this.batch({ pollVotes: votes })
       }
@@ -249,7 +251,7 @@ export class Session {
         })
       }
       const chats = [...(events['chats.upsert'] ?? []), ...(events['chats.update'] ?? [])].map((c) => chatRecord(c, true)).filter((x) => !!x)
-      const contacts = [...(events['contacts.upsert'] ?? []), ...(events['contacts.update'] ?? [])].map(contactRecord).filter((x) => !!x)
+      const contacts = withoutNameEchoes([...(events['contacts.upsert'] ?? []), ...(events['contacts.update'] ?? [])].map(contactRecord).filter((x) => !!x), upserted?.messages ?? [])
       const groups = [...(events['groups.upsert'] ?? []), ...(events['groups.update'] ?? [])].map(groupRecord).filter((x) => !!x)
       if (chats.length || contacts.length || groups.length) this.batch({ chats, contacts, groups })
       if (events['group-participants.update']) this.batch({ participants: [participantsChange(events['group-participants.update'])] })
