@@ -3,11 +3,14 @@
 // every message it decrypts, and an fsync each time cost more than Baileys' own work per message. The WAL
 // is flushed to disk within SYNC_MS instead, so a power loss can cost at most that much of key updates;
 // the messages they belonged to come back through WhatsApp's retry receipts.
-// LID<->phone mappings Baileys learns are reported as they are stored.
+// Keys are stored as v8-serialized BLOBs: JSON with Baileys' Buffer replacer and reviver runs a JavaScript
+// callback for every property, and this is per decrypted message. Rows written as JSON by earlier versions
+// are still read. LID<->phone mappings Baileys learns are reported as they are stored.
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type SignalDataTypeMap, type SignalKeyStore } from '@whiskeysockets/baileys'
+import { DefaultDeserializer, serialize } from 'node:v8'
+import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from '@whiskeysockets/baileys'
 
 export interface AuthStore {
   creds: AuthenticationCreds
@@ -21,6 +24,25 @@ export interface AuthStore {
 /** how long a committed key update may wait for its fsync */
 export const SYNC_MS = 200
 
+/** byte arrays come back as Buffers, as the JSON reviver gives them: Baileys calls Buffer methods on them */
+const readHostObject = (DefaultDeserializer.prototype as unknown as { _readHostObject(): unknown })._readHostObject
+class KeyDeserializer extends DefaultDeserializer {
+  // node's hook for typed arrays (documented, missing from its typings)
+  _readHostObject(): unknown {
+    const v = readHostObject.call(this)
+    return v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v
+  }
+}
+
+export function decodeKey(stored: string | Buffer): unknown {
+  if (typeof stored === 'string') return JSON.parse(stored, BufferJSON.reviver)
+  const d = new KeyDeserializer(stored)
+  d.readHeader()
+  return d.readValue()
+}
+
+export const encodeKey = (value: unknown): Buffer => serialize(value)
+
 export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: string; pn: string }>) => void): AuthStore {
   mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
@@ -33,6 +55,19 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
   const getKey = db.prepare('SELECT value FROM keys WHERE type = ? AND id = ?')
   const putKey = db.prepare('INSERT INTO keys(type, id, value) VALUES (?, ?, ?) ON CONFLICT(type, id) DO UPDATE SET value = excluded.value')
   const delKey = db.prepare('DELETE FROM keys WHERE type = ? AND id = ?')
+
+  // one transaction function for every call: better-sqlite3 builds a new wrapper each time transaction() runs
+  const putKeys = db.transaction((data: SignalDataSet): Array<{ lid: string; pn: string }> => {
+    const mappings: Array<{ lid: string; pn: string }> = []
+    for (const [type, entries] of Object.entries(data)) {
+      for (const [id, value] of Object.entries(entries ?? {})) {
+        if (value === null || value === undefined) delKey.run(type, id)
+        else putKey.run(type, id, encodeKey(value))
+        if (type === 'lid-mapping' && typeof value === 'string' && !id.endsWith('_reverse')) mappings.push({ pn: `${id}@s.whatsapp.net`, lid: `${value}@lid` })
+      }
+    }
+    return mappings
+  })
 
   let dirty = false
   const flush = () => {
@@ -51,26 +86,17 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
       async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
         const out: { [id: string]: SignalDataTypeMap[T] } = {}
         for (const id of ids) {
-          const row = getKey.get(type, id) as { value: string } | undefined
+          const row = getKey.get(type, id) as { value: string | Buffer } | undefined
           if (!row) continue
-          let value = JSON.parse(row.value, BufferJSON.reviver)
-          if (type === 'app-state-sync-key' && value) value = proto.Message.AppStateSyncKeyData.fromObject(value)
+          let value = decodeKey(row.value) as SignalDataTypeMap[T]
+          if (type === 'app-state-sync-key' && value) value = proto.Message.AppStateSyncKeyData.fromObject(value as object) as unknown as SignalDataTypeMap[T]
           out[id] = value
         }
         return out
       },
       async set(data) {
-        const mappings: Array<{ lid: string; pn: string }> = []
+        const mappings = putKeys(data)
         dirty = true
-        db.transaction(() => {
-          for (const [type, entries] of Object.entries(data)) {
-            for (const [id, value] of Object.entries(entries ?? {})) {
-              if (value === null || value === undefined) delKey.run(type, id)
-              else putKey.run(type, id, JSON.stringify(value, BufferJSON.replacer))
-              if (type === 'lid-mapping' && typeof value === 'string' && !id.endsWith('_reverse')) mappings.push({ pn: `${id}@s.whatsapp.net`, lid: `${value}@lid` })
-            }
-          }
-        })()
         if (mappings.length) onLidMappings(mappings)
       },
       async clear() {
