@@ -46,6 +46,9 @@ export const encodeKey = (value: unknown): Buffer => serialize(value)
 export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: string; pn: string }>) => void): AuthStore {
   mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
+  // the worker's connection is the only one: holding the lock spares every commit the shared-memory locking
+  // (a worker that dies releases it with its connection; restarts are tested)
+  db.pragma('locking_mode = EXCLUSIVE')
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.exec(`CREATE TABLE IF NOT EXISTS creds (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL);
@@ -56,18 +59,26 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
   const putKey = db.prepare('INSERT INTO keys(type, id, value) VALUES (?, ?, ?) ON CONFLICT(type, id) DO UPDATE SET value = excluded.value')
   const delKey = db.prepare('DELETE FROM keys WHERE type = ? AND id = ?')
 
+  type KeyWrite = [type: string, id: string, value: Buffer | null]
+  const write = ([type, id, value]: KeyWrite) => (value ? putKey.run(type, id, value) : delKey.run(type, id))
   // one transaction function for every call: better-sqlite3 builds a new wrapper each time transaction() runs
-  const putKeys = db.transaction((data: SignalDataSet): Array<{ lid: string; pn: string }> => {
+  const writeAll = db.transaction((writes: KeyWrite[]) => {
+    for (const w of writes) write(w)
+  })
+  /** the keys of one set(), committed together; the usual single session update needs no BEGIN of its own */
+  const putKeys = (data: SignalDataSet): Array<{ lid: string; pn: string }> => {
+    const writes: KeyWrite[] = []
     const mappings: Array<{ lid: string; pn: string }> = []
     for (const [type, entries] of Object.entries(data)) {
       for (const [id, value] of Object.entries(entries ?? {})) {
-        if (value === null || value === undefined) delKey.run(type, id)
-        else putKey.run(type, id, encodeKey(value))
+        writes.push([type, id, value === null || value === undefined ? null : encodeKey(value)])
         if (type === 'lid-mapping' && typeof value === 'string' && !id.endsWith('_reverse')) mappings.push({ pn: `${id}@s.whatsapp.net`, lid: `${value}@lid` })
       }
     }
+    if (writes.length === 1) write(writes[0]!)
+    else if (writes.length) writeAll(writes)
     return mappings
-  })
+  }
 
   let dirty = false
   const flush = () => {
