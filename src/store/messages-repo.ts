@@ -51,6 +51,11 @@ const SELECT = `SELECT m.seq, m.chat_jid, m.id, m.from_me, m.sender_jid, m.push_
     m.ts, m.type, m.body, m.media, m.thumbnail IS NOT NULL AS has_thumb, m.quoted_id, m.quoted_sender, m.mentions, m.status, m.edited_at, m.revoked
   FROM messages m`
 
+// A bare message id (no chat): there is no index on the id alone (schema v4), so each chat's (chat, id) key
+// is probed instead. CROSS JOIN keeps chats as the outer loop; every message's chat has a row in chats.
+// The newest wins when two chats hold the same id.
+const BARE_ID_SEQ = 'SELECT m.seq FROM chats c CROSS JOIN messages m ON m.chat_jid = c.jid AND m.id = ? ORDER BY m.ts DESC LIMIT 1'
+
 // one message as the tools' JSON object (schemas.ts toMessage of a row with its names, reactions and votes)
 const MESSAGE_OBJECT = `json_object('message_id', m.chat_jid || ':' || m.id, 'id', m.id, 'chat_jid', m.chat_jid,
     'from_me', json(iif(m.from_me, 'true', 'false')), 'sender_jid', m.sender_jid,
@@ -165,7 +170,7 @@ export class MessagesRepo {
   get(id: string, chatJid?: string): MessageRow | undefined {
     const r = (chatJid
       ? this.prepare(`${SELECT} WHERE m.chat_jid = ? AND m.id = ?`).get(chatJid, id)
-      : this.prepare(`${SELECT} WHERE m.id = ? ORDER BY m.ts DESC LIMIT 1`).get(id)) as RawMessage | undefined
+      : this.prepare(`${SELECT} WHERE m.seq = (${BARE_ID_SEQ})`).get(id)) as RawMessage | undefined
     return r ? this.withReactions([toRow(r)])[0] : undefined
   }
 
@@ -181,7 +186,7 @@ export class MessagesRepo {
   context(id: string, before: number, after: number, chatJid?: string): { target: MessageRow; before: MessageRow[]; after: MessageRow[] } | undefined {
     const t = (chatJid
       ? this.prepare('SELECT seq, chat_jid, ts FROM messages WHERE chat_jid = ? AND id = ?').get(chatJid, id)
-      : this.prepare('SELECT seq, chat_jid, ts FROM messages WHERE id = ? ORDER BY ts DESC LIMIT 1').get(id)) as { seq: number; chat_jid: string; ts: number } | undefined
+      : this.prepare(`SELECT seq, chat_jid, ts FROM messages WHERE seq = (${BARE_ID_SEQ})`).get(id)) as { seq: number; chat_jid: string; ts: number } | undefined
     if (!t) return undefined
     const older = this.prepare(`${SELECT} WHERE m.chat_jid = ? AND (m.ts < ? OR (m.ts = ? AND m.seq < ?)) ORDER BY m.ts DESC, m.seq DESC LIMIT ?`).all(t.chat_jid, t.ts, t.ts, t.seq, before) as RawMessage[]
     const newer = this.prepare(`${SELECT} WHERE m.chat_jid = ? AND (m.ts > ? OR (m.ts = ? AND m.seq > ?)) ORDER BY m.ts ASC, m.seq ASC LIMIT ?`).all(t.chat_jid, t.ts, t.ts, t.seq, after) as RawMessage[]

@@ -46,3 +46,27 @@ test('a page built as JSON by SQLite is exactly the page the row path builds, fo
   }
   assert.equal(repo.listJson({ chatJid: B, limit: 5 }).json, '[]')
 })
+
+test('a bare message id (no chat) is found without an index on the id: the newest of two chats wins, a LID merge keeps it findable', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'bare-')), 's.sqlite')
+  const w = openWriter(path)
+  assert.equal((w.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'messages_id'").get() as { n: number }).n, 0, 'no index on the id alone')
+  const LID = '200000000000009@lid'
+  applyBatch(w, {
+    messages: [
+      ...Array.from({ length: 5 }, (_, i) => ({ chatJid: A, id: `A${i}`, fromMe: false, senderJid: A, timestamp: 100 + i, type: 'text' as const, body: `a${i}` })),
+      { chatJid: A, id: 'SAME', fromMe: false, senderJid: A, timestamp: 50, type: 'text', body: 'older' },
+      { chatJid: B, id: 'SAME', fromMe: true, timestamp: 60, type: 'text', body: 'newer' },
+      { chatJid: LID, id: 'L1', fromMe: false, senderJid: LID, timestamp: 70, type: 'text', body: 'from a lid' }
+    ]
+  })
+  applyBatch(w, { lidMappings: [{ lid: LID, pn: A }] })
+  const repo = new MessagesRepo(openReader(path))
+  assert.equal(repo.get('SAME')?.body, 'newer')
+  assert.equal(repo.get('SAME', A)?.body, 'older')
+  assert.equal(repo.get('L1')?.chat_jid, A, 'a message moved by a LID merge is found under its new chat')
+  assert.equal(repo.get('NONE'), undefined)
+  const ctx = repo.context('A2', 1, 1)!
+  assert.deepEqual([ctx.before[0]!.id, ctx.target.id, ctx.after[0]!.id], ['A1', 'A2', 'A3'])
+  w.close()
+})
