@@ -12,21 +12,22 @@ interface Chat {
   last_message?: { body: string | null; type: string; from_me: boolean } | null
 }
 
+/** a message as the API sends it: fields with nothing to say are left out */
 interface Message {
   message_id: string
   id: string
   chat_jid: string
   from_me: boolean
-  sender_jid: string | null
-  sender_name: string | null
+  sender_jid?: string
+  sender_name?: string
   timestamp: number
   type: string
-  body: string | null
-  media: Record<string, unknown> | null
-  quoted_id: string | null
-  reactions: Array<{ sender_jid: string; emoji: string }>
-  revoked: boolean
-  edited: boolean
+  body?: string
+  media?: Record<string, unknown>
+  quoted_id?: string
+  reactions?: Array<{ sender_jid: string; emoji: string }>
+  revoked?: boolean
+  edited?: boolean
 }
 
 let chatCursor: string | null = null
@@ -70,7 +71,7 @@ function messageItem(m: Message, isGroup: boolean, byId: Map<string, Message>): 
     : ''
   const who = isGroup && !m.from_me ? `<div class="who">${esc(m.sender_name ?? m.sender_jid ?? '')}</div>` : ''
   const body = m.revoked ? '<em>This message was deleted</em>' : esc(m.body ?? (m.media ? '' : `[${m.type}]`))
-  const reactions = m.reactions.length ? `<div class="reactions" aria-label="reactions">${m.reactions.map((r) => esc(r.emoji)).join(' ')}</div>` : ''
+  const reactions = m.reactions?.length ? `<div class="reactions" aria-label="reactions">${m.reactions.map((r) => esc(r.emoji)).join(' ')}</div>` : ''
   return `<li class="msg ${m.from_me ? 'mine' : ''}" data-id="${esc(m.id)}">${who}${quote}${media}<div class="body">${body}</div>${reactions}<div class="meta"><time datetime="${new Date(m.timestamp).toISOString()}">${esc(fmtTime(m.timestamp))}</time>${m.edited ? ' · edited' : ''}</div></li>`
 }
 

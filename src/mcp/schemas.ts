@@ -13,48 +13,49 @@ export const limitInput = (def: number, max = MAX_PAGE) => z.number().int().min(
 export const cursorInput = z.string().max(500).optional().describe('next_cursor from the previous page')
 export const nextCursor = z.string().nullable().describe('pass as cursor for the next page; null on the last page')
 
-export const messageShape = z.object({
-  message_id: z.string().describe('chat_jid:id, accepted by every tool that takes a message_id'),
-  id: z.string(),
-  chat_jid: z.string(),
-  from_me: z.boolean(),
-  sender_jid: z.string().nullable(),
-  sender_name: z.string().nullable(),
-  timestamp: z.number().describe('unix ms'),
-  type: z.string(),
-  body: z.string().nullable(),
-  media: z.record(z.string(), z.unknown()).nullable(),
-  quoted_id: z.string().nullable(),
-  mentions: z.array(z.string()).nullable(),
-  status: z.number().nullable(),
-  edited: z.boolean(),
-  revoked: z.boolean(),
-  reactions: z.array(z.object({ sender_jid: z.string(), emoji: z.string() })),
-  poll_votes: z.array(z.object({ voter_jid: z.string(), selected: z.array(z.string()) })).optional().describe('for polls: who chose what'),
-  snippet: z.string().optional()
-})
+export const messageShape = z
+  .object({
+    message_id: z.string().describe('chat_jid:id, accepted by every tool that takes a message_id'),
+    id: z.string(),
+    chat_jid: z.string(),
+    from_me: z.boolean(),
+    sender_jid: z.string().optional(),
+    sender_name: z.string().optional(),
+    timestamp: z.number().describe('unix ms'),
+    type: z.string(),
+    body: z.string().optional().describe('the text or caption; absent for media without a caption and for deleted messages'),
+    media: z.record(z.string(), z.unknown()).optional(),
+    quoted_id: z.string().optional().describe('the id of the message this one replies to'),
+    mentions: z.array(z.string()).optional(),
+    status: z.number().optional(),
+    edited: z.literal(true).optional(),
+    revoked: z.literal(true).optional().describe('deleted for everyone'),
+    reactions: z.array(z.object({ sender_jid: z.string(), emoji: z.string() })).optional(),
+    poll_votes: z.array(z.object({ voter_jid: z.string(), selected: z.array(z.string()) })).optional().describe('for polls: who chose what'),
+    snippet: z.string().optional()
+  })
+  .describe('a message; fields with nothing to say are left out (no null values, no false flags, no empty reactions), which keeps a page of messages short for a model')
 export type MessageOut = z.infer<typeof messageShape>
 
-export const toMessage = (m: MessageRow): MessageOut => ({
-  message_id: `${m.chat_jid}:${m.id}`,
-  id: m.id,
-  chat_jid: m.chat_jid,
-  from_me: m.from_me,
-  sender_jid: m.sender_jid,
-  sender_name: m.sender_name,
-  timestamp: m.timestamp,
-  type: m.type,
-  body: m.body,
-  media: m.media,
-  quoted_id: m.quoted_id,
-  mentions: m.mentions,
-  status: m.status,
-  edited: m.edited,
-  revoked: m.revoked,
-  reactions: m.reactions,
-  ...(m.poll_votes ? { poll_votes: m.poll_votes } : {}),
-  ...(m.snippet !== undefined ? { snippet: m.snippet } : {})
-})
+/** the tool shape of a row, empty fields left out, keys in the order messages-repo.ts writes them in SQL */
+export function toMessage(m: MessageRow): MessageOut {
+  const o: Record<string, unknown> = { message_id: `${m.chat_jid}:${m.id}`, id: m.id, chat_jid: m.chat_jid, from_me: m.from_me }
+  if (m.sender_jid !== null) o.sender_jid = m.sender_jid
+  if (m.sender_name !== null) o.sender_name = m.sender_name
+  o.timestamp = m.timestamp
+  o.type = m.type
+  if (m.body !== null) o.body = m.body
+  if (m.media !== null) o.media = m.media
+  if (m.quoted_id !== null) o.quoted_id = m.quoted_id
+  if (m.mentions !== null) o.mentions = m.mentions
+  if (m.status !== null) o.status = m.status
+  if (m.edited) o.edited = true
+  if (m.revoked) o.revoked = true
+  if (m.reactions.length) o.reactions = m.reactions
+  if (m.poll_votes) o.poll_votes = m.poll_votes
+  if (m.snippet !== undefined) o.snippet = m.snippet
+  return o as MessageOut
+}
 
 export const chatShape = z.object({
   jid: z.string(),

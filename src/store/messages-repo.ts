@@ -56,16 +56,20 @@ const SELECT = `SELECT m.seq, m.chat_jid, m.id, m.from_me, m.sender_jid, m.push_
 // The newest wins when two chats hold the same id.
 const BARE_ID_SEQ = 'SELECT m.seq FROM chats c CROSS JOIN messages m ON m.chat_jid = c.jid AND m.id = ? ORDER BY m.ts DESC LIMIT 1'
 
-// one message as the tools' JSON object (schemas.ts toMessage of a row with its names, reactions and votes)
-const MESSAGE_OBJECT = `json_object('message_id', m.chat_jid || ':' || m.id, 'id', m.id, 'chat_jid', m.chat_jid,
-    'from_me', json(iif(m.from_me, 'true', 'false')), 'sender_jid', m.sender_jid,
-    'sender_name', iif(m.from_me OR m.sender_jid IS NULL, iif(m.from_me, NULL, m.push_name), coalesce((SELECT coalesce(c.name, c.notify, c.verified_name) FROM contacts c WHERE c.jid = m.sender_jid), m.push_name)),
-    'timestamp', m.ts, 'type', m.type, 'body', iif(m.revoked, NULL, m.body), 'media', json(m.media), 'quoted_id', m.quoted_id,
-    'mentions', json(m.mentions), 'status', m.status, 'edited', json(iif(m.edited_at IS NOT NULL, 'true', 'false')),
-    'revoked', json(iif(m.revoked, 'true', 'false')),
-    'reactions', (SELECT json_group_array(json_object('sender_jid', r.sender_jid, 'emoji', r.emoji)) FROM reactions r WHERE r.chat_jid = m.chat_jid AND r.message_id = m.id))`
-const MESSAGE_JSON = `iif(m.type = 'poll', json_set(${MESSAGE_OBJECT}, '$.poll_votes',
-    json((SELECT json_group_array(json_object('voter_jid', v.voter_jid, 'selected', json(v.selected))) FROM poll_votes v WHERE v.chat_jid = m.chat_jid AND v.poll_id = m.id))), ${MESSAGE_OBJECT})`
+// One message as the tools' JSON text (schemas.ts toMessage of a row with its names, reactions and votes),
+// spelled out key by key so that empty fields are left out as toMessage leaves them out. json_quote(NULL)
+// is the text null: nullif turns it back into NULL, and a NULL member disappears in coalesce.
+const opt = (key: string, json: string): string => `coalesce(',"${key}":' || ${json}, '')`
+const optText = (key: string, expr: string): string => opt(key, `nullif(json_quote(${expr}), 'null')`)
+const SENDER_NAME = `iif(m.from_me OR m.sender_jid IS NULL, iif(m.from_me, NULL, m.push_name), coalesce((SELECT coalesce(c.name, c.notify, c.verified_name) FROM contacts c WHERE c.jid = m.sender_jid), m.push_name))`
+const MESSAGE_JSON = `'{"message_id":' || json_quote(m.chat_jid || ':' || m.id) || ',"id":' || json_quote(m.id) || ',"chat_jid":' || json_quote(m.chat_jid)
+    || ',"from_me":' || iif(m.from_me, 'true', 'false') || ${optText('sender_jid', 'm.sender_jid')} || ${optText('sender_name', SENDER_NAME)}
+    || ',"timestamp":' || m.ts || ',"type":' || json_quote(m.type) || ${optText('body', 'iif(m.revoked, NULL, m.body)')} || ${opt('media', 'json(m.media)')}
+    || ${optText('quoted_id', 'm.quoted_id')} || ${opt('mentions', 'json(m.mentions)')} || ${opt('status', 'm.status')}
+    || iif(m.edited_at IS NOT NULL, ',"edited":true', '') || iif(m.revoked, ',"revoked":true', '')
+    || coalesce((SELECT ',"reactions":' || json_group_array(json_object('sender_jid', r.sender_jid, 'emoji', r.emoji)) FROM reactions r WHERE r.chat_jid = m.chat_jid AND r.message_id = m.id HAVING count(*) > 0), '')
+    || iif(m.type = 'poll', ',"poll_votes":' || (SELECT json_group_array(json_object('voter_jid', v.voter_jid, 'selected', json(v.selected))) FROM poll_votes v WHERE v.chat_jid = m.chat_jid AND v.poll_id = m.id), '')
+    || '}'`
 
 const toRow = (r: RawMessage): MessageRow => ({
   chat_jid: r.chat_jid,

@@ -45,6 +45,15 @@ test('a page built as JSON by SQLite is exactly the page the row path builds, fo
     if (rows.next_cursor) assert.equal(repo.listJson({ chatJid: G, ...q, cursor: rows.next_cursor }).json, JSON.stringify(repo.list({ chatJid: G, ...q, cursor: rows.next_cursor }).messages.map(toMessage)))
   }
   assert.equal(repo.listJson({ chatJid: B, limit: 5 }).json, '[]')
+  // empty fields are left out, not written as null, false or []
+  const all = JSON.parse(repo.listJson({ chatJid: G, limit: 50 }).json) as Array<Record<string, unknown>>
+  assert.equal(JSON.stringify(all).match(/null|(?<!"from_me":)false|:\[\]/), null, 'no null values, false flags (but from_me) or empty lists')
+  const byId = new Map(all.map((m) => [m.id, m]))
+  assert.deepEqual(Object.keys(byId.get('M5')!), ['message_id', 'id', 'chat_jid', 'from_me', 'sender_name', 'timestamp', 'type', 'status', 'revoked'], 'a deleted message keeps no body')
+  assert.equal(byId.get('M6')!.edited, true)
+  assert.equal((byId.get('M1')!.reactions as unknown[]).length, 2)
+  assert.equal(byId.get('M2')!.sender_jid, undefined)
+  assert.deepEqual(byId.get('M4')!.poll_votes, [{ voter_jid: A, selected: ['Pizza', 'Sushi'] }])
 })
 
 test('a bare message id (no chat) is found without an index on the id: the newest of two chats wins, a LID merge keeps it findable', () => {
