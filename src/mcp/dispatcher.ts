@@ -6,7 +6,7 @@ import type { Services } from '../app/services.js'
 import { JsonText, type CallToolResult, type ContentBlock, type ToolContext, type ToolDef } from './tool.js'
 import { ResultCache } from './result-cache.js'
 import { CallAbort } from './call-abort.js'
-import { RPC, RESULT_BYTES, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
+import { RPC, RESULT_BYTES, asciiJson, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
 import type { McpSession } from './session.js'
 
 export const SERVER_INFO = { name: 'whatsapp-mcp-stream', title: 'WhatsApp MCP (stream)', version: '0.1.0' }
@@ -232,7 +232,7 @@ export class Dispatcher {
         const out = await def.run!(parsed.data as never, ctx)
         const json = out instanceof JsonText ? out.json : JSON.stringify(out)
         const extra = def.render ? await def.render((out instanceof JsonText ? JSON.parse(json) : out) as never) : []
-        const encoded = encodeResult(json, extra)
+        const encoded = asciiJson(encodeResult(json, extra))
         // kept as UTF-8 bytes: a hit is then written to the socket without another conversion
         if (key !== undefined) this.cache.set(key, Buffer.from(encoded), startedIn)
         result = { [RESULT_BYTES]: encoded } as unknown as CallToolResult
