@@ -47,7 +47,8 @@ export async function startServerProcess(emu: Emulator | undefined, env: Record<
     DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
     BAILEYS_LOG_LEVEL: process.env.BAILEYS_LOG_LEVEL ?? 'warn',
-    POOL_THREADS: '1',
+    // tests run many servers side by side, one pool thread each; a production run (the bench) keeps the default
+    ...(env.NODE_ENV === 'production' ? {} : { POOL_THREADS: '1' }),
     ...(emu ? { WA_WS_URL: emu.url, WA_TRUST_ROOT_KEY: emu.rootPublicKeyBase64 } : {}),
     ...env
   }
