@@ -78,7 +78,7 @@ const receive = await profileReceive(QUICK ? 500 : 3000)
 const row = (...cells: string[]) => `| ${cells.join(' | ')} |`
 out.push('# Benchmark results', '')
 out.push(`Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, ${fmt(totalmem() / 2 ** 30, 1)} GiB; Node ${process.version}; ${new Date().toISOString()}; ${QUICK ? 'QUICK run (small sizes, short runs)' : `${ROUNDS} rounds × ${DURATION} s per point, medians`}.`)
-out.push('Load generator: autocannon in its own process (pinned to core 1, servers to core 0, where taskset works). Ratios compare figures from this one run.', '')
+out.push('Load generator: autocannon in its own process, pinned to core 1 where taskset works; the single-threaded baselines are pinned to core 0, our server (a main thread and workers) is not pinned. Ratios compare figures from this one run.', '')
 out.push('## tools/call ping', '', row('c', 'raw uWS req/s', 'SDK req/s', 'ours JSON req/s', 'ours SSE req/s', 'JSON / raw', 'JSON / SDK', 'SSE / SDK', 'ours p99 ms (JSON)', 'SDK p99 ms'), row('---', '---', '---', '---', '---', '---', '---', '---', '---', '---'))
 for (const r of ping.rows) out.push(row(String(r.c), fmt(r.raw.rps), fmt(r.sdk.rps), fmt(r.json.rps), fmt(r.sse.rps), fmt(r.json.rps / r.raw.rps, 2), fmt(r.json.rps / r.sdk.rps, 1), fmt(r.sse.rps / r.sdk.rps, 1), fmt(r.json.p99, 1), fmt(r.sdk.p99, 1)))
 const raw16 = ping.rows.find((r) => r.c === 16)!.raw.rps
