@@ -47,7 +47,8 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
   mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
   // the worker's connection is the only one: holding the lock spares every commit the shared-memory locking
-  // (a worker that dies releases it with its connection; restarts are tested)
+  // (a worker that dies releases it with its connection; restarts are tested, and wait for it should it linger)
+  db.pragma('busy_timeout = 5000')
   db.pragma('locking_mode = EXCLUSIVE')
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
