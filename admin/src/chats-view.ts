@@ -3,13 +3,14 @@
 import { api } from './api.js'
 import { $, debounce, esc, fmtTime, toast } from './dom.js'
 
+/** a chat as the API sends it: fields with nothing to say are left out */
 interface Chat {
   jid: string
-  name: string | null
+  name?: string
   is_group: boolean
   unread_count: number
-  last_message_at: number | null
-  last_message?: { body: string | null; type: string; from_me: boolean } | null
+  last_message_at?: number
+  last_message?: { body?: string; type: string; from_me: boolean }
 }
 
 /** a message as the API sends it: fields with nothing to say are left out */

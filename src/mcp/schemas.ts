@@ -57,18 +57,32 @@ export function toMessage(m: MessageRow): MessageOut {
   return o as MessageOut
 }
 
-export const chatShape = z.object({
-  jid: z.string(),
-  name: z.string().nullable(),
-  is_group: z.boolean(),
-  unread_count: z.number(),
-  marked_unread: z.boolean(),
-  archived: z.boolean(),
-  pinned: z.boolean(),
-  last_message_at: z.number().nullable(),
-  last_message: z.object({ id: z.string(), from_me: z.boolean(), type: z.string(), body: z.string().nullable(), timestamp: z.number() }).nullable().optional()
-})
-export const toChat = (c: ChatRow, withLast = true): z.infer<typeof chatShape> => (withLast ? c : { ...c, last_message: undefined })
+export const chatShape = z
+  .object({
+    jid: z.string(),
+    name: z.string().optional(),
+    is_group: z.boolean(),
+    unread_count: z.number(),
+    marked_unread: z.literal(true).optional(),
+    archived: z.literal(true).optional(),
+    pinned: z.literal(true).optional(),
+    last_message_at: z.number().optional().describe('unix ms'),
+    last_message: z.object({ id: z.string(), from_me: z.boolean(), type: z.string(), body: z.string().optional(), timestamp: z.number() }).optional()
+  })
+  .describe('a chat; as with messages, fields with nothing to say are left out (no null values, flags only when true)')
+
+/** the tool shape of a chat row, empty fields left out; `withLast` false drops the last message */
+export function toChat(c: ChatRow, withLast = true): z.infer<typeof chatShape> {
+  const o: z.infer<typeof chatShape> = { jid: c.jid, is_group: c.is_group, unread_count: c.unread_count }
+  if (c.name !== null) o.name = c.name
+  if (c.marked_unread) o.marked_unread = true
+  if (c.archived) o.archived = true
+  if (c.pinned) o.pinned = true
+  if (c.last_message_at !== null) o.last_message_at = c.last_message_at
+  const m = withLast ? c.last_message : null
+  if (m) o.last_message = { id: m.id, from_me: m.from_me, type: m.type, ...(m.body !== null ? { body: m.body } : {}), timestamp: m.timestamp }
+  return o
+}
 
 export const contactShape = z.object({
   jid: z.string(),

@@ -15,7 +15,7 @@ let alice: Person
 let bob: Person
 let carol: Person
 
-const chat = async (jid: string) => (await call(client, 'get_chat_by_id', { jid })).data.chat as { archived: boolean; pinned: boolean; name: string | null }
+const chat = async (jid: string) => (await call(client, 'get_chat_by_id', { jid })).data.chat as { archived?: boolean; pinned?: boolean; name?: string }
 
 before(async () => {
   emu = await startEmulator()
