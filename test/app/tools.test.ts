@@ -97,7 +97,7 @@ test('a message addressed by LID lands in the same chat as the phone-number ones
   await until(async () => (await messagesOf(alice.jid)).some((x) => x.id === m.id), 15_000, 'lid message in the phone chat')
   const chats = (await call(client, 'list_chats', { limit: 50 })).data.chats as Array<{ jid: string }>
   assert.ok(!chats.some((c) => c.jid === alice.lid), 'no separate LID chat')
-  assert.equal((await call(client, 'get_chat_by_id', { jid: alice.lid })).data.chat && true, true)
+  assert.equal(((await call(client, 'get_chat_by_id', { jid: alice.lid })).data.chat as { jid: string }).jid, alice.jid, 'the LID finds the phone-number chat')
 })
 
 test('send_message reaches the person, is stored, and respects dedup and idempotency keys', async () => {
@@ -170,7 +170,12 @@ test('group info and audits read the store, exclude the account, and page', asyn
   const audit = (await call(client, 'run_group_audit', {})).data
   const noDirect = audit.without_direct_chat as Array<{ jid: string }>
   assert.ok(!noDirect.some((m) => m.jid.startsWith(ACCOUNT)), 'the account is never a member of its own audit')
-  assert.ok(noDirect.some((m) => m.jid === bob.jid || m.jid === bob.lid) === false || true)
+  // earlier tests wrote to Alice, Bob and Carol directly: the audit must agree with the chats the store has
+  const chats = new Set(((await call(client, 'list_chats', { limit: 50 })).data.chats as Array<{ jid: string }>).map((c) => c.jid))
+  const members = audit.not_in_contacts as Array<{ jid: string; has_direct_chat: boolean }>
+  assert.deepEqual(members.map((m) => m.jid).sort(), [alice.jid, bob.jid, carol.jid].sort())
+  for (const m of members) assert.equal(m.has_direct_chat, chats.has(m.jid), m.jid)
+  assert.deepEqual(noDirect.map((m) => m.jid).sort(), members.filter((m) => !chats.has(m.jid)).map((m) => m.jid).sort())
   const page1 = (await call(client, 'find_members_not_in_contacts', { limit: 1 })).data
   assert.equal((page1.members as unknown[]).length, 1)
   assert.ok(page1.next_cursor)
