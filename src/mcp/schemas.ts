@@ -84,17 +84,28 @@ export function toChat(c: ChatRow, withLast = true): z.infer<typeof chatShape> {
   return o
 }
 
-export const contactShape = z.object({
-  jid: z.string(),
-  lid: z.string().nullable(),
-  phone: z.string().nullable(),
-  name: z.string().nullable(),
-  notify: z.string().nullable().describe("the person's own push name"),
-  verified_name: z.string().nullable(),
-  display_name: z.string(),
-  is_my_contact: z.boolean()
-})
-export const toContact = (c: ContactRow): z.infer<typeof contactShape> => c
+export const contactShape = z
+  .object({
+    jid: z.string(),
+    lid: z.string().optional(),
+    phone: z.string().optional(),
+    name: z.string().optional().describe('the name in the account\'s address book'),
+    notify: z.string().optional().describe("the person's own push name"),
+    verified_name: z.string().optional(),
+    display_name: z.string(),
+    is_my_contact: z.boolean()
+  })
+  .describe('a contact; names and numbers that are not known are left out')
+
+export function toContact(c: ContactRow): z.infer<typeof contactShape> {
+  const o: z.infer<typeof contactShape> = { jid: c.jid, display_name: c.display_name, is_my_contact: c.is_my_contact }
+  if (c.lid !== null) o.lid = c.lid
+  if (c.phone !== null) o.phone = c.phone
+  if (c.name !== null) o.name = c.name
+  if (c.notify !== null) o.notify = c.notify
+  if (c.verified_name !== null) o.verified_name = c.verified_name
+  return o
+}
 
 /** any spelling of a person or chat -> the canonical JID the store uses */
 export function canonicalJid(s: Services, input: string): string {
