@@ -7,12 +7,13 @@ import { join } from 'node:path'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
 import type { Person } from '../emulator/person.js'
-import { startServerProcess, call, until, type ServerProcess } from '../helpers/server-process.js'
-import { linkViaMcp } from '../helpers/link.js'
+import { call, until, type ServerProcess } from '../helpers/server-process.js'
+import { startLinkedServer, type LinkedServer } from '../helpers/link.js'
 
 const ACCOUNT = '15550001111'
 const JPEG = Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDRENDg8QEBEQCgwSExIQEw8QEBD/yQALCAABAAEBAREA/8wABgAQEAX/2gAIAQEAAD8A0s8g/9k=', 'base64')
 let emu: Emulator
+let linked: LinkedServer
 let server: ServerProcess
 let client: Client
 let alice: Person
@@ -36,15 +37,14 @@ before(async () => {
       { jid: groupJid, name: 'Book Club', messages: [{ from: alice.phone, text: 'Next book: Dune', id: 'G1' }, { from: bob.phone, text: 'Already read it', id: 'G2' }] }
     ]
   })
-  server = await startServerProcess(emu, { WA_SEND_DEDUP_WINDOW_MS: '45000' })
-  client = await server.mcp()
-  await linkViaMcp(client, emu, ACCOUNT)
+  linked = await startLinkedServer(emu, ACCOUNT, { WA_SEND_DEDUP_WINDOW_MS: '45000' })
+  server = linked.server
+  client = linked.client
   await until(async () => (await messagesOf(alice.jid)).length >= 4, 20_000, 'history stored')
 })
 
 after(async () => {
-  await client?.close()
-  await server?.stop()
+  await linked?.close()
   await emu?.close()
 })
 

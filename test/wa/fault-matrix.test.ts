@@ -5,11 +5,12 @@ import assert from 'node:assert/strict'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
 import type { Person } from '../emulator/person.js'
-import { startServerProcess, call, until, type ServerProcess } from '../helpers/server-process.js'
-import { linkViaMcp } from '../helpers/link.js'
+import { call, until, type ServerProcess } from '../helpers/server-process.js'
+import { startLinkedServer, type LinkedServer } from '../helpers/link.js'
 
 const ACCOUNT = '15550001111'
 let emu: Emulator
+let linked: LinkedServer
 let server: ServerProcess
 let client: Client
 let friend: Person
@@ -30,7 +31,7 @@ before(async () => {
   emu.on('login', () => logins++)
   friend = emu.person({ phone: '15550002222', name: 'Friend' })
   emu.setHistory(ACCOUNT, { chats: [{ jid: friend.phone, messages: [{ text: 'kept through every fault' }] }] })
-  server = await startServerProcess(emu, {
+  linked = await startLinkedServer(emu, ACCOUNT, {
     WA_WORKER_FAULTS: '1',
     WA_DISCONNECT_RECOVERY_DELAY_MS: '8000',
     WA_SYNC_RECOVERY_COOLDOWN_MS: '1000',
@@ -42,14 +43,13 @@ before(async () => {
     WA_SEND_READY_WAIT_MS: '1000',
     BAILEYS_LOG_LEVEL: 'warn'
   })
-  client = await server.mcp()
-  await linkViaMcp(client, emu, ACCOUNT)
+  server = linked.server
+  client = linked.client
   await until(async () => (await status()).store.messages >= 1, 20_000, 'history stored')
 })
 
 after(async () => {
-  await client?.close()
-  await server?.stop()
+  await linked?.close()
   await emu?.close()
 })
 
