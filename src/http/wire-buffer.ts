@@ -1,8 +1,8 @@
 // Reply bodies laid out in one long-lived buffer. uWS sends what the socket takes and copies the rest
-// before end() returns, so the same memory serves every reply. A fresh Buffer per reply (or a string, which
-// uWS turns into UTF-8 on the C heap) costs a malloc, page faults on first touch and, for V8, external
-// memory that brings on mark-compacts: served that way, a 42 KiB page of messages ran at 0.65× the rate
-// of the same bytes from a buffer that lives on.
+// before end() returns, so the same memory serves every reply. A fresh Buffer per reply (or a long string,
+// which has to become UTF-8 first) costs a malloc, page faults on first touch and, for V8, external memory
+// that brings on mark-compacts: a cached 42 KiB page of messages cost the server 75-94 µs of CPU that way,
+// 63 µs from this buffer.
 
 export type WireParts = string | Uint8Array | ReadonlyArray<string | Uint8Array>
 
