@@ -7,27 +7,28 @@ export interface PingFigures {
 }
 
 export async function benchPing(serverUrl: string): Promise<PingFigures> {
-  const raw = await startChild(new URL('./baselines/raw-uws.js', import.meta.url).pathname)
-  const sdk = await startChild(new URL('./baselines/sdk-node-http.js', import.meta.url).pathname)
+  const ours = `${serverUrl}/mcp`
+  const session = await mcpSession(ours)
+  const body = toolCall('ping')
   const rows: PingFigures['rows'] = []
-  try {
-    const sdkUrl = `http://127.0.0.1:${sdk.port}/mcp`
-    const ours = `${serverUrl}/mcp`
-    const sdkSession = await mcpSession(sdkUrl)
-    const session = await mcpSession(ours)
-    const body = toolCall('ping')
-    for (const c of [16, 64]) {
-      rows.push({
-        c,
-        raw: await bestOf(ROUNDS, () => load(`http://127.0.0.1:${raw.port}/mcp`, body, {}, c)),
-        sdk: await bestOf(ROUNDS, () => load(sdkUrl, body, sdkSession, c)),
-        json: await bestOf(ROUNDS, () => load(ours, body, session, c)),
-        sse: await bestOf(ROUNDS, () => load(ours, body, { ...session, 'x-mcp-reply': 'sse' }, c))
-      })
+  // each baseline runs only while it is measured: the SDK server keeps working off (and collecting) its
+  // backlog after a run at c = 64, which took CPU from whatever ran next on its core
+  const measureChild = async (script: string, c: number, withSession: boolean): Promise<LoadResult> => {
+    const child = await startChild(new URL(script, import.meta.url).pathname)
+    try {
+      const url = `http://127.0.0.1:${child.port}/mcp`
+      const headers = withSession ? await mcpSession(url) : {}
+      return await bestOf(ROUNDS, () => load(url, body, headers, c))
+    } finally {
+      await child.stop()
     }
-  } finally {
-    await raw.stop()
-    await sdk.stop()
+  }
+  for (const c of [16, 64]) {
+    const raw = await measureChild('./baselines/raw-uws.js', c, false)
+    const sdk = await measureChild('./baselines/sdk-node-http.js', c, true)
+    const json = await bestOf(ROUNDS, () => load(ours, body, session, c))
+    const sse = await bestOf(ROUNDS, () => load(ours, body, { ...session, 'x-mcp-reply': 'sse' }, c))
+    rows.push({ c, raw, sdk, json, sse })
   }
   return { rows }
 }
