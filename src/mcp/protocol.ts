@@ -76,9 +76,12 @@ const NON_ASCII = /[^\x00-\x7f]/g
  * mostly non-ASCII (Cyrillic, CJK, emoji) stays UTF-8. The parsed values are the same either way.
  */
 export function asciiJson(json: string): string {
-  if (!ANY_NON_ASCII.test(json)) return json
-  const count = json.match(NON_ASCII)!.length
-  if (count > json.length / 64) return json
+  const first = json.search(ANY_NON_ASCII)
+  if (first < 0) return json
+  // counted without collecting the matches, and no further than the limit
+  const limit = json.length / 64
+  let count = 0
+  for (let i = first; i < json.length; i++) if (json.charCodeAt(i) > 0x7f && ++count > limit) return json
   return json.replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 

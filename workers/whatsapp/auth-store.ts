@@ -34,14 +34,14 @@ class KeyDeserializer extends DefaultDeserializer {
   }
 }
 
-export function decodeKey(stored: string | Buffer): unknown {
+function decodeKey(stored: string | Buffer): unknown {
   if (typeof stored === 'string') return JSON.parse(stored, BufferJSON.reviver)
   const d = new KeyDeserializer(stored)
   d.readHeader()
   return d.readValue()
 }
 
-export const encodeKey = (value: unknown): Buffer => serialize(value)
+const encodeKey = (value: unknown): Buffer => serialize(value)
 
 export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: string; pn: string }>) => void): AuthStore {
   mkdirSync(dirname(path), { recursive: true })
