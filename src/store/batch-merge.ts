@@ -91,7 +91,17 @@ export function withoutNameEchoes(contacts: ContactRecord[], messages: readonly 
     said.add(`${m.senderJid}\u0000${m.pushName}`)
     if (m.senderJidAlt) said.add(`${m.senderJidAlt}\u0000${m.pushName}`)
   }
-  const echo = (c: ContactRecord): boolean =>
-    !!c.notify && said.has(`${c.jid}\u0000${c.notify}`) && Object.entries(c).every(([k, v]) => k === 'jid' || k === 'notify' || v === undefined)
-  return contacts.some(echo) ? contacts.filter((c) => !echo(c)) : contacts
+  let kept: ContactRecord[] | undefined
+  for (let i = 0; i < contacts.length; i++) {
+    const c = contacts[i]!
+    if (isEcho(c, said)) kept ??= contacts.slice(0, i)
+    else kept?.push(c)
+  }
+  return kept ?? contacts
+}
+
+function isEcho(c: ContactRecord, said: Set<string>): boolean {
+  if (!c.notify || !said.has(`${c.jid}\u0000${c.notify}`)) return false
+  for (const k in c) if (k !== 'jid' && k !== 'notify' && c[k as keyof ContactRecord] !== undefined) return false
+  return true
 }

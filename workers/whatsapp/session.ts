@@ -16,11 +16,12 @@ import makeWASocket, {
   type WASocket,
   type WAMessage,
   type AnyMessageContent,
+  type Chat,
   type GroupMetadata
 } from '@whiskeysockets/baileys'
 import Database from 'better-sqlite3'
 import { AppError } from '../../src/errors/app-error.js'
-import type { StoreBatch, GroupRecord, ContactRecord, PollVoteRecord } from '../../src/store/batch.js'
+import type { StoreBatch, ChatRecord, GroupRecord, ContactRecord, PollVoteRecord } from '../../src/store/batch.js'
 import type { WaWorkerOptions, WaStatus, WaWorkerEvent, SendTextRequest, SendMediaRequest, SendResult, DownloadMediaRequest, DownloadMediaResult, OnWhatsAppResult, WaConnectionState } from '../../src/wa/worker-api.js'
 import { openAuthStore, type AuthStore } from './auth-store.js'
 import { encodeBatch, splitBatch, MAX_MESSAGES_PER_BATCH } from '../../src/store/batch-codec.js'
@@ -36,6 +37,21 @@ const COALESCE_MS = 5
 
 const statusCodeOf = (err: unknown): number | undefined => (err as { output?: { statusCode?: number } } | undefined)?.output?.statusCode
 
+/** the records of an upsert and an update event, in that order, without the entries that make none */
+function recordsOf<T, R>(upserts: readonly T[] | undefined, updates: readonly T[] | undefined, toRecord: (x: T) => R | undefined): R[] {
+  const out: R[] = []
+  for (const list of [upserts, updates]) {
+    if (!list) continue
+    for (const x of list) {
+      const r = toRecord(x)
+      if (r) out.push(r)
+    }
+  }
+  return out
+}
+
+const liveChatRecord = (c: Partial<Chat>): ChatRecord | undefined => chatRecord(c, true)
+
 export class Session {
   private sock: WASocket | undefined
   private auth: AuthStore
@@ -46,6 +62,8 @@ export class Session {
   private store: Database.Database | undefined
   private readonly baileysLog: Logger
   private readonly eventStream: EventStream | undefined
+  // the normalized own JIDs, made again only when the creds change
+  private meOf?: { id?: string; lid?: string; me: Me }
   private readonly recent: Lru<string, WAMessage>
   private readonly chatOfId: Lru<string, string>
   private readonly coalescer = new BatchCoalescer(MAX_MESSAGES_PER_BATCH)
@@ -110,7 +128,10 @@ export class Session {
 
   private me(): Me {
     const me = this.auth.creds.me
-    return { jid: me?.id ? jidNormalizedUser(me.id) : undefined, lid: me?.lid ? jidNormalizedUser(me.lid) : undefined }
+    const known = this.meOf
+    if (known && known.id === me?.id && known.lid === me?.lid) return known.me
+    this.meOf = { id: me?.id, lid: me?.lid, me: { jid: me?.id ? jidNormalizedUser(me.id) : undefined, lid: me?.lid ? jidNormalizedUser(me.lid) : undefined } }
+    return this.meOf.me
   }
 
   private storeDb(): Database.Database | undefined {
@@ -250,9 +271,9 @@ export class Session {
           }))
         })
       }
-      const chats = [...(events['chats.upsert'] ?? []), ...(events['chats.update'] ?? [])].map((c) => chatRecord(c, true)).filter((x) => !!x)
-      const contacts = withoutNameEchoes([...(events['contacts.upsert'] ?? []), ...(events['contacts.update'] ?? [])].map(contactRecord).filter((x) => !!x), upserted?.messages ?? [])
-      const groups = [...(events['groups.upsert'] ?? []), ...(events['groups.update'] ?? [])].map(groupRecord).filter((x) => !!x)
+      const chats = recordsOf(events['chats.upsert'], events['chats.update'], liveChatRecord)
+      const contacts = withoutNameEchoes(recordsOf(events['contacts.upsert'], events['contacts.update'], contactRecord), upserted?.messages ?? [])
+      const groups = recordsOf(events['groups.upsert'], events['groups.update'], groupRecord)
       if (chats.length || contacts.length || groups.length) this.batch({ chats, contacts, groups })
       if (events['group-participants.update']) this.batch({ participants: [participantsChange(events['group-participants.update'])] })
       if (events['lid-mapping.update']) this.batch({ lidMappings: [events['lid-mapping.update']] })

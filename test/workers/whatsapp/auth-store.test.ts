@@ -51,3 +51,37 @@ test('keys survive a reopen with their types; JSON rows of earlier versions stil
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('a key rewritten, deleted, written again and cleared reads back as last written, also after a reopen', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'auth-'))
+  try {
+    const path = join(dir, 'auth.sqlite')
+    const session = (n: number) => ({ _sessions: { k: { registrationId: n } }, version: 'v1' }) as never
+    const a = openAuthStore(path, () => undefined)
+    await a.keys.set({ session: { 'b.0': session(10) } })
+    await a.keys.set({ session: { 'a.0': session(1) } })
+    assert.deepEqual(await a.keys.get('session', ['a.0']), { 'a.0': session(1) })
+    // rewrites of a known row, as for every decrypted message
+    for (let n = 2; n <= 5; n++) await a.keys.set({ session: { 'a.0': session(n) } })
+    await a.keys.set({ session: { 'a.0': null } })
+    // SQLite gives c.0 the deleted row's rowid (a.0's was the highest): a.0 must not write through it
+    await a.keys.set({ session: { 'c.0': session(30) } })
+    await a.keys.set({ session: { 'a.0': session(6) } })
+    await a.keys.set({ session: { 'a.0': session(7) } })
+    assert.deepEqual(await a.keys.get('session', ['a.0', 'b.0', 'c.0']), { 'a.0': session(7), 'b.0': session(10), 'c.0': session(30) })
+    await a.keys.clear!()
+    // rowids start again from 1 after a clear: rows known before must not be written through them
+    await a.keys.set({ session: { 'b.0': session(11) } })
+    await a.keys.set({ session: { 'd.0': session(40) } })
+    await a.keys.set({ session: { 'c.0': session(31) } })
+    a.close()
+    const db = new Database(path)
+    assert.equal((db.prepare('SELECT count(*) AS n FROM keys').get() as { n: number }).n, 3, 'one row per key, none left behind')
+    db.close()
+    const b = openAuthStore(path, () => undefined)
+    assert.deepEqual(await b.keys.get('session', ['a.0', 'b.0', 'c.0', 'd.0']), { 'b.0': session(11), 'c.0': session(31), 'd.0': session(40) })
+    b.close()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
