@@ -1,4 +1,5 @@
 // Entry point: `npm start`. Validates the configuration, starts the server, stops cleanly on a signal.
+import './app/heap-flags.js'
 import { loadConfig } from './config/load-config.js'
 import { createLogger } from './log/logger.js'
 import { startServer } from './app/server.js'
