@@ -60,8 +60,10 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
   const putKey = db.prepare('INSERT INTO keys(type, id, value) VALUES (?, ?, ?) ON CONFLICT(type, id) DO UPDATE SET value = excluded.value RETURNING rowid')
   const delKey = db.prepare('DELETE FROM keys WHERE type = ? AND id = ?')
   // a Signal session is rewritten for every message: updating its row by rowid skips the (type, id) index
-  // and the upsert's conflict handling (a tenth of the write in place; most of the rest is the WAL append)
-  const updateRow = db.prepare('UPDATE keys SET value = ? WHERE rowid = ?')
+  // and the upsert's conflict handling (a tenth of the write in place; most of the rest is the WAL append).
+  // The row must still hold the same key: a remembered rowid can be stale (a rolled-back transaction, a row
+  // deleted and its rowid given to another key), and then the upsert takes over.
+  const updateRow = db.prepare('UPDATE keys SET value = ? WHERE rowid = ? AND type = ? AND id = ?')
   const rowids = new Map<string, number>()
   const rowKey = (type: string, id: string) => `${type} ${id}`
 
@@ -74,7 +76,7 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
       return
     }
     const rowid = rowids.get(key)
-    if (rowid !== undefined && updateRow.run(value, rowid).changes === 1) return
+    if (rowid !== undefined && updateRow.run(value, rowid, type, id).changes === 1) return
     rowids.set(key, (putKey.get(type, id, value) as { rowid: number }).rowid)
   }
   // one transaction function for every call: better-sqlite3 builds a new wrapper each time transaction() runs
