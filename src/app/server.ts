@@ -52,6 +52,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       worker: {
         accountId: config.ACCOUNT_ID,
         authDbPath: config.AUTH_DB_PATH,
+        keySyncMs: config.WA_KEY_SYNC_MS,
         storeDbPath: config.DB_PATH,
         mediaDir: config.MEDIA_DIR,
         wsUrl: config.WA_WS_URL,

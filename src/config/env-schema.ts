@@ -84,6 +84,11 @@ export const envSchema = z.object({
   WA_INITIALIZE_TIMEOUT_MS: int(0).default(120_000),
   WA_HEARTBEAT_INTERVAL_MS: int(100).default(2_000),
   WA_HEARTBEAT_TIMEOUT_MS: int(500).default(15_000),
+  /**
+   * How long a Signal key update may wait to reach the disk: a session update that only moves receiving
+   * chains forward is written within it, every other update is committed at once and fsynced within it.
+   */
+  WA_KEY_SYNC_MS: int(10, 600_000).default(200),
 
   // --- recovery (names and defaults of the original)
   WA_RESYNC_RECONNECT: bool.default(true),

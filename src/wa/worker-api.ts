@@ -14,8 +14,10 @@ import type { EncodedBatch } from '../store/batch-codec.js'
 /** What the worker is told at start. Paths are absolute. */
 export interface WaWorkerOptions {
   accountId: string
-  /** SQLite file holding creds and Signal keys, written synchronously by the worker. */
+  /** SQLite file holding creds and Signal keys, written by the worker (see workers/whatsapp/auth-store.ts). */
   authDbPath: string
+  /** how long a key update may wait to be written (receive-only session progress) or fsynced (the rest) */
+  keySyncMs?: number
   /** The message store, opened read-only by the worker for `getMessage` and `cachedGroupMetadata`. */
   storeDbPath: string
   mediaDir: string

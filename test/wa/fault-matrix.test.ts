@@ -41,6 +41,9 @@ before(async () => {
     WA_HEARTBEAT_TIMEOUT_MS: '2000',
     WA_READINESS_GRACE_MS: '3000',
     WA_SEND_READY_WAIT_MS: '1000',
+    // receive-only session progress is never written before a crash or a restart: every row after one runs
+    // on the older sessions, as after the worst-timed crash
+    WA_KEY_SYNC_MS: '600000',
     BAILEYS_LOG_LEVEL: 'warn'
   })
   server = linked.server
@@ -120,6 +123,43 @@ test('an exception thrown inside the worker: supervisor restart, nothing lost', 
   await until(async () => ((await call(client, 'list_messages', { chat_id: friend.jid })).data.messages as Array<{ id: string }>).some((x) => x.id === m.id), 15_000, 'a message after the crash')
 })
 
+const textOf = (m: { message: { conversation?: string | null; extendedTextMessage?: { text?: string | null } | null } }) => m.message.conversation ?? m.message.extendedTextMessage?.text
+const storedIds = async () => ((await call(client, 'list_messages', { chat_id: friend.jid, limit: 100 })).data.messages as Array<{ id: string }>).map((x) => x.id)
+const stored = (id: string, what: string) => until(async () => (await storedIds()).includes(id), 15_000, what)
+
+const crashAndWait = async () => {
+  const r0 = await restarts()
+  await fetch(`${server.url}/api/test/fault?kind=crash`, { method: 'POST' })
+  await until(async () => (await restarts()) > r0, 20_000, 'a restart after the crash')
+  await waitReady()
+}
+const reply = async (text: string) => {
+  assert.equal((await call(client, 'send_message', { recipient_jid: friend.jid, message: text })).ok, true)
+  await friend.waitFor((m) => textOf(m) === text)
+}
+
+test('a crash that loses the Signal session progress of messages just received: later messages decrypt both ways', async () => {
+  for (const text of ['before 1', 'before 2']) await stored((await friend.sendText(ACCOUNT, text)).id, text)
+  await reply('our reply before')
+  // the first answer takes a ratchet step (written at once); the next two only move the receiving chain
+  // forward, and with WA_KEY_SYNC_MS this long they are lost in the crash
+  for (const text of ['answer 1', 'answer 2', 'answer 3']) await stored((await friend.sendText(ACCOUNT, text)).id, text)
+  await crashAndWait()
+  await stored((await friend.sendText(ACCOUNT, 'answer 4, after the crash')).id, 'a message further along the same chain')
+  await reply('our reply after')
+  await stored((await friend.sendText(ACCOUNT, 'and their answer')).id, 'their answer after our reply')
+})
+
+test('a crash right after a send: the next send does not use its keys again', async () => {
+  await reply('sent just before the crash')
+  await crashAndWait()
+  // had the sending chain's step been lost, this would use its message key again and the phone would refuse
+  // it (Baileys writes a send's sessions with the device list, a set that never waits; the rule for a lone
+  // session is in the auth store's own test)
+  await reply('sent after the crash')
+  await stored((await friend.sendText(ACCOUNT, 'got both')).id, 'their answer')
+})
+
 test('a blocked worker event loop: heartbeat missed, worker terminated and restarted', async () => {
   const r0 = await restarts()
   void fetch(`${server.url}/api/test/fault?kind=block&ms=6000`, { method: 'POST' }).catch(() => undefined)
@@ -144,9 +184,9 @@ test('sends during an outage fail fast and retryably; a retry with the same key 
   assert.equal(second.ok, true, JSON.stringify(second.data))
   const third = await call(client, 'send_message', { recipient_jid: friend.jid, message: 'once only', idempotency_key: 'outage-1' })
   assert.equal(third.data.deduplicated, true)
-  await friend.waitFor((m) => (m.message.conversation ?? m.message.extendedTextMessage?.text) === 'once only')
+  await friend.waitFor((m) => textOf(m) === 'once only')
   await new Promise((r) => setTimeout(r, 500))
-  assert.equal(friend.inbox.filter((m) => (m.message.conversation ?? m.message.extendedTextMessage?.text) === 'once only').length, 1)
+  assert.equal(friend.inbox.filter((m) => textOf(m) === 'once only').length, 1)
 })
 
 test('server unreachable past the grace: /healthz 503; when it returns, 200 and ready', async () => {

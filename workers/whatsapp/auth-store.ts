@@ -1,27 +1,32 @@
-// Baileys' auth state (creds and Signal keys) in SQLite. Every key update is committed before Baileys goes
-// on (a process crash loses nothing), but not fsynced one by one: Baileys updates the Signal session of
-// every message it decrypts, and an fsync each time cost more than Baileys' own work per message. The WAL
-// is flushed to disk within SYNC_MS instead, so a power loss can cost at most that much of key updates;
-// the messages they belonged to come back through WhatsApp's retry receipts.
+// Baileys' auth state (creds and Signal keys) in SQLite. Every key update a peer could depend on is
+// committed before Baileys goes on, so a process crash never loses one; the session updates that only move
+// receiving chains forward wait for the next sync instead (see key-sync-policy.ts: Signal tolerates losing
+// them, and committing one per decrypted message cost as much as the rest of our work on it). Commits are
+// not fsynced one by one: the sync every `syncMs` writes what waits in one transaction and flushes the WAL
+// to disk, so a power loss can cost at most that much of key updates; the messages they belonged to come
+// back through WhatsApp's retry receipts.
 // Keys are stored as v8-serialized BLOBs: JSON with Baileys' Buffer replacer and reviver runs a JavaScript
-// callback for every property, and this is per decrypted message. Rows written as JSON by earlier versions
-// are still read. LID<->phone mappings Baileys learns are reported as they are stored.
+// callback for every property. Rows written as JSON by earlier versions are still read. LID<->phone
+// mappings Baileys learns are reported as they are stored.
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DefaultDeserializer, serialize } from 'node:v8'
+import { mayWait, sendingProgress, soleSession } from './key-sync-policy.js'
 import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from '@whiskeysockets/baileys'
 
 export interface AuthStore {
   creds: AuthenticationCreds
   keys: SignalKeyStore
   saveCreds(): void
+  /** writes the key updates that wait and flushes the WAL to disk (also done every `syncMs`) */
+  sync(): void
   /** forget this device: creds and keys go, a new QR follows (the message store is not touched) */
   clear(): void
   close(): void
 }
 
-/** how long a committed key update may wait for its fsync */
+/** how long a key update may wait to be written (receive-only session progress) or fsynced (the rest) */
 export const SYNC_MS = 200
 
 /** byte arrays come back as Buffers, as the JSON reviver gives them: Baileys calls Buffer methods on them */
@@ -43,7 +48,7 @@ function decodeKey(stored: string | Buffer): unknown {
 
 const encodeKey = (value: unknown): Buffer => serialize(value)
 
-export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: string; pn: string }>) => void): AuthStore {
+export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: string; pn: string }>) => void, syncMs = SYNC_MS): AuthStore {
   mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
   // the worker's connection is the only one: holding the lock spares every commit the shared-memory locking
@@ -83,13 +88,29 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
   const writeAll = db.transaction((writes: KeyWrite[]) => {
     for (const w of writes) write(w)
   })
-  /** the keys of one set(), committed together; the usual single session update needs no BEGIN of its own */
-  const putKeys = (data: SignalDataSet): Array<{ lid: string; pn: string }> => {
+  // session updates that wait for the sync, the latest per session, and what each session's used sending
+  // chains were in its latest update (committed or waiting): an update waits only if they are unchanged
+  const waiting = new Map<string, object>()
+  const progress = new Map<string, string>()
+  const noteSession = (id: string, value: unknown): void => {
+    const p = value ? sendingProgress(value) : undefined
+    if (p === undefined) progress.delete(id)
+    else progress.set(id, p)
+  }
+  const waitingWrites = (): KeyWrite[] => {
     const writes: KeyWrite[] = []
+    for (const [id, value] of waiting) writes.push(['session', id, encodeKey(value)])
+    waiting.clear()
+    return writes
+  }
+  /** what waits, then the keys of one set(), committed together; a lone update needs no BEGIN of its own */
+  const putKeys = (data: SignalDataSet): Array<{ lid: string; pn: string }> => {
+    const writes = waiting.size ? waitingWrites() : []
     const mappings: Array<{ lid: string; pn: string }> = []
     for (const [type, entries] of Object.entries(data)) {
       for (const [id, value] of Object.entries(entries ?? {})) {
         writes.push([type, id, value === null || value === undefined ? null : encodeKey(value)])
+        if (type === 'session') noteSession(id, value)
         if (type === 'lid-mapping' && typeof value === 'string' && !id.endsWith('_reverse')) mappings.push({ pn: `${id}@s.whatsapp.net`, lid: `${value}@lid` })
       }
     }
@@ -99,13 +120,18 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
   }
 
   let dirty = false
-  const flush = () => {
-    if (!dirty || !db.open) return
+  const sync = () => {
+    if (!db.open) return
+    if (waiting.size) {
+      writeAll(waitingWrites())
+      dirty = true
+    }
+    if (!dirty) return
     dirty = false
     // a checkpoint syncs the WAL to disk, then copies it into the database file
     db.pragma('wal_checkpoint(PASSIVE)')
   }
-  const syncTimer = setInterval(flush, SYNC_MS)
+  const syncTimer = setInterval(sync, syncMs)
   syncTimer.unref()
 
   const stored = getCreds.get() as { value: string } | undefined
@@ -115,21 +141,38 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
       async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
         const out: { [id: string]: SignalDataTypeMap[T] } = {}
         for (const id of ids) {
+          const held = type === 'session' ? waiting.get(id) : undefined
+          if (held) {
+            out[id] = held as SignalDataTypeMap[T]
+            continue
+          }
           const row = getKey.get(type, id) as { rowid: number; value: string | Buffer } | undefined
           if (!row) continue
           rowids.set(rowKey(type, id), row.rowid)
           let value = decodeKey(row.value) as SignalDataTypeMap[T]
+          if (type === 'session') noteSession(id, value)
           if (type === 'app-state-sync-key' && value) value = proto.Message.AppStateSyncKeyData.fromObject(value as object) as unknown as SignalDataTypeMap[T]
           out[id] = value
         }
         return out
       },
       async set(data) {
+        const sole = soleSession(data)
+        if (sole) {
+          const [id, value] = sole
+          const before = progress.get(id)
+          if (mayWait(before, sendingProgress(value))) {
+            waiting.set(id, value)
+            return
+          }
+        }
         const mappings = putKeys(data)
         dirty = true
         if (mappings.length) onLidMappings(mappings)
       },
       async clear() {
+        waiting.clear()
+        progress.clear()
         rowids.clear()
         db.exec('DELETE FROM keys')
       }
@@ -138,7 +181,10 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
       putCreds.run(JSON.stringify(store.creds, BufferJSON.replacer))
       dirty = true
     },
+    sync,
     clear() {
+      waiting.clear()
+      progress.clear()
       rowids.clear()
       db.transaction(() => {
         db.exec('DELETE FROM keys; DELETE FROM creds;')
@@ -148,7 +194,7 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
     close() {
       clearInterval(syncTimer)
       dirty = true
-      flush()
+      sync()
       db.close()
     }
   }

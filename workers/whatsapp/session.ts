@@ -74,7 +74,7 @@ export class Session {
     this.recent = new Lru(opts.messageCacheMax ?? 20_000)
     this.chatOfId = new Lru(opts.messageKeyCacheMax ?? 20_000)
     this.eventStream = opts.eventStreamPath ? new EventStream(opts.eventStreamPath, opts.eventStreamMaxBytes ?? 50 * 1024 * 1024) : undefined
-    this.auth = openAuthStore(opts.authDbPath, (pairs) => this.batch({ lidMappings: pairs }))
+    this.auth = openAuthStore(opts.authDbPath, (pairs) => this.batch({ lidMappings: pairs }), opts.keySyncMs)
     this.status.linked = !!this.auth.creds.me
     // Baileys reports app-state corruption only in its logs: read them as structured recovery signals
     this.baileysLog = pino(
@@ -327,6 +327,7 @@ export class Session {
   async stop(): Promise<void> {
     this.stopped = true
     this.flushBatches()
+    this.auth.sync()
     clearTimeout(this.reconnectTimer)
     this.sock?.end(undefined)
     this.setState('stopped')

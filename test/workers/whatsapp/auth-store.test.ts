@@ -1,6 +1,11 @@
 // The auth store keeps what Baileys gives it and gives it back as Baileys expects: byte arrays as Buffers,
 // app-state keys as proto objects, rows written as JSON by earlier versions still readable, across a reopen.
+// What a crash may lose is only receive-only session progress: the store is held by a process killed with
+// SIGKILL, and the file is read afterwards.
 import { test } from 'node:test'
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -81,6 +86,92 @@ test('a key rewritten, deleted, written again and cleared reads back as last wri
     const b = openAuthStore(path, () => undefined)
     assert.deepEqual(await b.keys.get('session', ['a.0', 'b.0', 'c.0', 'd.0']), { 'b.0': session(11), 'c.0': session(31), 'd.0': session(40) })
     b.close()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+/** a session as libsignal serializes it: one receiving chain and our sending chain, at these counters */
+const signalSession = (received: number, sent: number) => ({
+  _sessions: {
+    base: {
+      registrationId: 9,
+      currentRatchet: { ephemeralKeyPair: { pubKey: 'ours', privKey: 'secret' }, lastRemoteEphemeralKey: 'theirs', previousCounter: 0, rootKey: 'root' },
+      indexInfo: { baseKey: 'base', baseKeyType: 2, closed: -1, used: 1, created: 1, remoteIdentityKey: 'id' },
+      _chains: {
+        theirs: { chainKey: { counter: received, key: `r${received}` }, chainType: 2, messageKeys: {} },
+        ours: { chainKey: { counter: sent, key: `s${sent}` }, chainType: 1, messageKeys: {} }
+      }
+    }
+  },
+  version: 'v1'
+})
+
+/** an auth store in a process of its own, to be killed without warning */
+function storeProcess(path: string, syncMs = 600_000) {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../../fixtures/auth-store-process.js', import.meta.url)), path, String(syncMs)], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const answers = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
+  const ask = async (cmd: object): Promise<unknown> => {
+    child.stdin!.write(`${JSON.stringify(cmd)}\n`)
+    const line = await answers.next()
+    if (line.done) throw new Error('the store process ended')
+    return JSON.parse(line.value)
+  }
+  return {
+    set: (data: object) => ask({ op: 'set', data }),
+    get: (ids: string[]) => ask({ op: 'get', type: 'session', ids }),
+    sync: () => ask({ op: 'sync' }),
+    kill: () => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve())
+      child.kill('SIGKILL')
+    })
+  }
+}
+
+const onDisk = async (path: string, ids: string[]) => {
+  const s = openAuthStore(path, () => undefined)
+  try {
+    return await s.keys.get('session', ids)
+  } finally {
+    s.close()
+  }
+}
+
+test('a crash loses only receive-only session progress: a new session, a used sending chain and every other key are on disk before set() returns', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'auth-'))
+  try {
+    const path = join(dir, 'auth.sqlite')
+    let p = storeProcess(path)
+    await p.set({ session: { a: signalSession(0, -1) }, 'pre-key': { '1': { public: Buffer.from([1]), private: Buffer.from([2]) } } })
+    await p.set({ session: { b: signalSession(0, -1) } })
+    // receiving chains move forward: these wait, and are read back from memory meanwhile
+    await p.set({ session: { a: signalSession(3, -1) } })
+    await p.set({ session: { b: signalSession(1, -1) } })
+    assert.deepEqual(await p.get(['a']), { a: signalSession(3, -1) })
+    await p.kill()
+    assert.deepEqual(await onDisk(path, ['a', 'b']), { a: signalSession(0, -1), b: signalSession(0, -1) }, 'receive-only progress lost, new sessions kept')
+
+    p = storeProcess(path)
+    // not read or written since this process opened the file: what the disk has is unknown, so it commits
+    await p.set({ session: { a: signalSession(4, -1) } })
+    assert.deepEqual(await p.get(['b']), { b: signalSession(0, -1) })
+    await p.set({ session: { b: signalSession(2, -1) } })
+    // a's sending chain encrypts its first message: on disk at once, with b's update that waited before it
+    await p.set({ session: { a: signalSession(4, 0) } })
+    await p.set({ session: { a: signalSession(6, 0) } })
+    await p.kill()
+    assert.deepEqual(await onDisk(path, ['a', 'b']), { a: signalSession(4, 0), b: signalSession(2, -1) })
+
+    p = storeProcess(path)
+    await p.get(['a', 'b'])
+    await p.set({ session: { a: signalSession(7, 0) } })
+    // a delete commits at once, after what waited
+    await p.set({ session: { b: null } })
+    await p.set({ session: { a: signalSession(8, 0) } })
+    await p.sync()
+    await p.set({ session: { a: signalSession(9, 0) } })
+    await p.kill()
+    assert.deepEqual(await onDisk(path, ['a', 'b']), { a: signalSession(8, 0) }, 'what waited is written by the sync')
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
