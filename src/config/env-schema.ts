@@ -85,8 +85,9 @@ export const envSchema = z.object({
   WA_HEARTBEAT_INTERVAL_MS: int(100).default(2_000),
   WA_HEARTBEAT_TIMEOUT_MS: int(500).default(15_000),
   /**
-   * How long a Signal key update may wait to reach the disk: a session update that only moves receiving
-   * chains forward is written within it, every other update is committed at once and fsynced within it.
+   * How long a Signal key update may wait to reach the disk: an update that only moves a receiving chain
+   * forward (a contact's session, a group sender's key) is written within it, every other update is
+   * committed at once and fsynced within it.
    */
   WA_KEY_SYNC_MS: int(10, 600_000).default(200),
 

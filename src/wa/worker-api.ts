@@ -16,7 +16,7 @@ export interface WaWorkerOptions {
   accountId: string
   /** SQLite file holding creds and Signal keys, written by the worker (see workers/whatsapp/auth-store.ts). */
   authDbPath: string
-  /** how long a key update may wait to be written (receive-only session progress) or fsynced (the rest) */
+  /** how long a key update may wait to be written (receive-only chain progress) or fsynced (the rest) */
   keySyncMs?: number
   /** The message store, opened read-only by the worker for `getMessage` and `cachedGroupMetadata`. */
   storeDbPath: string

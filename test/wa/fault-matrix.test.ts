@@ -160,6 +160,22 @@ test('a crash right after a send: the next send does not use its keys again', as
   await stored((await friend.sendText(ACCOUNT, 'got both')).id, 'their answer')
 })
 
+test("a crash that loses a group sender's key progress: later group messages decrypt, and ours reach everyone", async () => {
+  const pal = emu.person({ phone: '15550003333', name: 'Pal' })
+  const group = emu.createGroup('Crash Club', friend, [ACCOUNT, pal]).id
+  const inGroup = (id: string, what: string) => until(async () => ((await call(client, 'list_messages', { chat_id: group, limit: 100 })).data.messages as Array<{ id: string }>).some((m) => m.id === id), 15_000, what)
+  const toGroup = async (text: string) => {
+    assert.equal((await call(client, 'send_message', { recipient_jid: group, message: text })).ok, true)
+    await Promise.all([friend, pal].map((p) => p.waitFor((m) => textOf(m) === text)))
+  }
+  for (const text of ['group 1', 'group 2', 'group 3']) await inGroup((await friend.sendText(group, text)).id, text)
+  await toGroup('ours before the crash')
+  await inGroup((await pal.sendText(group, 'from pal')).id, 'a second sender')
+  await crashAndWait()
+  await inGroup((await friend.sendText(group, 'group 4, after the crash')).id, 'a group message after the crash')
+  await toGroup('ours after the crash')
+})
+
 test('a blocked worker event loop: heartbeat missed, worker terminated and restarted', async () => {
   const r0 = await restarts()
   void fetch(`${server.url}/api/test/fault?kind=block&ms=6000`, { method: 'POST' }).catch(() => undefined)

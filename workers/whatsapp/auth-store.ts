@@ -1,10 +1,10 @@
 // Baileys' auth state (creds and Signal keys) in SQLite. Every key update a peer could depend on is
-// committed before Baileys goes on, so a process crash never loses one; the session updates that only move
-// receiving chains forward wait for the next sync instead (see key-sync-policy.ts: Signal tolerates losing
-// them, and committing one per decrypted message cost as much as the rest of our work on it). Commits are
-// not fsynced one by one: the sync every `syncMs` writes what waits in one transaction and flushes the WAL
-// to disk, so a power loss can cost at most that much of key updates; the messages they belonged to come
-// back through WhatsApp's retry receipts.
+// committed before Baileys goes on, so a process crash never loses one; the updates that only move a
+// contact's receiving chain or a group sender's chain forward wait for the next sync instead (see
+// key-sync-policy.ts: Signal tolerates losing them, and committing one per decrypted message cost as much
+// as the rest of our work on it). Commits are not fsynced one by one: the sync every `syncMs` writes what
+// waits in one transaction and flushes the WAL to disk, so a power loss can cost at most that much of key
+// updates; the messages they belonged to come back through WhatsApp's retry receipts.
 // Keys are stored as v8-serialized BLOBs: JSON with Baileys' Buffer replacer and reviver runs a JavaScript
 // callback for every property. Rows written as JSON by earlier versions are still read. LID<->phone
 // mappings Baileys learns are reported as they are stored.
@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { DefaultDeserializer, serialize } from 'node:v8'
-import { mayWait, sendingProgress, soleSession } from './key-sync-policy.js'
+import { mayWait, peerState, soleKey } from './key-sync-policy.js'
 import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from '@whiskeysockets/baileys'
 
 export interface AuthStore {
@@ -27,7 +27,7 @@ export interface AuthStore {
   close(): void
 }
 
-/** how long a key update may wait to be written (receive-only session progress) or fsynced (the rest) */
+/** how long a key update may wait to be written (receive-only chain progress) or fsynced (the rest) */
 export const SYNC_MS = 200
 
 /** byte arrays come back as Buffers, as the JSON reviver gives them: Baileys calls Buffer methods on them */
@@ -89,18 +89,18 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
   const writeAll = db.transaction((writes: KeyWrite[]) => {
     for (const w of writes) write(w)
   })
-  // session updates that wait for the sync, the latest per session, and what each session's used sending
-  // chains were in its latest update (committed or waiting): an update waits only if they are unchanged
-  const waiting = new Map<string, object>()
-  const progress = new Map<string, string>()
-  const noteSession = (id: string, value: unknown): void => {
-    const p = value ? sendingProgress(value) : undefined
-    if (p === undefined) progress.delete(id)
-    else progress.set(id, p)
+  // updates that wait for the sync, the latest per key, and what peers depended on in each key's latest
+  // update (committed or waiting): an update waits only if that is unchanged (see key-sync-policy.ts)
+  const waiting = new Map<string, [type: string, id: string, value: object]>()
+  const peers = new Map<string, string>()
+  const notePeers = (key: string, type: string, value: unknown): void => {
+    const p = value ? peerState(type, value) : undefined
+    if (p === undefined) peers.delete(key)
+    else peers.set(key, p)
   }
   const waitingWrites = (): KeyWrite[] => {
     const writes: KeyWrite[] = []
-    for (const [id, value] of waiting) writes.push(['session', id, encodeKey(value)])
+    for (const [type, id, value] of waiting.values()) writes.push([type, id, encodeKey(value)])
     waiting.clear()
     return writes
   }
@@ -111,7 +111,7 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
     for (const [type, entries] of Object.entries(data)) {
       for (const [id, value] of Object.entries(entries ?? {})) {
         writes.push([type, id, value === null || value === undefined ? null : encodeKey(value)])
-        if (type === 'session') noteSession(id, value)
+        if (type === 'session' || type === 'sender-key') notePeers(rowKey(type, id), type, value)
         if (type === 'lid-mapping' && typeof value === 'string' && !id.endsWith('_reverse')) mappings.push({ pn: `${id}@s.whatsapp.net`, lid: `${value}@lid` })
       }
     }
@@ -159,29 +159,30 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
     keys: {
       async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
         const out: { [id: string]: SignalDataTypeMap[T] } = {}
+        const mayHold = type === 'session' || type === 'sender-key'
         for (const id of ids) {
-          const held = type === 'session' ? waiting.get(id) : undefined
+          const key = rowKey(type, id)
+          const held = mayHold ? waiting.get(key) : undefined
           if (held) {
-            out[id] = held as SignalDataTypeMap[T]
+            out[id] = held[2] as SignalDataTypeMap[T]
             continue
           }
           const row = getKey.get(type, id) as { rowid: number; value: string | Buffer } | undefined
           if (!row) continue
-          rowids.set(rowKey(type, id), row.rowid)
+          rowids.set(key, row.rowid)
           let value = decodeKey(row.value) as SignalDataTypeMap[T]
-          if (type === 'session') noteSession(id, value)
+          if (mayHold) notePeers(key, type, value)
           if (type === 'app-state-sync-key' && value) value = proto.Message.AppStateSyncKeyData.fromObject(value as object) as unknown as SignalDataTypeMap[T]
           out[id] = value
         }
         return out
       },
       async set(data) {
-        const sole = soleSession(data)
+        const sole = soleKey(data)
         if (sole) {
-          const [id, value] = sole
-          const before = progress.get(id)
-          if (mayWait(before, sendingProgress(value))) {
-            waiting.set(id, value)
+          const key = rowKey(sole[0], sole[1])
+          if (mayWait(peers.get(key), peerState(sole[0], sole[2]))) {
+            waiting.set(key, sole)
             return
           }
         }
@@ -191,7 +192,7 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
       },
       async clear() {
         waiting.clear()
-        progress.clear()
+        peers.clear()
         rowids.clear()
         db.exec('DELETE FROM keys')
       }
@@ -203,7 +204,7 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
     sync,
     clear() {
       waiting.clear()
-      progress.clear()
+      peers.clear()
       rowids.clear()
       db.transaction(() => {
         db.exec('DELETE FROM keys; DELETE FROM creds;')

@@ -1,15 +1,14 @@
 // Which Signal key updates may wait for the auth store's next sync, and which are committed before Baileys
-// goes on. Baileys rewrites a contact's Signal session for every message it decrypts, and committing each
-// one cost about as much as the rest of our work on the message together.
+// goes on. Baileys rewrites a contact's Signal session for every message it decrypts, and a group sender's
+// key for every group message; committing each one cost about as much as the rest of our work on it.
 //
-// A session update that only moves receiving chains forward may wait. Should a crash lose it, the older
-// session on disk still decrypts every later message: Signal derives the keys of a receiving chain forward
-// from any earlier point, as it does for messages that never arrived, and a DH ratchet step taken on receipt
-// is taken again from the same keys (the new sending key it draws differs, but no peer has seen it yet).
-// What must not be lost is what a peer already depends on: a sending chain that has encrypted something
-// (lost, the next message would reuse its keys, and the recipient would refuse it). So an update waits only
-// when our used sending chains are exactly as they were in the last update of that session. Everything
-// else, a new session, a consumed pre-key, an identity, app-state keys, commits at once.
+// An update that only moves receiving chains forward may wait. Should a crash lose it, the older state on
+// disk still decrypts every later message: Signal derives the keys of a receiving chain (or of a sender key
+// chain) forward from any earlier point, as it does for messages that never arrived. What must not be lost
+// is what a peer already depends on: a sending chain that has encrypted something, or our own sender key
+// (lost, the next message would use its keys again, and the recipients would refuse it). So an update waits
+// only when the key was known and what peers depend on is exactly as it was in its last update. A new
+// session or sender key state, a consumed pre-key, an identity, app-state keys: all commit at once.
 
 /** libsignal's ChainType.SENDING */
 const SENDING = 1
@@ -40,23 +39,61 @@ export function sendingProgress(session: unknown): string | undefined {
   return out
 }
 
+/** byte arrays as JSON keeps them, recognised as empty only when they certainly are */
+function noBytes(v: unknown): boolean {
+  if (v === undefined || v === null || v === '') return true
+  if (Array.isArray(v)) return v.length === 0
+  if (typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer') return noBytes((v as { data?: unknown }).data)
+  return false
+}
+
 /**
- * The one session a `set()` writes, when that is all it writes: the only update that may wait. Deletes,
- * several keys, and every other key type are committed at once.
+ * The states of a group sender's key, as Baileys stores it (the JSON of its states, byte arrays as
+ * `{type: 'Buffer', data}`): which there are, a new one arriving with a distribution message. Undefined
+ * for our own key (its states hold a private signing key: it encrypts what we send) and for a value not
+ * of that shape: those never wait.
  */
-export function soleSession(data: Record<string, Record<string, unknown> | undefined>): [id: string, value: object] | undefined {
-  let found: [string, object] | undefined
+export function senderKeyStates(stored: unknown): string | undefined {
+  if (!(stored instanceof Uint8Array)) return undefined
+  let states: unknown
+  try {
+    states = JSON.parse(Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength).toString('utf8'))
+  } catch {
+    return undefined
+  }
+  if (!Array.isArray(states)) return undefined
+  let out = ''
+  for (const s of states as Array<{ senderKeyId?: unknown; senderSigningKey?: { private?: unknown } } | null>) {
+    if (typeof s?.senderKeyId !== 'number' || !noBytes(s.senderSigningKey?.private)) return undefined
+    out += `${s.senderKeyId};`
+  }
+  return out
+}
+
+/** what of a key its peers depend on, for the types whose updates may wait; undefined for the rest */
+export function peerState(type: string, value: unknown): string | undefined {
+  if (type === 'session') return sendingProgress(value)
+  if (type === 'sender-key') return senderKeyStates(value)
+  return undefined
+}
+
+/**
+ * The one key a `set()` writes, when that is all it writes: only such an update may wait. Deletes and
+ * several keys together are committed at once.
+ */
+export function soleKey(data: Record<string, Record<string, unknown> | undefined>): [type: string, id: string, value: object] | undefined {
+  let found: [string, string, object] | undefined
   for (const type in data) {
     const entries = data[type]
     if (!entries) continue
     for (const id in entries) {
       const value = entries[id]
-      if (found || type !== 'session' || !value || typeof value !== 'object') return undefined
-      found = [id, value]
+      if (found || !value || typeof value !== 'object') return undefined
+      found = [type, id, value]
     }
   }
   return found
 }
 
-/** an update may wait when the session was known and our used sending chains are as they were */
+/** an update may wait when the key was known and what its peers depend on is as it was */
 export const mayWait = (before: string | undefined, after: string | undefined): boolean => before !== undefined && after !== undefined && before === after

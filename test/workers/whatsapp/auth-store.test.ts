@@ -119,7 +119,7 @@ function storeProcess(path: string, syncMs = 600_000) {
   }
   return {
     set: (data: object) => ask({ op: 'set', data }),
-    get: (ids: string[]) => ask({ op: 'get', type: 'session', ids }),
+    get: (ids: string[], type = 'session') => ask({ op: 'get', type, ids }),
     sync: () => ask({ op: 'sync' }),
     kill: () => new Promise<void>((resolve) => {
       child.once('exit', () => resolve())
@@ -128,10 +128,10 @@ function storeProcess(path: string, syncMs = 600_000) {
   }
 }
 
-const onDisk = async (path: string, ids: string[]) => {
+const onDisk = async (path: string, ids: string[], type: 'session' | 'sender-key' = 'session') => {
   const s = openAuthStore(path, () => undefined)
   try {
-    return await s.keys.get('session', ids)
+    return await s.keys.get(type, ids)
   } finally {
     s.close()
   }
@@ -172,6 +172,42 @@ test('a crash loses only receive-only session progress: a new session, a used se
     await p.set({ session: { a: signalSession(9, 0) } })
     await p.kill()
     assert.deepEqual(await onDisk(path, ['a', 'b']), { a: signalSession(8, 0) }, 'what waited is written by the sync')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+/** a group sender's key as Baileys stores it: the JSON of its states; ours holds a private signing key */
+const senderKey = (states: Array<[id: number, iteration: number]>, own = false) =>
+  Buffer.from(JSON.stringify(states.map(([id, iteration]) => ({
+    senderKeyId: id,
+    senderChainKey: { iteration, seed: Buffer.alloc(32, iteration) },
+    senderSigningKey: { public: Buffer.alloc(33, 2), private: Buffer.alloc(own ? 32 : 0, 3) },
+    senderMessageKeys: []
+  }))))
+
+test("a crash loses only a group sender's chain moving forward: our own sender key and a new state are on disk at once", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'auth-'))
+  try {
+    const path = join(dir, 'auth.sqlite')
+    const theirs = 'g@g.us::friend::0'
+    const ours = 'g@g.us::me::0'
+    let p = storeProcess(path)
+    await p.set({ 'sender-key': { [theirs]: senderKey([[7, 0]]) } })
+    await p.set({ 'sender-key': { [ours]: senderKey([[1, 0]], true) } })
+    await p.set({ 'sender-key': { [ours]: senderKey([[1, 1]], true) } })
+    await p.set({ 'sender-key': { [theirs]: senderKey([[7, 5]]) } })
+    assert.deepEqual(await p.get([theirs], 'sender-key'), JSON.parse(JSON.stringify({ [theirs]: senderKey([[7, 5]]) })), 'read back from memory')
+    await p.kill()
+    assert.deepEqual(await onDisk(path, [theirs, ours], 'sender-key'), { [theirs]: senderKey([[7, 0]]), [ours]: senderKey([[1, 1]], true) })
+
+    p = storeProcess(path)
+    await p.get([theirs], 'sender-key')
+    // a distribution message brings a new state: at once; the chain moving on after it waits again
+    await p.set({ 'sender-key': { [theirs]: senderKey([[7, 9], [8, 0]]) } })
+    await p.set({ 'sender-key': { [theirs]: senderKey([[7, 9], [8, 4]]) } })
+    await p.kill()
+    assert.deepEqual(await onDisk(path, [theirs], 'sender-key'), { [theirs]: senderKey([[7, 9], [8, 0]]) })
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

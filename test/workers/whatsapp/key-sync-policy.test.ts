@@ -1,8 +1,8 @@
-// Which key updates may wait for the sync: only a lone session update that leaves our used sending chains
-// as they were.
+// Which key updates may wait for the sync: only a lone update of a known session or sender key that leaves
+// what peers depend on as it was.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mayWait, sendingProgress, soleSession } from '../../../workers/whatsapp/key-sync-policy.js'
+import { mayWait, peerState, senderKeyStates, sendingProgress, soleKey } from '../../../workers/whatsapp/key-sync-policy.js'
 
 const chain = (counter: number, chainType: number) => ({ chainKey: { counter, key: 'k' }, chainType, messageKeys: {} })
 const session = (chains: Record<string, ReturnType<typeof chain>>, more: Record<string, unknown> = {}) => ({ _sessions: { base: { registrationId: 1, _chains: chains }, ...more }, version: 'v1' })
@@ -29,13 +29,34 @@ test('an unknown session, or a value not shaped like a libsignal session, never 
   assert.ok(!mayWait('', sendingProgress({ _sessions: { b: {} } })))
 })
 
-test('only a set of exactly one session with a value may wait', () => {
+/** a sender key record as Baileys stores it: the JSON of its states, byte arrays as Buffer JSON */
+const senderKey = (states: Array<{ id: number; iteration: number; own?: boolean }>) =>
+  Buffer.from(JSON.stringify(states.map((s) => ({
+    senderKeyId: s.id,
+    senderChainKey: { iteration: s.iteration, seed: Buffer.alloc(32, 1) },
+    senderSigningKey: { public: Buffer.alloc(33, 2), private: Buffer.alloc(s.own ? 32 : 0, 3) },
+    senderMessageKeys: []
+  }))))
+
+test("a group sender's key may wait while its chain only moves forward; a new state, or our own key, never", () => {
+  const one = senderKeyStates(senderKey([{ id: 7, iteration: 0 }]))
+  assert.ok(mayWait(one, senderKeyStates(senderKey([{ id: 7, iteration: 40 }]))))
+  assert.ok(!mayWait(one, senderKeyStates(senderKey([{ id: 7, iteration: 40 }, { id: 8, iteration: 0 }]))), 'a distribution message added a state')
+  assert.equal(senderKeyStates(senderKey([{ id: 7, iteration: 3, own: true }])), undefined, 'ours signs what we send')
+  assert.equal(senderKeyStates(Buffer.from('not json')), undefined)
+  assert.equal(senderKeyStates(Buffer.from('[{"senderChainKey":{}}]')), undefined)
+  assert.equal(senderKeyStates(Buffer.from('[{"senderKeyId":1,"senderSigningKey":{"private":{"0":1}}}]')), undefined, 'bytes not certainly empty count as ours')
+  assert.equal(senderKeyStates({ senderKeyId: 1 }), undefined)
+  assert.equal(peerState('pre-key', { public: Buffer.alloc(1) }), undefined, 'other types never wait')
+  assert.equal(peerState('sender-key', senderKey([{ id: 1, iteration: 0 }])), '1;')
+})
+
+test('only a set of exactly one key with a value may wait', () => {
   const v = session({})
-  assert.deepEqual(soleSession({ session: { a: v } }), ['a', v])
-  assert.deepEqual(soleSession({ session: { a: v }, 'pre-key': undefined }), ['a', v])
-  assert.equal(soleSession({ session: { a: null } }), undefined, 'a delete')
-  assert.equal(soleSession({ session: { a: v, b: v } }), undefined, 'two sessions')
-  assert.equal(soleSession({ session: { a: v }, 'device-list': { me: ['0'] } }), undefined, 'with another key')
-  assert.equal(soleSession({ 'sender-key': { g: v } }), undefined, 'another type')
-  assert.equal(soleSession({}), undefined)
+  assert.deepEqual(soleKey({ session: { a: v } }), ['session', 'a', v])
+  assert.deepEqual(soleKey({ session: { a: v }, 'pre-key': undefined }), ['session', 'a', v])
+  assert.equal(soleKey({ session: { a: null } }), undefined, 'a delete')
+  assert.equal(soleKey({ session: { a: v, b: v } }), undefined, 'two sessions')
+  assert.equal(soleKey({ session: { a: v }, 'device-list': { me: ['0'] } }), undefined, 'with another key')
+  assert.equal(soleKey({}), undefined)
 })
