@@ -41,8 +41,8 @@ before(async () => {
     WA_HEARTBEAT_TIMEOUT_MS: '2000',
     WA_READINESS_GRACE_MS: '3000',
     WA_SEND_READY_WAIT_MS: '1000',
-    // receive-only session progress is never written before a crash or a restart: every row after one runs
-    // on the older sessions, as after the worst-timed crash
+    // receive-only chain progress is never written before a crash or a restart: every row after one runs on
+    // the older sessions and sender keys, as after the worst-timed crash
     WA_KEY_SYNC_MS: '600000',
     BAILEYS_LOG_LEVEL: 'warn'
   })

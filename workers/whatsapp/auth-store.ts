@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { DefaultDeserializer, serialize } from 'node:v8'
-import { mayWait, peerState, soleKey } from './key-sync-policy.js'
+import { mayEverWait, mayWait, peerState, soleKey } from './key-sync-policy.js'
 import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from '@whiskeysockets/baileys'
 
 export interface AuthStore {
@@ -111,7 +111,7 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
     for (const [type, entries] of Object.entries(data)) {
       for (const [id, value] of Object.entries(entries ?? {})) {
         writes.push([type, id, value === null || value === undefined ? null : encodeKey(value)])
-        if (type === 'session' || type === 'sender-key') notePeers(rowKey(type, id), type, value)
+        if (mayEverWait(type)) notePeers(rowKey(type, id), type, value)
         if (type === 'lid-mapping' && typeof value === 'string' && !id.endsWith('_reverse')) mappings.push({ pn: `${id}@s.whatsapp.net`, lid: `${value}@lid` })
       }
     }
@@ -159,7 +159,7 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
     keys: {
       async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
         const out: { [id: string]: SignalDataTypeMap[T] } = {}
-        const mayHold = type === 'session' || type === 'sender-key'
+        const mayHold = mayEverWait(type)
         for (const id of ids) {
           const key = rowKey(type, id)
           const held = mayHold ? waiting.get(key) : undefined

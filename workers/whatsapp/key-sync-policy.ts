@@ -70,6 +70,9 @@ export function senderKeyStates(stored: unknown): string | undefined {
   return out
 }
 
+/** the key types whose updates may wait: a contact's session, a group sender's key */
+export const mayEverWait = (type: string): boolean => type === 'session' || type === 'sender-key'
+
 /** what of a key its peers depend on, for the types whose updates may wait; undefined for the rest */
 export function peerState(type: string, value: unknown): string | undefined {
   if (type === 'session') return sendingProgress(value)
