@@ -34,15 +34,18 @@ export async function startChild(script: string, env: Record<string, string> = {
 
 export interface LoadResult {
   rps: number
+  /** requests answered in the measured run, and in the warm-up before it */
+  total?: number
+  warmupTotal?: number
   p50: number
   p99: number
   non2xx: number
   errors: number
 }
 
-/** one autocannon run in its own process, on core 1 when possible */
-export function load(url: string, body: unknown, headers: Record<string, string>, connections: number, duration = DURATION, warmup = WARMUP): Promise<LoadResult> {
-  const spec = JSON.stringify({ url, connections, duration, warmup, body: JSON.stringify(body), headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } })
+/** one autocannon run in its own process, on core 1 when possible; `unique` makes every [<id>] in the body a number of its own */
+export function load(url: string, body: unknown, headers: Record<string, string>, connections: number, duration = DURATION, warmup = WARMUP, unique = false): Promise<LoadResult> {
+  const spec = JSON.stringify({ url, connections, duration, warmup, unique, body: JSON.stringify(body), headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } })
   const script = new URL('./load.js', import.meta.url).pathname
   const child = spawn(HAS_TASKSET ? 'taskset' : process.execPath, HAS_TASKSET ? ['-c', '1', process.execPath, script, spec] : [script, spec], { stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''

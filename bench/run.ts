@@ -63,7 +63,7 @@ emu.setHistory('15550001111', { generate: { chats: Math.ceil(size.ingest / perCh
 const c = await startServerProcess(emu, { ...PROD, WA_WS_URL: emu.url, WA_SEND_DEDUP_WINDOW_MS: '0' })
 const ingest = await benchIngest(emu, c, '15550001111', size.ingest, false)
 const friend = emu.person({ phone: '15550002222', name: 'Bench Friend' })
-const send = await benchSend(c.url, friend.jid)
+const send = await benchSend(c.url, friend)
 await c.stop()
 log('ingest again with an MCP read load at the same time')
 emu.setHistory('15550003333', { generate: { chats: Math.ceil(size.ingest / perChat), messagesPerChat: perChat }, chunkSize: 5000 })
@@ -90,7 +90,7 @@ for (const r of reads.rows) {
   out.push(row(r.tool, r.mode, String(r.c), fmt(r.r.rps), fmt(r.r.p50, 1), fmt(r.r.p99, 1), fmt(r.r.rps / (r.c === 64 ? raw64 : raw16), 2), sameRaw ? fmt(r.r.rps / sameRaw, 2) : '-', String(r.r.non2xx + r.r.errors)))
 }
 if (same) out.push('', `A list_messages reply of 50 messages is ${fmt(same.bytes / 1024, 1)} KiB (the page's JSON twice, as the text block and as structuredContent). Raw uWS answering with those very bytes: ${Object.entries(same.byC).map(([c, r]) => `${fmt(r.rps)} req/s at c = ${c}`).join(', ')}.`)
-out.push('', '## send_message through Baileys to the emulator (c = 16)', '', `${fmt(send.rps)} req/s, p50 ${fmt(send.p50, 1)} ms, p99 ${fmt(send.p99, 1)} ms, errors ${send.non2xx + send.errors}.`)
+out.push('', '## send_message through Baileys to the emulator (c = 16)', '', `Every call a message of its own: ${fmt(send.rps)} req/s, p50 ${fmt(send.p50, 1)} ms, p99 ${fmt(send.p99, 1)} ms, errors ${send.non2xx + send.errors}; ${fmt(send.arrived)} of the ${fmt(send.sent)} messages sent (warm-up included) arrived at the phone.`)
 out.push('', '## Ingest', '', 'Seconds from the first history chunk the emulator sent to the last message in the store (in brackets: from the QR scan, with pairing and login). Event-loop delay is the lateness past the 10 ms sampling interval.', '', row('case', 'messages', 'seconds', 'messages/s', 'main-thread event-loop p99 ms', 'max ms', 'concurrent list_chats req/s, p99 ms'), row('---', '---', '---', '---', '---', '---', '---'))
 for (const [name, f] of [['history sync alone', ingest], ['with an MCP read load (c = 8)', ingest2]] as const) out.push(row(name, fmt(f.messages), `${fmt(f.seconds, 1)} (${fmt(f.fromScanSeconds, 1)})`, fmt(f.perSecond), fmt(f.eventLoopP99Ms, 1), fmt(f.eventLoopMaxMs, 1), f.concurrentRead ? `${fmt(f.concurrentRead.rps)}, ${fmt(f.concurrentRead.p99, 1)}` : '-'))
 out.push('', '## Our cost on the Baileys receive path', '', `${fmt(receive.messages)} live 1:1 messages from 20 people, received in ${fmt(receive.seconds, 1)} s with the server under --cpu-prof. Samples of the WhatsApp worker thread, each given to the nearest frame of ours, Baileys' or a library's on its stack (Node's own functions and the SQLite binding count for their caller): ours ${receive.worker.ours}, Baileys ${receive.worker.baileys}, its libraries (Signal, noise, protobuf) ${receive.worker.libraries}, Node with no caller of either ${receive.worker.node}, GC ${receive.worker.gc}. **Ours / (Baileys + its libraries) = ${fmt(receive.ourShare * 100, 1)}%.** Ours by frame: ${receive.ourFrames.slice(0, 5).map(([f, n]) => `${f.split('  ')[0]} (${f.split('  ')[1]?.replace(/:\d+$/, '')}) ${n}`).join(', ')}.`)

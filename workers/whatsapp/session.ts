@@ -208,6 +208,10 @@ export class Session {
       logger: this.baileysLog,
       browser: Browsers.ubuntu(this.opts.browserName),
       markOnlineOnConnect: false,
+      // what we send is stored by sent() as Baileys returns it; Baileys' echo of it went through its event
+      // buffer, which under a steady send load never emptied and scanned every buffered upsert on each new
+      // one (a tenth of the worker's time at 600 sends a second), and then wrote the message a second time
+      emitOwnEvents: false,
       syncFullHistory: false,
       shouldSyncHistoryMessage: () => true,
       // group sends need participants; the store has them, so Baileys does not ask WhatsApp every time
