@@ -58,7 +58,7 @@ export async function profileReceive(messages: number, print = false): Promise<R
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const r = await profileReceive(Number(process.argv[2] ?? 4000), true)
+  const r = await profileReceive(Number(process.argv[2] ?? 10_000), true)
   console.log(`\n${r.messages} messages received in ${r.seconds.toFixed(1)} s; WhatsApp worker samples by owner:`, r.worker)
   console.log(`our code / (Baileys + its libraries) = ${(r.ourShare * 100).toFixed(1)}%; ours by frame:`)
   for (const [f, n] of r.ourFrames) console.log(`  ${n}  ${f}`)
