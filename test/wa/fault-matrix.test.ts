@@ -124,8 +124,8 @@ test('an exception thrown inside the worker: supervisor restart, nothing lost', 
 })
 
 const textOf = (m: { message: { conversation?: string | null; extendedTextMessage?: { text?: string | null } | null } }) => m.message.conversation ?? m.message.extendedTextMessage?.text
-const storedIds = async () => ((await call(client, 'list_messages', { chat_id: friend.jid, limit: 100 })).data.messages as Array<{ id: string }>).map((x) => x.id)
-const stored = (id: string, what: string) => until(async () => (await storedIds()).includes(id), 15_000, what)
+const stored = (id: string, what: string, chat = friend.jid) =>
+  until(async () => ((await call(client, 'list_messages', { chat_id: chat, limit: 100 })).data.messages as Array<{ id: string }>).some((x) => x.id === id), 15_000, what)
 
 const crashAndWait = async () => {
   const r0 = await restarts()
@@ -133,10 +133,12 @@ const crashAndWait = async () => {
   await until(async () => (await restarts()) > r0, 20_000, 'a restart after the crash')
   await waitReady()
 }
-const reply = async (text: string) => {
-  assert.equal((await call(client, 'send_message', { recipient_jid: friend.jid, message: text })).ok, true)
-  await friend.waitFor((m) => textOf(m) === text)
+/** sent by the account to a chat, and decrypted by every one of `people` */
+const sendAndSee = async (chat: string, text: string, people: Person[]) => {
+  assert.equal((await call(client, 'send_message', { recipient_jid: chat, message: text })).ok, true)
+  await Promise.all(people.map((p) => p.waitFor((m) => textOf(m) === text)))
 }
+const reply = (text: string) => sendAndSee(friend.jid, text, [friend])
 
 test('a crash that loses the Signal session progress of messages just received: later messages decrypt both ways', async () => {
   for (const text of ['before 1', 'before 2']) await stored((await friend.sendText(ACCOUNT, text)).id, text)
@@ -163,11 +165,8 @@ test('a crash right after a send: the next send does not use its keys again', as
 test("a crash that loses a group sender's key progress: later group messages decrypt, and ours reach everyone", async () => {
   const pal = emu.person({ phone: '15550003333', name: 'Pal' })
   const group = emu.createGroup('Crash Club', friend, [ACCOUNT, pal]).id
-  const inGroup = (id: string, what: string) => until(async () => ((await call(client, 'list_messages', { chat_id: group, limit: 100 })).data.messages as Array<{ id: string }>).some((m) => m.id === id), 15_000, what)
-  const toGroup = async (text: string) => {
-    assert.equal((await call(client, 'send_message', { recipient_jid: group, message: text })).ok, true)
-    await Promise.all([friend, pal].map((p) => p.waitFor((m) => textOf(m) === text)))
-  }
+  const inGroup = (id: string, what: string) => stored(id, what, group)
+  const toGroup = (text: string) => sendAndSee(group, text, [friend, pal])
   for (const text of ['group 1', 'group 2', 'group 3']) await inGroup((await friend.sendText(group, text)).id, text)
   await toGroup('ours before the crash')
   await inGroup((await pal.sendText(group, 'from pal')).id, 'a second sender')

@@ -210,7 +210,7 @@ export class Session {
       markOnlineOnConnect: false,
       // what we send is stored by sent() as Baileys returns it; Baileys' echo of it went through its event
       // buffer, which under a steady send load never emptied and scanned every buffered upsert on each new
-      // one (a tenth of the worker's time at 600 sends a second), and then wrote the message a second time
+      // one (about 7% of the worker's busy time at 600 sends a second), and then wrote the message a second time
       emitOwnEvents: false,
       syncFullHistory: false,
       shouldSyncHistoryMessage: () => true,

@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { BufferJSON, proto } from '@whiskeysockets/baileys'
 import { openAuthStore } from '../../../workers/whatsapp/auth-store.js'
+import { senderKeyRecord } from '../../helpers/signal-records.js'
 
 test('keys survive a reopen with their types; JSON rows of earlier versions still read; LID mappings are reported', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'auth-'))
@@ -177,15 +178,6 @@ test('a crash loses only receive-only session progress: a new session, a used se
   }
 })
 
-/** a group sender's key as Baileys stores it: the JSON of its states; ours holds a private signing key */
-const senderKey = (states: Array<[id: number, iteration: number]>, own = false) =>
-  Buffer.from(JSON.stringify(states.map(([id, iteration]) => ({
-    senderKeyId: id,
-    senderChainKey: { iteration, seed: Buffer.alloc(32, iteration) },
-    senderSigningKey: { public: Buffer.alloc(33, 2), private: Buffer.alloc(own ? 32 : 0, 3) },
-    senderMessageKeys: []
-  }))))
-
 test("a crash loses only a group sender's chain moving forward: our own sender key and a new state are on disk at once", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'auth-'))
   try {
@@ -193,21 +185,21 @@ test("a crash loses only a group sender's chain moving forward: our own sender k
     const theirs = 'g@g.us::friend::0'
     const ours = 'g@g.us::me::0'
     let p = storeProcess(path)
-    await p.set({ 'sender-key': { [theirs]: senderKey([[7, 0]]) } })
-    await p.set({ 'sender-key': { [ours]: senderKey([[1, 0]], true) } })
-    await p.set({ 'sender-key': { [ours]: senderKey([[1, 1]], true) } })
-    await p.set({ 'sender-key': { [theirs]: senderKey([[7, 5]]) } })
-    assert.deepEqual(await p.get([theirs], 'sender-key'), JSON.parse(JSON.stringify({ [theirs]: senderKey([[7, 5]]) })), 'read back from memory')
+    await p.set({ 'sender-key': { [theirs]: senderKeyRecord([[7, 0]]) } })
+    await p.set({ 'sender-key': { [ours]: senderKeyRecord([[1, 0]], true) } })
+    await p.set({ 'sender-key': { [ours]: senderKeyRecord([[1, 1]], true) } })
+    await p.set({ 'sender-key': { [theirs]: senderKeyRecord([[7, 5]]) } })
+    assert.deepEqual(await p.get([theirs], 'sender-key'), JSON.parse(JSON.stringify({ [theirs]: senderKeyRecord([[7, 5]]) })), 'read back from memory')
     await p.kill()
-    assert.deepEqual(await onDisk(path, [theirs, ours], 'sender-key'), { [theirs]: senderKey([[7, 0]]), [ours]: senderKey([[1, 1]], true) })
+    assert.deepEqual(await onDisk(path, [theirs, ours], 'sender-key'), { [theirs]: senderKeyRecord([[7, 0]]), [ours]: senderKeyRecord([[1, 1]], true) })
 
     p = storeProcess(path)
     await p.get([theirs], 'sender-key')
     // a distribution message brings a new state: at once; the chain moving on after it waits again
-    await p.set({ 'sender-key': { [theirs]: senderKey([[7, 9], [8, 0]]) } })
-    await p.set({ 'sender-key': { [theirs]: senderKey([[7, 9], [8, 4]]) } })
+    await p.set({ 'sender-key': { [theirs]: senderKeyRecord([[7, 9], [8, 0]]) } })
+    await p.set({ 'sender-key': { [theirs]: senderKeyRecord([[7, 9], [8, 4]]) } })
     await p.kill()
-    assert.deepEqual(await onDisk(path, [theirs], 'sender-key'), { [theirs]: senderKey([[7, 9], [8, 0]]) })
+    assert.deepEqual(await onDisk(path, [theirs], 'sender-key'), { [theirs]: senderKeyRecord([[7, 9], [8, 0]]) })
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

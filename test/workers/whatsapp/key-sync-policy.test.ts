@@ -3,6 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mayWait, peerState, senderKeyStates, sendingProgress, soleKey } from '../../../workers/whatsapp/key-sync-policy.js'
+import { senderKeyRecord } from '../../helpers/signal-records.js'
 
 const chain = (counter: number, chainType: number) => ({ chainKey: { counter, key: 'k' }, chainType, messageKeys: {} })
 const session = (chains: Record<string, ReturnType<typeof chain>>, more: Record<string, unknown> = {}) => ({ _sessions: { base: { registrationId: 1, _chains: chains }, ...more }, version: 'v1' })
@@ -29,26 +30,17 @@ test('an unknown session, or a value not shaped like a libsignal session, never 
   assert.ok(!mayWait('', sendingProgress({ _sessions: { b: {} } })))
 })
 
-/** a sender key record as Baileys stores it: the JSON of its states, byte arrays as Buffer JSON */
-const senderKey = (states: Array<{ id: number; iteration: number; own?: boolean }>) =>
-  Buffer.from(JSON.stringify(states.map((s) => ({
-    senderKeyId: s.id,
-    senderChainKey: { iteration: s.iteration, seed: Buffer.alloc(32, 1) },
-    senderSigningKey: { public: Buffer.alloc(33, 2), private: Buffer.alloc(s.own ? 32 : 0, 3) },
-    senderMessageKeys: []
-  }))))
-
 test("a group sender's key may wait while its chain only moves forward; a new state, or our own key, never", () => {
-  const one = senderKeyStates(senderKey([{ id: 7, iteration: 0 }]))
-  assert.ok(mayWait(one, senderKeyStates(senderKey([{ id: 7, iteration: 40 }]))))
-  assert.ok(!mayWait(one, senderKeyStates(senderKey([{ id: 7, iteration: 40 }, { id: 8, iteration: 0 }]))), 'a distribution message added a state')
-  assert.equal(senderKeyStates(senderKey([{ id: 7, iteration: 3, own: true }])), undefined, 'ours signs what we send')
+  const one = senderKeyStates(senderKeyRecord([[7, 0]]))
+  assert.ok(mayWait(one, senderKeyStates(senderKeyRecord([[7, 40]]))))
+  assert.ok(!mayWait(one, senderKeyStates(senderKeyRecord([[7, 40], [8, 0]]))), 'a distribution message added a state')
+  assert.equal(senderKeyStates(senderKeyRecord([[7, 3]], true)), undefined, 'ours signs what we send')
   assert.equal(senderKeyStates(Buffer.from('not json')), undefined)
   assert.equal(senderKeyStates(Buffer.from('[{"senderChainKey":{}}]')), undefined)
   assert.equal(senderKeyStates(Buffer.from('[{"senderKeyId":1,"senderSigningKey":{"private":{"0":1}}}]')), undefined, 'bytes not certainly empty count as ours')
   assert.equal(senderKeyStates({ senderKeyId: 1 }), undefined)
   assert.equal(peerState('pre-key', { public: Buffer.alloc(1) }), undefined, 'other types never wait')
-  assert.equal(peerState('sender-key', senderKey([{ id: 1, iteration: 0 }])), '1;')
+  assert.equal(peerState('sender-key', senderKeyRecord([[1, 0]])), '1;')
 })
 
 test('only a set of exactly one key with a value may wait', () => {
