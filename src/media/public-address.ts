@@ -108,3 +108,12 @@ export function classifyAddress(address: string): AddressVerdict {
 export function isPublicAddress(address: string): boolean {
   return classifyAddress(address).public
 }
+
+/**
+ * true for `localhost` and `*.localhost`, any case, with or without trailing dots: RFC 6761 names that
+ * always mean this machine, refused before any resolver is asked (resolvers disagree about `localhost.`).
+ */
+export function isLoopbackName(hostname: string): boolean {
+  const name = hostname.toLowerCase().replace(/\.+$/, '')
+  return name === 'localhost' || name.endsWith('.localhost')
+}
