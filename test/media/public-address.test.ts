@@ -2,7 +2,7 @@
 // that must stay allowed (a classifier that refuses everything would pass the first table alone).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { classifyAddress, isPublicAddress } from '../../src/media/public-address.js'
+import { classifyAddress, isLoopbackName, isPublicAddress } from '../../src/media/public-address.js'
 
 // [address, the refused range it must be reported under (a substring of the reason)]
 const REFUSED: ReadonlyArray<readonly [string, string]> = [
@@ -72,4 +72,9 @@ test('public IPv4 and global unicast IPv6 next to every refused range stay allow
 test('no input makes the classifier throw', () => {
   const odd = ['\u0000', '%', '[', ']', '::ffff:', '1.2.3.4/8', ' 1.2.3.4', 'a'.repeat(10_000), '1'.repeat(400), '::%', '💥']
   for (const s of odd) assert.equal(isPublicAddress(s), false, JSON.stringify(s))
+})
+
+test('localhost and every name under it are loopback names, in any case and with trailing dots; look-alikes are not', () => {
+  for (const name of ['localhost', 'LocalHost', 'localhost.', 'localhost..', 'a.localhost', 'x.y.LOCALHOST.']) assert.equal(isLoopbackName(name), true, name)
+  for (const name of ['localhost.example', 'notlocalhost', 'localhostx', 'example.com', '']) assert.equal(isLoopbackName(name), false, name)
 })

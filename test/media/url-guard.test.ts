@@ -9,6 +9,7 @@ import { createServer, type Server, type IncomingMessage, type ServerResponse } 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { stageMedia } from '../../src/media/stage-media.js'
 import { guardedFetch, MAX_REDIRECTS, type ResolvedAddress } from '../../src/media/url-guard.js'
@@ -213,6 +214,17 @@ test('with MEDIA_URL_ALLOW_PRIVATE the local server is fetched, by literal and b
     assert.equal(r.size, 'internal secret'.length, `${url}: ${JSON.stringify(r)}`)
   }
   assert.equal(victim.requests.length, 3)
+  // https goes through the same vetted lookup, and the certificate is checked against the name
+  const tls = createHttpsServer({ cert: readFileSync(new URL('../../../test/fixtures/emulator-tls/cert.pem', import.meta.url)), key: readFileSync(new URL('../../../test/fixtures/emulator-tls/key.pem', import.meta.url)) }, (_req, res) => res.end('over tls'))
+  await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r))
+  const tlsPort = (tls.address() as AddressInfo).port
+  try {
+    assert.equal((await stage(`https://localhost:${tlsPort}/t.txt`, { allowPrivate: true })).size, 'over tls'.length)
+    assert.equal((await stage(`https://media.example:${tlsPort}/t.txt`)).code, 'URL_FORBIDDEN')
+    assert.equal((await stage(`https://media.example:${tlsPort}/t.txt`, { allowPrivate: true })).code, 'MEDIA_FETCH_FAILED', 'the certificate does not name media.example')
+  } finally {
+    tls.close()
+  }
 })
 
 test('through stage_media on the real server, loopback forms never reach the local server, unless MEDIA_URL_ALLOW_PRIVATE=true', async () => {
