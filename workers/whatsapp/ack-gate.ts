@@ -123,6 +123,20 @@ export class AckGate {
     this.pump()
   }
 
+  /** resolves once nothing is held, or after `ms`: a clean stop lets the acknowledgements of what was committed go */
+  drained(ms: number): Promise<void> {
+    if (!this.queue.length) return Promise.resolve()
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms)
+      const poll = setInterval(() => !this.queue.length && done(), 10)
+      function done(): void {
+        clearTimeout(t)
+        clearInterval(poll)
+        resolve()
+      }
+    })
+  }
+
   private pump(): void {
     const send = this.rawSend
     for (const f of this.queue.release()) {
