@@ -15,8 +15,13 @@ import { AckQueue, classifyOutgoing, type OutgoingAck } from './ack-policy.js'
 
 /** how long an acknowledgement may wait for the store before the connection is dropped (WhatsApp then delivers again) */
 export const ACK_HOLD_MAX_MS = 30_000
-/** while something is held, Baileys' event buffer is emptied this often, so what is awaited reaches the store */
+/** while something is held, how often the gate looks at it */
 const FLUSH_EVERY_MS = 25
+/**
+ * Baileys empties its own event buffer about 100 ms after it handled a message; an acknowledgement held
+ * longer than this has Baileys' buffer emptied for it (the buffer may wait on a query stuck behind it).
+ */
+const FORCE_FLUSH_AFTER_MS = 120
 /** message ids taken in whose receipt never came (handled without one) are forgotten past this many */
 const SEEN_MAX = 10_000
 
@@ -150,7 +155,8 @@ export class AckGate {
 
   private arm(): void {
     this.flushTimer ??= setInterval(() => {
-      this.hooks.flushEvents()
+      const head = this.queue.head
+      if (head && Date.now() - head.heldAt >= FORCE_FLUSH_AFTER_MS) this.hooks.flushEvents()
       this.pump()
     }, FLUSH_EVERY_MS)
     this.watchdog ??= setInterval(() => {
@@ -162,10 +168,6 @@ export class AckGate {
         this.hooks.stuck(waited)
       }
     }, 1000)
-    setImmediate(() => {
-      this.hooks.flushEvents()
-      this.pump()
-    })
   }
 
   private disarm(): void {
