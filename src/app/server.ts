@@ -25,6 +25,9 @@ import { IdempotencyStore } from '../store/idempotency-store.js'
 import { SendGuard } from '../wa/send-guard.js'
 import { SettingsStore } from '../settings/settings.js'
 import { join } from 'node:path'
+import { EventsRepo } from '../store/events-repo.js'
+import { EventCursors, loadOrCreateKey } from '../mcp/event-cursor.js'
+import { MessageWaiters } from '../mcp/message-waiters.js'
 
 export interface RunningServer {
   services: Services
@@ -45,7 +48,17 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   // (p99 22 -> 15 ms), the event loop and the clients left that much room
   const pool = new Pool(config.POOL_THREADS ?? Math.max(2, Math.min(4, availableParallelism() - 1)))
   let autoDownload: AutoDownloader | undefined
-  const writes = new WriteQueue(writerPool, config.DB_PATH, log.child({ actor: 'store' }), (_r, batches) => autoDownload?.offer(batches), join(config.DATA_DIR, 'dead-letter'), 64, config.STORE_WRITE_DELAY_MS)
+  const waiters = new MessageWaiters()
+  const events = new EventsRepo(db)
+  const writes = new WriteQueue(writerPool, config.DB_PATH, log.child({ actor: 'store' }), {
+    onWritten: (r, batches) => {
+      autoDownload?.offer(batches)
+      if (r.incoming) waiters.wake(r.incoming)
+    },
+    deadLetterDir: join(config.DATA_DIR, 'dead-letter'),
+    delayMs: config.STORE_WRITE_DELAY_MS,
+    retention: { maxAgeMs: config.EVENT_LOG_RETENTION_DAYS * 86_400_000, maxEvents: config.EVENT_LOG_MAX_EVENTS }
+  })
   if (config.WA_TRUST_ROOT_KEY) log.warn('WA_TRUST_ROOT_KEY is set: this server trusts a WhatsApp emulator instead of WhatsApp. Never set it in production.')
   const wa = new Supervisor(
     {
@@ -87,7 +100,14 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     },
     log.child({ actor: 'recovery' })
   )
-  wa.on('status', (s) => log.debug({ state: s.state }, 'whatsapp state'))
+  // the connection's state changes are events too (get_updates kind "connection")
+  let lastState: string | undefined
+  wa.on('status', (s) => {
+    log.debug({ state: s.state }, 'whatsapp state')
+    if (s.state === lastState) return
+    lastState = s.state
+    writes.push({ connection: { state: s.state, reason: s.state === 'open' ? undefined : s.lastDisconnect?.reason, at: Date.now() } })
+  })
   const settings = new SettingsStore(config.SETTINGS_PATH, config)
   const mediaStats = new MediaStats(config.MEDIA_DIR)
   autoDownload = new AutoDownloader(wa, settings, config.MEDIA_DIR, config.WA_AUTO_DOWNLOAD_CONCURRENCY, config.WA_AUTO_DOWNLOAD_QUEUE_MAX, log.child({ actor: 'auto-download' }))
@@ -104,6 +124,9 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     contacts: new ContactsRepo(db),
     groups: new GroupsRepo(db),
     writes,
+    events,
+    cursors: new EventCursors(loadOrCreateKey(join(config.DATA_DIR, 'cursor.key')), events.storeId()),
+    waiters,
     pool,
     writerPool,
     sends: new SendGuard(idempotency, () => settings.current().send_dedup_window_ms),

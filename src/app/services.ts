@@ -11,6 +11,9 @@ import type { Db } from '../store/open-db.js'
 import type { SendGuard } from '../wa/send-guard.js'
 import type { GroupsRepo } from '../store/groups-repo.js'
 import type { SettingsStore } from '../settings/settings.js'
+import type { EventsRepo } from '../store/events-repo.js'
+import type { EventCursors } from '../mcp/event-cursor.js'
+import type { MessageWaiters } from '../mcp/message-waiters.js'
 
 export interface Services {
   config: Config
@@ -23,6 +26,10 @@ export interface Services {
   contacts: ContactsRepo
   groups: GroupsRepo
   writes: WriteQueue
+  /** the event log, its signed cursors, and the calls waiting for messages */
+  events: EventsRepo
+  cursors: EventCursors
+  waiters: MessageWaiters
   /** search, export, thumbnails */
   pool: Pool
   /** the store's writer, alone on its thread */

@@ -73,6 +73,9 @@ export const envSchema = z.object({
   MCP_CONFORMANCE_FIXTURES: bool.default(false),
   /** test only: every store write waits this long first, so a crash test can land between a send and its commit */
   STORE_WRITE_DELAY_MS: int(0, 10_000).default(0),
+  /** the event log (get_updates, wait_for_messages): kept this many days and at most this many events */
+  EVENT_LOG_RETENTION_DAYS: int(1, 3650).default(7),
+  EVENT_LOG_MAX_EVENTS: int(1000, 100_000_000).default(1_000_000),
 
   // --- WhatsApp connection
   WA_WS_URL: z.string().url().optional(),

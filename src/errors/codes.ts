@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   MESSAGE_NOT_FOUND: { status: 404, retryable: false, summary: 'No message with this id is stored.' },
   GROUP_NOT_FOUND: { status: 404, retryable: false, summary: 'No group with this JID is known.' },
   CURSOR_INVALID: { status: 400, retryable: false, summary: 'The pagination cursor is malformed or belongs to another query.' },
+  CURSOR_EXPIRED: { status: 410, retryable: false, summary: 'The event cursor is older than the event log keeps; start again without since and read the chats to catch up.' },
   STORE_UNAVAILABLE: { status: 503, retryable: true, summary: 'The message store cannot be reached right now.' },
 
   // --- sending and idempotency

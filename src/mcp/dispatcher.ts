@@ -82,6 +82,10 @@ class CallContext implements ToolContext {
     return this.abort.signal
   }
 
+  get caller(): object {
+    return this.session
+  }
+
   notify(method: string, params: Record<string, unknown>): void {
     this.hooks.notify(method, params)
   }
