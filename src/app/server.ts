@@ -28,6 +28,8 @@ import { join } from 'node:path'
 import { EventsRepo } from '../store/events-repo.js'
 import { EventCursors, loadOrCreateKey } from '../mcp/event-cursor.js'
 import { MessageWaiters } from '../mcp/message-waiters.js'
+import { whatsappResources } from '../mcp/resources/whatsapp.js'
+import { ResourceUpdates } from '../mcp/resources/resource-updates.js'
 
 export interface RunningServer {
   services: Services
@@ -49,11 +51,13 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const pool = new Pool(config.POOL_THREADS ?? Math.max(2, Math.min(4, availableParallelism() - 1)))
   let autoDownload: AutoDownloader | undefined
   const waiters = new MessageWaiters()
+  let resourceUpdates: ResourceUpdates | undefined
   const events = new EventsRepo(db)
   const writes = new WriteQueue(writerPool, config.DB_PATH, log.child({ actor: 'store' }), {
     onWritten: (r, batches) => {
       autoDownload?.offer(batches)
       if (r.incoming) waiters.wake(r.incoming)
+      if (r.changed) resourceUpdates?.changed(r.changed)
     },
     deadLetterDir: join(config.DATA_DIR, 'dead-letter'),
     delayMs: config.STORE_WRITE_DELAY_MS,
@@ -137,7 +141,10 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   }
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS }, log.child({ actor: 'mcp' }))
   if (config.MCP_CONFORMANCE_FIXTURES) log.warn('MCP_CONFORMANCE_FIXTURES is on: the conformance suite\'s test tools, resources and prompts are published. Never in production.')
-  const dispatcher = new Dispatcher(services, config.MCP_CONFORMANCE_FIXTURES ? conformanceFixtures(TOOLS) : { tools: TOOLS })
+  const base = config.MCP_CONFORMANCE_FIXTURES ? conformanceFixtures(TOOLS) : { tools: TOOLS }
+  const ours = whatsappResources(services)
+  const dispatcher = new Dispatcher(services, { ...base, resources: [...ours.resources, ...(base.resources ?? [])], templates: [...ours.templates, ...(base.templates ?? [])] })
+  resourceUpdates = new ResourceUpdates(sessions)
   services.mcpCacheStats = () => dispatcher.cache.stats()
   const http = await startHttp(services, sessions, dispatcher)
   log[http.native ? 'info' : 'warn']({ port: http.port, host: config.HOST, uws: http.native ? 'native' : 'js-fallback' }, http.native ? 'listening (uWebSockets.js native)' : 'listening on the slow uWebSockets.js JavaScript fallback')
