@@ -57,7 +57,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     onWritten: (r, batches) => {
       autoDownload?.offer(batches)
       if (r.incoming) waiters.wake(r.incoming)
-      if (r.changed) resourceUpdates?.changed(r.changed)
+      if (r.changed) resourceUpdates?.changed(r.changed, Math.min(...batches.map((b) => b.emittedAt || Infinity)))
     },
     deadLetterDir: join(config.DATA_DIR, 'dead-letter'),
     delayMs: config.STORE_WRITE_DELAY_MS,
@@ -137,7 +137,8 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     settings,
     recovery,
     mediaStats,
-    mcpSessionCount: () => sessions.size
+    mcpSessionCount: () => sessions.size,
+    eventStats: () => ({ waiters: waiters.size, waiters_woken: waiters.woken, notify_latency: resourceUpdates?.latency() })
   }
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS }, log.child({ actor: 'mcp' }))
   if (config.MCP_CONFORMANCE_FIXTURES) log.warn('MCP_CONFORMANCE_FIXTURES is on: the conformance suite\'s test tools, resources and prompts are published. Never in production.')

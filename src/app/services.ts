@@ -40,6 +40,8 @@ export interface Services {
   recovery?: { snapshot(): Record<string, unknown>; history: Array<{ action: string }> }
   mediaStats?: { files: number }
   mcpSessionCount(): number
+  /** waits open, waiters woken, and the latency from the worker to resource notifications */
+  eventStats?(): Record<string, unknown>
   /** the dispatcher's cache of store-read answers */
   mcpCacheStats?(): { entries: number; bytes: number; hits: number; misses: number }
 }

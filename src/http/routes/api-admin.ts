@@ -51,6 +51,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
       health: { ok: health.ok, reason: health.reason },
       store: { ...s.chats.counts(), media_files: s.mediaStats?.files ?? 0, pending_writes: s.writes.pending, write_failures: s.writes.failures, dead_lettered: s.writes.deadLettered },
       mcp: { sessions: s.mcpSessionCount(), cache: s.mcpCacheStats?.() },
+      events: s.eventStats?.() ?? null,
       process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, heap_used: process.memoryUsage().heapUsed, pool: s.pool.stats, writer: s.writerPool?.stats }
     }
   }
