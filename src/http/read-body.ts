@@ -1,11 +1,23 @@
 // Reads a request body, enforcing the route's limit while it streams in: nothing past the limit is buffered.
+// A route decides auth from the headers first and calls readBody only for a request it will serve, so an
+// unauthenticated body is never buffered (respond.ts closes the connection on the unread rest).
 import type { HttpResponse } from './uws.js'
 import { AppError } from '../errors/app-error.js'
 import type { ResState } from './respond.js'
 
-export function readBody(res: HttpResponse, st: ResState, limit: number, declaredLength?: number): Promise<Buffer> {
+/** true when the headers announce a body (a Content-Length above zero, or a chunked one) */
+export function hasBody(contentLength: string | undefined, transferEncoding: string | undefined): boolean {
+  return !!transferEncoding || (contentLength !== undefined && contentLength !== '0' && contentLength !== '')
+}
+
+/** a Content-Length header as a number, or undefined when absent or not a plain decimal */
+export function declaredLength(v: string | undefined): number | undefined {
+  return v !== undefined && /^\d{1,16}$/.test(v) ? Number(v) : undefined
+}
+
+export function readBody(res: HttpResponse, st: ResState, limit: number, declared?: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    if (declaredLength !== undefined && declaredLength > limit) {
+    if (declared !== undefined && declared > limit) {
       reject(new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${limit} bytes.`, { limit }))
       return
     }
@@ -13,6 +25,7 @@ export function readBody(res: HttpResponse, st: ResState, limit: number, declare
     let size = 0
     let done = false
     res.onData((chunk, isLast) => {
+      if (isLast) st.bodyPending = false
       if (done) return
       size += chunk.byteLength
       if (size > limit) {
@@ -34,4 +47,23 @@ export function readBody(res: HttpResponse, st: ResState, limit: number, declare
       }
     }
   })
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * A body as a JSON object: INVALID_INPUT (with `expected` as the message) when it is not UTF-8, not JSON,
+ * or JSON that is not an object (`null`, an array, a number). An empty body counts as `{}` when
+ * `emptyIsObject` is set.
+ */
+export function parseJsonObject(body: Buffer, expected: string, emptyIsObject = false): Record<string, unknown> {
+  if (emptyIsObject && body.length === 0) return {}
+  let v: unknown
+  try {
+    v = JSON.parse(utf8.decode(body))
+  } catch {
+    throw new AppError('INVALID_INPUT', expected)
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new AppError('INVALID_INPUT', expected)
+  return v as Record<string, unknown>
 }

@@ -2,11 +2,17 @@
 import type { HttpResponse } from './uws.js'
 import { AppError, toAppError } from '../errors/app-error.js'
 import { wireBody } from './wire-buffer.js'
+import { headerValue } from './header-values.js'
 
 export interface ResState {
   aborted: boolean
   /** called once when the client goes away */
   onAbort?: () => void
+  /**
+   * the request declared a body that has not been read to its end: a response sent now closes the
+   * connection, so an unread body (a refused upload, say) is never buffered nor waited for
+   */
+  bodyPending?: boolean
 }
 
 export type Headers = Record<string, string>
@@ -15,7 +21,7 @@ const STATUS_TEXT: Record<number, string> = {
   200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 206: 'Partial Content', 301: 'Moved Permanently', 302: 'Found', 304: 'Not Modified',
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 408: 'Request Timeout', 409: 'Conflict',
   410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 416: 'Range Not Satisfiable', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
-  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout'
+  421: 'Misdirected Request', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout'
 }
 
 export const statusLine = (status: number): string => `${status} ${STATUS_TEXT[status] ?? ''}`.trim()
@@ -24,8 +30,8 @@ export function send(res: HttpResponse, st: ResState, status: number, body: stri
   if (st.aborted) return
   res.cork(() => {
     res.writeStatus(statusLine(status))
-    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v)
-    res.end(wireBody(body))
+    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, headerValue(v))
+    res.end(wireBody(body), st.bodyPending === true)
   })
 }
 
