@@ -1,6 +1,6 @@
 // Where media may be read from and written to. Every path from a caller is resolved and checked here.
 import { resolve, relative, isAbsolute, basename, extname, dirname, join } from 'node:path'
-import { realpath } from 'node:fs/promises'
+import { realpath, readlink } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { AppError } from '../errors/app-error.js'
 
@@ -9,18 +9,28 @@ export function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
 }
 
+/** symlinks followed when judging a path that does not exist, as the kernel's own limit */
+const MAX_LINK_HOPS = 40
+
 /**
- * The real path of the deepest part of `p` that exists, with the parts below it that do not exist joined
- * on: a missing name cannot be a symlink, so this is where `p` would lead if it were created.
+ * Where `p` leads: the real path of its deepest existing part with the missing parts joined on (a missing
+ * name cannot be a symlink). A dangling symlink is followed to its target, so a link to a missing file
+ * outside the roots is judged by where it points, not by where it sits.
  */
 async function realTarget(p: string): Promise<{ real: string; exists: boolean }> {
   const rest: string[] = []
   let cur = p
-  for (;;) {
+  for (let hops = 0; ; ) {
     try {
       const real = await realpath(cur)
-      return { real: rest.length ? join(real, ...rest.reverse()) : real, exists: rest.length === 0 }
+      return { real: rest.length ? join(real, ...[...rest].reverse()) : real, exists: rest.length === 0 }
     } catch {
+      const link = hops < MAX_LINK_HOPS ? await readlink(cur).catch(() => undefined) : undefined
+      if (link !== undefined) {
+        hops++
+        cur = resolve(dirname(cur), link)
+        continue
+      }
       const up = dirname(cur)
       if (up === cur) return { real: p, exists: false }
       rest.push(basename(cur))
