@@ -1,14 +1,9 @@
 // Reads a request body, enforcing the route's limit while it streams in: nothing past the limit is buffered.
 // A route decides auth from the headers first and calls readBody only for a request it will serve, so an
-// unauthenticated body is never buffered (respond.ts closes the connection on the unread rest).
+// unauthenticated body is never buffered (uWS discards a body no onData callback asks for).
 import type { HttpResponse } from './uws.js'
 import { AppError } from '../errors/app-error.js'
 import type { ResState } from './respond.js'
-
-/** true when the headers announce a body (a Content-Length above zero, or a chunked one) */
-export function hasBody(contentLength: string | undefined, transferEncoding: string | undefined): boolean {
-  return !!transferEncoding || (contentLength !== undefined && contentLength !== '0' && contentLength !== '')
-}
 
 /** a Content-Length header as a number, or undefined when absent or not a plain decimal */
 export function declaredLength(v: string | undefined): number | undefined {
@@ -25,7 +20,6 @@ export function readBody(res: HttpResponse, st: ResState, limit: number, declare
     let size = 0
     let done = false
     res.onData((chunk, isLast) => {
-      if (isLast) st.bodyPending = false
       if (done) return
       size += chunk.byteLength
       if (size > limit) {

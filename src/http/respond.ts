@@ -8,11 +8,6 @@ export interface ResState {
   aborted: boolean
   /** called once when the client goes away */
   onAbort?: () => void
-  /**
-   * the request declared a body that has not been read to its end: a response sent now closes the
-   * connection, so an unread body (a refused upload, say) is never buffered nor waited for
-   */
-  bodyPending?: boolean
 }
 
 export type Headers = Record<string, string>
@@ -31,7 +26,7 @@ export function send(res: HttpResponse, st: ResState, status: number, body: stri
   res.cork(() => {
     res.writeStatus(statusLine(status))
     for (const [k, v] of Object.entries(headers)) res.writeHeader(k, headerValue(v))
-    res.end(wireBody(body), st.bodyPending === true)
+    res.end(wireBody(body))
   })
 }
 

@@ -5,7 +5,6 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.js'
 import { decide, type PolicyConfig, type Verdict } from './request-policy.js'
 import { send, type ResState } from './respond.js'
 import { ERROR_CODES } from '../errors/codes.js'
-import { hasBody } from './read-body.js'
 
 /** one registered route: the uWS method name upper-cased (ANY for `any`) and its pattern */
 export interface RouteEntry {
@@ -19,8 +18,9 @@ type UwsHandler = (res: HttpResponse, req: HttpRequest) => void
 const header = (req: HttpRequest, name: string): string | undefined => req.getHeader(name) || undefined
 
 /** the refusal in the route's own protocol: JSON-RPC on /mcp, the stable error body elsewhere */
-function refuse(res: HttpResponse, req: HttpRequest, path: string, v: Verdict): void {
-  const st: ResState = { aborted: false, bodyPending: hasBody(header(req, 'content-length'), header(req, 'transfer-encoding')) }
+function refuse(res: HttpResponse, path: string, v: Verdict): void {
+  // no onData: uWS discards the body of a refused request, none of it is buffered
+  const st: ResState = { aborted: false }
   const body =
     path === '/mcp'
       ? { jsonrpc: '2.0', id: null, error: { code: -32000, message: `Forbidden: ${v.message}`, data: { code: v.code } } }
@@ -44,7 +44,7 @@ export function policedApp(app: TemplatedApp, cfg: PolicyConfig): { app: Templat
       uploadToken: header(req, 'x-upload-token'),
       cookie: header(req, 'cookie')
     })
-    if (v) return refuse(res, req, path, v)
+    if (v) return refuse(res, path, v)
     handler(res, req)
   }
   const proxy: TemplatedApp = new Proxy(app, {

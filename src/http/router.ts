@@ -4,7 +4,6 @@ import type { HttpRequest, HttpResponse } from './uws.js'
 import { sendError, type ResState } from './respond.js'
 import type { Logger } from 'pino'
 import { AppError } from '../errors/app-error.js'
-import { hasBody } from './read-body.js'
 
 export interface RequestInfo {
   method: string
@@ -44,8 +43,9 @@ export function snapshot(req: HttpRequest, paramCount = 0): RequestInfo {
 /**
  * A handler that reads its body must call readBody before its first await: uWS delivers body chunks only to
  * an onData callback attached during the synchronous part of the request handler. It must decide auth
- * (from the headers) before it calls readBody: a refusal thrown before then is answered at once and the
- * connection closed, with none of the body buffered.
+ * (from the headers) before it calls readBody: a refusal thrown before then is answered at once, and uWS
+ * discards the body that follows (no onData, nothing buffered) and keeps the connection for the next
+ * request, so the client reads the 401 instead of a reset.
  */
 export function wrap(handler: Handler, log: Logger, paramCount = 0): (res: HttpResponse, req: HttpRequest) => void {
   return (res, req) => {
@@ -65,10 +65,8 @@ export function wrap(handler: Handler, log: Logger, paramCount = 0): (res: HttpR
     try {
       info = snapshot(req, paramCount)
     } catch (err) {
-      st.bodyPending = hasBody(req.getHeader('content-length') || undefined, req.getHeader('transfer-encoding') || undefined)
       return fail(err)
     }
-    st.bodyPending = hasBody(info.headers['content-length'], info.headers['transfer-encoding'])
     try {
       const p = handler(info, res, st)
       if (p) p.catch(fail)

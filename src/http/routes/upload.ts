@@ -74,7 +74,7 @@ export function registerUpload(app: TemplatedApp, s: Services, adminGuard: Token
       check(r)
       bb = busboy({ headers: r.headers, limits: { fileSize: maxBytes, files: settings.max_files_per_upload, fields: 20, fieldSize: 64 * 1024 } })
     } catch (err) {
-      // nothing is read: the refusal closes the connection on the unread body (respond.ts)
+      // nothing is read: uWS discards the refused body
       throw err instanceof AppError ? err : new AppError('UNSUPPORTED_MEDIA_TYPE', 'Expected multipart/form-data.')
     }
     const saved: Saved[] = []
@@ -114,7 +114,6 @@ export function registerUpload(app: TemplatedApp, s: Services, adminGuard: Token
     // the body streams into busboy as it arrives, paused while busboy is behind, so memory stays bounded
     let total = 0
     res.onData((chunk, isLast) => {
-      if (isLast) st.bodyPending = false
       total += chunk.byteLength
       if (total > maxBytes * settings.max_files_per_upload + 1024 * 1024) failure ??= new AppError('PAYLOAD_TOO_LARGE')
       if (!failure && !bb.write(Buffer.from(new Uint8Array(chunk))) && !isLast && !st.aborted) {
