@@ -57,7 +57,9 @@ export function wrap(handler: Handler, log: Logger, paramCount = 0): (res: HttpR
     let info: RequestInfo | undefined
     const fail = (err: unknown): void => {
       const status = (err as { status?: number }).status ?? 500
-      if (status >= 500) log.error({ err, path: info?.path }, 'request failed')
+      // a retryable coded failure (the worker restarting, WhatsApp not connected) is a state, not a bug: no stack
+      if (status >= 500 && err instanceof AppError && err.retryable) log.warn({ code: err.code, path: info?.path }, 'request failed for now')
+      else if (status >= 500) log.error({ err, path: info?.path }, 'request failed')
       // a refusal is the client's mistake: its code is enough, a stack trace would only fill the log
       else log.debug({ code: (err as { code?: string }).code, path: info?.path }, 'request rejected')
       sendError(res, st, err)

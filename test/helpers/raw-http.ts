@@ -31,9 +31,17 @@ export function raw(port: number, r: RawRequest): Promise<RawResponse> {
       }
       headers[k] = v
     }
+    // Node sends a GET's or DELETE's body with neither Content-Length nor chunking: say how long it is
+    if (r.body !== undefined && !Object.keys(headers).some((k) => ['content-length', 'transfer-encoding'].includes(k.toLowerCase()))) headers['content-length'] = String(Buffer.byteLength(r.body))
     const req = request({ host: '127.0.0.1', port, method: r.method ?? 'GET', path: r.path, headers, setHost, agent: false })
     const t = setTimeout(() => req.destroy(new Error(`no answer to ${r.method ?? 'GET'} ${r.path.slice(0, 80)} in ${r.timeoutMs ?? 5000} ms`)), r.timeoutMs ?? 5000)
     req.on('response', (res) => {
+      // a stream that stays open (SSE) is answered by its head
+      if (String(res.headers['content-type'] ?? '').includes('text/event-stream')) {
+        clearTimeout(t)
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: '', json: undefined })
+        return void req.destroy()
+      }
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => {

@@ -156,7 +156,9 @@ export function mcpRoute(o: McpRouteOptions): Handler {
       const items = isBatch ? (parsed as unknown[]) : [parsed]
       const classified = items.map(classify)
       if (!items.length || classified.some((c) => !c)) {
-        const id = !isBatch && typeof (parsed as { id?: unknown })?.id !== 'object' ? ((parsed as { id?: string | number }).id ?? null) : null
+        // the id of a single malformed message, when it has a usable one (the body may be null or a number)
+        const own = !isBatch && typeof parsed === 'object' && parsed !== null ? (parsed as { id?: unknown }).id : undefined
+        const id = typeof own === 'string' || typeof own === 'number' ? own : null
         return sendJson(res, st, 400, rpcError(id, RPC.INVALID_REQUEST, 'Invalid Request: expected a JSON-RPC 2.0 message'))
       }
       const msgs = classified as NonNullable<(typeof classified)[number]>[]
