@@ -59,7 +59,7 @@ export interface Verdict {
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]'])
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
-/** the class of a path; the method does not change it */
+/** the class of a route by the pattern it is registered under (`/api/chats/:jid`); the method does not change it */
 export function classify(path: string): RouteClass {
   if (path === '/healthz') return 'open'
   if (path === '/mcp') return 'mcp'
@@ -119,10 +119,11 @@ function originAllowed(cfg: PolicyConfig, cls: RouteClass, origin: string, host:
 
 /**
  * undefined when the request may go on, else the coded reason to refuse it (HOST_FORBIDDEN,
- * ORIGIN_FORBIDDEN, or MCP_ORIGIN_FORBIDDEN on /mcp). Messages never echo header values.
+ * ORIGIN_FORBIDDEN, or MCP_ORIGIN_FORBIDDEN on /mcp). `pattern` is the route's registered pattern.
+ * Messages never echo header values.
  */
-export function decide(cfg: PolicyConfig, method: string, path: string, h: PolicyHeaders): Verdict | undefined {
-  const cls = classify(path)
+export function decide(cfg: PolicyConfig, method: string, pattern: string, h: PolicyHeaders): Verdict | undefined {
+  const cls = classify(pattern)
   if (cls === 'open') return undefined
   if (!hostAllowed(cfg, h.host)) return { code: 'HOST_FORBIDDEN', message: 'This server does not answer to that Host name; add it to ALLOWED_HOSTS if it is one of its own.' }
   if (cls === 'host') return undefined

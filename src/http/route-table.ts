@@ -18,11 +18,11 @@ type UwsHandler = (res: HttpResponse, req: HttpRequest) => void
 const header = (req: HttpRequest, name: string): string | undefined => req.getHeader(name) || undefined
 
 /** the refusal in the route's own protocol: JSON-RPC on /mcp, the stable error body elsewhere */
-function refuse(res: HttpResponse, path: string, v: Verdict): void {
+function refuse(res: HttpResponse, pattern: string, v: Verdict): void {
   // no onData: uWS discards the body of a refused request, none of it is buffered
   const st: ResState = { aborted: false }
   const body =
-    path === '/mcp'
+    pattern === '/mcp'
       ? { jsonrpc: '2.0', id: null, error: { code: -32000, message: `Forbidden: ${v.message}`, data: { code: v.code } } }
       : { error: { code: v.code, message: v.message, retryable: ERROR_CODES[v.code].retryable } }
   send(res, st, ERROR_CODES[v.code].status, JSON.stringify(body), { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
@@ -34,9 +34,10 @@ function refuse(res: HttpResponse, path: string, v: Verdict): void {
  */
 export function policedApp(app: TemplatedApp, cfg: PolicyConfig): { app: TemplatedApp; routes: RouteEntry[] } {
   const routes: RouteEntry[] = []
-  const gate = (handler: UwsHandler): UwsHandler => (res, req) => {
-    const path = req.getUrl()
-    const v = decide(cfg, req.getCaseSensitiveMethod(), path, {
+  // judged by the pattern the handler was registered for, not the request's spelling of the path: whatever
+  // uWS routes to an /api handler is checked as /api
+  const gate = (handler: UwsHandler, pattern: string): UwsHandler => (res, req) => {
+    const v = decide(cfg, req.getCaseSensitiveMethod(), pattern, {
       host: header(req, 'host'),
       origin: header(req, 'origin'),
       secFetchSite: header(req, 'sec-fetch-site'),
@@ -44,7 +45,7 @@ export function policedApp(app: TemplatedApp, cfg: PolicyConfig): { app: Templat
       uploadToken: header(req, 'x-upload-token'),
       cookie: header(req, 'cookie')
     })
-    if (v) return refuse(res, path, v)
+    if (v) return refuse(res, pattern, v)
     handler(res, req)
   }
   const proxy: TemplatedApp = new Proxy(app, {
@@ -55,7 +56,7 @@ export function policedApp(app: TemplatedApp, cfg: PolicyConfig): { app: Templat
       if (typeof prop !== 'string' || !(METHODS as readonly string[]).includes(prop)) return (value as (...a: unknown[]) => unknown).bind(target)
       return (pattern: string, handler: UwsHandler) => {
         routes.push({ method: prop === 'del' ? 'DELETE' : prop.toUpperCase(), pattern })
-        ;(value as (p: string, h: UwsHandler) => TemplatedApp).call(target, pattern, gate(handler))
+        ;(value as (p: string, h: UwsHandler) => TemplatedApp).call(target, pattern, gate(handler, pattern))
         return proxy
       }
     }
