@@ -60,10 +60,10 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]'])
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /** the class of a route by the pattern it is registered under (`/api/chats/:jid`); the method does not change it */
-export function classify(path: string): RouteClass {
-  if (path === '/healthz') return 'open'
-  if (path === '/mcp') return 'mcp'
-  if (path === '/metrics' || path === '/api' || path.startsWith('/api/')) return 'same-origin'
+export function classify(pattern: string): RouteClass {
+  if (pattern === '/healthz') return 'open'
+  if (pattern === '/mcp') return 'mcp'
+  if (pattern === '/metrics' || pattern === '/api' || pattern.startsWith('/api/')) return 'same-origin'
   return 'host'
 }
 
