@@ -150,6 +150,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const http = await startHttp(services, sessions, dispatcher)
   log[http.native ? 'info' : 'warn']({ port: http.port, host: config.HOST, uws: http.native ? 'native' : 'js-fallback' }, http.native ? 'listening (uWebSockets.js native)' : 'listening on the slow uWebSockets.js JavaScript fallback')
   if (config.exposed && !config.MCP_AUTH_TOKEN.length) log.warn(`HOST ${config.HOST} is reachable from other machines and MCP_AUTH_TOKEN is not set: anyone who can reach this port can read and send this account's WhatsApp messages.`)
+  if (config.exposed && !config.httpHosts.length) log.info(`HOST ${config.HOST} is reachable from other machines: requests by IP address are answered, requests by a host name only for the names in ALLOWED_HOSTS (DNS-rebinding protection).`)
   if (config.exposed && !config.ADMIN_TOKEN) log.warn(`HOST ${config.HOST} is reachable from other machines and ADMIN_TOKEN is not set: the admin UI and /api are open.`)
   await wa.start()
 

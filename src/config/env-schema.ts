@@ -38,6 +38,15 @@ export const envSchema = z.object({
   // --- network
   PORT: int(0, 65535).default(3003),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /**
+   * Host names (with an optional :port) the HTTP front answers to besides loopback names and IP addresses
+   * (DNS-rebinding protection); `*` turns the check off. Comma separated.
+   */
+  ALLOWED_HOSTS: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(\*|[a-z0-9_.-]+(:\d{1,5})?|\[[0-9a-f:.]+\](:\d{1,5})?)$/, 'expected host names, host:port or *')))
+    .default([]),
 
   // --- storage layout (derived from DATA_DIR when unset)
   DATA_DIR: z.string().trim().min(1).default('./data'),

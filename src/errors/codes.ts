@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: { status: 405, retryable: false, summary: 'The route exists but not for this HTTP method.' },
   UNAUTHORIZED: { status: 401, retryable: false, summary: 'A bearer token is required and was missing or wrong.' },
   FORBIDDEN: { status: 403, retryable: false, summary: 'The caller may not do this.' },
+  HOST_FORBIDDEN: { status: 403, retryable: false, summary: 'The Host header names no name this server answers to (DNS-rebinding protection); see ALLOWED_HOSTS.' },
+  ORIGIN_FORBIDDEN: { status: 403, retryable: false, summary: 'A cross-site request, or a cookie-only request without Origin, to a route that refuses them (CSRF protection).' },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, summary: 'The request body is larger than this route accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, summary: 'The request Content-Type is not accepted by this route.' },
   NOT_ACCEPTABLE: { status: 406, retryable: false, summary: 'The Accept header allows no representation this route can produce.' },

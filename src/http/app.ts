@@ -14,16 +14,20 @@ import { mediaRoute } from './routes/media.js'
 import { registerUpload } from './routes/upload.js'
 import { registerAdminStatic } from './routes/admin-static.js'
 import { metricsRoute } from './routes/metrics.js'
+import { policedApp, type RouteEntry } from './route-table.js'
 
 export interface HttpFront {
   port: number
   native: boolean
+  /** every registered route, in registration order */
+  routes: RouteEntry[]
   close(): void
 }
 
 export function startHttp(services: Services, sessions: SessionRegistry, dispatcher: Dispatcher, extraRoutes?: (app: TemplatedApp) => void): Promise<HttpFront> {
   const { config, log } = services
-  const app = uws.App()
+  // every route sits behind the Host and Origin policy (request-policy.ts)
+  const { app, routes } = policedApp(uws.App(), { allowedHosts: config.httpHosts, mcpOrigins: config.MCP_ALLOWED_ORIGINS })
   const mcpGuard = new TokenGuard(config.MCP_AUTH_TOKEN, 'mcp')
   const adminGuard = new TokenGuard(config.ADMIN_TOKEN ? [config.ADMIN_TOKEN] : [], 'admin')
   const mcp = wrap(
@@ -32,8 +36,6 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
       sessions,
       dispatcher,
       maxBodyBytes: config.MCP_MAX_BODY_MB * 1024 * 1024,
-      allowedOrigins: config.MCP_ALLOWED_ORIGINS,
-      loopbackOnly: !config.exposed,
       preferSse: !config.MCP_HTTP_ENABLE_JSON_RESPONSE,
       log
     }),
@@ -70,7 +72,8 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
         return
       }
       const port = uws.us_socket_local_port(socket)
-      resolve({ port, native: uwsNative, close: () => uws.us_listen_socket_close(socket) })
+      log.info({ routes: routes.map((r) => `${r.method} ${r.pattern}`) }, 'http routes')
+      resolve({ port, native: uwsNative, routes, close: () => uws.us_listen_socket_close(socket) })
     })
   })
 }

@@ -2,7 +2,7 @@
 // a stream, or a call sends notifications or requests before its result: then the reply turns into SSE.
 import type { HttpResponse } from '../uws.js'
 import type { Handler, RequestInfo } from '../router.js'
-import { readBody } from '../read-body.js'
+import { readBody, declaredLength } from '../read-body.js'
 import { wireBody } from '../wire-buffer.js'
 import { sendJson, statusLine, type ResState } from '../respond.js'
 import type { TokenGuard } from '../auth.js'
@@ -17,16 +17,11 @@ export interface McpRouteOptions {
   sessions: SessionRegistry
   dispatcher: Dispatcher
   maxBodyBytes: number
-  allowedOrigins: readonly string[]
-  /** Host headers accepted when bound to loopback (DNS-rebinding protection) */
-  loopbackOnly: boolean
   /** reply to requests with SSE even when no notification comes first */
   preferSse: boolean
   log: { debug(o: object, m: string): void }
 }
 
-const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i
-const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i
 const KEEPALIVE_MS = 25_000
 const SSE_HEADERS: Record<string, string> = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' }
 
@@ -127,25 +122,14 @@ class Reply {
 }
 
 export function mcpRoute(o: McpRouteOptions): Handler {
-  const guardAndOrigin = (r: RequestInfo): RpcResponse | undefined => {
-    if (!o.guard.allows(r.headers.authorization)) throw new AppError('UNAUTHORIZED', 'A valid bearer token is required.', { wwwAuthenticate: 'Bearer realm="mcp"' })
-    const origin = r.headers.origin
-    if (origin && !o.allowedOrigins.includes(origin) && !o.allowedOrigins.includes('*') && !LOOPBACK_ORIGIN.test(origin)) return rpcError(null, -32000, `Forbidden: origin ${origin} is not allowed`)
-    if (o.loopbackOnly && r.headers.host && !LOOPBACK_HOST.test(r.headers.host)) return rpcError(null, -32000, `Forbidden: host ${r.headers.host} is not allowed`)
-    return undefined
-  }
-
+  // Host and Origin are judged for every route before it runs (request-policy.ts)
   return (r, res, st) => {
+    // the token is judged from the headers before any body byte is read: a refused body is never buffered
+    if (!o.guard.allows(r.headers.authorization)) return sendJson(res, st, 401, rpcError(null, -32001, 'A valid bearer token is required.', { code: 'UNAUTHORIZED' }), { 'www-authenticate': 'Bearer realm="mcp"' })
     // start reading before anything async: uWS hands body chunks only to a callback attached now
-    const body = r.method === 'POST' ? readBody(res, st, o.maxBodyBytes, r.headers['content-length'] ? Number(r.headers['content-length']) : undefined) : undefined
+    const body = r.method === 'POST' ? readBody(res, st, o.maxBodyBytes, declaredLength(r.headers['content-length'])) : undefined
     body?.catch(() => undefined)
     return (async () => {
-      try {
-        const forbidden = guardAndOrigin(r)
-        if (forbidden) return sendJson(res, st, 403, forbidden)
-      } catch (err) {
-        return sendJson(res, st, 401, rpcError(null, -32001, (err as Error).message), { 'www-authenticate': 'Bearer realm="mcp"' })
-      }
       const sid = r.headers['mcp-session-id']
       if (r.method === 'GET') return openGetStream(r, res, st, sid)
       if (r.method === 'DELETE') {
@@ -172,7 +156,9 @@ export function mcpRoute(o: McpRouteOptions): Handler {
       const items = isBatch ? (parsed as unknown[]) : [parsed]
       const classified = items.map(classify)
       if (!items.length || classified.some((c) => !c)) {
-        const id = !isBatch && typeof (parsed as { id?: unknown })?.id !== 'object' ? ((parsed as { id?: string | number }).id ?? null) : null
+        // the id of a single malformed message, when it has a usable one (the body may be null or a number)
+        const own = !isBatch && typeof parsed === 'object' && parsed !== null ? (parsed as { id?: unknown }).id : undefined
+        const id = typeof own === 'string' || typeof own === 'number' ? own : null
         return sendJson(res, st, 400, rpcError(id, RPC.INVALID_REQUEST, 'Invalid Request: expected a JSON-RPC 2.0 message'))
       }
       const msgs = classified as NonNullable<(typeof classified)[number]>[]

@@ -3,6 +3,7 @@ import { realpath, stat } from 'node:fs/promises'
 import { resolve, extname, basename } from 'node:path'
 import type { Handler } from '../router.js'
 import { sendFile } from '../send-file.js'
+import { contentDisposition } from '../header-values.js'
 import { AppError } from '../../errors/app-error.js'
 import { isInside } from '../../media/media-paths.js'
 
@@ -39,7 +40,7 @@ export function mediaRoute(mediaDir: string): Handler {
       'content-type': type,
       'cache-control': 'private, max-age=3600',
       'x-content-type-options': 'nosniff',
-      'content-disposition': `${type.startsWith('image/') || type.startsWith('video/') || type.startsWith('audio/') ? 'inline' : 'attachment'}; filename="${basename(real).replace(/"/g, '')}"`
+      'content-disposition': contentDisposition(type.startsWith('image/') || type.startsWith('video/') || type.startsWith('audio/') ? 'inline' : 'attachment', basename(real))
     }, range)
   }
 }
