@@ -86,6 +86,10 @@ class CallContext implements ToolContext {
     return this.session
   }
 
+  onCancel(fn: () => void): void {
+    this.abort.onAbort(fn)
+  }
+
   notify(method: string, params: Record<string, unknown>): void {
     this.hooks.notify(method, params)
   }

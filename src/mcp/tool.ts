@@ -26,6 +26,8 @@ export interface CallToolResult {
 export interface ToolContext {
   services: Services
   signal: AbortSignal
+  /** `fn` runs once if the client cancels the call (cheaper than listening on `signal`) */
+  onCancel(fn: () => void): void
   /** a notification related to this call (progress, log message), on the call's stream when it has one */
   notify(method: string, params: Record<string, unknown>): void
   /** a server -> client request (sampling, elicitation) answered by the client on a later POST */
