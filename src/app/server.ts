@@ -111,7 +111,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     mediaStats,
     mcpSessionCount: () => sessions.size
   }
-  sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS }, log.child({ actor: 'mcp' }))
+  sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS, maxBytes: config.MCP_SESSIONS_MAX_MB * 1024 * 1024 }, log.child({ actor: 'mcp' }))
   if (config.MCP_CONFORMANCE_FIXTURES) log.warn('MCP_CONFORMANCE_FIXTURES is on: the conformance suite\'s test tools, resources and prompts are published. Never in production.')
   const dispatcher = new Dispatcher(services, config.MCP_CONFORMANCE_FIXTURES ? conformanceFixtures(TOOLS) : { tools: TOOLS })
   services.mcpCacheStats = () => dispatcher.cache.stats()

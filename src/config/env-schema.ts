@@ -66,6 +66,8 @@ export const envSchema = z.object({
   MCP_ALLOWED_ORIGINS: list.default([]),
   MCP_SESSION_TTL_MS: int(1000).default(30 * 60_000),
   MCP_MAX_SESSIONS: int(1).default(10_000),
+  /** what all MCP sessions together may hold (clientInfo, capabilities, bookkeeping); past it the least recently used idle one goes */
+  MCP_SESSIONS_MAX_MB: int(1, 4096).default(64),
   /** answers to store reads kept until the next store write; 0 turns the cache off */
   MCP_CACHE_ENTRIES: int(0).default(2_000),
   MCP_MAX_BODY_MB: int(1, 1024).default(20),

@@ -24,7 +24,7 @@ export class McpSession {
     return `${this.id.slice(0, 8)}-${++this.nextEvent}`
   }
 
-  constructor(readonly id: string, readonly protocolVersion: string, readonly clientInfo: unknown, readonly clientCapabilities: Record<string, unknown>) {}
+  constructor(readonly id: string, readonly protocolVersion: string, readonly clientInfo: unknown, readonly clientCapabilities: Record<string, unknown>, readonly bytes = 0) {}
 
   get busy(): boolean {
     return this.inflight.size > 0 || this.streams.length > 0
