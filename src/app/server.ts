@@ -24,6 +24,8 @@ import type { Services } from './services.js'
 import { IdempotencyStore } from '../store/idempotency-store.js'
 import { SendGuard } from '../wa/send-guard.js'
 import { SettingsStore } from '../settings/settings.js'
+import { MediaLinks } from '../media/media-link.js'
+import { loadMediaLinkKey } from '../media/media-link-key.js'
 import { join } from 'node:path'
 
 export interface RunningServer {
@@ -107,6 +109,8 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     writerPool,
     sends: new SendGuard(idempotency, () => settings.current().send_dedup_window_ms),
     settings,
+    // links are signed only when /media needs auth; the key stays valid across restarts
+    mediaLinks: new MediaLinks({ baseUrl: () => settings.current().media_public_base_url, key: config.ADMIN_TOKEN ? loadMediaLinkKey(join(config.SESSION_DIR, 'media-link.key')) : undefined, ttlMs: config.MEDIA_LINK_TTL_MS }),
     recovery,
     mediaStats,
     mcpSessionCount: () => sessions.size

@@ -11,6 +11,7 @@ import type { Db } from '../store/open-db.js'
 import type { SendGuard } from '../wa/send-guard.js'
 import type { GroupsRepo } from '../store/groups-repo.js'
 import type { SettingsStore } from '../settings/settings.js'
+import type { MediaLinks } from '../media/media-link.js'
 
 export interface Services {
   config: Config
@@ -29,6 +30,8 @@ export interface Services {
   writerPool?: Pool
   sends: SendGuard
   settings: SettingsStore
+  /** links to files under MEDIA_DIR, signed when ADMIN_TOKEN guards /media */
+  mediaLinks: MediaLinks
   /** the recovery policy's view, when it runs */
   recovery?: { snapshot(): Record<string, unknown>; history: Array<{ action: string }> }
   mediaStats?: { files: number }

@@ -60,6 +60,12 @@ export const envSchema = z.object({
   // --- auth
   MCP_AUTH_TOKEN: list.default([]),
   ADMIN_TOKEN: z.string().trim().default(''),
+  /** how long an admin sign-in lasts (sessions live in memory: a restart signs everybody out) */
+  ADMIN_SESSION_TTL_MS: int(1_000).default(7 * 86_400_000),
+  /** X-Forwarded-Proto / X-Forwarded-For come from a reverse proxy we trust: Secure cookies, client addresses */
+  TRUST_PROXY: bool.default(false),
+  /** how long a signed /media link (handed out while ADMIN_TOKEN is set) stays valid */
+  MEDIA_LINK_TTL_MS: int(60_000).default(86_400_000),
 
   // --- MCP transport
   MCP_HTTP_ENABLE_JSON_RESPONSE: bool.default(true),

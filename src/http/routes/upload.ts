@@ -10,7 +10,8 @@ import type { TemplatedApp } from '../uws.js'
 import { wrap, type RequestInfo } from '../router.js'
 import { sendJson } from '../respond.js'
 import { readBody } from '../read-body.js'
-import type { TokenGuard } from '../auth.js'
+import type { AdminAuth } from '../admin-auth.js'
+import type { HttpResponse } from '../uws.js'
 import type { Services } from '../../app/services.js'
 import { AppError } from '../../errors/app-error.js'
 import { safeFileName } from '../../media/media-paths.js'
@@ -27,20 +28,17 @@ interface Saved {
   url: string
 }
 
-export function registerUpload(app: TemplatedApp, s: Services, adminGuard: TokenGuard): void {
+export function registerUpload(app: TemplatedApp, s: Services, admin: AdminAuth): void {
   mkdirSync(join(s.config.MEDIA_DIR, 'uploads'), { recursive: true })
-  const check = (r: RequestInfo): void => {
+  const check = (r: RequestInfo, res: HttpResponse): void => {
     const st = s.settings.current()
     if (!st.upload_enabled) throw new AppError('UPLOAD_DISABLED')
     if (st.require_upload_token) {
       const given = r.headers['x-upload-token'] ?? /^Bearer\s+(.+)$/i.exec(r.headers.authorization ?? '')?.[1] ?? ''
       if (!given || !same(given, st.upload_token)) throw new AppError('UPLOAD_TOKEN_INVALID')
-    } else adminGuard.check(r.headers.authorization)
+    } else admin.check(r, res)
   }
-  const urlOf = (path: string): string => {
-    const base = s.settings.current().media_public_base_url.replace(/\/$/, '')
-    return `${base}/media/${path.slice(s.config.MEDIA_DIR.length + 1).split('/').map(encodeURIComponent).join('/')}`
-  }
+  const urlOf = (path: string): string => s.mediaLinks.url(path.slice(s.config.MEDIA_DIR.length + 1))
 
   app.post('/api/upload', wrap((r, res, st) => {
     const maxBytes = s.settings.current().upload_max_mb * 1024 * 1024
@@ -48,7 +46,7 @@ export function registerUpload(app: TemplatedApp, s: Services, adminGuard: Token
     const body = readBody(res, st, Math.ceil(maxBytes * 1.37) + 64 * 1024, r.headers['content-length'] ? Number(r.headers['content-length']) : undefined)
     body.catch(() => undefined)
     return (async () => {
-      check(r)
+      check(r, res)
       let parsed: { data?: unknown; filename?: unknown; mime_type?: unknown }
       try {
         parsed = JSON.parse((await body).toString('utf8')) as typeof parsed
@@ -76,7 +74,7 @@ export function registerUpload(app: TemplatedApp, s: Services, adminGuard: Token
     const dir = join(s.config.MEDIA_DIR, 'uploads')
     let bb: busboy.Busboy
     try {
-      check(r)
+      check(r, res)
       bb = busboy({ headers: r.headers, limits: { fileSize: maxBytes, files: settings.max_files_per_upload, fields: 20, fieldSize: 64 * 1024 } })
     } catch (err) {
       // attach a sink anyway: uWS wants onData before the handler returns
