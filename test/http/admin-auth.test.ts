@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { startServerProcess, until, type ServerProcess } from '../helpers/server-process.js'
+import { call, startServerProcess, until, type ServerProcess } from '../helpers/server-process.js'
 import { signQuery } from '../../src/media/media-link.js'
 
 const TOKEN = 'admin-auth-test-token'
@@ -181,6 +181,20 @@ test('/media with ADMIN_TOKEN: the bearer, a session or a signed link; nothing i
     assert.equal(r.status, status, name)
     if (errCode) assert.equal(await code(r), errCode, name)
     else assert.match(await r.text(), /file a|a$/, name)
+  }
+})
+
+test('the links tools hand out are signed: stage_media\'s opens its file without any other auth', async () => {
+  const client = await main.mcp()
+  try {
+    const staged = await call(client, 'stage_media', { media_content: Buffer.from('staged for a link').toString('base64'), filename: 'link.txt' })
+    assert.equal(staged.ok, true, JSON.stringify(staged.data))
+    const url = staged.data.url as string
+    assert.match(url, /^\/media\/staged\/[^?]+\?exp=\d+&sig=/)
+    assert.equal(await (await get(main, url)).text(), 'staged for a link')
+    assert.equal((await get(main, url.split('?')[0]!)).status, 401)
+  } finally {
+    await client.close()
   }
 })
 
