@@ -3,6 +3,7 @@
 // the real server process.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
 const ACCEPT = 'application/json, text/event-stream'
@@ -112,4 +113,30 @@ test('a /healthz sent while a full batch is being processed is answered', async 
   // a figure for the record, never asserted: how late the event loop ran while the batch was served
   const loop = ((await (await fetch(`${server.url}/api/status`)).json()) as { event_loop: Record<string, number> }).event_loop
   if (process.env.SHOW_FIGURES) process.stderr.write(`event loop during a 100-call batch: ${JSON.stringify(loop)}\n`)
+})
+
+test('responses kept for a client that never reopens its GET stream are bounded (the newest 64)', async () => {
+  const fixtures = await startServerProcess(undefined, { WA_WS_URL: 'ws://127.0.0.1:9/ws', MCP_CONFORMANCE_FIXTURES: 'true' })
+  try {
+    const r = await post(fixtures.url, init({}, '2025-11-25'))
+    const h = { 'mcp-session-id': r.sid!, 'mcp-protocol-version': '2025-11-25' }
+    // each call closes its stream at once; its result waits for a GET stream that never comes
+    await Promise.all(Array.from({ length: 80 }, (_, i) =>
+      fetch(`${fixtures.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT, ...h }, body: JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'test_reconnection', arguments: {} } }) }).then((x) => x.text())
+    ))
+    // the calls end 100 ms after closing their streams; well past that, all 80 results are waiting
+    await sleep(2000)
+    const ac = new AbortController()
+    const get = await fetch(`${fixtures.url}/mcp`, { headers: { accept: 'text/event-stream', ...h }, signal: ac.signal })
+    const reader = get.body!.getReader()
+    let text = ''
+    while ((text.match(/^data: \{/gm) ?? []).length < 64) text += new TextDecoder().decode((await reader.read()).value)
+    // what was kept is all written at once: a little more time shows nothing further arrives
+    const more = await Promise.race([reader.read().then((x) => new TextDecoder().decode(x.value)), sleep(500).then(() => '')])
+    ac.abort()
+    const ids = [...`${text}${more}`.matchAll(/^data: (\{.*\})$/gm)].map((m) => (JSON.parse(m[1]!) as { id: number }).id)
+    assert.equal(ids.length, 64)
+  } finally {
+    await fixtures.stop()
+  }
 })

@@ -265,7 +265,7 @@ export function mcpRoute(o: McpRouteOptions): Handler {
       // the client lost this stream on purpose; the result waits for its GET reconnection
       for (const x of responses) {
         const ev = `id: ${session.eventId()}\n${sseEvent(x)}`
-        if (!session.broadcast(ev)) session.undelivered.push(ev)
+        if (!session.broadcast(ev)) session.holdUndelivered(ev)
       }
       return
     }
