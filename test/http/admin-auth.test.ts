@@ -2,11 +2,17 @@
 // (never the token), its Secure flag, sign-in throttling, and /media behind ADMIN_TOKEN with signed links.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { call, startServerProcess, until, type ServerProcess } from '../helpers/server-process.js'
 import { signQuery } from '../../src/media/media-link.js'
+import { mediaRelPath } from '../../src/media/media-paths.js'
+import { openWriter } from '../../src/store/open-db.js'
+import { applyBatch } from '../../src/store/apply-batch.js'
+import type { MessageRecord } from '../../src/store/batch.js'
+import { readZip } from '../helpers/zip.js'
 
 const TOKEN = 'admin-auth-test-token'
 const NO_WA = { WA_WS_URL: 'ws://127.0.0.1:9/ws' }
@@ -195,6 +201,34 @@ test('the links tools hand out are signed: stage_media\'s opens its file without
     assert.equal((await get(main, url.split('?')[0]!)).status, 401)
   } finally {
     await client.close()
+  }
+})
+
+test('a chat export\'s media links are signed and open their files alone', async () => {
+  // a store and a media file in place before the server starts, as after a history sync
+  const dataDir = mkdtempSync(join(tmpdir(), 'wams-export-'))
+  const jid = '4915100000001@s.whatsapp.net'
+  const msg: MessageRecord = { chatJid: jid, id: 'EXP1', fromMe: false, timestamp: Date.now(), type: 'document', body: 'a file', media: { mimetype: 'application/pdf', fileName: 'report.pdf', fileLength: 9 } }
+  const file = join(dataDir, 'media', mediaRelPath(jid, msg.id, msg.media!))
+  mkdirSync(dirname(file), { recursive: true })
+  writeFileSync(file, 'pdf bytes')
+  const db = openWriter(join(dataDir, 'store.sqlite'))
+  applyBatch(db, { messages: [msg] })
+  db.close()
+  const sp = await startServerProcess(undefined, { ...NO_WA, ADMIN_TOKEN: TOKEN }, dataDir)
+  try {
+    const zip = await get(sp, `/api/export/chat/${encodeURIComponent(jid)}?include_media=true`, { authorization: `Bearer ${TOKEN}` })
+    assert.equal(zip.status, 200)
+    const chat = JSON.parse(readZip(Buffer.from(await zip.arrayBuffer())).get('chat.json')!.toString()) as { media: Array<{ url: string }> }
+    const url = chat.media[0]!.url
+    assert.match(url, /^\/media\/.+\?exp=\d+&sig=[A-Za-z0-9_-]{43}$/)
+    const r = await get(sp, url)
+    assert.equal(r.status, 200)
+    assert.equal(await r.text(), 'pdf bytes')
+    assert.equal((await get(sp, url.split('?')[0]!)).status, 401)
+  } finally {
+    await sp.stop()
+    rmSync(dataDir, { recursive: true, force: true })
   }
 })
 
