@@ -89,6 +89,7 @@ test('many sessions with large but allowed clientInfo stay within MCP_SESSIONS_M
   }
   const heapAfter = await heapAfterGc(budgeted)
   const grown = heapAfter - heapBefore
+  if (process.env.SHOW_FIGURES) process.stderr.write(`heap growth for 1,500 large sessions under a 2 MB budget: ${(grown / 1048576).toFixed(1)} MB\n`)
   assert.ok(grown < 10 * 1024 * 1024, `the heap grew ${(grown / 1048576).toFixed(1)} MB for a 2 MB session budget`)
   const st = (await (await fetch(`${base}/api/status`)).json()) as { mcp: { sessions: number } }
   assert.ok(st.mcp.sessions < 200, `${st.mcp.sessions} sessions live`)
