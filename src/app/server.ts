@@ -24,6 +24,8 @@ import type { Services } from './services.js'
 import { IdempotencyStore } from '../store/idempotency-store.js'
 import { SendGuard } from '../wa/send-guard.js'
 import { SettingsStore } from '../settings/settings.js'
+import { MediaLinks } from '../media/media-link.js'
+import { loadMediaLinkKey } from '../media/media-link-key.js'
 import { join } from 'node:path'
 import { EventsRepo } from '../store/events-repo.js'
 import { EventCursors, loadOrCreateKey } from '../mcp/event-cursor.js'
@@ -135,12 +137,14 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     writerPool,
     sends: new SendGuard(idempotency, () => settings.current().send_dedup_window_ms),
     settings,
+    // links are signed only when /media needs auth; the key stays valid across restarts
+    mediaLinks: new MediaLinks({ baseUrl: () => settings.current().media_public_base_url, key: config.ADMIN_TOKEN ? loadMediaLinkKey(join(config.SESSION_DIR, 'media-link.key')) : undefined, ttlMs: config.MEDIA_LINK_TTL_MS }),
     recovery,
     mediaStats,
     mcpSessionCount: () => sessions.size,
     eventStats: () => ({ waiters: waiters.size, waiters_woken: waiters.woken, notify_latency: resourceUpdates?.latency() })
   }
-  sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS }, log.child({ actor: 'mcp' }))
+  sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS, maxBytes: config.MCP_SESSIONS_MAX_MB * 1024 * 1024 }, log.child({ actor: 'mcp' }))
   if (config.MCP_CONFORMANCE_FIXTURES) log.warn('MCP_CONFORMANCE_FIXTURES is on: the conformance suite\'s test tools, resources and prompts are published. Never in production.')
   const base = config.MCP_CONFORMANCE_FIXTURES ? conformanceFixtures(TOOLS) : { tools: TOOLS }
   const ours = whatsappResources(services)

@@ -10,7 +10,8 @@ export interface ResState {
   onAbort?: () => void
 }
 
-export type Headers = Record<string, string>
+/** a header given more than once (Set-Cookie) is an array */
+export type Headers = Record<string, string | readonly string[]>
 
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 206: 'Partial Content', 301: 'Moved Permanently', 302: 'Found', 304: 'Not Modified',
@@ -25,7 +26,7 @@ export function send(res: HttpResponse, st: ResState, status: number, body: stri
   if (st.aborted) return
   res.cork(() => {
     res.writeStatus(statusLine(status))
-    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, headerValue(v))
+    for (const [k, v] of Object.entries(headers)) for (const one of typeof v === 'string' ? [v] : v) res.writeHeader(k, headerValue(one))
     res.end(wireBody(body))
   })
 }
@@ -39,5 +40,7 @@ export function sendError(res: HttpResponse, st: ResState, err: unknown, headers
   const e = err instanceof AppError ? err : toAppError(err)
   const challenge = e.data?.wwwAuthenticate
   if (typeof challenge === 'string') headers = { ...headers, 'www-authenticate': challenge }
+  const retryAfter = e.data?.retry_after
+  if (typeof retryAfter === 'number') headers = { ...headers, 'retry-after': String(retryAfter) }
   sendJson(res, st, e.status, { error: { code: e.code, message: e.message, retryable: e.retryable, ...(e.data ? { data: e.data } : {}) } }, headers)
 }

@@ -12,7 +12,7 @@ import { send, sendJson } from '../respond.js'
 import { readBody, parseJsonObject } from '../read-body.js'
 import { contentDisposition } from '../header-values.js'
 import { sendFile } from '../send-file.js'
-import type { TokenGuard } from '../auth.js'
+import type { AdminAuth } from '../admin-auth.js'
 import type { Services } from '../../app/services.js'
 import { AppError } from '../../errors/app-error.js'
 import { authStatus } from '../../mcp/auth-view.js'
@@ -30,16 +30,7 @@ const int = (v: string | null, def: number, min: number, max: number): number =>
   return n
 }
 
-/** a cookie value percent-decoded, or '' when its encoding is broken (then it matches no token) */
-const decodeCookie = (v: string | null): string => {
-  try {
-    return decodeURIComponent(v ?? '')
-  } catch {
-    return ''
-  }
-}
-
-export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGuard): void {
+export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth): void {
   const log = s.log
   const statusBody = () => {
     const wa = s.wa.getStatus()
@@ -53,24 +44,12 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
       process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, heap_used: process.memoryUsage().heapUsed, pool: s.pool.stats, writer: s.writerPool?.stats }
     }
   }
-  const cookieToken = (r: RequestInfo): string | null => /(?:^|;\s*)admin_token=([^;]+)/.exec(r.headers.cookie ?? '')?.[1] ?? null
+  // cross-site requests never get here: the request policy (request-policy.ts) refused them
   const authed = (h: Handler, opts: { params?: number } = {}) =>
     wrap((r, res, st) => {
-      guard.check(r.headers.authorization, decodeCookie(cookieToken(r)))
+      auth.check(r, res)
       return h(r, res, st)
     }, log, opts.params ?? 0)
-
-  app.get('/api/auth', authed((_r, res, st) => sendJson(res, st, 200, { ok: true, required: guard.enabled })))
-  // the sign-in form trades the token for an HttpOnly cookie, which EventSource and <img> requests carry
-  app.post('/api/login', wrap((r, res, st) => {
-    const body = readBody(res, st, 4096)
-    return (async () => {
-      const token = parseJsonObject(await body, 'Expected {"token": "..."}.').token
-      if (typeof token !== 'string') throw new AppError('INVALID_INPUT', 'Expected {"token": "..."}.')
-      guard.check(`Bearer ${token}`)
-      sendJson(res, st, 200, { ok: true }, { 'set-cookie': `admin_token=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=2592000` })
-    })()
-  }, log))
 
   // live status for the admin page: pushed on every change, and every few seconds for the counters
   app.get('/api/events', authed((_r, res, st) => {
@@ -200,7 +179,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
     const dir = await mkdtemp(join(tmpdir(), 'wams-export-'))
     const outPath = join(dir, 'chat.zip')
     const base = s.settings.current().media_public_base_url.replace(/\/$/, '')
-    const result = await s.pool.run<ExportResult>('exportZip', { dbPath: s.config.DB_PATH, chatJid: jid, includeMedia: r.query.get('include_media') === 'true', mediaDir: s.config.MEDIA_DIR, outPath, mediaBaseUrl: base })
+    const result = await s.pool.run<ExportResult>('exportZip', { dbPath: s.config.DB_PATH, chatJid: jid, includeMedia: r.query.get('include_media') === 'true', mediaDir: s.config.MEDIA_DIR, outPath, mediaBaseUrl: base, mediaLinkKey: s.mediaLinks.keyBytes, linkExpires: s.mediaLinks.expiry() })
     const safe = jid.replace(/[^0-9a-z@.-]/gi, '_')
     await sendFile(res, st, outPath, {
       'content-type': 'application/zip',

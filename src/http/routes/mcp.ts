@@ -10,6 +10,8 @@ import type { SessionRegistry } from '../../mcp/sessions.js'
 import type { Dispatcher } from '../../mcp/dispatcher.js'
 import { sseEvent, type McpSession, type SseWriter } from '../../mcp/session.js'
 import { AppError } from '../../errors/app-error.js'
+import { BATCH_MAX, checkClientData, type LimitExceeded } from '../../mcp/client-limits.js'
+import { jsonBudgetExceeded } from '../../mcp/json-budget.js'
 import { BATCH_VERSIONS, RPC, SUPPORTED_PROTOCOL_VERSIONS, classify, rpcError, encodeMessages, type RpcRequest, type RpcResponse } from '../../mcp/protocol.js'
 
 export interface McpRouteOptions {
@@ -23,6 +25,10 @@ export interface McpRouteOptions {
 }
 
 const KEEPALIVE_MS = 25_000
+/** batch requests started per turn of the event loop: a batch of synchronous tool calls never holds it long */
+const BATCH_CHUNK = 10
+const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
+const tooLarge = (id: RpcRequest['id'] | null, e: LimitExceeded): RpcResponse => rpcError(id, RPC.INVALID_PARAMS, e.message, { code: e.code, field: e.field, limit: e.limit })
 const SSE_HEADERS: Record<string, string> = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' }
 
 function accepts(r: RequestInfo, type: string): boolean {
@@ -146,6 +152,9 @@ export function mcpRoute(o: McpRouteOptions): Handler {
       }
       if (!(r.headers['content-type'] ?? '').toLowerCase().includes('application/json')) return sendJson(res, st, 415, rpcError(null, -32000, 'Unsupported Media Type: Content-Type must be application/json'))
       if (!accepts(r, 'application/json') && !accepts(r, 'text/event-stream')) return sendJson(res, st, 406, rpcError(null, -32000, 'Not Acceptable: accept application/json and text/event-stream'))
+      const over = jsonBudgetExceeded(raw, BATCH_MAX)
+      if (over?.what === 'batch') return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: a batch of more than ${BATCH_MAX} messages; at most ${BATCH_MAX}`, { code: 'MCP_BATCH_TOO_LARGE', limit: BATCH_MAX }))
+      if (over) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, over.what === 'depth' ? `Invalid Request: the body nests deeper than ${over.limit} levels` : `Invalid Request: the body holds more than ${over.limit} JSON values`, { code: 'MCP_PARAMS_TOO_LARGE', limit: over.limit }))
       let parsed: unknown
       try {
         parsed = JSON.parse(raw.toString('utf8'))
@@ -153,6 +162,8 @@ export function mcpRoute(o: McpRouteOptions): Handler {
         return sendJson(res, st, 400, rpcError(null, RPC.PARSE_ERROR, 'Parse error: the body is not valid JSON'))
       }
       const isBatch = Array.isArray(parsed)
+      // the scan counted commas; this counts what JSON.parse made of them
+      if (isBatch && (parsed as unknown[]).length > BATCH_MAX) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: a batch of ${(parsed as unknown[]).length} messages; at most ${BATCH_MAX}`, { code: 'MCP_BATCH_TOO_LARGE', limit: BATCH_MAX }))
       const items = isBatch ? (parsed as unknown[]) : [parsed]
       const classified = items.map(classify)
       if (!items.length || classified.some((c) => !c)) {
@@ -168,8 +179,16 @@ export function mcpRoute(o: McpRouteOptions): Handler {
       if (init) {
         if (isBatch || sid) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, 'initialize must be sent alone, without a session'))
         const req = init.msg as RpcRequest
+        const client = checkClientData(req.params)
+        if ('code' in client) return sendJson(res, st, 400, tooLarge(req.id, client))
         const { version, result } = o.dispatcher.initializeResult(req.params)
-        const s = o.sessions.create(version, req.params?.clientInfo, (req.params?.capabilities ?? {}) as Record<string, unknown>)
+        let s: McpSession
+        try {
+          s = o.sessions.create(version, client.clientInfo, client.capabilities, client.bytes)
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err
+          return sendJson(res, st, err.status, rpcError(req.id, -32000, err.message, { code: err.code }), { 'retry-after': '1' })
+        }
         const response = { jsonrpc: '2.0', id: req.id, result }
         if (!accepts(r, 'application/json')) {
           const w = openSse(res, st, { 'mcp-session-id': s.id })
@@ -214,15 +233,25 @@ export function mcpRoute(o: McpRouteOptions): Handler {
         o.log.debug({ err }, 'mcp request failed')
         return rpcError(req.id, RPC.INTERNAL_ERROR, 'Internal error')
       })
-    // one request is the usual case: no arrays, no Promise.all
-    const results = requests.length === 1 ? [await run(requests[0]!)] : await Promise.all(requests.map(run))
+    // one request is the usual case: no arrays, no Promise.all. A batch starts its calls a chunk per turn of
+    // the event loop, so other requests (a /healthz, say) are served between chunks
+    let results: Array<RpcResponse | undefined>
+    if (requests.length === 1) results = [await run(requests[0]!)]
+    else {
+      const started: Array<Promise<RpcResponse | undefined>> = []
+      for (let i = 0; i < requests.length; i += BATCH_CHUNK) {
+        if (i) await yieldLoop()
+        for (const req of requests.slice(i, i + BATCH_CHUNK)) started.push(run(req))
+      }
+      results = await Promise.all(started)
+    }
     const responses = results.filter((x): x is RpcResponse => !!x)
     session.lastSeen = Date.now()
     if (reply.detached) {
       // the client lost this stream on purpose; the result waits for its GET reconnection
       for (const x of responses) {
         const ev = `id: ${session.eventId()}\n${sseEvent(x)}`
-        if (!session.broadcast(ev)) session.undelivered.push(ev)
+        if (!session.broadcast(ev)) session.holdUndelivered(ev)
       }
       return
     }

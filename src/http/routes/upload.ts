@@ -10,7 +10,8 @@ import type { TemplatedApp } from '../uws.js'
 import { wrap, type RequestInfo } from '../router.js'
 import { sendJson } from '../respond.js'
 import { readBody, parseJsonObject, declaredLength } from '../read-body.js'
-import type { TokenGuard } from '../auth.js'
+import type { AdminAuth } from '../admin-auth.js'
+import type { HttpResponse } from '../uws.js'
 import type { Services } from '../../app/services.js'
 import { AppError } from '../../errors/app-error.js'
 import { safeFileName } from '../../media/media-paths.js'
@@ -27,24 +28,21 @@ interface Saved {
   url: string
 }
 
-export function registerUpload(app: TemplatedApp, s: Services, adminGuard: TokenGuard): void {
+export function registerUpload(app: TemplatedApp, s: Services, admin: AdminAuth): void {
   mkdirSync(join(s.config.MEDIA_DIR, 'uploads'), { recursive: true })
-  const check = (r: RequestInfo): void => {
+  const check = (r: RequestInfo, res: HttpResponse): void => {
     const st = s.settings.current()
     if (!st.upload_enabled) throw new AppError('UPLOAD_DISABLED')
     if (st.require_upload_token) {
       const given = r.headers['x-upload-token'] ?? /^Bearer\s+(.+)$/i.exec(r.headers.authorization ?? '')?.[1] ?? ''
       if (!given || !same(given, st.upload_token)) throw new AppError('UPLOAD_TOKEN_INVALID')
-    } else adminGuard.check(r.headers.authorization)
+    } else admin.check(r, res)
   }
-  const urlOf = (path: string): string => {
-    const base = s.settings.current().media_public_base_url.replace(/\/$/, '')
-    return `${base}/media/${path.slice(s.config.MEDIA_DIR.length + 1).split('/').map(encodeURIComponent).join('/')}`
-  }
+  const urlOf = (path: string): string => s.mediaLinks.url(path.slice(s.config.MEDIA_DIR.length + 1))
 
   app.post('/api/upload', wrap((r, res, st) => {
     // judged from the headers before any body byte is read: a refused upload is never buffered
-    check(r)
+    check(r, res)
     const maxBytes = s.settings.current().upload_max_mb * 1024 * 1024
     // base64 is 4/3 of the bytes, plus the JSON around it
     const body = readBody(res, st, Math.ceil(maxBytes * 1.37) + 64 * 1024, declaredLength(r.headers['content-length']))
@@ -71,7 +69,7 @@ export function registerUpload(app: TemplatedApp, s: Services, adminGuard: Token
     const dir = join(s.config.MEDIA_DIR, 'uploads')
     let bb: busboy.Busboy
     try {
-      check(r)
+      check(r, res)
       bb = busboy({ headers: r.headers, limits: { fileSize: maxBytes, files: settings.max_files_per_upload, fields: 20, fieldSize: 64 * 1024 } })
     } catch (err) {
       // nothing is read: uWS discards the refused body
