@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   CHAT_NOT_FOUND: { status: 404, retryable: false, summary: 'No chat with this JID is known.' },
   CONTACT_NOT_FOUND: { status: 404, retryable: false, summary: 'No contact with this JID or query is known.' },
   MESSAGE_NOT_FOUND: { status: 404, retryable: false, summary: 'No message with this id is stored.' },
+  MESSAGE_NOT_EDITABLE: { status: 409, retryable: false, summary: 'The message is not one this account sent, or WhatsApp\'s 15-minute edit window has passed.' },
   GROUP_NOT_FOUND: { status: 404, retryable: false, summary: 'No group with this JID is known.' },
   CURSOR_INVALID: { status: 400, retryable: false, summary: 'The pagination cursor is malformed or belongs to another query.' },
   CURSOR_EXPIRED: { status: 410, retryable: false, summary: 'The event cursor is older than the event log keeps; start again without since and read the chats to catch up.' },
