@@ -117,7 +117,9 @@ export class Dispatcher {
     this.cache = new ResultCache(() => services.writes?.generation ?? 0, services.config?.MCP_CACHE_ENTRIES ?? 2_000)
     const list: unknown[] = []
     for (const def of registry.tools) {
-      const schema = z.object(def.input)
+      // unknown argument names are refused, naming the accepted ones: a silently dropped filter (unread_only
+      // for only_unread) listed everything and the model never knew
+      const schema = z.strictObject(def.input)
       this.tools.set(def.name, { def, schema })
       const inputSchema = def.inputJsonSchema ?? z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })
       list.push({
@@ -221,7 +223,7 @@ export class Dispatcher {
     const parsed = tool.schema.safeParse(p.arguments ?? {})
     // a model can correct bad arguments from a tool error; a protocol error would hide the reason from it
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`)
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}${i.code === 'unrecognized_keys' ? ` (accepted: ${Object.keys(tool.def.input).join(', ')})` : ''}`)
       return rpcResult(req.id, toolErrorResult(new AppError('INVALID_INPUT', `Invalid arguments for ${p.name}: ${issues.join('; ')}`, { issues })))
     }
     const controller = new CallAbort()
