@@ -107,6 +107,15 @@ class CallContext implements ToolContext {
   }
 }
 
+/**
+ * A tool schema as tools/list publishes it: JSON Schema 2020-12 is what MCP assumes, so the `$schema` line
+ * (50 bytes, twice per tool) is left out; a shape used twice in one schema is one `$defs` entry.
+ */
+function published(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = schema
+  return rest
+}
+
 export class Dispatcher {
   private readonly tools = new Map<string, CompiledTool>()
   private readonly toolsList: unknown
@@ -121,13 +130,13 @@ export class Dispatcher {
       // for only_unread) listed everything and the model never knew
       const schema = z.strictObject(def.input)
       this.tools.set(def.name, { def, schema })
-      const inputSchema = def.inputJsonSchema ?? z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })
+      const inputSchema = def.inputJsonSchema ?? published(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }))
       list.push({
         name: def.name,
         title: def.annotations.title,
         description: def.description,
         inputSchema,
-        ...(def.output ? { outputSchema: z.toJSONSchema(z.object(def.output), { io: 'output', unrepresentable: 'any' }) } : {}),
+        ...(def.output ? { outputSchema: published(z.toJSONSchema(z.object(def.output), { io: 'output', unrepresentable: 'any' })) } : {}),
         annotations: def.annotations
       })
     }
