@@ -601,7 +601,7 @@ export class Emulator extends EventEmitter {
             this.emit('peer-message', item, acc)
           }
         } catch (err) {
-          this.log('decrypt for emulated device failed', jid, err)
+          this.log('decrypt for emulated device failed', jid, enc.attrs.type, node.attrs.id, err)
           this.emit('decrypt-error', { jid, err })
         }
         if (acc !== sender) receiptsFrom.add(acc)
