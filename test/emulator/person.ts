@@ -145,6 +145,11 @@ export class Person {
     for (const dev of this.emu.dir.remoteDevices(acc)) await signal.dropSession(sigAddr(acc, dev.id))
   }
 
+  /** This phone forgets every group sender key it holds: the next group message it cannot decrypt. */
+  dropGroupKeys(): void {
+    this.emu.dir.phoneDevice(this.acc).signal.senderKeys.clear()
+  }
+
   // ---- the kinds of message a person sends
 
   sendText(to: string, text: string, opts: SendOptions & { quoted?: { key: MessageKeyLike; text?: string }; mentions?: string[] } = {}) {

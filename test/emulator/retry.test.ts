@@ -61,6 +61,22 @@ test('RETRY-1 MUST: a person who cannot decrypt what the server sent asks for a 
   await converse('after the retry')
 })
 
+test("RETRY-3 MUST: a group member who lost the server's sender key asks for a retry, and reads the group message sent again with the key", async () => {
+  const pal = emu.person({ phone: '15550003333', name: 'Pal' })
+  const group = emu.createGroup('Retry Club', friend, [ACCOUNT, pal]).id
+  await friend.sendText(group, 'hello group')
+  await stored(group, 'hello group')
+  await send(group, 'ours, with our sender key')
+  await Promise.all([friend, pal].map((p) => p.waitFor((m) => textOf(m) === 'ours, with our sender key')))
+  retries.length = 0
+  failures.length = 0
+  friend.dropGroupKeys()
+  await send(group, 'ours, after the friend lost our key')
+  await Promise.all([friend, pal].map((p) => p.waitFor((m) => textOf(m) === 'ours, after the friend lost our key', 20_000)))
+  assert.equal(failures.length, 1, `one failure, healed: ${failures.join('; ')}`)
+  assert.deepEqual(retries.map((r) => [r.direction, r.person, r.count]), [['to-client', friend.phone, 1]])
+})
+
 test('RETRY-2 MUST: the server that lost its session with a person sends retry receipts; the person re-sends on a new session from their keys and the message is stored', async () => {
   // the server's session with the friend goes while it is stopped: it cannot decrypt the friend's next message
   await client.close()
