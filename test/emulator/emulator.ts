@@ -599,6 +599,7 @@ export class Emulator extends EventEmitter {
         try {
           const pt = await dev.signal.decryptFrom(sigAddr(sender, senderDev.id), enc.attrs.type!, Buffer.from(enc.content as Uint8Array))
           const message = proto.Message.decode(unpadRandomMax16(pt))
+          this.retries.decrypted(acc, node.attrs.id!)
           if (message.senderKeyDistributionMessage?.axolotlSenderKeyDistributionMessage) {
             await dev.signal.processSkdm(message.senderKeyDistributionMessage.groupId!, sigAddr(sender, senderDev.id), message.senderKeyDistributionMessage.axolotlSenderKeyDistributionMessage)
           }
@@ -640,6 +641,7 @@ export class Emulator extends EventEmitter {
         try {
           const pt = await phone.signal.groupDecrypt(to, sigAddr(sender, senderDev.id), Buffer.from(direct.content as Uint8Array))
           const item: PeerMessage = { id: node.attrs.id!, from: pnJid(sender, senderDev.id), to, message: proto.Message.decode(unpadRandomMax16(pt)), node }
+          this.retries.decrypted(p.acc, node.attrs.id!)
           this.emit('peer-group-message', item, p.acc)
           receiptsFrom.add(p.acc)
         } catch (err) {

@@ -58,6 +58,7 @@ test('RETRY-1 MUST: a person who cannot decrypt what the server sent asks for a 
   assert.equal(m.from.split('@')[0]!.split(':')[0], ACCOUNT)
   assert.equal(failures.length, 1, `one failure, healed: ${failures.join('; ')}`)
   assert.deepEqual(retries.map((r) => [r.direction, r.count, r.withKeys]), [['to-client', 1, true]])
+  assert.deepEqual(emu.retries.unhealed(), [])
   await converse('after the retry')
 })
 
@@ -75,6 +76,7 @@ test("RETRY-3 MUST: a group member who lost the server's sender key asks for a r
   await Promise.all([friend, pal].map((p) => p.waitFor((m) => textOf(m) === 'ours, after the friend lost our key', 20_000)))
   assert.equal(failures.length, 1, `one failure, healed: ${failures.join('; ')}`)
   assert.deepEqual(retries.map((r) => [r.direction, r.person, r.count]), [['to-client', friend.phone, 1]])
+  assert.deepEqual(emu.retries.unhealed(), [])
 })
 
 test('RETRY-2 MUST: the server that lost its session with a person sends retry receipts; the person re-sends on a new session from their keys and the message is stored', async () => {

@@ -74,7 +74,23 @@ export class RetryDesk {
   /** retries asked by emulated phones, by `phone:message id` */
   private readonly asked = new Map<string, number>()
 
+  /** messages a phone could not decrypt and has not decrypted since, by `phone:message id` */
+  private readonly failed = new Map<string, { person: string; id: string }>()
+
   constructor(private readonly host: RetryHost) {}
+
+  /**
+   * The decrypt failures of the emulated phones that no retry has healed yet: each is a message a phone
+   * could not decrypt and has not decrypted since (a crash harness asserts this is empty).
+   */
+  unhealed(): Array<{ person: string; id: string }> {
+    return [...this.failed.values()]
+  }
+
+  /** an emulated phone decrypted this message (perhaps after retries) */
+  decrypted(acc: Account, id: string): void {
+    this.failed.delete(`${acc.pn}:${id}`)
+  }
 
   /** an emulated phone sent this: kept (the latest few thousand) for a retry */
   noteSent(id: string, m: SentMessage): void {
@@ -90,6 +106,7 @@ export class RetryDesk {
   async cannotDecrypt(acc: Account, from: { acc: Account; dev: RemoteDevice }, node: BinaryNode): Promise<void> {
     const id = node.attrs.id!
     const key = `${acc.pn}:${id}`
+    this.failed.set(key, { person: acc.pn, id })
     const count = (this.asked.get(key) ?? 0) + 1
     if (count > MAX_RETRIES) return
     this.asked.set(key, count)

@@ -126,5 +126,6 @@ test('messages decrypt both ways, 1:1 and in a group, after SIGTERM, SIGKILL and
     await exchange(`after ${kind} ${n}`)
   }
   assert.deepEqual(peopleFailures, [], 'the people decrypted everything the server sent')
+  assert.deepEqual(emu.retries.unhealed(), [])
   assert.deepEqual(serverFailures.map((l) => l.err ?? l.msg), [], 'the server decrypted everything it received')
 })
