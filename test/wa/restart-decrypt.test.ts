@@ -7,6 +7,7 @@
 // with a foreign key, and every later message on it was "Bad MAC"; see signal-trial-decrypt.ts.)
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { getBinaryNodeChild, getBinaryNodeChildren, type BinaryNode } from '@whiskeysockets/baileys'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
 import type { Person } from '../emulator/person.js'
@@ -24,6 +25,9 @@ let group: string
 /** decrypt failures on the people's side and on the server's */
 const peopleFailures: unknown[] = []
 const serverFailures: Array<Record<string, unknown>> = []
+/** the people the server began a new Signal session with (a pre-key message), while `counting` */
+const newSessions: string[] = []
+let counting = false
 
 const seen = (p: Person, text: string) => p.waitFor((m) => textOf(m) === text, 30_000).catch(() => {
   throw new Error(`${p.name} never read "${text}"`)
@@ -103,6 +107,13 @@ async function restart(kind: 'sigterm' | 'sigkill' | 'restart-wa'): Promise<void
 before(async () => {
   emu = await startEmulator()
   emu.on('decrypt-error', (e: { jid: string; err: Error }) => peopleFailures.push({ jid: e.jid, err: e.err.message }))
+  emu.on('stanza', (node: BinaryNode) => {
+    if (!counting || node.tag !== 'message') return
+    for (const to of getBinaryNodeChildren(getBinaryNodeChild(node, 'participants'), 'to')) {
+      const { acc } = emu.dir.resolve(to.attrs.jid)
+      if (acc && acc !== emu.account(ACCOUNT) && getBinaryNodeChild(to, 'enc')?.attrs.type === 'pkmsg') newSessions.push(to.attrs.jid!)
+    }
+  })
   ann = emu.person({ phone: '15550002222', name: 'Ann' })
   bob = emu.person({ phone: '15550003333', name: 'Bob' })
   await boot()
@@ -118,6 +129,7 @@ after(async () => {
 
 test('messages decrypt both ways, 1:1 and in a group, after SIGTERM, SIGKILL and worker restarts', async () => {
   await exchange('start')
+  counting = true
   const kinds = ['sigterm', 'sigkill', 'restart-wa', 'sigterm', 'sigkill', 'restart-wa'] as const
   for (const [n, kind] of kinds.entries()) {
     inFlight(`${kind} ${n}`)
@@ -127,5 +139,7 @@ test('messages decrypt both ways, 1:1 and in a group, after SIGTERM, SIGKILL and
   }
   assert.deepEqual(peopleFailures, [], 'the people decrypted everything the server sent')
   assert.deepEqual(emu.retries.unhealed(), [])
+  // the contacts' device lists outlive the restarts: the sessions with them are kept, none is rebuilt
+  assert.deepEqual(newSessions, [], 'no new session with a contact after a restart')
   assert.deepEqual(serverFailures.map((l) => l.err ?? l.msg), [], 'the server decrypted everything it received')
 })
