@@ -8,8 +8,8 @@
 // start (it asks for the contact's devices again and, when the answer names a LID, replaces the session),
 // while the contact may still be writing on the older one: this is how sessions broke after restarts.
 //
-// The reference libsignal (libsignal-protocol-java, and the Rust library WhatsApp's clients use) tries every
-// session on a copy and keeps only the copy that decrypted. So does this: a session that would take a
+// The reference libsignal (the Java library and its Rust successor) tries every session state on a copy and
+// keeps only the copy that decrypted. So does this: a session that would take a
 // ratchet step is tried on a copy, and only a successful copy replaces it. A message on a chain the session
 // already has needs no step, so the common case costs nothing extra.
 import libsignal from 'libsignal'
