@@ -7,9 +7,12 @@ import pino from 'pino'
 import { installComlinkErrorHandler } from '../../src/errors/wire.js'
 import type { WaWorkerApi, WaWorkerOptions, WaWorkerEvent, WaMainMessage } from '../../src/wa/worker-api.js'
 import { Session } from './session.js'
+import { installTrialDecrypt } from './signal-trial-decrypt.js'
 
 const { options, events } = workerData as { options: WaWorkerOptions; events: MessagePort }
 installComlinkErrorHandler()
+// before any session is read: a failed decrypt attempt must never change a session (see the module)
+installTrialDecrypt()
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { actor: 'wa-worker', account: options.accountId } })
 const emit = (e: WaWorkerEvent): void => events.postMessage(e)
 const session = new Session(options, emit, log)

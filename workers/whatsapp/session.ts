@@ -26,6 +26,7 @@ import { AppError } from '../../src/errors/app-error.js'
 import type { StoreBatch, ChatRecord, GroupRecord, ContactRecord, PollVoteRecord } from '../../src/store/batch.js'
 import type { Written, WaWorkerOptions, WaStatus, WaWorkerEvent, SendTextRequest, SendMediaRequest, SendResult, DownloadMediaRequest, DownloadMediaResult, WaConnectionState } from '../../src/wa/worker-api.js'
 import { openAuthStore, type AuthStore } from './auth-store.js'
+import { deviceCache } from './device-cache.js'
 import { encodeBatch, splitBatch, MAX_MESSAGES_PER_BATCH } from '../../src/store/batch-codec.js'
 import { BatchCoalescer, withoutNameEchoes } from '../../src/store/batch-merge.js'
 import { chatRecord, contactRecord, groupRecord, historyToBatch, messageRecord, participantsChange, upsertToBatch, type Me } from './normalize.js'
@@ -261,6 +262,8 @@ export class Session {
     this.setState(this.auth.creds.me ? 'connecting' : 'connecting')
     const sock = makeWASocket({
       auth: { creds: this.auth.creds, keys: makeCacheableSignalKeyStore(this.auth.keys, this.baileysLog) },
+      // contacts' device lists outlive a restart, so the first send after one keeps the sessions it has
+      userDevicesCache: deviceCache(this.auth.keys),
       ...(this.opts.wsUrl ? { waWebSocketUrl: this.opts.wsUrl } : {}),
       logger: this.gate.socketLogger(this.baileysLog),
       browser: Browsers.ubuntu(this.opts.browserName),
