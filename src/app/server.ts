@@ -1,5 +1,6 @@
 // Composition root: opens the store, starts the pool, the WhatsApp supervisor and the HTTP front, and
 // wires the worker's event batches into the store's write queue.
+import { ServerEvents } from '../mcp/server-events.js'
 import { mkdirSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import type { Logger } from 'pino'
@@ -110,7 +111,8 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     settings,
     recovery,
     mediaStats,
-    mcpSessionCount: () => sessions.size
+    mcpSessionCount: () => sessions.size,
+    serverEvents: new ServerEvents()
   }
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS }, log.child({ actor: 'mcp' }))
   if (config.MCP_CONFORMANCE_FIXTURES) log.warn('MCP_CONFORMANCE_FIXTURES is on: the conformance suite\'s test tools, resources and prompts are published. Never in production.')

@@ -1,4 +1,5 @@
 // What tools and routes are given: the actors and repositories of one running server. Built in app/server.ts.
+import type { ServerEvents } from '../mcp/server-events.js'
 import type { Logger } from 'pino'
 import type { Config } from '../config/load-config.js'
 import type { Supervisor } from '../wa/supervisor.js'
@@ -35,4 +36,6 @@ export interface Services {
   mcpSessionCount(): number
   /** the dispatcher's cache of store-read answers */
   mcpCacheStats?(): { entries: number; bytes: number; hits: number; misses: number }
+  /** what the server announces to listening MCP clients (resource updates, list changes) */
+  serverEvents?: ServerEvents
 }

@@ -14,6 +14,10 @@ import { mediaRoute } from './routes/media.js'
 import { registerUpload } from './routes/upload.js'
 import { registerAdminStatic } from './routes/admin-static.js'
 import { metricsRoute } from './routes/metrics.js'
+import { StatelessRouter } from '../mcp/era-2026/stateless-router.js'
+import { createSealer } from '../mcp/era-2026/sealed-state.js'
+import { loadStateKey } from '../mcp/era-2026/state-key.js'
+import { ServerEvents } from '../mcp/server-events.js'
 
 export interface HttpFront {
   port: number
@@ -35,7 +39,8 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
       allowedOrigins: config.MCP_ALLOWED_ORIGINS,
       loopbackOnly: !config.exposed,
       preferSse: !config.MCP_HTTP_ENABLE_JSON_RESPONSE,
-      log
+      log,
+      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)) }), events: services.serverEvents ?? new ServerEvents(), log }
     }),
     log
   )

@@ -2,6 +2,7 @@
 // that returns the structured result. Errors are AppErrors; the dispatcher turns them into isError results.
 import type { z } from 'zod'
 import type { Services } from '../app/services.js'
+import type { InputMethod, InputRequests, InputResponses } from './input.js'
 
 export interface ToolAnnotations {
   title: string
@@ -35,6 +36,15 @@ export interface ToolContext {
   log(level: 'debug' | 'info' | 'notice' | 'warning' | 'error', data: unknown): void
   /** ends this call's SSE stream early; the result then waits for the client's GET reconnection */
   closeStream?(): void
+  /**
+   * Answers from the client (the user confirms, picks, types; the client samples or lists roots), keyed as
+   * asked. The same in both protocol eras; a client that declared no capability for a request makes it
+   * fail with MCP_CLIENT_CAPABILITY_MISSING. In 2026 the call may be run again from the start with the
+   * answers, so a tool asks before it does anything it must not do twice.
+   */
+  input(requests: InputRequests): Promise<InputResponses>
+  /** whether the client declared the capability an input method needs */
+  clientCan(method: InputMethod): boolean
 }
 
 export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {

@@ -10,6 +10,9 @@ import type { SessionRegistry } from '../../mcp/sessions.js'
 import type { Dispatcher } from '../../mcp/dispatcher.js'
 import { sseEvent, type McpSession, type SseWriter } from '../../mcp/session.js'
 import { AppError } from '../../errors/app-error.js'
+import { accepts, openSse } from '../sse.js'
+import { answerStateless, type StatelessMcp } from './mcp-stateless.js'
+import { isStatelessRequest } from '../../mcp/era-2026/request-meta.js'
 import { BATCH_VERSIONS, RPC, SUPPORTED_PROTOCOL_VERSIONS, classify, rpcError, encodeMessages, type RpcRequest, type RpcResponse } from '../../mcp/protocol.js'
 
 export interface McpRouteOptions {
@@ -23,46 +26,13 @@ export interface McpRouteOptions {
   /** reply to requests with SSE even when no notification comes first */
   preferSse: boolean
   log: { debug(o: object, m: string): void }
+  /** the stateless revision (2026-07-28), told apart per request */
+  stateless?: StatelessMcp
 }
 
 const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i
 const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i
 const KEEPALIVE_MS = 25_000
-const SSE_HEADERS: Record<string, string> = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' }
-
-function accepts(r: RequestInfo, type: string): boolean {
-  const a = (r.headers.accept ?? '').toLowerCase()
-  return a.includes(type) || a.includes('*/*')
-}
-
-/** an SSE writer over a uWS response: corked writes, nothing after an abort */
-function openSse(res: HttpResponse, st: ResState, extra: Record<string, string> = {}): SseWriter {
-  const w: SseWriter = {
-    closed: false,
-    write(event: string) {
-      if (w.closed || st.aborted) return false
-      res.cork(() => res.write(event))
-      return true
-    },
-    close() {
-      if (w.closed) return
-      w.closed = true
-      if (!st.aborted) res.cork(() => res.end())
-    }
-  }
-  res.cork(() => {
-    res.writeStatus('200 OK')
-    for (const [k, v] of Object.entries({ ...SSE_HEADERS, ...extra })) res.writeHeader(k, v)
-    // flush the headers now: a stream may stay silent for a while
-    res.write(': open\n\n')
-  })
-  const prev = st.onAbort
-  st.onAbort = () => {
-    prev?.()
-    w.closed = true
-  }
-  return w
-}
 
 /**
  * One POST's way back to the client, and the hooks its calls use to say something before their result:
@@ -168,6 +138,7 @@ export function mcpRoute(o: McpRouteOptions): Handler {
       } catch {
         return sendJson(res, st, 400, rpcError(null, RPC.PARSE_ERROR, 'Parse error: the body is not valid JSON'))
       }
+      if (o.stateless && isStatelessRequest(r.headers, parsed)) return answerStateless(o.stateless, r, res, st, parsed)
       const isBatch = Array.isArray(parsed)
       const items = isBatch ? (parsed as unknown[]) : [parsed]
       const classified = items.map(classify)
