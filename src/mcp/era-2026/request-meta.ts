@@ -38,8 +38,9 @@ const metaOf = (body: unknown): Record<string, unknown> | undefined => {
 export function isStatelessRequest(headers: Headers, body: unknown): boolean {
   if (headers['mcp-session-id']) return false
   if (Array.isArray(body)) return headerVersion(headers) === PROTOCOL_2026
-  if ((body as { method?: unknown } | null)?.method === 'initialize') return false
   const hv = headerVersion(headers)
+  // initialize belongs to the session era unless the request names a stateless version (it is then not found)
+  if ((body as { method?: unknown } | null)?.method === 'initialize') return hv !== undefined && !SESSION_ERA.has(hv)
   if (hv !== undefined) return !SESSION_ERA.has(hv)
   return metaOf(body)?.[META.protocolVersion] !== undefined
 }

@@ -1,0 +1,83 @@
+// The conformance suite's fixtures for the 2026-07-28 checks: tools and a prompt that ask the client for
+// input (answered as input_required in 2026, as elicitation/create and friends in 2025), one that needs an
+// undeclared capability, one that logs. Test-only, like conformance-fixtures.ts.
+import { defineTool, READ_ONLY, type ToolDef } from './tool.js'
+import type { PromptDef } from './dispatcher.js'
+import type { InputRequest } from './input.js'
+
+const T = { ...READ_ONLY }
+const text = (t: string) => ({ content: [{ type: 'text' as const, text: t }] })
+const ask = (message: string, field: string, type = 'string'): InputRequest => ({
+  method: 'elicitation/create',
+  params: { message, requestedSchema: { type: 'object', properties: { [field]: { type } }, required: [field] } }
+})
+const sample = (prompt: string, maxTokens: number): InputRequest => ({ method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: { type: 'text', text: prompt } }], maxTokens } })
+const ROOTS: InputRequest = { method: 'roots/list', params: {} }
+const field = (r: Record<string, unknown> | undefined, k: string) => String((r?.content as Record<string, unknown> | undefined)?.[k] ?? '')
+const sampled = (r: Record<string, unknown> | undefined) => String((r?.content as { text?: string } | undefined)?.text ?? '')
+const roots = (r: Record<string, unknown> | undefined) => ((r?.roots as Array<{ uri: string }> | undefined) ?? []).map((x) => x.uri).join(', ')
+const tool = (name: string, description: string, call: NonNullable<ToolDef['call']>): ToolDef => defineTool({ name, description, input: {}, annotations: { title: name, ...T }, call })
+
+export function fixtureTools2026(): ToolDef[] {
+  return [
+    tool('test_input_required_result_elicitation', 'Asks the user for a name.', async (_a, ctx) => {
+      const r = await ctx.input({ user_name: ask('What is your name?', 'name') })
+      return text(`Hello, ${field(r.user_name, 'name')}!`)
+    }),
+    tool('test_input_required_result_sampling', 'Asks the client to sample an answer.', async (_a, ctx) => {
+      const r = await ctx.input({ capital_question: sample('What is the capital of France?', 100) })
+      return text(`Sampled: ${sampled(r.capital_question)}`)
+    }),
+    tool('test_input_required_result_list_roots', 'Asks the client for its roots.', async (_a, ctx) => {
+      const r = await ctx.input({ client_roots: ROOTS })
+      return text(`Roots: ${roots(r.client_roots)}`)
+    }),
+    tool('test_input_required_result_request_state', 'Asks for a confirmation; the answer travels with sealed state.', async (_a, ctx) => {
+      const r = await ctx.input({ confirm: ask('Please confirm', 'ok', 'boolean') })
+      return text(`state-ok: confirmed=${field(r.confirm, 'ok')}`)
+    }),
+    tool('test_input_required_result_multiple_inputs', 'Asks for a name, a sampled greeting and the roots at once.', async (_a, ctx) => {
+      const r = await ctx.input({ user_name: ask('What is your name?', 'name'), greeting: sample('Generate a greeting', 50), client_roots: ROOTS })
+      return text(`${sampled(r.greeting)} ${field(r.user_name, 'name')} (roots: ${roots(r.client_roots)})`)
+    }),
+    tool('test_input_required_result_multi_round', 'Asks twice, one question after the other.', async (_a, ctx) => {
+      const one = await ctx.input({ step1: ask('Step 1: What is your name?', 'name') })
+      const two = await ctx.input({ step2: ask('Step 2: What is your favorite color?', 'color') })
+      return text(`${field(one.step1, 'name')} likes ${field(two.step2, 'color')}`)
+    }),
+    tool('test_input_required_result_tampered_state', 'Asks for a confirmation; tampered state is refused.', async (_a, ctx) => {
+      const r = await ctx.input({ confirm: ask('Please confirm', 'ok', 'boolean') })
+      return text(`confirmed=${field(r.confirm, 'ok')}`)
+    }),
+    tool('test_input_required_result_capabilities', 'Asks only for what the client declared it can answer.', async (_a, ctx) => {
+      const want: Record<string, InputRequest> = {}
+      if (ctx.clientCan('elicitation/create')) want.user_name = ask('What is your name?', 'name')
+      if (ctx.clientCan('sampling/createMessage')) want.greeting = sample('Generate a greeting', 50)
+      const r = await ctx.input(want)
+      return text(`answered: ${Object.keys(r).join(', ')}`)
+    }),
+    tool('test_streaming_elicitation', 'Asks for a confirmation (never as a request on the response stream).', async (_a, ctx) => {
+      const r = await ctx.input({ confirm: ask('Continue?', 'ok', 'boolean') })
+      return text(`confirmed=${field(r.confirm, 'ok')}`)
+    }),
+    tool('test_missing_capability', 'Needs sampling; a client without it gets MCP_CLIENT_CAPABILITY_MISSING.', async (_a, ctx) => {
+      const r = await ctx.request('sampling/createMessage', sample('Say hi', 10).params)
+      return text(`Sampled: ${sampled(r)}`)
+    }),
+    tool('test_logging_tool', 'Logs three messages.', async (_a, ctx) => {
+      for (const m of ['started', 'working', 'done']) ctx.log('info', m)
+      return text('logged')
+    })
+  ]
+}
+
+export const fixturePrompts2026: PromptDef[] = [
+  {
+    name: 'test_input_required_result_prompt',
+    description: 'A prompt that asks the user for its context first.',
+    get: async (_args, input) => {
+      const r = await input({ user_context: ask('What context should the prompt use?', 'context') })
+      return { messages: [{ role: 'user', content: { type: 'text', text: `Use this context: ${field(r.user_context, 'context')}` } }] }
+    }
+  }
+]
