@@ -18,6 +18,7 @@ import { StatelessRouter } from '../mcp/era-2026/stateless-router.js'
 import { createSealer } from '../mcp/era-2026/sealed-state.js'
 import { loadStateKey } from '../mcp/era-2026/state-key.js'
 import { ServerEvents } from '../mcp/server-events.js'
+import { sseEvent } from '../mcp/session.js'
 
 export interface HttpFront {
   port: number
@@ -30,6 +31,7 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
   const app = uws.App()
   const mcpGuard = new TokenGuard(config.MCP_AUTH_TOKEN, 'mcp')
   const adminGuard = new TokenGuard(config.ADMIN_TOKEN ? [config.ADMIN_TOKEN] : [], 'admin')
+  const serverEvents = services.serverEvents ?? new ServerEvents()
   const mcp = wrap(
     mcpRoute({
       guard: mcpGuard,
@@ -40,11 +42,16 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
       loopbackOnly: !config.exposed,
       preferSse: !config.MCP_HTTP_ENABLE_JSON_RESPONSE,
       log,
-      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)) }), events: services.serverEvents ?? new ServerEvents(), log }
+      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)) }), events: serverEvents, log }
     }),
     log
   )
   app.post('/mcp', mcp).get('/mcp', mcp).del('/mcp', mcp)
+  // 2025 sessions hear the same announcements as 2026 listen streams, for the resources they subscribed to
+  serverEvents.listen((e) => {
+    if (e.kind !== 'resourceUpdated') return
+    for (const s of sessions.all()) if (s.subscriptions?.has(e.uri)) s.broadcast(sseEvent({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: e.uri } }))
+  })
   app.any('/mcp', wrap((_r, res, st) => sendJson(res, st, 405, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Method not allowed' } }, { allow: 'GET, POST, DELETE' }), log))
   app.get('/healthz', wrap(healthRoute(services), log))
   app.get('/metrics', wrap((r, res, st) => {

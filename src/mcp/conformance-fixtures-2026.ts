@@ -64,6 +64,10 @@ export function fixtureTools2026(): ToolDef[] {
       const r = await ctx.request('sampling/createMessage', sample('Say hi', 10).params)
       return text(`Sampled: ${sampled(r)}`)
     }),
+    tool('test_trigger_resource_update', 'Announces that test://static-text changed (for subscription tests).', async (_a, ctx) => {
+      ctx.services.serverEvents?.emit({ kind: 'resourceUpdated', uri: 'test://static-text' })
+      return text('announced')
+    }),
     tool('test_logging_tool', 'Logs three messages.', async (_a, ctx) => {
       for (const m of ['started', 'working', 'done']) ctx.log('info', m)
       return text('logged')
