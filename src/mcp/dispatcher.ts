@@ -189,6 +189,8 @@ export class Dispatcher {
         return this.readResource(req)
       case 'resources/subscribe':
       case 'resources/unsubscribe': {
+        // no resources, no subscribe capability: answering {} would promise updates that never come
+        if (!this.capabilities.resources) return rpcError(req.id, RPC.METHOD_NOT_FOUND, `Method not found: ${req.method} (this server publishes no resources)`)
         if (typeof p.uri !== 'string') return rpcError(req.id, RPC.INVALID_PARAMS, 'uri is required')
         session.subscriptions ??= new Set()
         if (req.method === 'resources/subscribe') session.subscriptions.add(p.uri)
