@@ -3,7 +3,9 @@
 // undeclared capability, one that logs. Test-only, like conformance-fixtures.ts.
 import { defineTool, READ_ONLY, type ToolDef } from './tool.js'
 import type { PromptDef } from './dispatcher.js'
-import type { InputRequest } from './input.js'
+import { z } from 'zod'
+import { ProtocolFault, type InputRequest } from './input.js'
+import { AppError } from '../errors/app-error.js'
 
 const T = { ...READ_ONLY }
 const text = (t: string) => ({ content: [{ type: 'text' as const, text: t }] })
@@ -71,6 +73,88 @@ export function fixtureTools2026(): ToolDef[] {
     tool('test_logging_tool', 'Logs three messages.', async (_a, ctx) => {
       for (const m of ['started', 'working', 'done']) ctx.log('info', m)
       return text('logged')
+    })
+  ]
+}
+
+/** a pause that ends early, with an error, when the call is cancelled */
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms)
+    signal.addEventListener('abort', () => (clearTimeout(t), reject(new AppError('TIMEOUT', 'cancelled'))), { once: true })
+  })
+
+/** the tasks extension's fixtures (SEP-2663) */
+export function fixtureTasks2026(): ToolDef[] {
+  return [
+    defineTool({ name: 'greet', description: 'Greets at once (never a task).', input: { name: z.string() }, annotations: { title: 'greet', ...T }, call: async (a) => text(`Hello, ${a.name}!`) }),
+    defineTool({
+      name: 'slow_compute',
+      description: 'Sleeps `seconds`, then answers; a task for clients with the tasks extension.',
+      input: { seconds: z.number().min(0).max(600), label: z.string().optional() },
+      annotations: { title: 'slow_compute', ...T },
+      taskSupport: 'optional',
+      call: async (a, ctx) => {
+        await pause(a.seconds * 1000, ctx.signal)
+        return text(`computed ${a.label ?? ''} after ${a.seconds}s`)
+      }
+    }),
+    defineTool({
+      name: 'failing_job',
+      description: 'Fails as a tool after about a second (only as a task).',
+      input: {},
+      annotations: { title: 'failing_job', ...T },
+      taskSupport: 'required',
+      call: async (_a, ctx) => {
+        await pause(1000, ctx.signal)
+        throw new AppError('WA_QUERY_FAILED', 'the job failed, as it always does')
+      }
+    }),
+    defineTool({
+      name: 'protocol_error_job',
+      description: 'Fails with a protocol error.',
+      input: {},
+      annotations: { title: 'protocol_error_job', ...T },
+      taskSupport: 'optional',
+      call: async () => {
+        throw new ProtocolFault('INTERNAL', 'the job hit an internal error')
+      }
+    }),
+    defineTool({
+      name: 'confirm_delete',
+      description: 'Asks the user to confirm, then answers.',
+      input: { filename: z.string().optional() },
+      annotations: { title: 'confirm_delete', ...T },
+      taskSupport: 'optional',
+      call: async (a, ctx) => {
+        const r = await ctx.input({ confirm: ask(`Delete ${a.filename ?? 'the file'}?`, 'confirm', 'boolean') })
+        return text(`deleted=${field(r.confirm, 'confirm')}`)
+      }
+    }),
+    defineTool({
+      name: 'multi_input',
+      description: 'Asks two questions at once.',
+      input: {},
+      annotations: { title: 'multi_input', ...T },
+      taskSupport: 'optional',
+      call: async (_a, ctx) => {
+        const r = await ctx.input({ first: ask('First name?', 'name'), second: ask('Confirm?', 'confirm', 'boolean') })
+        return text(`${field(r.first, 'name')} ${field(r.second, 'confirm')}`)
+      }
+    }),
+    defineTool({
+      name: 'test_tool_with_task',
+      description: 'Asks for a name in the call, then goes on as a task.',
+      input: {},
+      annotations: { title: 'test_tool_with_task', ...T },
+      taskSupport: 'required',
+      detachesItself: true,
+      call: async (_a, ctx) => {
+        const r = await ctx.input({ user_name: ask('What is your name?', 'name') })
+        ctx.detach()
+        await pause(200, ctx.signal)
+        return text(`Hello from the task, ${field(r.user_name, 'name')}`)
+      }
     })
   ]
 }

@@ -55,6 +55,8 @@ export interface CallHooks {
   closeStream?(): void
   /** answers for input requests, when the transport gathers them itself (2026: from the re-sent request) */
   input?(requests: InputRequests): Promise<InputResponses>
+  /** the call may go on as a task from here (2026 tasks extension); a no-op where there are no tasks */
+  detach?(): void
 }
 
 /**
@@ -115,6 +117,10 @@ class CallContext implements ToolContext {
     return clientCan(this.session.clientCapabilities, method)
   }
 
+  detach(): void {
+    this.hooks.detach?.()
+  }
+
   closeStream(): void {
     this.hooks.closeStream?.()
   }
@@ -155,6 +161,11 @@ export class Dispatcher {
       ...(registry.resources?.length || registry.templates?.length ? { resources: { subscribe: true, listChanged: false } } : {}),
       ...(registry.prompts?.length ? { prompts: { listChanged: false } } : {})
     }
+  }
+
+  /** a tool's definition by name */
+  tool(name: string): ToolDef | undefined {
+    return this.tools.get(name)?.def
   }
 
   initializeResult(params: Record<string, unknown> | undefined): { version: string; result: unknown } {

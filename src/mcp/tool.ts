@@ -45,6 +45,8 @@ export interface ToolContext {
   input(requests: InputRequests): Promise<InputResponses>
   /** whether the client declared the capability an input method needs */
   clientCan(method: InputMethod): boolean
+  /** for a tool with `detachesItself`: the rest of the call may run as a task the client polls */
+  detach(): void
 }
 
 export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
@@ -64,6 +66,14 @@ export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.Zo
    * the dispatcher may give it again until the next store write.
    */
   storeRead?: true
+  /**
+   * Whether the call can run as a task of the io.modelcontextprotocol/tasks extension (2026 clients that
+   * declare it poll it with tasks/get; everyone else gets the result of a plain call, with progress).
+   * 'required': a client without the extension is refused.
+   */
+  taskSupport?: 'optional' | 'required'
+  /** the task starts when the tool calls ctx.detach() (after asking for input, say), not with the call */
+  detachesItself?: true
   /** a hand-written JSON Schema for the input, when zod cannot say it */
   inputJsonSchema?: Record<string, unknown>
 }

@@ -10,6 +10,8 @@ import type { CallHooks, Dispatcher } from '../dispatcher.js'
 import { SERVER_INFO } from '../dispatcher.js'
 import { ALL_VERSIONS, META, checkRequest, nameOf, type RequestMeta } from './request-meta.js'
 import type { Sealer } from './sealed-state.js'
+import { TaskStore, TASKS_EXTENSION, type Task } from './task-store.js'
+import { TASK_METHODS, declaresTasks, settle, taskMethod, tasksRequired } from './task-methods.js'
 
 /** how long a multi-round request may wait for the client's answers */
 export const MRTR_TTL_MS = 15 * 60_000
@@ -18,7 +20,7 @@ const LIST_TTL_MS = 60_000
 /** the requests a server may answer with input_required (SEP-2322) */
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read'])
 /** the methods of the revision; the 2025 ones it removed (initialize, ping, logging/setLevel, resources/subscribe...) are not found */
-const METHODS = new Set(['server/discover', 'tools/list', 'tools/call', 'prompts/list', 'prompts/get', 'resources/list', 'resources/templates/list', 'resources/read', 'completion/complete', 'subscriptions/listen'])
+const METHODS = new Set(['server/discover', 'tools/list', 'tools/call', 'prompts/list', 'prompts/get', 'resources/list', 'resources/templates/list', 'resources/read', 'completion/complete', 'subscriptions/listen', ...TASK_METHODS])
 const CACHE_HINTS: Record<string, { ttlMs: number; cacheScope: 'private' | 'public' }> = {
   'server/discover': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
   'tools/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
@@ -35,6 +37,7 @@ export type StatelessOutcome = { kind: 'answer'; status: number; response: RpcRe
 export interface StatelessRouterDeps {
   dispatcher: Dispatcher
   sealer: Sealer
+  tasks?: TaskStore
 }
 
 /** the hooks the shell gives a call: how to say something on the call's stream, and when the client left */
@@ -79,13 +82,30 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 export class StatelessRouter {
-  constructor(private readonly deps: StatelessRouterDeps) {}
+  private readonly tasks: TaskStore
+  private toolsList: unknown
+
+  constructor(private readonly deps: StatelessRouterDeps) {
+    this.tasks = deps.tasks ?? new TaskStore()
+  }
+
+  /** the tool list with each tool's task support, which only this revision's clients can use */
+  private tools(result: unknown): unknown {
+    this.toolsList ??= {
+      ...(result as object),
+      tools: (result as { tools: Array<{ name: string }> }).tools.map((t) => {
+        const support = this.deps.dispatcher.tool(t.name)?.taskSupport
+        return support ? { ...t, execution: { taskSupport: support } } : t
+      })
+    }
+    return this.toolsList
+  }
 
   discover(): Record<string, unknown> {
     const { dispatcher } = this.deps
     return {
       supportedVersions: [...ALL_VERSIONS],
-      capabilities: dispatcher.capabilities,
+      capabilities: { ...dispatcher.capabilities, extensions: { [TASKS_EXTENSION]: {} } },
       instructions: dispatcher.instructions,
       serverInfo: SERVER_INFO,
       _meta: { [META.serverInfo]: SERVER_INFO }
@@ -108,6 +128,17 @@ export class StatelessRouter {
       if (!isPlainObject(filter)) return fault(req.id, new ProtocolFault('INVALID_INPUT', 'Invalid params: subscriptions/listen needs a notifications filter object.'))
       return { kind: 'listen', meta, request: req, filter }
     }
+    if (TASK_METHODS.has(req.method)) {
+      try {
+        return { kind: 'answer', status: 200, response: taskMethod(this.tasks, req, meta.clientCapabilities) }
+      } catch (err) {
+        if (err instanceof ProtocolFault) return fault(req.id, err)
+        throw err
+      }
+    }
+    const taskSupport = req.method === 'tools/call' ? this.deps.dispatcher.tool(String(req.params?.name))?.taskSupport : undefined
+    const asTask = taskSupport !== undefined && declaresTasks(meta.clientCapabilities)
+    if (taskSupport === 'required' && !asTask) return fault(req.id, tasksRequired(`The tool ${String(req.params?.name)}`))
     const session = new McpSession('stateless', meta.protocolVersion, meta.clientInfo, meta.clientCapabilities)
     if (meta.logLevel) session.logLevel = meta.logLevel
     onSession?.(session)
@@ -122,6 +153,10 @@ export class StatelessRouter {
       if (err instanceof ProtocolFault) return fault(req.id, err)
       throw err
     }
+    // a task-supporting call becomes a task when the tool says so (detach), or at once when it does not ask first
+    let task: Task | undefined
+    let created: (() => void) | undefined
+    const becameTask = new Promise<void>((resolve) => (created = resolve))
     const callHooks: CallHooks = {
       // a log message only when the request asked for one (there is no logging/setLevel any more)
       notify: (method, params) => {
@@ -131,18 +166,42 @@ export class StatelessRouter {
         if (!isInputMethod(method)) throw new ProtocolFault('INTERNAL', `${method} cannot be sent to a client of protocol ${meta.protocolVersion}.`)
         return (await callHooks.input!({ [method]: { method, params } }))[method]!
       },
+      detach: () => {
+        if (!asTask || task) return
+        task = this.tasks.create()
+        task.abort = () => {
+          for (const a of session.inflight.values()) a.abort()
+        }
+        created!()
+      },
       input: async (requests: InputRequests) => {
+        if (task) return task.input(requests)
         if (!binding) throw new ProtocolFault('INTERNAL', `${req.method} cannot ask the client for input.`)
         const missing = Object.keys(requests).filter((k) => !isPlainObject(answers[k]))
         if (missing.length) throw new CallSuspended(Object.fromEntries(missing.map((k) => [k, requests[k]!])))
         return Object.fromEntries(Object.keys(requests).map((k) => [k, answers[k]!]))
       }
     }
+    if (asTask && !this.deps.dispatcher.tool(String(req.params?.name))?.detachesItself) callHooks.detach!()
+    const run = this.deps.dispatcher.handle(session, req, callHooks)
+    if (asTask) {
+      const first = await Promise.race([run.then((r) => ({ r }), (e: unknown) => ({ e })), becameTask.then(() => undefined)])
+      if (task) {
+        const t = task
+        if (first === undefined) {
+          run.then(
+            (r) => settle(t, r, (x) => complete('tools/call', x)),
+            (e: unknown) => settle(t, e instanceof ProtocolFault ? e.toRpc(req.id) : new ProtocolFault('INTERNAL', 'Internal error').toRpc(req.id), (x) => x)
+          )
+        } else if ('r' in first) settle(t, first.r, (x) => complete('tools/call', x))
+        return { kind: 'answer', status: 200, response: rpcResult(req.id, { resultType: 'task', ...t.envelope() }) }
+      }
+    }
     try {
-      const response = await this.deps.dispatcher.handle(session, req, callHooks)
+      const response = await run
       if (!response) return { kind: 'answer', status: 499, response: { jsonrpc: '2.0', id: req.id, error: { code: -32800, message: 'Request cancelled' } } }
       if (response.error) return { kind: 'answer', status: statusOf(response), response: sep2164(response) }
-      return { kind: 'answer', status: 200, response: rpcResult(req.id, complete(req.method, response.result)) }
+      return { kind: 'answer', status: 200, response: rpcResult(req.id, complete(req.method, req.method === 'tools/list' ? this.tools(response.result) : response.result)) }
     } catch (err) {
       if (err instanceof CallSuspended && binding) {
         const requestState = this.deps.sealer.seal('mrtr', { ...binding, a: answers } satisfies MrtrState, MRTR_TTL_MS)
