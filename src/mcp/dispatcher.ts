@@ -100,6 +100,14 @@ class CallContext implements ToolContext {
     return this.abort.signal
   }
 
+  get caller(): object {
+    return this.session
+  }
+
+  onCancel(fn: () => void): void {
+    this.abort.onAbort(fn)
+  }
+
   notify(method: string, params: Record<string, unknown>): void {
     this.hooks.notify(method, params)
   }
@@ -200,8 +208,6 @@ export class Dispatcher {
         return this.readResource(req)
       case 'resources/subscribe':
       case 'resources/unsubscribe': {
-        // no resources, no subscribe capability: answering {} would promise updates that never come
-        if (!this.capabilities.resources) return rpcError(req.id, RPC.METHOD_NOT_FOUND, `Method not found: ${req.method} (this server publishes no resources)`)
         if (typeof p.uri !== 'string') return rpcError(req.id, RPC.INVALID_PARAMS, 'uri is required')
         session.subscriptions ??= new Set()
         if (req.method === 'resources/subscribe') session.subscriptions.add(p.uri)

@@ -5,6 +5,7 @@
  *   Errors thrown by the worker arrive as AppError with their code (see errors/wire.ts).
  * - Events: the worker posts `WaWorkerEvent`s on the `events` MessagePort handed over in `workerData`;
  *   store batches, connection changes, recovery signals and a heartbeat all travel that one ordered port.
+ *   The main thread answers on the same port with `WaMainMessage`s (commits of those batches).
  *
  * Everything here must survive structured clone: plain objects, arrays, strings, numbers, Uint8Array.
  */
@@ -176,6 +177,10 @@ export interface WaWorkerApi {
   profilePictureUrl(jid: string): Promise<string | null>
   onWhatsApp(phoneNumbers: string[]): Promise<OnWhatsAppResult[]>
   contactInfo(jid: string): Promise<ContactRecord | null>
-  /** The main thread committed every store batch numbered up to `seq`; held acknowledgements may go. */
-  committed(seq: number): void
 }
+
+/**
+ * What the main thread posts to the worker on the `events` port (no reply, unlike a comlink call): the store
+ * committed every batch numbered up to `seq`, so acknowledgements waiting on them may go.
+ */
+export type WaMainMessage = { type: 'committed'; seq: number }

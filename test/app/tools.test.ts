@@ -50,9 +50,9 @@ after(async () => {
   await emu?.close()
 })
 
-test('tools/list publishes all 29 tools with annotations and output schemas', async () => {
+test('tools/list publishes all 31 tools with annotations and output schemas', async () => {
   const { tools } = await client.listTools()
-  assert.equal(tools.length, 29)
+  assert.equal(tools.length, 31)
   for (const t of tools) assert.ok(t.outputSchema && t.annotations?.title, t.name)
 })
 

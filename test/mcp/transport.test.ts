@@ -90,16 +90,6 @@ test('JSON-RPC errors: parse error, invalid request, unknown method, invalid par
   assert.equal(noAccept.status, 406)
 })
 
-test('resources/subscribe on a server that publishes no resources is -32601, not an empty promise of updates', async () => {
-  const { h } = await session('2025-11-25')
-  const init = await rpc(await post({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, h))
-  assert.ok(init.result.tools.length)
-  for (const method of ['resources/subscribe', 'resources/unsubscribe']) {
-    const r = await rpc(await post({ jsonrpc: '2.0', id: 2, method, params: { uri: 'whatsapp://inbox' } }, h))
-    assert.equal(r.error?.code, -32601, method)
-  }
-})
-
 test('2024-11-05, the oldest version we speak, still initializes', async () => {
   const r = await rpc(await post(init(1, '2024-11-05')))
   assert.equal(r.result.protocolVersion, '2024-11-05')

@@ -5,7 +5,7 @@ import * as Comlink from 'comlink'
 import { nodeEndpoint } from '../../src/wa/node-endpoint.js'
 import pino from 'pino'
 import { installComlinkErrorHandler } from '../../src/errors/wire.js'
-import type { WaWorkerApi, WaWorkerOptions, WaWorkerEvent } from '../../src/wa/worker-api.js'
+import type { WaWorkerApi, WaWorkerOptions, WaWorkerEvent, WaMainMessage } from '../../src/wa/worker-api.js'
 import { Session } from './session.js'
 
 const { options, events } = workerData as { options: WaWorkerOptions; events: MessagePort }
@@ -45,9 +45,11 @@ const api: WaWorkerApi = {
   groupsParticipating: () => session.groupsParticipating(),
   profilePictureUrl: (jid) => session.profilePictureUrl(jid),
   onWhatsApp: (phones) => session.onWhatsApp(phones),
-  contactInfo: (jid) => session.contactInfo(jid),
-  committed: (seq) => session.committed(seq)
+  contactInfo: (jid) => session.contactInfo(jid)
 }
+events.on('message', (m: WaMainMessage) => {
+  if (m.type === 'committed') session.committed(m.seq)
+})
 
 // test hooks for the fault matrix: a crash and a blocked event loop, only when the supervisor allows them
 if (process.env.WA_WORKER_FAULTS === '1') {

@@ -9,7 +9,9 @@ import makeWASocket, {
   Browsers,
   DisconnectReason,
   WA_CERT_DETAILS,
+  PROCESSABLE_HISTORY_TYPES,
   downloadMediaMessage,
+  getHistoryMsg,
   jidNormalizedUser,
   makeCacheableSignalKeyStore,
   proto,
@@ -35,6 +37,8 @@ import { AckGate } from './ack-gate.js'
 
 /** how long a live store batch waits for others to travel with it */
 const COALESCE_MS = 5
+/** how long a clean stop waits for held acknowledgements (the supervisor gives stop() 2 s) */
+const STOP_DRAIN_MS = 1500
 
 const statusCodeOf = (err: unknown): number | undefined => (err as { output?: { statusCode?: number } } | undefined)?.output?.statusCode
 
@@ -295,7 +299,11 @@ export class Session {
         for (const m of events['messages.upsert'].messages) if (m.key.remoteJid) this.remember(jidNormalizedUser(m.key.remoteJid), m)
         upserted = upsertToBatch(events['messages.upsert'].messages, events['messages.upsert'].type, me)
         this.batch(upserted)
-        for (const m of events['messages.upsert'].messages) if (m.key.id) this.tookIn(m.key.id)
+        for (const m of events['messages.upsert'].messages) {
+          if (!m.key.id) continue
+          this.tookIn(m.key.id)
+          this.historyWithoutCreds(m)
+        }
         const votes = events['messages.upsert'].messages.map((m) => this.pollVote(m, me)).filter((v) => !!v)
         if (votes.length) this.batch({ pollVotes: votes })
       }
@@ -358,6 +366,19 @@ export class Session {
     })
   }
 
+  /**
+   * The notifications Baileys does not list in the creds: an on-demand chunk is still downloaded and comes
+   * as the next history set; a type Baileys does not process brings nothing to store, so its hist_sync
+   * receipt may go with the notification itself.
+   */
+  private historyWithoutCreds(m: WAMessage): void {
+    const h = m.message ? getHistoryMsg(m.message) : undefined
+    if (!h || !m.key.id) return
+    const type = Number(h.syncType ?? 0)
+    if (!(PROCESSABLE_HISTORY_TYPES as readonly number[]).includes(type)) this.tookIn(`hist:${m.key.id}`)
+    else if (type === Number(proto.HistorySync.HistorySyncType.ON_DEMAND)) this.historyInFlight.push(m.key.id)
+  }
+
   private onConnectionUpdate(sock: WASocket, u: Partial<import('@whiskeysockets/baileys').ConnectionState>): void {
     if (u.qr) this.setState('awaiting-qr', { qr: { value: u.qr, issuedAt: Date.now() } })
     if (u.connection === 'connecting' && !u.qr) this.setState(this.status.state === 'awaiting-qr' ? 'awaiting-qr' : 'connecting')
@@ -401,6 +422,8 @@ export class Session {
   async stop(): Promise<void> {
     this.stopped = true
     this.flushBatches()
+    // what the store commits now may still be acknowledged, so WhatsApp need not deliver it again
+    await this.gate.drained(STOP_DRAIN_MS)
     this.auth.sync()
     clearTimeout(this.reconnectTimer)
     this.sock?.end(undefined)

@@ -12,6 +12,7 @@ import { getGroupInfo, analyzeGroupOverlaps, findMembersWithoutDirectChat, findM
 import { listMessages, searchMessages, getMessageById, getMessageContext, getLastInteraction } from './messages.js'
 import { sendMessage, sendMedia, stageMediaTool } from './send.js'
 import { downloadMedia } from './download-media.js'
+import { getUpdates, waitForMessages } from './updates.js'
 
 export const TOOLS: readonly ToolDef[] = [
   getQrCode, checkAuthStatus, logout, forceResync,
@@ -20,5 +21,6 @@ export const TOOLS: readonly ToolDef[] = [
   analyzeGroupOverlaps, findMembersWithoutDirectChat, findMembersNotInContacts, runGroupAudit,
   listMessages, searchMessages, getMessageById, getMessageContext, getLastInteraction, sendMessage,
   sendMedia, downloadMedia, stageMediaTool,
+  getUpdates, waitForMessages,
   ping
 ] as unknown as ToolDef[]

@@ -125,6 +125,6 @@ export const stageMediaTool = defineTool({
     const { config } = services
     const staged = await stageMedia(a, { mediaDir: config.MEDIA_DIR, roots: [], maxBytes: services.settings.current().upload_max_mb * 1024 * 1024, fetchTimeoutMs: config.MEDIA_FETCH_TIMEOUT_MS, allowPrivateUrls: config.MEDIA_URL_ALLOW_PRIVATE })
     const rel = staged.path.slice(config.MEDIA_DIR.length + 1)
-    return { success: true as const, saved_path: staged.path, filename: staged.fileName, url: `/media/${rel.split('/').map(encodeURIComponent).join('/')}`, size: staged.size, mimetype: staged.mimetype }
+    return { success: true as const, saved_path: staged.path, filename: staged.fileName, url: services.mediaLinks.url(rel), size: staged.size, mimetype: staged.mimetype }
   }
 })
