@@ -1,6 +1,5 @@
 // Composition root: opens the store, starts the pool, the WhatsApp supervisor and the HTTP front, and
 // wires the worker's event batches into the store's write queue.
-import { ServerEvents } from '../mcp/server-events.js'
 import { mkdirSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import type { Logger } from 'pino'
@@ -33,6 +32,7 @@ import { EventCursors, loadOrCreateKey } from '../mcp/event-cursor.js'
 import { MessageWaiters } from '../mcp/message-waiters.js'
 import { whatsappResources } from '../mcp/resources/whatsapp.js'
 import { ResourceUpdates } from '../mcp/resources/resource-updates.js'
+import { ServerEvents } from '../mcp/server-events.js'
 
 export interface RunningServer {
   services: Services
