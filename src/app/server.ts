@@ -32,6 +32,7 @@ import { EventCursors, loadOrCreateKey } from '../mcp/event-cursor.js'
 import { MessageWaiters } from '../mcp/message-waiters.js'
 import { whatsappResources } from '../mcp/resources/whatsapp.js'
 import { ResourceUpdates } from '../mcp/resources/resource-updates.js'
+import { ServerEvents } from '../mcp/server-events.js'
 
 export interface RunningServer {
   services: Services
@@ -119,6 +120,8 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   autoDownload = new AutoDownloader(wa, settings, config.MEDIA_DIR, config.WA_AUTO_DOWNLOAD_CONCURRENCY, config.WA_AUTO_DOWNLOAD_QUEUE_MAX, log.child({ actor: 'auto-download' }))
   const idempotency = new IdempotencyStore(join(config.DATA_DIR, 'idempotency.sqlite'), config.WA_IDEMPOTENCY_TTL_MS)
   let sessions!: SessionRegistry
+  // what 2026 listen streams hear (resource updates); the 2025 sessions are told by ResourceUpdates
+  const serverEvents = new ServerEvents()
   const services: Services = {
     config,
     log,
@@ -142,6 +145,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     recovery,
     mediaStats,
     mcpSessionCount: () => sessions.size,
+    serverEvents,
     eventStats: () => ({ waiters: waiters.size, waiters_woken: waiters.woken, notify_latency: resourceUpdates?.latency() })
   }
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS, maxBytes: config.MCP_SESSIONS_MAX_MB * 1024 * 1024 }, log.child({ actor: 'mcp' }))
@@ -149,7 +153,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const base = config.MCP_CONFORMANCE_FIXTURES ? conformanceFixtures(TOOLS) : { tools: TOOLS }
   const ours = whatsappResources(services)
   const dispatcher = new Dispatcher(services, { ...base, resources: [...ours.resources, ...(base.resources ?? [])], templates: [...ours.templates, ...(base.templates ?? [])] })
-  resourceUpdates = new ResourceUpdates(sessions)
+  resourceUpdates = new ResourceUpdates(sessions, serverEvents)
   services.mcpCacheStats = () => dispatcher.cache.stats()
   const http = await startHttp(services, sessions, dispatcher)
   log[http.native ? 'info' : 'warn']({ port: http.port, host: config.HOST, uws: http.native ? 'native' : 'js-fallback' }, http.native ? 'listening (uWebSockets.js native)' : 'listening on the slow uWebSockets.js JavaScript fallback')
