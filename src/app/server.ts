@@ -1,6 +1,5 @@
 // Composition root: opens the store, starts the pool, the WhatsApp supervisor and the HTTP front, and
 // wires the worker's event batches into the store's write queue.
-import { mkdirSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import type { Logger } from 'pino'
 import type { Config } from '../config/load-config.js'
@@ -24,7 +23,8 @@ import type { Services } from './services.js'
 import { IdempotencyStore } from '../store/idempotency-store.js'
 import { SendGuard } from '../wa/send-guard.js'
 import { SettingsStore } from '../settings/settings.js'
-import { join } from 'node:path'
+import { tightenDataFiles } from '../store/private-files.js'
+import { deadLetterDir, idempotencyPath } from '../store/private-paths.js'
 
 export interface RunningServer {
   services: Services
@@ -34,7 +34,10 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, log: Logger, opts: { workerEnv?: Record<string, string> } = {}): Promise<RunningServer> {
-  for (const d of [config.DATA_DIR, config.SESSION_DIR, config.MEDIA_DIR]) mkdirSync(d, { recursive: true })
+  // before anything opens them: private folders made 0700, and what an earlier run left looser tightened
+  const modes = tightenDataFiles(config)
+  if (modes.tightened.length) log.warn({ paths: modes.tightened }, `tightened ${modes.tightened.length} data files and folders to 0600/0700: only this user may read them`)
+  if (modes.failed.length) log.warn({ failed: modes.failed }, 'could not tighten the modes of some data files and folders')
   // the schema is created here, once, before any reader or the pool's writer opens the file
   openWriter(config.DB_PATH).close()
   const db = openReader(config.DB_PATH)
@@ -45,7 +48,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   // (p99 22 -> 15 ms), the event loop and the clients left that much room
   const pool = new Pool(config.POOL_THREADS ?? Math.max(2, Math.min(4, availableParallelism() - 1)))
   let autoDownload: AutoDownloader | undefined
-  const writes = new WriteQueue(writerPool, config.DB_PATH, log.child({ actor: 'store' }), (_r, batches) => autoDownload?.offer(batches), join(config.DATA_DIR, 'dead-letter'))
+  const writes = new WriteQueue(writerPool, config.DB_PATH, log.child({ actor: 'store' }), (_r, batches) => autoDownload?.offer(batches), deadLetterDir(config.DATA_DIR))
   if (config.WA_TRUST_ROOT_KEY) log.warn('WA_TRUST_ROOT_KEY is set: this server trusts a WhatsApp emulator instead of WhatsApp. Never set it in production.')
   const wa = new Supervisor(
     {
@@ -90,7 +93,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const settings = new SettingsStore(config.SETTINGS_PATH, config)
   const mediaStats = new MediaStats(config.MEDIA_DIR)
   autoDownload = new AutoDownloader(wa, settings, config.MEDIA_DIR, config.WA_AUTO_DOWNLOAD_CONCURRENCY, config.WA_AUTO_DOWNLOAD_QUEUE_MAX, log.child({ actor: 'auto-download' }))
-  const idempotency = new IdempotencyStore(join(config.DATA_DIR, 'idempotency.sqlite'), config.WA_IDEMPOTENCY_TTL_MS)
+  const idempotency = new IdempotencyStore(idempotencyPath(config.DATA_DIR), config.WA_IDEMPOTENCY_TTL_MS)
   let sessions!: SessionRegistry
   const services: Services = {
     config,

@@ -1,7 +1,8 @@
 // WA_EVENT_STREAM: the raw Baileys events appended to a file as JSON lines, size-capped and rotated
 // (one previous file kept as .1). Written asynchronously so the socket never waits on the disk.
-import { createWriteStream, mkdirSync, renameSync, statSync, type WriteStream } from 'node:fs'
-import { dirname } from 'node:path'
+import { createWriteStream, renameSync, statSync, type WriteStream } from 'node:fs'
+import { privateFile } from '../../src/store/private-files.js'
+import { FILE_MODE } from '../../src/store/private-paths.js'
 import { BufferJSON } from '@whiskeysockets/baileys'
 
 export class EventStream {
@@ -9,7 +10,7 @@ export class EventStream {
   private size: number
 
   constructor(private readonly path: string, private readonly maxBytes: number) {
-    mkdirSync(dirname(path), { recursive: true })
+    privateFile(path)
     this.size = (() => {
       try {
         return statSync(path).size
@@ -17,7 +18,7 @@ export class EventStream {
         return 0
       }
     })()
-    this.out = createWriteStream(path, { flags: 'a' })
+    this.out = createWriteStream(path, { flags: 'a', mode: FILE_MODE })
   }
 
   write(events: Record<string, unknown>): void {
@@ -39,7 +40,7 @@ export class EventStream {
     } catch {
       // nothing to rotate yet
     }
-    this.out = createWriteStream(this.path, { flags: 'a' })
+    this.out = createWriteStream(this.path, { flags: 'a', mode: FILE_MODE })
     this.size = 0
   }
 
