@@ -34,12 +34,13 @@ export function consoleEntry(args: unknown[]): { obj: { args?: unknown[] }; msg:
 /**
  * Replaces this thread's console methods with ones that log through `log` (a logger made by createLogger
  * or with secretSafe options), bound with `source: 'console'`. A call below the logger's level costs one
- * level check. Idempotent per thread.
+ * level check. Once per thread: a second call changes nothing. Returns what puts the old console back.
  */
-export function captureConsole(log: Logger): void {
+export function captureConsole(log: Logger): () => void {
   const c = console as unknown as Record<string, unknown> & { [CAPTURED]?: true }
-  if (c[CAPTURED]) return
+  if (c[CAPTURED]) return () => undefined
   const out = log.child({ source: 'console' })
+  const before = Object.fromEntries(Object.keys(LEVELS).map((m) => [m, c[m]]))
   for (const [method, level] of Object.entries(LEVELS)) {
     c[method] = (...args: unknown[]): void => {
       if (!out.isLevelEnabled(level)) return
@@ -48,4 +49,8 @@ export function captureConsole(log: Logger): void {
     }
   }
   c[CAPTURED] = true
+  return () => {
+    Object.assign(c, before)
+    delete c[CAPTURED]
+  }
 }

@@ -1,4 +1,4 @@
-import { pino, type Logger, type LevelWithSilent, type LoggerOptions, type LogFn } from 'pino'
+import { pino, type DestinationStream, type Logger, type LevelWithSilent, type LoggerOptions, type LogFn } from 'pino'
 import { makeRedactor, secretsFromEnv, type Redactor } from './redact.js'
 
 export type { Logger }
@@ -88,12 +88,14 @@ export function secretSafe(options: LoggerOptions): LoggerOptions {
 /**
  * One pino logger for the whole process: JSON lines on stdout. Secrets are redacted wherever they appear in
  * a logged object or message (secretSafe), so a careless `log.info({ settings })` cannot leak a token.
+ * `destination` is for tests; stdout otherwise.
  */
-export function createLogger(level: LevelWithSilent, bindings: Record<string, unknown> = {}): Logger {
-  return pino(secretSafe({
+export function createLogger(level: LevelWithSilent, bindings: Record<string, unknown> = {}, destination?: DestinationStream): Logger {
+  const options = secretSafe({
     level,
     base: { ...bindings },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-  }))
+  })
+  return destination ? pino(options, destination) : pino(options)
 }
