@@ -35,13 +35,17 @@ export function isSecretName(name: string): boolean {
   return false
 }
 
-// Key material written as text: base64 of 32 bytes or more (43+ characters, with digits and both cases,
-// which paths and words lack), hex of 32 bytes or more, and Node's rendering of a Buffer.
+// Key material written as text: base64 of 32 bytes or more (43+ characters that look random: see
+// looksRandom), hex of 32 bytes or more, and Node's rendering of a Buffer.
 const BASE64_RUN = /[A-Za-z0-9+/_-]{43,}={0,2}/g
 const HEX_RUN = /\b[0-9a-fA-F]{64,}\b/g
 const BUFFER_TEXT = /<Buffer(?: [0-9a-f]{2})*(?: \.\.\. \d+ more bytes?)?>/g
 const BYTE_LIST = /\[\s*(?:\d{1,3}\s*,\s*){15,}\d{1,3}\s*\]/g
-const looksRandom = (s: string): boolean => /[0-9]/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s)
+// random base64 is about 40% capitals and never mixes the standard '/' with the URL-safe '-' or '_';
+// a path such as /tmp/app-Z6sMH6/dead-letter/batch-1 does both
+const count = (s: string, re: RegExp): number => s.match(re)?.length ?? 0
+const looksRandom = (s: string): boolean =>
+  count(s, /[A-Z]/g) >= s.length * 0.15 && count(s, /[a-z]/g) >= s.length * 0.15 && /[0-9]/.test(s) && !(s.includes('/') && /[-_]/.test(s))
 const KEYISH_NAME = /^[A-Za-z0-9+/_-]{40,}={0,2}$/
 
 export interface Redactor {
