@@ -4,32 +4,24 @@ import { makeRedactor, secretsFromEnv, type Redactor } from './redact.js'
 export type { Logger }
 
 /**
- * Fixed paths pino censors itself (fast-redact); everything else a log call carries goes through this
- * thread's redactor (see secretSafe).
+ * Fixed paths pino censors itself (fast-redact). No wildcards: seven `*.x` paths made every line five times
+ * as dear (about 6 µs more), and the thread's redactor (see secretSafe) finds these names at any depth anyway.
  */
 export const REDACT_PATHS = [
   'token',
-  '*.token',
   'upload_token',
-  '*.upload_token',
   'authorization',
-  '*.authorization',
   'cookie',
-  '*.cookie',
   'headers.authorization',
   'headers.cookie',
+  'headers["set-cookie"]',
+  'headers["x-upload-token"]',
   'req.headers.authorization',
   'req.headers.cookie',
-  '*.headers.authorization',
-  '*.headers.cookie',
-  'x-upload-token',
-  '*.x-upload-token',
+  'req.headers["x-upload-token"]',
   'creds',
-  '*.creds',
   'keys',
-  '*.keys',
   'qr',
-  '*.qr',
   'MCP_AUTH_TOKEN',
   'ADMIN_TOKEN',
   'UPLOAD_TOKEN',
