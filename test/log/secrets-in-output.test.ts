@@ -4,6 +4,7 @@
 // tokens and for every private key its auth store holds, in every spelling a log line could use.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startEmulator } from '../emulator/emulator.js'
 import { call, startServerProcess, until } from '../helpers/server-process.js'
@@ -19,8 +20,8 @@ const TOKENS = {
 const JPEG = Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDRENDg8QEBEQCgwSExIQEw8QEBD/yQALCAABAAEBAREA/8wABgAQEAX/2gAIAQEAAD8A0s8g/9k=', 'base64')
 
 // each row one run of the whole scenario: our own debug lines with Baileys' trace, and Baileys' debug alone
-const RUNS = [
-  { name: 'LOG_LEVEL=debug, BAILEYS_LOG_LEVEL=trace', env: { LOG_LEVEL: 'debug', BAILEYS_LOG_LEVEL: 'trace' }, consoleLines: true },
+const RUNS: Array<{ name: string; env: Record<string, string>; consoleLines: boolean }> = [
+  { name: 'LOG_LEVEL=debug, BAILEYS_LOG_LEVEL=trace, WA_EVENT_STREAM', env: { LOG_LEVEL: 'debug', BAILEYS_LOG_LEVEL: 'trace', WA_EVENT_STREAM: 'true' }, consoleLines: true },
   { name: 'LOG_LEVEL=info, BAILEYS_LOG_LEVEL=debug', env: { LOG_LEVEL: 'info', BAILEYS_LOG_LEVEL: 'debug' }, consoleLines: false }
 ]
 
@@ -89,13 +90,17 @@ for (const run of RUNS) {
     for (const must of [/^creds\.noiseKey\.private$/, /^creds\.signedIdentityKey\.private$/, /^creds\.signedPreKey\.keyPair\.private$/, /^creds\.advSecretKey$/, /^session:.*privKey$/, /^session:.*rootKey$/, /^session:.*chainKey\.key$/, /^sender-key:.*senderSigningKey\.private$/, /^pre-key:.*\.private$/]) {
       assert.ok(where.some((w) => must.test(w)), `no ${must} in the auth store: ${where.slice(0, 20).join(', ')}`)
     }
-    const output = server.lines.join('\n')
+    // the raw event log is a log too
+    const eventLog = ['wa-events.log', 'wa-events.log.1'].map((f) => join(server.dataDir, 'logs', f)).filter((f) => existsSync(f))
+    if (run.env.WA_EVENT_STREAM) assert.ok(eventLog.length > 0, 'the event log was written')
+    const lines = [...server.lines, ...eventLog.flatMap((f) => readFileSync(f, 'utf8').split('\n'))]
+    const output = lines.join('\n')
     if (run.consoleLines) {
       // libsignal printed its sessions, and they went through the logger
       assert.ok(server.logs.some((l) => l.source === 'console' && /session/i.test(String(l.msg))), 'libsignal\'s console lines reached the log')
     }
     const leaks: string[] = []
-    const lineWith = (needle: string) => server.lines.find((l) => l.includes(needle))!.slice(0, 240)
+    const lineWith = (needle: string) => { const l = lines.find((x) => x.includes(needle))!; const i = l.indexOf(needle); return l.slice(Math.max(0, i - 120), i + 120) }
     for (const [name, value] of Object.entries(TOKENS)) if (output.includes(value)) leaks.push(`${name} in: ${lineWith(value)}`)
     for (const s of secrets) {
       const spelled = renderings(s.bytes).find((r) => output.includes(r))
