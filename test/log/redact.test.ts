@@ -5,8 +5,6 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { inspect } from 'node:util'
-import { spawn } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import { pino, type DestinationStream, type Logger } from 'pino'
 import { addSecrets, createLogger, secretSafe } from '../../src/log/logger.js'
 import { captureConsole } from '../../src/log/console-capture.js'
@@ -122,31 +120,4 @@ test('a token registered later is redacted from then on, and the environment nam
   log.info({ settings: { token_was: late } }, `now ${late}`)
   assert.ok(!lines.join('').includes(late), lines.join(''))
   assert.deepEqual(secretsFromEnv({ MCP_AUTH_TOKEN: 'a1b2c3, d4e5f6', ADMIN_TOKEN: 'adm123', UPLOAD_TOKEN: 'up1234' }), ['a1b2c3', 'd4e5f6', 'adm123', 'up1234'])
-})
-
-test("a pool thread's console goes through a redacting logger from the moment the pool's entry loads", async () => {
-  const tasks = new URL('../../workers/pool/tasks.js', import.meta.url).href
-  const inThread = `import(${JSON.stringify(tasks)}).then(() => { console.info('Opening session:', { currentRatchet: { privKey: Buffer.from(${JSON.stringify(b64)}, 'base64') } }); console.warn('token', ${JSON.stringify(TOKEN)}); setInterval(() => {}, 1000) })`
-  // a process of its own: pino in a thread writes to the process's fd 1, not to the thread's stdout stream
-  const child = spawn(process.execPath, ['--input-type=module', '-e', `import { Worker } from 'node:worker_threads'; new Worker(${JSON.stringify(inThread)}, { eval: true })`], { env: { ...process.env, LOG_LEVEL: 'debug', ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines: Array<Record<string, unknown>> = []
-  let out = ''
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no console lines from the pool thread: ${out}`)), 15_000)
-      createInterface({ input: child.stdout! }).on('line', (l) => {
-        out += `${l}\n`
-        lines.push(JSON.parse(l) as Record<string, unknown>)
-        if (lines.filter((x) => x.source === 'console').length >= 2) {
-          clearTimeout(t)
-          resolve()
-        }
-      })
-    })
-  } finally {
-    child.kill('SIGKILL')
-  }
-  assert.ok(lines.some((l) => l.actor === 'pool' && l.level === 'debug' && l.msg === 'Opening session:'), out)
-  assert.ok(lines.some((l) => l.actor === 'pool' && l.level === 'warn'), out)
-  for (const s of [TOKEN, ...renderings(KEY)]) assert.ok(!out.includes(s), `${s} in ${out}`)
 })
