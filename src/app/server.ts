@@ -48,7 +48,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   // (p99 22 -> 15 ms), the event loop and the clients left that much room
   const pool = new Pool(config.POOL_THREADS ?? Math.max(2, Math.min(4, availableParallelism() - 1)))
   let autoDownload: AutoDownloader | undefined
-  const writes = new WriteQueue(writerPool, config.DB_PATH, log.child({ actor: 'store' }), (_r, batches) => autoDownload?.offer(batches), deadLetterDir(config.DATA_DIR))
+  const writes = new WriteQueue(writerPool, config.DB_PATH, log.child({ actor: 'store' }), (_r, batches) => autoDownload?.offer(batches), deadLetterDir(config.DATA_DIR), 64, config.STORE_WRITE_DELAY_MS)
   if (config.WA_TRUST_ROOT_KEY) log.warn('WA_TRUST_ROOT_KEY is set: this server trusts a WhatsApp emulator instead of WhatsApp. Never set it in production.')
   const wa = new Supervisor(
     {
@@ -71,6 +71,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
         messageKeyCacheMax: config.WA_MESSAGE_KEY_INDEX_MAX
       },
       heartbeatTimeoutMs: config.WA_HEARTBEAT_TIMEOUT_MS,
+      commits: writes.commits,
       env: opts.workerEnv
     },
     log.child({ actor: 'wa-supervisor' })

@@ -71,6 +71,8 @@ export const envSchema = z.object({
   MCP_MAX_BODY_MB: int(1, 1024).default(20),
   /** Test only: registers the MCP conformance suite's fixture tools, resources and prompts. */
   MCP_CONFORMANCE_FIXTURES: bool.default(false),
+  /** test only: every store write waits this long first, so a crash test can land between a send and its commit */
+  STORE_WRITE_DELAY_MS: int(0, 10_000).default(0),
 
   // --- WhatsApp connection
   WA_WS_URL: z.string().url().optional(),

@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   MEDIA_TOO_LARGE: { status: 413, retryable: false, summary: 'The media is larger than the configured limit.' },
   MEDIA_TYPE_REJECTED: { status: 415, retryable: false, summary: 'The media type is not accepted here.' },
   MEDIA_PATH_FORBIDDEN: { status: 403, retryable: false, summary: 'The local path is outside MEDIA_DIR and the configured media roots.' },
+  URL_FORBIDDEN: { status: 403, retryable: false, summary: 'A URL the server would fetch (media_url, or a redirect from it) leads to a loopback, private, link-local or other non-public address; MEDIA_URL_ALLOW_PRIVATE=true allows them.' },
   MEDIA_FETCH_FAILED: { status: 502, retryable: true, summary: 'The media URL could not be fetched.' },
   MEDIA_TRANSCODE_FAILED: { status: 422, retryable: false, summary: 'The audio could not be converted to a voice note.' },
 

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises'
 import { fileTypeFromFile } from 'file-type'
 import { AppError } from '../errors/app-error.js'
 import { allowedReadPath, safeFileName } from './media-paths.js'
-import { guardedFetch } from './url-guard.js'
+import { assertFetchableUrl, guardedFetch, type GuardOptions } from './url-guard.js'
 
 export interface StagedMedia {
   path: string
@@ -34,6 +34,8 @@ export interface StageOptions {
   fetchTimeoutMs: number
   /** media_url may point at loopback or private addresses (off by default: SSRF) */
   allowPrivateUrls?: boolean
+  /** test seams of the URL guard (its resolver, addresses it trusts as public) */
+  urlGuard?: Pick<GuardOptions, 'resolve' | 'trustAsPublic'>
 }
 
 const EXT_MIME: Record<string, string> = {
@@ -84,25 +86,34 @@ export async function stageMedia(input: StageInput, o: StageOptions): Promise<St
     return { path: finalPath, fileName: input.filename ?? basename(finalPath), mimetype: mime, size: bytes.length, created: true }
   }
 
+  const guard = { allowPrivate: o.allowPrivateUrls ?? false, timeoutMs: o.fetchTimeoutMs, label: 'media_url', ...o.urlGuard }
   let url: URL
   try {
     url = new URL(input.media_url!)
   } catch {
     throw new AppError('INVALID_INPUT', 'media_url is not a URL.')
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AppError('INVALID_INPUT', 'media_url must be http or https.')
-  const urlName = decodeURIComponent(basename(url.pathname)) || 'download'
-  const tmp = join(dir, safeFileName(input.filename ?? urlName, 'part'))
-  let res: Response
+  assertFetchableUrl(url, guard)
+  let urlName: string
   try {
-    res = await guardedFetch(url, o.allowPrivateUrls ?? false, o.fetchTimeoutMs)
-  } catch (err) {
-    if (err instanceof AppError) throw err
-    throw new AppError('MEDIA_FETCH_FAILED', `Fetching ${url.host} failed: ${(err as Error).message}`)
+    urlName = decodeURIComponent(basename(url.pathname)) || 'download'
+  } catch {
+    // a malformed escape in the path is the server's business; the name just stays encoded
+    urlName = basename(url.pathname)
   }
-  if (!res.ok || !res.body) throw new AppError('MEDIA_FETCH_FAILED', `Fetching the URL gave HTTP ${res.status}.`)
+  const tmp = join(dir, safeFileName(input.filename ?? urlName, 'part'))
+  // guardedFetch rejects with AppErrors only
+  const res = await guardedFetch(url, guard)
+  if (!res.ok || !res.body) {
+    // an unread body would hold the socket open until the timeout
+    await res.body?.cancel()
+    throw new AppError('MEDIA_FETCH_FAILED', `Fetching the URL gave HTTP ${res.status}.`)
+  }
   const declared = Number(res.headers.get('content-length') ?? 0)
-  if (declared > o.maxBytes) throw tooLarge(o.maxBytes)
+  if (declared > o.maxBytes) {
+    await res.body.cancel()
+    throw tooLarge(o.maxBytes)
+  }
   let size = 0
   const cap = new Transform({
     transform(chunk: Buffer, _enc, cb) {

@@ -47,11 +47,12 @@ class Writer {
         VALUES (@chatJid, @id, @fromMe, @senderJid, @pushName, @ts, @type, @body, @media, @thumbnail, @quotedId, @quotedSender, @mentions, @status, @fromHistory, @raw)
         ON CONFLICT(chat_jid, id) DO UPDATE SET
           sender_jid = coalesce(excluded.sender_jid, sender_jid), push_name = coalesce(excluded.push_name, push_name),
-          body = CASE WHEN edited_at IS NULL AND revoked = 0 THEN coalesce(excluded.body, body) ELSE body END,
+          body = CASE WHEN edited_at IS NULL AND revoked = 0 AND NOT (excluded.type = 'system' AND type <> 'system') THEN coalesce(excluded.body, body) ELSE body END,
+          type = CASE WHEN type = 'system' AND excluded.type <> 'system' THEN excluded.type ELSE type END,
           media = coalesce(excluded.media, media), thumbnail = coalesce(excluded.thumbnail, thumbnail),
           quoted_id = coalesce(excluded.quoted_id, quoted_id), quoted_sender = coalesce(excluded.quoted_sender, quoted_sender),
           mentions = coalesce(excluded.mentions, mentions), status = max(coalesce(status, 0), coalesce(excluded.status, 0)),
-          raw = coalesce(excluded.raw, raw), from_history = min(from_history, excluded.from_history)`),
+          raw = CASE WHEN excluded.type = 'system' AND type <> 'system' THEN raw ELSE coalesce(excluded.raw, raw) END, from_history = min(from_history, excluded.from_history)`),
       // most messages are new: one insert that tells so, the upsert only for the rest
       msgInsertNew: p(`INSERT OR IGNORE INTO messages(chat_jid, id, from_me, sender_jid, push_name, ts, type, body, media, thumbnail, quoted_id, quoted_sender, mentions, status, from_history, raw)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),

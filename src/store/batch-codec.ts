@@ -6,6 +6,10 @@ import type { StoreBatch, MediaInfo } from './batch.js'
 
 /** what the main thread needs to know about a batch without decoding it */
 export interface BatchSummary {
+  /** the WhatsApp worker's number for this batch (1, 2, ... per worker); 0 for batches made elsewhere */
+  seq: number
+  /** the worker generation that emitted it, set by the supervisor when the batch arrives */
+  gen?: number
   messages: number
   /** live incoming media, for auto-download */
   media: Array<{ chatJid: string; id: string; media: MediaInfo }>
@@ -19,12 +23,12 @@ export interface EncodedBatch {
 /** the largest slice of messages one encoded batch carries, so no single write or hop is long */
 export const MAX_MESSAGES_PER_BATCH = 1000
 
-export function encodeBatch(batch: StoreBatch): EncodedBatch {
+export function encodeBatch(batch: StoreBatch, seq = 0): EncodedBatch {
   const buf = serialize(batch)
   const data = new SharedArrayBuffer(buf.byteLength)
   new Uint8Array(data).set(buf)
   const media = (batch.messages ?? []).filter((m) => m.media && !m.fromHistory && !m.fromMe).map((m) => ({ chatJid: m.chatJid, id: m.id, media: { ...m.media!, jpegThumbnail: undefined } }))
-  return { data, summary: { messages: batch.messages?.length ?? 0, media } }
+  return { data, summary: { seq, messages: batch.messages?.length ?? 0, media } }
 }
 
 export function decodeBatch(data: SharedArrayBuffer): StoreBatch {

@@ -4,6 +4,7 @@ import type { Pool } from '../pool/pool.js'
 import type { StoreBatch } from './batch.js'
 import { decodeBatch, encodeBatch, type BatchSummary, type EncodedBatch } from './batch-codec.js'
 import type { ApplyResult } from './apply-batch.js'
+import { CommitTracker } from './commit-tracker.js'
 import type { Logger } from 'pino'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -18,6 +19,10 @@ export class WriteQueue {
   generation = 0
 
   deadLettered = 0
+  /** what is committed, in the WhatsApp worker's numbering: tools wait on it before they report a write */
+  readonly commits = new CommitTracker()
+  /** the batch most recently pushed, so a caller can wait for everything pushed so far */
+  private last: { gen: number; seq: number } | undefined
 
   private async deadLetter(encoded: EncodedBatch, err: unknown): Promise<void> {
     const batch = decodeBatch(encoded.data)
@@ -39,7 +44,9 @@ export class WriteQueue {
     private readonly log: Logger,
     private readonly onWritten?: (r: ApplyResult, summaries: BatchSummary[]) => void,
     private readonly deadLetterDir?: string,
-    private readonly maxPerTask = 64
+    private readonly maxPerTask = 64,
+    /** test only (STORE_WRITE_DELAY_MS): each write waits this long before it goes to the pool */
+    private readonly delayMs = 0
   ) {}
 
   get pending(): number {
@@ -48,8 +55,29 @@ export class WriteQueue {
 
   /** an encoded batch from the WhatsApp worker, or a plain one (encoded here) */
   push(batch: EncodedBatch | StoreBatch): void {
-    this.queue.push('data' in batch && batch.data instanceof SharedArrayBuffer ? (batch as EncodedBatch) : encodeBatch(batch as StoreBatch))
+    const encoded = 'data' in batch && batch.data instanceof SharedArrayBuffer ? (batch as EncodedBatch) : encodeBatch(batch as StoreBatch)
+    this.queue.push(encoded)
+    const { gen, seq } = encoded.summary
+    if (gen !== undefined && seq) {
+      this.commits.pushed(gen, seq)
+      this.last = { gen, seq }
+    }
     if (!this.running) this.running = this.drain()
+  }
+
+  /** resolves once batch `seq` of worker generation `gen` is committed (see CommitTracker.wait) */
+  committed(gen: number, seq: number): Promise<void> {
+    return this.commits.wait(gen, seq)
+  }
+
+  /** resolves once every batch pushed until now is committed; later pushes do not hold it up */
+  caughtUp(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve()
+    const last = this.last
+    const tail = this.queue.at(-1)
+    // the last batch may be one made here (no worker number): then wait for the queue itself
+    if (last && tail?.summary.gen === last.gen && tail.summary.seq === last.seq) return this.commits.wait(last.gen, last.seq)
+    return this.idle()
   }
 
   /** resolves once everything pushed so far is on disk */
@@ -58,12 +86,17 @@ export class WriteQueue {
     return new Promise((r) => this.idleWaiters.push(r))
   }
 
+  private settled(batches: EncodedBatch[]): void {
+    for (const b of batches) if (b.summary.gen !== undefined && b.summary.seq) this.commits.committed(b.summary.gen, b.summary.seq)
+  }
+
   private async drain(): Promise<void> {
     let delay = 50
     let failedInRow = 0
     while (this.queue.length) {
       // after three failures in a row, go one batch at a time to isolate the one that fails
       const take = failedInRow >= 3 ? 1 : this.maxPerTask
+      if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs))
       const batches = this.queue.slice(0, take)
       try {
         // shared bytes: the pool reads the same memory, and a failed write is retried from it
@@ -72,6 +105,7 @@ export class WriteQueue {
         this.written += batches.length
         delay = 50
         failedInRow = 0
+        this.settled(batches)
         this.onWritten?.(r, batches.map((b) => b.summary))
       } catch (err) {
         this.failures++
@@ -81,6 +115,8 @@ export class WriteQueue {
           // a batch that cannot be written is set aside on disk, not dropped, and the queue moves on
           await this.deadLetter(batches[0]!, err)
           this.queue.shift()
+          // set aside on disk is kept, not lost: what acknowledged it may go, or the connection would stall
+          this.settled(batches.slice(0, 1))
           failedInRow = 0
           continue
         }

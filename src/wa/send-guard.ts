@@ -12,7 +12,7 @@ export interface GuardedResult<T> {
 export const fingerprint = (...parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex')
 
 export class SendGuard {
-  private readonly inflight = new Map<string, Promise<unknown>>()
+  private readonly inflight = new Map<string, { operation: string; print: string; done: Promise<unknown> }>()
   private readonly recent = new Map<string, { at: number; result: unknown }>()
 
   constructor(private readonly store: IdempotencyStore, private readonly dedupWindowMs: () => number) {}
@@ -36,13 +36,16 @@ export class SendGuard {
       if (hit && Date.now() - hit.at < window) return { result: hit.result as T, deduplicated: true }
     }
     const joinKey = key ? `k:${key}` : `f:${print}`
-    const running = this.inflight.get(joinKey) as Promise<T> | undefined
+    const running = this.inflight.get(joinKey)
     if (running) {
-      const result = await running
-      return { result, deduplicated: true }
+      // a key names one request: a concurrent call with other content under it is a conflict, not a join
+      if (running.operation !== operation || running.print !== print) {
+        throw new AppError('IDEMPOTENCY_KEY_CONFLICT', `idempotency_key "${key}" is in use by a different ${running.operation === operation ? 'request' : running.operation} right now.`)
+      }
+      return { result: (await running.done) as T, deduplicated: true }
     }
     const p = send()
-    this.inflight.set(joinKey, p)
+    this.inflight.set(joinKey, { operation, print, done: p })
     try {
       const result = await p
       if (key) this.store.put(key, operation, print, result)

@@ -10,6 +10,7 @@ import { nodeEndpoint } from './node-endpoint.js'
 import { decideRestart, DEFAULT_RESTART_POLICY, type RestartPolicyOptions } from './restart-policy.js'
 import type { WaWorkerApi, WaWorkerEvent, WaWorkerOptions, WaStatus, WaRecoverySignal } from './worker-api.js'
 import type { EncodedBatch } from '../store/batch-codec.js'
+import type { CommitTracker } from '../store/commit-tracker.js'
 
 const ENTRY = new URL('../../workers/whatsapp/entry.js', import.meta.url)
 
@@ -19,6 +20,8 @@ export interface SupervisorOptions {
   restartPolicy?: RestartPolicyOptions
   /** extra env for the worker (tests enable fault hooks this way) */
   env?: Record<string, string>
+  /** the store's commit state: the worker hears of commits, and write() waits on them */
+  commits: CommitTracker
 }
 
 export interface RestartRecord {
@@ -34,6 +37,8 @@ export interface SupervisorEvents {
 }
 
 type Method = keyof WaWorkerApi
+/** the calls that write to the store and say which batch holds their records */
+type WriteMethod = { [M in Method]: Awaited<ReturnType<WaWorkerApi[M]>> extends { seq: number } ? M : never }[Method]
 
 export class Supervisor extends EventEmitter<SupervisorEvents> {
   private worker: Worker | undefined
@@ -55,6 +60,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   constructor(private readonly opts: SupervisorOptions, private readonly log: Logger) {
     super()
     installComlinkErrorHandler()
+    opts.commits.onAdvance((gen, seq) => {
+      if (gen !== this.generation || !this.api) return
+      void this.api.committed(seq).catch(() => undefined)
+    })
   }
 
   getStatus(): WaStatus & { workerRunning: boolean; restarts: number; gaveUp?: string } {
@@ -86,7 +95,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.died = { promise, reject }
     this.lastHeartbeat = Date.now()
     this.sawHeartbeat = false
-    port1.on('message', (e: WaWorkerEvent) => gen === this.generation && this.onEvent(e))
+    port1.on('message', (e: WaWorkerEvent) => gen === this.generation && this.onEvent(e, gen))
     worker.on('error', (err) => this.log.error({ err }, 'whatsapp worker crashed'))
     worker.on('exit', (code) => {
       port1.close()
@@ -97,12 +106,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     void this.api.start().catch((err: unknown) => this.log.error({ err }, 'whatsapp worker failed to start'))
   }
 
-  private onEvent(e: WaWorkerEvent): void {
+  private onEvent(e: WaWorkerEvent, gen: number): void {
     switch (e.type) {
       case 'status':
         this.setStatus(e.status)
         break
       case 'batch':
+        e.batch.summary.gen = gen
         this.emit('batch', e.batch)
         break
       case 'signal':
@@ -143,6 +153,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private onExit(code: number): void {
+    this.opts.commits.workerGone(this.generation)
     this.worker = undefined
     this.api = undefined
     this.died?.reject(new AppError('WA_WORKER_CRASHED', 'The WhatsApp worker stopped while handling the request; retry.'))
@@ -174,6 +185,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   async restart(cause: string): Promise<void> {
     const w = this.worker
     if (!w) return
+    this.opts.commits.workerGone(this.generation)
     this.generation++ // ignore the old worker's exit and events
     this.worker = undefined
     this.api = undefined
@@ -188,6 +200,18 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (!api || !this.died) throw new AppError('WA_WORKER_RESTARTING', 'The WhatsApp worker is restarting; retry shortly.')
     const fn = api[method] as unknown as (...a: unknown[]) => Promise<Awaited<ReturnType<WaWorkerApi[M]>>>
     return Promise.race([fn(...args), this.died.promise])
+  }
+
+  /**
+   * A call that writes to the store, answered only once its records are committed: a tool that reports a
+   * send never reports one the store could lose. STORE_UNAVAILABLE when the commit does not come in time,
+   * WA_WORKER_CRASHED when the worker died before it handed the records over.
+   */
+  async write<M extends WriteMethod>(method: M, ...args: Parameters<WaWorkerApi[M]>): Promise<Awaited<ReturnType<WaWorkerApi[M]>>> {
+    const gen = this.generation
+    const r = await this.call(method, ...args)
+    await this.opts.commits.wait(gen, (r as { seq: number }).seq)
+    return r
   }
 
   /** for the fault matrix: reaches the worker's test-only hooks */
@@ -228,6 +252,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     } catch {
       // the worker is going away anyway
     }
+    this.opts.commits.workerGone(this.generation)
     this.generation++
     this.worker = undefined
     this.api = undefined

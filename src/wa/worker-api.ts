@@ -113,12 +113,18 @@ export interface SendMediaRequest {
   quotedMessageId?: string
 }
 
-export interface SendResult {
+/**
+ * A call that wrote to the store says which batch holds its records: `seq` is the number the worker gave
+ * that batch, and `Supervisor.write` answers only once the main thread has committed it.
+ */
+export type Written<T = object> = T & { seq: number }
+
+export type SendResult = Written<{
   /** Chat the message was stored under (canonical JID as WhatsApp addressed it). */
   chatJid: string
   id: string
   timestamp: number
-}
+}>
 
 export interface DownloadMediaRequest {
   chatJid: string
@@ -128,13 +134,13 @@ export interface DownloadMediaRequest {
   maxBytes?: number
 }
 
-export interface DownloadMediaResult {
+export type DownloadMediaResult = Written<{
   path: string
   size: number
   mimetype?: string
   /** True when the media had expired and was fetched again after a re-upload request. */
   reuploaded: boolean
-}
+}>
 
 export interface OnWhatsAppResult {
   input: string
@@ -163,11 +169,13 @@ export interface WaWorkerApi {
   sendText(req: SendTextRequest): Promise<SendResult>
   sendMedia(req: SendMediaRequest): Promise<SendResult>
   sendReaction(req: { chatJid: string; messageId: string; emoji: string }): Promise<SendResult>
-  markRead(req: { chatJid: string; messageIds: string[] }): Promise<void>
+  markRead(req: { chatJid: string; messageIds: string[] }): Promise<Written>
   downloadMedia(req: DownloadMediaRequest): Promise<DownloadMediaResult>
-  groupMetadata(jid: string): Promise<GroupRecord>
-  groupsParticipating(): Promise<GroupRecord[]>
+  groupMetadata(jid: string): Promise<Written<{ group: GroupRecord }>>
+  groupsParticipating(): Promise<Written<{ groups: GroupRecord[] }>>
   profilePictureUrl(jid: string): Promise<string | null>
   onWhatsApp(phoneNumbers: string[]): Promise<OnWhatsAppResult[]>
   contactInfo(jid: string): Promise<ContactRecord | null>
+  /** The main thread committed every store batch numbered up to `seq`; held acknowledgements may go. */
+  committed(seq: number): void
 }

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict'
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { readZip } from '../helpers/zip.js'
 import { join } from 'node:path'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
 import type { Person } from '../emulator/person.js'
@@ -321,8 +323,17 @@ test('the remaining tools, each on its main path and its error path', async () =
   assert.equal(await (await fetch(`${server.url}${staged.data.url as string}`)).text(), 'staged text')
   assert.equal((await call(client, 'stage_media', { media_url: 'file:///etc/passwd' })).data.code, 'INVALID_INPUT')
   // SSRF: the server's own loopback (and any private address) is off limits for media_url
-  assert.equal((await call(client, 'stage_media', { media_url: `${server.url}/healthz` })).data.code, 'MEDIA_PATH_FORBIDDEN')
-  assert.equal((await call(client, 'send_media', { recipient_jid: carol.jid, media_url: 'http://169.254.169.254/latest/meta-data/' })).data.code, 'MEDIA_PATH_FORBIDDEN')
+  assert.equal((await call(client, 'stage_media', { media_url: `${server.url}/healthz` })).data.code, 'URL_FORBIDDEN')
+  assert.equal((await call(client, 'send_media', { recipient_jid: carol.jid, media_url: 'http://169.254.169.254/latest/meta-data/' })).data.code, 'URL_FORBIDDEN')
+  let localHits = 0
+  const local = createServer((_req, res) => res.end('internal')).on('connection', () => localHits++)
+  await new Promise<void>((r) => local.listen(0, '127.0.0.1', r))
+  const localPort = (local.address() as AddressInfo).port
+  for (const url of [`http://localhost:${localPort}/a.jpg`, `http://[::ffff:127.0.0.1]:${localPort}/a.jpg`, `http://2130706433:${localPort}/a.jpg`]) {
+    assert.equal((await call(client, 'send_media', { recipient_jid: carol.jid, media_url: url })).data.code, 'URL_FORBIDDEN', url)
+  }
+  local.close()
+  assert.equal(localHits, 0, 'send_media never connected to the local server')
   assert.equal((await call(client, 'stage_media', {})).data.code, 'INVALID_INPUT')
   assert.equal((await call(client, 'download_media', { message_id: `${alice.jid}:H1` })).data.code, 'MEDIA_NOT_FOUND')
   // link

@@ -35,6 +35,7 @@ import { Directory, S_WA, lidJid, now, pnJid, sigAddr, takeRemoteBundle, type Ac
 import { handleIq, createGroup, type IqContext } from './iq.js'
 import { Person } from './person.js'
 import { buildHistory, type HistorySeed } from './history.js'
+import { DeliveryQueue, type Acknowledged, type AckBy } from './delivery.js'
 
 const deflateAsync = promisify(deflate)
 // the loopback certificate lives in the source tree, whether this module runs from there or from dist/
@@ -73,6 +74,8 @@ export class Emulator extends EventEmitter {
   media!: MediaServer
   /** every stanza the clients sent, for assertions */
   readonly received: BinaryNode[] = []
+  /** every stanza a real client acknowledged, in order: what WhatsApp may forget */
+  readonly acknowledged: Array<Acknowledged & { phone: string; deviceId: number; at: number }> = []
   private wss!: WebSocketServer
   private readonly serverStatic = Curve.generateKeyPair() as KeyPair
   private certChain: Uint8Array
@@ -418,7 +421,7 @@ export class Emulator extends EventEmitter {
       preKeys: new Map(),
       conn: null,
       loggedInBefore: false,
-      offline: []
+      delivery: new DeliveryQueue()
     }
     acc.devices.set(deviceId, dev)
     const out = { jid: pnJid(acc, deviceId), lid: lidJid(acc, deviceId) }
@@ -450,7 +453,8 @@ export class Emulator extends EventEmitter {
     dev.loggedInBefore = true
     setTimeout(() => {
       if (!conn.open) return
-      const queued = dev.offline.splice(0)
+      // everything the device has not acknowledged, including what went out on a connection that ended
+      const queued = dev.delivery.unacknowledged()
       for (const node of queued) conn.send({ ...node, attrs: { ...node.attrs, offline: '1' } })
       // all offline stanzas flushed: Baileys releases its buffered events on this
       conn.send({ tag: 'ib', attrs: { from: S_WA }, content: [{ tag: 'offline', attrs: { count: String(queued.length) } }] })
@@ -483,7 +487,11 @@ export class Emulator extends EventEmitter {
         return
       case 'message':
         return this.onClientMessage(conn, node)
+      case 'ack':
+        this.acknowledge(conn, node)
+        return
       case 'receipt':
+        this.acknowledge(conn, node)
         this.emit('receipt', node, conn)
         // a media re-upload request: the phone that sent the media uploads it again and says where
         if (node.attrs.type === 'server-error') void this.reupload(conn, node.attrs.id!)
@@ -545,14 +553,25 @@ export class Emulator extends EventEmitter {
     }
   }
 
-  /** send to a real client now, or keep it for its next login */
-  deliverStanza(dev: RemoteDevice, node: BinaryNode): 'sent' | 'queued' {
+  /** send to a real client now, and keep it until the client acknowledges it (delivered again on its next login) */
+  deliverStanza(dev: RemoteDevice, node: BinaryNode, by?: AckBy): 'sent' | 'queued' {
+    dev.delivery.add(node, by)
     if (dev.conn?.open) {
       dev.conn.send(node)
       return 'sent'
     }
-    dev.offline.push(node)
     return 'queued'
+  }
+
+  /** a client's receipt or ack: what it acknowledged is no longer delivered again */
+  private acknowledge(conn: Connection, node: BinaryNode): void {
+    const dev = conn.device
+    if (!dev || dev.kind !== 'remote' || !conn.acc) return
+    for (const a of dev.delivery.acknowledge(node)) {
+      const rec = { phone: conn.acc.pn, deviceId: dev.id, ...a, at: Date.now() }
+      this.acknowledged.push(rec)
+      this.emit('acknowledged', rec)
+    }
   }
 
   /** messages a Baileys client sends: fan out per <to> device, as the server does */
@@ -625,7 +644,7 @@ export class Emulator extends EventEmitter {
     for (const acc of receiptsFrom) {
       const id = node.attrs.id!
       this.deliveredReceipts.set(`${acc.pn}:${id}`, new Promise((resolve) => setTimeout(() => {
-        if (conn.open) conn.send({ tag: 'receipt', attrs: { from: isGroup ? to : pnJid(acc), ...(isGroup ? { participant: pnJid(acc) } : {}), id, t: String(now()) } })
+        this.deliverStanza(senderDev as RemoteDevice, { tag: 'receipt', attrs: { from: isGroup ? to : pnJid(acc), ...(isGroup ? { participant: pnJid(acc) } : {}), id, t: String(now()) } })
         resolve()
       }, this.opts.receiptDelayMs)))
     }
@@ -634,7 +653,7 @@ export class Emulator extends EventEmitter {
   // ------------------------------------------------------------------ delivery from emulated phones
 
   /** encrypt a message from an emulated phone to every real device of an account, queueing for offline ones */
-  async encryptToDevices(from: Account, target: Account, message: proto.IMessage, attrs: Record<string, string>, opts: { exceptDevice?: number } = {}): Promise<string[]> {
+  async encryptToDevices(from: Account, target: Account, message: proto.IMessage, attrs: Record<string, string>, opts: { exceptDevice?: number; ackBy?: AckBy } = {}): Promise<string[]> {
     const signal = this.dir.phoneDevice(from).signal
     const plaintext = writeRandomPadMax16(proto.Message.encode(message).finish())
     const delivered: string[] = []
@@ -642,7 +661,7 @@ export class Emulator extends EventEmitter {
       if (dev.id === opts.exceptDevice) continue
       if (!dev.signed) continue // never logged in: no keys uploaded yet
       const { type, ciphertext } = await signal.encryptFor(sigAddr(target, dev.id), () => takeRemoteBundle(dev), plaintext)
-      this.deliverStanza(dev, { tag: 'message', attrs: { ...attrs }, content: [{ tag: 'enc', attrs: { v: '2', type }, content: ciphertext }] })
+      this.deliverStanza(dev, { tag: 'message', attrs: { ...attrs }, content: [{ tag: 'enc', attrs: { v: '2', type }, content: ciphertext }] }, opts.ackBy)
       delivered.push(pnJid(target, dev.id))
     }
     return delivered
@@ -673,7 +692,8 @@ export class Emulator extends EventEmitter {
           historySyncNotification: { syncType: chunk.syncType, chunkOrder: chunk.chunkOrder ?? 0, progress: chunk.progress ?? 100, initialHistBootstrapInlinePayload: inline }
         }
       }
-      await this.encryptToDevices(acc, acc, message, { from: pnJid(acc), id: stanzaId(), t: String(now()), type: 'text', category: 'peer' })
+      // the phone sends a chunk again until the companion's hist_sync receipt says it has it
+      await this.encryptToDevices(acc, acc, message, { from: pnJid(acc), id: stanzaId(), t: String(now()), type: 'text', category: 'peer' }, { ackBy: 'hist_sync' })
       sent += chunk.conversations?.reduce((n, c) => n + (c.messages?.length ?? 0), 0) ?? 0
       this.emit('history-chunk', { chunkOrder: chunk.chunkOrder, progress: chunk.progress })
     }

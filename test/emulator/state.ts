@@ -4,6 +4,7 @@ import { randomInt } from 'node:crypto'
 import { jidDecode, type BinaryNode } from '@whiskeysockets/baileys'
 import { SignalIdentity, noPrefix, type PreKeyBundle, type SignalAddress } from './signal-identity.js'
 import type { Connection } from './connection.js'
+import type { DeliveryQueue } from './delivery.js'
 
 export const S_WA = 's.whatsapp.net'
 
@@ -24,8 +25,8 @@ export interface RemoteDevice {
   preKeys: Map<number, Buffer>
   conn: Connection | null
   loggedInBefore: boolean
-  /** stanzas that arrived while the device was offline, delivered on its next login */
-  offline: BinaryNode[]
+  /** stanzas not yet acknowledged by the device: sent again on its next login (see delivery.ts) */
+  delivery: DeliveryQueue
 }
 
 export type Device = EmulatedDevice | RemoteDevice

@@ -49,7 +49,8 @@ const api: WaWorkerApi = {
   groupsParticipating: () => session.groupsParticipating(),
   profilePictureUrl: (jid) => session.profilePictureUrl(jid),
   onWhatsApp: (phones) => session.onWhatsApp(phones),
-  contactInfo: (jid) => session.contactInfo(jid)
+  contactInfo: (jid) => session.contactInfo(jid),
+  committed: (seq) => session.committed(seq)
 }
 
 // test hooks for the fault matrix: a crash and a blocked event loop, only when the supervisor allows them

@@ -22,7 +22,7 @@ import makeWASocket, {
 import Database from 'better-sqlite3'
 import { AppError } from '../../src/errors/app-error.js'
 import type { StoreBatch, ChatRecord, GroupRecord, ContactRecord, PollVoteRecord } from '../../src/store/batch.js'
-import type { WaWorkerOptions, WaStatus, WaWorkerEvent, SendTextRequest, SendMediaRequest, SendResult, DownloadMediaRequest, DownloadMediaResult, OnWhatsAppResult, WaConnectionState } from '../../src/wa/worker-api.js'
+import type { Written, WaWorkerOptions, WaStatus, WaWorkerEvent, SendTextRequest, SendMediaRequest, SendResult, DownloadMediaRequest, DownloadMediaResult, OnWhatsAppResult, WaConnectionState } from '../../src/wa/worker-api.js'
 import { openAuthStore, type AuthStore } from './auth-store.js'
 import { encodeBatch, splitBatch, MAX_MESSAGES_PER_BATCH } from '../../src/store/batch-codec.js'
 import { BatchCoalescer, withoutNameEchoes } from '../../src/store/batch-merge.js'
@@ -32,6 +32,7 @@ import { secretSafe } from '../../src/log/logger.js'
 import { EventStream } from './event-stream.js'
 import { Lru } from './lru.js'
 import { decodeVote } from './poll-votes.js'
+import { AckGate } from './ack-gate.js'
 
 /** how long a live store batch waits for others to travel with it */
 const COALESCE_MS = 5
@@ -69,6 +70,15 @@ export class Session {
   private readonly chatOfId: Lru<string, string>
   private readonly coalescer = new BatchCoalescer(MAX_MESSAGES_PER_BATCH)
   private pendingTimer: NodeJS.Timeout | undefined
+  /** the number of the last store batch emitted; the main thread reports commits by it (see committed()) */
+  private emittedSeq = 0
+  /** what was taken in while its records still wait in the coalescer: it travels in the next batch emitted */
+  private awaitingSeq: string[] = []
+  /** history notifications Baileys is downloading, in order: the next history set carries them */
+  private historyInFlight: string[] = []
+  /** how many entries creds.processedHistoryMessages had when last seen */
+  private historyKnown = 0
+  private readonly gate: AckGate
 
   constructor(private readonly opts: WaWorkerOptions, private readonly emit: (e: WaWorkerEvent) => void, private readonly log: Logger) {
     if (opts.trustRootKey) WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(opts.trustRootKey, 'base64')
@@ -77,6 +87,17 @@ export class Session {
     this.eventStream = opts.eventStreamPath ? new EventStream(opts.eventStreamPath, opts.eventStreamMaxBytes ?? 50 * 1024 * 1024) : undefined
     this.auth = openAuthStore(opts.authDbPath, (pairs) => this.batch({ lidMappings: pairs }), opts.keySyncMs)
     this.status.linked = !!this.auth.creds.me
+    this.gate = new AckGate(
+      {
+        flushEvents: () => {
+          this.sock?.ev.flush()
+          this.flushBatches()
+        },
+        emittedSeq: () => this.emittedSeq,
+        stuck: () => this.sock?.end(new Error('an acknowledgement waited too long for the store'))
+      },
+      log
+    )
     // Baileys reports app-state corruption only in its logs: read them as structured recovery signals
     this.baileysLog = pino(
       secretSafe({
@@ -99,7 +120,10 @@ export class Session {
    * batch-merge.ts); `now` sends at once, for what the caller will read back right away.
    */
   private batch(b: StoreBatch, now = false): void {
-    for (const ready of this.coalescer.add(b)) this.emitBatch(ready)
+    const ready = this.coalescer.add(b)
+    for (const r of ready) this.emitBatch(r)
+    // any batch emitted here drained what waited before, with the records awaitingSeq names
+    if (ready.length) this.settleAwaiting()
     if (now) this.flushBatches()
     else if (this.coalescer.waiting) this.pendingTimer ??= setTimeout(() => this.flushBatches(), COALESCE_MS)
   }
@@ -108,13 +132,31 @@ export class Session {
     clearTimeout(this.pendingTimer)
     this.pendingTimer = undefined
     for (const b of this.coalescer.drain()) this.emitBatch(b)
+    this.settleAwaiting()
   }
 
   private emitBatch(b: StoreBatch): void {
     for (const part of splitBatch(b)) {
-      const encoded = encodeBatch(part)
+      const encoded = encodeBatch(part, ++this.emittedSeq)
       this.emit({ type: 'batch', batch: encoded })
     }
+  }
+
+  /** records that what `key` names (a message id, `hist:<id>`) was just handed to batch() */
+  private tookIn(key: string): void {
+    if (this.coalescer.waiting) this.awaitingSeq.push(key)
+    else this.gate.saw(key, this.emittedSeq)
+  }
+
+  private settleAwaiting(): void {
+    if (!this.awaitingSeq.length) return
+    for (const k of this.awaitingSeq) this.gate.saw(k, this.emittedSeq)
+    this.awaitingSeq = []
+  }
+
+  /** the main thread committed every batch up to `seq`: acknowledgements waiting on them may leave */
+  committed(seq: number): void {
+    this.gate.committed(seq)
   }
 
   private setState(state: WaConnectionState, extra: Partial<WaStatus> = {}): void {
@@ -206,7 +248,7 @@ export class Session {
     const sock = makeWASocket({
       auth: { creds: this.auth.creds, keys: makeCacheableSignalKeyStore(this.auth.keys, this.baileysLog) },
       ...(this.opts.wsUrl ? { waWebSocketUrl: this.opts.wsUrl } : {}),
-      logger: this.baileysLog,
+      logger: this.gate.socketLogger(this.baileysLog),
       browser: Browsers.ubuntu(this.opts.browserName),
       markOnlineOnConnect: false,
       // what we send is stored by sent() as Baileys returns it; Baileys' echo of it went through its event
@@ -225,11 +267,18 @@ export class Session {
       connectTimeoutMs: this.opts.initializeTimeoutMs
     })
     this.sock = sock
+    this.historyKnown = this.auth.creds.processedHistoryMessages?.length ?? 0
+    this.historyInFlight = []
+    this.gate.attach(sock.ws as unknown as Parameters<AckGate['attach']>[0])
     sock.ev.process(async (events) => {
       if (sock !== this.sock) return
       if (this.opts.eventLog) this.log.info({ events: Object.fromEntries(Object.entries(events).map(([k, v]) => [k, Array.isArray(v) ? v.length : 1])) }, 'baileys events')
       this.eventStream?.write(events as Record<string, unknown>)
-      if (events['creds.update']) this.auth.saveCreds()
+      if (events['creds.update']) {
+        this.auth.saveCreds()
+        const processed = events['creds.update'].processedHistoryMessages
+        if (processed) this.historyStarted(sock, processed.map((p) => p.key.id).filter((id): id is string => !!id))
+      }
       const u = events['connection.update']
       if (u) this.onConnectionUpdate(sock, u)
       const me = this.me()
@@ -237,6 +286,8 @@ export class Session {
         const h = events['messaging-history.set']
         const b = historyToBatch(h, me)
         this.batch(b)
+        // the chunks of every notification whose download began before this set are in it (historyStarted)
+        for (const id of this.historyInFlight.splice(0)) this.tookIn(`hist:${id}`)
         this.status.history = { syncType: b.historySync!.syncType, progress: h.progress ?? undefined, messages: (this.status.history?.messages ?? 0) + h.messages.length, chats: (this.status.history?.chats ?? 0) + h.chats.length, at: Date.now() }
         this.emit({ type: 'status', status: this.status })
       }
@@ -245,6 +296,7 @@ export class Session {
         for (const m of events['messages.upsert'].messages) if (m.key.remoteJid) this.remember(jidNormalizedUser(m.key.remoteJid), m)
         upserted = upsertToBatch(events['messages.upsert'].messages, events['messages.upsert'].type, me)
         this.batch(upserted)
+        for (const m of events['messages.upsert'].messages) if (m.key.id) this.tookIn(m.key.id)
         const votes = events['messages.upsert'].messages.map((m) => this.pollVote(m, me)).filter((v) => !!v)
         if (votes.length) this.batch({ pollVotes: votes })
       }
@@ -286,6 +338,24 @@ export class Session {
         const d = events['messages.delete']
         this.batch({ deletes: 'keys' in d ? d.keys.map((k) => ({ chatJid: jidNormalizedUser(k.remoteJid!), ids: [k.id!] })) : [{ chatJid: jidNormalizedUser(d.jid) }] })
       }
+    })
+  }
+
+  /**
+   * Baileys adds a history notification to `creds.processedHistoryMessages` just before it downloads the
+   * chunk, and emits the chunk as one history set when done; it handles notifications one at a time. So
+   * once Baileys' event buffer is emptied of what came before, the next history set carries exactly the
+   * notifications registered here, and their `hist_sync` receipts may leave when it is committed.
+   */
+  private historyStarted(sock: WASocket, ids: string[]): void {
+    // a chunk WhatsApp delivers again is appended once more: the new entries are the list's tail
+    const fresh = ids.slice(this.historyKnown)
+    this.historyKnown = ids.length
+    if (!fresh.length) return
+    queueMicrotask(() => {
+      if (sock !== this.sock) return
+      sock.ev.flush()
+      this.historyInFlight.push(...fresh)
     })
   }
 
@@ -380,7 +450,7 @@ export class Session {
     const rec = messageRecord(msg, this.me(), false)
     this.remember(jidNormalizedUser(msg.key.remoteJid), msg)
     if (rec) this.batch({ messages: [rec], chats: [{ jid: rec.chatJid, lastMessageAt: rec.timestamp, unreadCount: 0 }] }, true)
-    return { chatJid: jidNormalizedUser(msg.key.remoteJid), id: msg.key.id, timestamp: rec?.timestamp ?? Date.now() }
+    return { chatJid: jidNormalizedUser(msg.key.remoteJid), id: msg.key.id, timestamp: rec?.timestamp ?? Date.now(), seq: this.emittedSeq }
   }
 
   private quoted(to: string, id: string | undefined): WAMessage | undefined {
@@ -427,14 +497,15 @@ export class Session {
     const target = this.rawMessage(req.chatJid, req.messageId)
     if (!target) throw new AppError('MESSAGE_NOT_FOUND')
     const msg = await sock.sendMessage(req.chatJid, { react: { key: target.key, text: req.emoji } })
-    return { chatJid: req.chatJid, id: msg?.key.id ?? '', timestamp: Date.now() }
+    return { chatJid: req.chatJid, id: msg?.key.id ?? '', timestamp: Date.now(), seq: this.emittedSeq }
   }
 
-  async markRead(req: { chatJid: string; messageIds: string[] }): Promise<void> {
+  async markRead(req: { chatJid: string; messageIds: string[] }): Promise<Written> {
     const sock = this.ready()
     const keys = req.messageIds.map((id) => this.rawMessage(req.chatJid, id)?.key).filter((k) => !!k)
     if (keys.length) await sock.readMessages(keys)
-    this.batch({ chats: [{ jid: req.chatJid, unreadCount: 0 }] })
+    this.batch({ chats: [{ jid: req.chatJid, unreadCount: 0 }] }, true)
+    return { seq: this.emittedSeq }
   }
 
   async downloadMedia(req: DownloadMediaRequest): Promise<DownloadMediaResult> {
@@ -458,7 +529,7 @@ export class Session {
         msg = (await sock.updateMediaMessage(msg)) as WAMessage
         reuploaded = true
         const rec = messageRecord(msg, this.me(), false)
-        if (rec) this.batch({ messageUpdates: [{ chatJid: rec.chatJid, id: rec.id, raw: rec.raw }] })
+        if (rec) this.batch({ messageUpdates: [{ chatJid: rec.chatJid, id: rec.id, raw: rec.raw }] }, true)
         await fetch(msg)
       } catch (e) {
         throw new AppError('MEDIA_EXPIRED', `The media expired and the phone could not upload it again: ${(e as Error).message}`)
@@ -468,15 +539,15 @@ export class Session {
     const { size } = await stat(req.targetPath)
     const content = msg.message
     const m = content?.imageMessage ?? content?.videoMessage ?? content?.audioMessage ?? content?.documentMessage ?? content?.stickerMessage
-    return { path: req.targetPath, size, mimetype: m?.mimetype ?? undefined, reuploaded }
+    return { path: req.targetPath, size, mimetype: m?.mimetype ?? undefined, reuploaded, seq: this.emittedSeq }
   }
 
-  async groupMetadata(jid: string): Promise<GroupRecord> {
+  async groupMetadata(jid: string): Promise<Written<{ group: GroupRecord }>> {
     const sock = this.ready()
     try {
       const g = groupRecord(await sock.groupMetadata(jid))!
-      this.batch({ groups: [g] })
-      return g
+      this.batch({ groups: [g] }, true)
+      return { group: g, seq: this.emittedSeq }
     } catch (err) {
       const code = statusCodeOf(err)
       if (code === 404 || code === 403) throw new AppError('GROUP_NOT_FOUND', `No group ${jid} that this account is in.`)
@@ -484,11 +555,11 @@ export class Session {
     }
   }
 
-  async groupsParticipating(): Promise<GroupRecord[]> {
+  async groupsParticipating(): Promise<Written<{ groups: GroupRecord[] }>> {
     const sock = this.ready()
     const all = Object.values(await sock.groupFetchAllParticipating()).map((g) => groupRecord(g)!)
-    this.batch({ groups: all })
-    return all
+    this.batch({ groups: all }, true)
+    return { groups: all, seq: this.emittedSeq }
   }
 
   async profilePictureUrl(jid: string): Promise<string | null> {

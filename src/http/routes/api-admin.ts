@@ -213,7 +213,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
     const jid = s.contacts.canonical(decodeURIComponent(r.params[0]!))
     if (!jid) throw new AppError('WA_JID_INVALID')
     if (!s.chats.get(jid)) throw new AppError('CHAT_NOT_FOUND', `No chat with ${jid}.`)
-    await s.writes.idle()
+    await s.writes.caughtUp()
     const dir = await mkdtemp(join(tmpdir(), 'wams-export-'))
     const outPath = join(dir, 'chat.zip')
     const base = s.settings.current().media_public_base_url.replace(/\/$/, '')

@@ -31,7 +31,7 @@ export const downloadMedia = defineTool({
       cached = true
     } catch {
       await services.wa.waitReady(services.config.WA_SEND_READY_WAIT_MS)
-      const r = await services.wa.call('downloadMedia', { chatJid: msg.chat_jid, messageId: id, targetPath: target })
+      const r = await services.wa.write('downloadMedia', { chatJid: msg.chat_jid, messageId: id, targetPath: target })
       size = r.size
       reuploaded = r.reuploaded
     }

@@ -32,8 +32,7 @@ export const getGroupInfo = defineTool({
     let source: 'live' | 'stored' = 'stored'
     if (services.wa.getStatus().state === 'open') {
       try {
-        await services.wa.call('groupMetadata', jid)
-        await services.writes.idle()
+        await services.wa.write('groupMetadata', jid)
         source = 'live'
       } catch (err) {
         if (err instanceof AppError && err.code === 'GROUP_NOT_FOUND') throw err
@@ -67,8 +66,7 @@ const auditOut = { groups_processed: z.number(), total_members: z.number(), memb
 async function matrix(s: Services, groupLimit: number, refresh: boolean) {
   if (refresh) {
     await s.wa.waitReady(s.config.WA_SEND_READY_WAIT_MS)
-    await s.wa.call('groupsParticipating')
-    await s.writes.idle()
+    await s.wa.write('groupsParticipating')
   }
   const me = s.wa.getStatus().me
   return s.groups.members(groupLimit, [me?.jid, me?.lid].filter((x): x is string => !!x))

@@ -45,7 +45,7 @@ export const sendMessage = defineTool({
     const mentions = a.mentions?.map((m) => canonicalJid(services, m))
     const { result, deduplicated } = await services.sends.run<SendResult>('send_message', fingerprint(to, a.message, quotedId ?? null, mentions ?? null), a.idempotency_key, async () => {
       await services.wa.waitReady(services.config.WA_SEND_READY_WAIT_MS)
-      return services.wa.call('sendText', { to, text: a.message, quotedMessageId: quotedId, mentions })
+      return services.wa.write('sendText', { to, text: a.message, quotedMessageId: quotedId, mentions })
     })
     return { success: true as const, message_id: `${result.chatJid}:${result.id}`, chat_jid: result.chatJid, timestamp: result.timestamp, deduplicated, idempotency_key: a.idempotency_key ?? null }
   }
@@ -94,7 +94,7 @@ export const sendMedia = defineTool({
           cleanup.push(path)
         }
         const quotedId = a.reply_to?.split(':').at(-1)
-        const sent = await services.wa.call('sendMedia', { to, kind, path, mimetype: kind === 'voice' ? 'audio/ogg; codecs=opus' : staged.mimetype, fileName: staged.fileName, caption: a.caption, quotedMessageId: quotedId })
+        const sent = await services.wa.write('sendMedia', { to, kind, path, mimetype: kind === 'voice' ? 'audio/ogg; codecs=opus' : staged.mimetype, fileName: staged.fileName, caption: a.caption, quotedMessageId: quotedId })
         return { ...sent, kind, mimetype: staged.mimetype, size: staged.size, fileName: staged.fileName }
       } finally {
         await Promise.all(cleanup.map((p) => rm(p, { force: true })))

@@ -1,0 +1,173 @@
+// The I/O shell around ack-policy.ts: it sees every node Baileys sends, holds the acknowledgements in
+// the socket's send path until the store has committed what they acknowledge, and lets the rest follow in
+// order. How it sees the nodes, without changing Baileys:
+// - Baileys' `sendNode` renders the node for its log when the logger's level is 'trace', synchronously,
+//   right before it encrypts and writes the frame. The logger handed to the socket reports 'trace' and
+//   keeps that one rendering (everything else goes to the real logger at its own level), so the frame
+//   that reaches the WebSocket's `send` next is known.
+// - Baileys renders received frames the same way. That rendering is skipped: a listener on the socket's
+//   'frame' event, which fires just before that check, makes the next level read answer 'info'.
+// - The WebSocket's own `send` is wrapped; Baileys is told a held frame was written, so it goes on to hand
+//   us the message whose receipt waits.
+import type { Logger } from 'pino'
+import type { WebSocket } from 'ws'
+import { AckQueue, classifyOutgoing, type OutgoingAck } from './ack-policy.js'
+
+/** how long an acknowledgement may wait for the store before the connection is dropped (WhatsApp then delivers again) */
+export const ACK_HOLD_MAX_MS = 30_000
+/** while something is held, Baileys' event buffer is emptied this often, so what is awaited reaches the store */
+const FLUSH_EVERY_MS = 25
+/** message ids taken in whose receipt never came (handled without one) are forgotten past this many */
+const SEEN_MAX = 10_000
+
+type SendCallback = (err?: Error) => void
+interface Frame {
+  data: Uint8Array
+}
+
+export interface AckGateHooks {
+  /** empties Baileys' event buffer and our own coalescing, so everything taken in is in emitted batches */
+  flushEvents(): void
+  /** the sequence number of the last store batch emitted */
+  emittedSeq(): number
+  /** an acknowledgement waited past ACK_HOLD_MAX_MS: drop the connection without sending it */
+  stuck(waitedMs: number): void
+}
+
+export class AckGate {
+  private readonly queue = new AckQueue<Frame>()
+  private next: OutgoingAck | undefined
+  private skipRecvRender = false
+  private raw: WebSocket | undefined
+  private rawSend: ((data: Uint8Array, cb?: SendCallback) => void) | undefined
+  private flushTimer: NodeJS.Timeout | undefined
+  private watchdog: NodeJS.Timeout | undefined
+  /** frames that were held, and how many of them were acknowledgements: for the log and tests */
+  held = 0
+
+  constructor(private readonly hooks: AckGateHooks, private readonly log: Logger) {}
+
+  /** the logger to give Baileys' socket: `base` at its own level, and the node renderings for us */
+  socketLogger(base: Logger): Logger {
+    const gate = this
+    const facade = Object.create(base) as Logger
+    Object.defineProperty(facade, 'level', {
+      get() {
+        if (gate.skipRecvRender) {
+          gate.skipRecvRender = false
+          return 'info'
+        }
+        return 'trace'
+      },
+      set(v: string) {
+        base.level = v
+      }
+    })
+    facade.trace = function (obj: unknown, ...rest: unknown[]) {
+      const o = obj as { msg?: unknown; xml?: unknown } | null
+      if (o && o.msg === 'xml send' && typeof o.xml === 'string') {
+        gate.next = classifyOutgoing(o.xml)
+        if (base.isLevelEnabled('trace')) base.trace(obj as object, ...(rest as []))
+        return
+      }
+      if (base.isLevelEnabled('trace')) base.trace(obj as object, ...(rest as []))
+    } as Logger['trace']
+    facade.child = ((bindings: Record<string, unknown>, options?: object) => base.child(bindings, options)) as Logger['child']
+    return facade
+  }
+
+  /** wraps the socket's WebSocket; call right after makeWASocket, before anything is sent */
+  attach(ws: { socket?: WebSocket | null; on(event: 'frame', cb: (f: unknown) => void): unknown }): void {
+    this.close()
+    const raw = ws.socket
+    if (!raw) throw new Error('Baileys socket has no WebSocket yet')
+    this.raw = raw
+    const original = raw.send.bind(raw) as (data: Uint8Array, cb?: SendCallback) => void
+    this.rawSend = original
+    ws.on('frame', (f) => {
+      if (!(f instanceof Uint8Array)) this.skipRecvRender = true
+    })
+    raw.send = ((data: Uint8Array, cb?: SendCallback) => this.send(data, cb)) as WebSocket['send']
+    raw.once('close', () => this.close())
+  }
+
+  private send(data: Uint8Array, cb?: SendCallback): void {
+    const ack = this.next ?? { kind: 'none' as const }
+    this.next = undefined
+    if (ack.kind === 'none' && this.queue.length === 0) return this.rawSend!(data, cb)
+    const h = this.queue.push({ data }, ack, Date.now())
+    if (ack.kind !== 'none') this.held++
+    // Baileys waits for this callback before it hands us the message the receipt is for
+    if (cb) process.nextTick(cb)
+    if (ack.kind === 'barrier') {
+      // an ack follows the handling of its stanza: what that emitted is in Baileys' buffer or ours by now
+      queueMicrotask(() => {
+        this.hooks.flushEvents()
+        h.barrier = this.hooks.emittedSeq()
+        this.pump()
+      })
+    }
+    this.arm()
+  }
+
+  /** what the worker took in (a message id, `hist:<id>`) travels in the store batch `seq` */
+  saw(key: string, seq: number): void {
+    this.queue.saw(key, seq)
+    if (this.queue.length) this.pump()
+  }
+
+  /** the main thread committed every store batch up to `seq` */
+  committed(seq: number): void {
+    if (seq <= this.queue.committed) return
+    this.queue.committed = seq
+    this.pump()
+  }
+
+  private pump(): void {
+    const send = this.rawSend
+    for (const f of this.queue.release()) {
+      send?.(f.data, (err) => {
+        if (err) this.log.debug({ err: err.message }, 'a released frame could not be written')
+      })
+    }
+    this.queue.trimSeen(SEEN_MAX)
+    if (!this.queue.length) this.disarm()
+  }
+
+  private arm(): void {
+    this.flushTimer ??= setInterval(() => {
+      this.hooks.flushEvents()
+      this.pump()
+    }, FLUSH_EVERY_MS)
+    this.watchdog ??= setInterval(() => {
+      const head = this.queue.head
+      const waited = head ? Date.now() - head.heldAt : 0
+      if (head && waited > ACK_HOLD_MAX_MS) {
+        this.log.warn({ waitedMs: waited, kind: head.ack.kind }, 'an acknowledgement waited too long for the store; dropping the connection so WhatsApp delivers again')
+        this.close()
+        this.hooks.stuck(waited)
+      }
+    }, 1000)
+    setImmediate(() => {
+      this.hooks.flushEvents()
+      this.pump()
+    })
+  }
+
+  private disarm(): void {
+    clearInterval(this.flushTimer)
+    clearInterval(this.watchdog)
+    this.flushTimer = undefined
+    this.watchdog = undefined
+  }
+
+  /** the connection is gone: what was held is never sent (WhatsApp delivers it again) */
+  close(): void {
+    this.disarm()
+    this.queue.clear()
+    this.next = undefined
+    this.skipRecvRender = false
+    this.raw = undefined
+    this.rawSend = undefined
+  }
+}
