@@ -53,7 +53,7 @@ export interface Redactor {
   value(value: unknown): unknown
   /** `text` with tokens, Buffer renderings and key-length base64/hex runs replaced */
   text(text: string): string
-  /** the configured secrets (tokens) replaced in an already serialized line, as written or JSON-escaped */
+  /** the configured secrets (tokens) replaced in an already serialized line: as written, JSON-escaped or URL-encoded (the sign-in cookie) */
   line(line: string): string
 }
 
@@ -62,7 +62,7 @@ export interface Redactor {
  * MIN_SECRET_LENGTH are ignored.
  */
 export function makeRedactor(secrets: readonly string[]): Redactor {
-  const forms = [...new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH).flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))]
+  const forms = [...new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH).flatMap((s) => [s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)]))]
   const line = (s: string): string => {
     for (const f of forms) if (s.includes(f)) s = s.split(f).join(CENSOR)
     return s
