@@ -38,7 +38,8 @@ export function isSecretName(name: string): boolean {
 // Key material written as text: base64 of 32 bytes or more (43+ characters that look random: see
 // looksRandom), hex of 32 bytes or more, and Node's rendering of a Buffer.
 const BASE64_RUN = /[A-Za-z0-9+/_-]{43,}={0,2}/g
-const HEX_RUN = /\b[0-9a-fA-F]{64,}\b/g
+// not \b: a run right after a letter (0x..., t<hex> in an escaped dump) is still a run
+const HEX_RUN = /(?<![0-9a-fA-F])[0-9a-fA-F]{64,}(?![0-9a-fA-F])/g
 const BUFFER_TEXT = /<Buffer(?: [0-9a-f]{2})*(?: \.\.\. \d+ more bytes?)?>/g
 const BYTE_LIST = /\[\s*(?:\d{1,3}\s*,\s*){15,}\d{1,3}\s*\]/g
 // random base64 is about 40% capitals and never mixes the standard '/' with the URL-safe '-' or '_';

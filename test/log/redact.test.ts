@@ -50,6 +50,7 @@ const ROWS: Row[] = [
   },
   { name: 'a key-length base64 string under an innocent name', args: [{ note: b64 }, 'n'] },
   { name: 'a key-length hex string under an innocent name', args: [{ note: hex }, 'n'] },
+  { name: 'hex of a key right after letters', args: [{ note: `0x${hex}` }, `node dump\n\t\tkey${hex}`], keeps: ['node dump'] },
   { name: "Node's rendering of a Buffer in the message", args: [{}, `Closing session: ${inspect({ privKey: KEY })}`], keeps: ['Closing session:'] },
   { name: 'base64 of a key in the message', args: [{}, `identity ${b64} changed`], keeps: ['identity', 'changed'] },
   { name: 'a token in the message', args: [{}, `token is ${TOKEN}.`], keeps: ['token is'] },

@@ -106,6 +106,11 @@ for (const run of RUNS) {
       const spelled = renderings(s.bytes).find((r) => output.includes(r))
       if (spelled) leaks.push(`${s.where} in: ${lineWith(spelled)}`)
     }
+    // and no key-length bytes at all, known or not: Baileys' node dumps at trace carry them as hex
+    for (const [what, re] of [['hex of 32 bytes or more', /(?<![0-9a-fA-F])[0-9a-fA-F]{64,}(?![0-9a-fA-F])/], ["Node's rendering of a Buffer", /<Buffer [0-9a-f]{2}/]] as const) {
+      const hit = lines.find((l) => re.test(l))
+      if (hit) leaks.push(`${what} in: ${hit.slice(0, 240)}`)
+    }
     assert.deepEqual(leaks, [], `${leaks.length} secrets printed:\n${leaks.slice(0, 8).join('\n')}`)
   })
 }
