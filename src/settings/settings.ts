@@ -2,7 +2,7 @@
 // wins once saved. Applied live: readers call current() each time, nobody copies them at start.
 import { z } from 'zod'
 import { readFileSync } from 'node:fs'
-import { privateDir } from '../store/private-files.js'
+import { ensureDir } from '../store/private-files.js'
 import { addSecrets } from '../log/logger.js'
 import { writeFile, rename } from 'node:fs/promises'
 import { dirname } from 'node:path'
@@ -74,7 +74,7 @@ export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
     }
     const next = { ...this.value, ...parsed.data }
     if (next.require_upload_token && !next.upload_token) throw new AppError('SETTINGS_INVALID', 'require_upload_token needs an upload_token.', { fields: { upload_token: 'required when require_upload_token is on' } })
-    privateDir(dirname(this.path))
+    ensureDir(dirname(this.path))
     const tmp = `${this.path}.${process.pid}.tmp`
     await writeFile(tmp, JSON.stringify(next, null, 2), { mode: 0o600 })
     await rename(tmp, this.path)

@@ -21,6 +21,8 @@ function tighten(path: string, wanted: number, report: TightenReport): void {
     return
   }
   if (!looserThan(mode, wanted)) return
+  // a sticky folder (/tmp) is shared by design: never ours to close, whatever a path setting says
+  if (mode & 0o1000) return
   try {
     chmodSync(path, tightened(mode, wanted))
     report.tightened.push(path)
@@ -37,16 +39,24 @@ const isDir = (path: string): boolean => {
   }
 }
 
-/** `dir` and missing parents made 0700 (the umask can only take bits away), `dir` itself tightened */
+/** `dir` and missing parents made 0700 (the umask can only take bits away), `dir` itself tightened: for folders that are ours */
 export function privateDir(dir: string, report = newReport()): TightenReport {
   mkdirSync(dir, { recursive: true, mode: DIR_MODE })
   tighten(dir, DIR_MODE, report)
   return report
 }
 
-/** `path` made empty with 0600 when missing, tightened when it exists; its folder made private */
+/**
+ * `dir` and missing parents made 0700; an existing folder is left as it is (it may be shared: the sweep
+ * tightens the ones that are ours, see privatePaths)
+ */
+export function ensureDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: DIR_MODE })
+}
+
+/** `path` made empty with 0600 when missing, tightened when it exists; a missing folder made 0700 */
 export function privateFile(path: string, report = newReport()): TightenReport {
-  privateDir(dirname(path), report)
+  ensureDir(dirname(path))
   closeSync(openSync(path, 'a', FILE_MODE))
   tighten(path, FILE_MODE, report)
   return report

@@ -1,6 +1,6 @@
 // Which files and folders only this user may read, and the mode arithmetic. Pure: no fs here, the shell
 // that applies it is private-files.ts.
-import { dirname, join } from 'node:path'
+import { dirname, isAbsolute, join, relative } from 'node:path'
 
 /** auth state, store, settings, idempotency keys, logs, dead letters */
 export const FILE_MODE = 0o600
@@ -48,12 +48,22 @@ export const deadLetterDir = (dataDir: string): string => join(dataDir, 'dead-le
  * the media of private chats, and a 0700 folder closes every file beneath it without a mode of its own.
  */
 export function privatePaths(c: PrivatePathsConfig): PrivatePaths {
+  // a file configured elsewhere (DB_PATH=/srv/shared/store.sqlite) keeps its folder as it is: that folder
+  // is not ours to close
+  const ours = (dir: string): boolean => [c.DATA_DIR, c.SESSION_DIR, c.MEDIA_DIR].some((root) => isWithin(dir, root))
+  const folders = [dirname(c.DB_PATH), dirname(c.AUTH_DB_PATH), dirname(c.SETTINGS_PATH)].filter(ours)
   return {
-    dirs: unique([c.DATA_DIR, c.SESSION_DIR, c.MEDIA_DIR, dirname(c.DB_PATH), dirname(c.AUTH_DB_PATH), dirname(c.SETTINGS_PATH)]),
-    laterDirs: unique([dirname(c.WA_EVENT_STREAM_PATH), deadLetterDir(c.DATA_DIR)]),
+    dirs: unique([c.DATA_DIR, c.SESSION_DIR, c.MEDIA_DIR, ...folders]),
+    laterDirs: unique([dirname(c.WA_EVENT_STREAM_PATH), deadLetterDir(c.DATA_DIR)].filter(ours)),
     databases: unique([c.DB_PATH, c.AUTH_DB_PATH, idempotencyPath(c.DATA_DIR)]),
     files: unique([c.SETTINGS_PATH, c.WA_EVENT_STREAM_PATH, `${c.WA_EVENT_STREAM_PATH}.1`])
   }
 }
 
 const unique = (xs: string[]): string[] => [...new Set(xs)]
+
+/** `path` is `root` or inside it (both absolute, as the configuration resolves them) */
+export function isWithin(path: string, root: string): boolean {
+  const r = relative(root, path)
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r))
+}

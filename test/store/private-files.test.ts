@@ -10,7 +10,8 @@ import { join, relative } from 'node:path'
 import { startEmulator } from '../emulator/emulator.js'
 import { call, startServerProcess, until } from '../helpers/server-process.js'
 import { linkViaMcp } from '../helpers/link.js'
-import { looserThan, tightened } from '../../src/store/private-paths.js'
+import { looserThan, privatePaths, tightened } from '../../src/store/private-paths.js'
+import { privateDatabase, tightenDataFiles } from '../../src/store/private-files.js'
 
 const ACCOUNT = '15550001111'
 const UMASK_000 = new URL('../fixtures/umask-open.js', import.meta.url).pathname
@@ -21,6 +22,55 @@ test('mode arithmetic only ever takes bits away', () => {
   for (const [mode, wanted, looser, result] of [[0o644, 0o600, true, 0o600], [0o600, 0o600, false, 0o600], [0o400, 0o600, false, 0o400], [0o777, 0o700, true, 0o700], [0o711, 0o700, true, 0o700], [0o100666, 0o600, true, 0o600]] as const) {
     assert.equal(looserThan(mode, wanted), looser, octal(mode))
     assert.equal(tightened(mode, wanted), result, octal(mode))
+  }
+})
+
+const configIn = (data: string, over: Partial<Record<string, string>> = {}) => ({
+  DATA_DIR: data,
+  SESSION_DIR: join(data, 'session'),
+  MEDIA_DIR: join(data, 'media'),
+  DB_PATH: join(data, 'store.sqlite'),
+  AUTH_DB_PATH: join(data, 'session', 'auth.sqlite'),
+  SETTINGS_PATH: join(data, 'settings.json'),
+  WA_EVENT_STREAM_PATH: join(data, 'logs', 'wa-events.log'),
+  ...over
+})
+
+test('only folders inside the data, session or media folder are ours to close', () => {
+  for (const [over, ours, notOurs] of [
+    [{}, ['/d', '/d/session', '/d/media'], []],
+    [{ DB_PATH: '/srv/shared/store.sqlite' }, ['/d'], ['/srv/shared']],
+    [{ SETTINGS_PATH: '/etc/wams/settings.json', WA_EVENT_STREAM_PATH: '/var/log/wa-events.log' }, ['/d'], ['/etc/wams', '/var/log']],
+    [{ SESSION_DIR: '/keys/wa', AUTH_DB_PATH: '/keys/wa/auth.sqlite' }, ['/keys/wa'], ['/keys']],
+    [{ DB_PATH: '/d-other/store.sqlite' }, ['/d'], ['/d-other']]
+  ] as const) {
+    const p = privatePaths(configIn('/d', over))
+    for (const d of ours) assert.ok(p.dirs.includes(d), `${d} in ${JSON.stringify(over)}`)
+    for (const d of notOurs) assert.ok(![...p.dirs, ...p.laterDirs].includes(d), `${d} not in ${JSON.stringify(over)}`)
+  }
+})
+
+test('a shared folder a path points into keeps its mode: one outside the data folder, or a sticky one', () => {
+  const root = mkdtempSync(join(tmpdir(), 'wams-shared-'))
+  try {
+    const data = join(root, 'data')
+    const sticky = join(root, 'sticky')
+    const shared = join(root, 'shared')
+    mkdirSync(sticky)
+    chmodSync(sticky, 0o1777)
+    mkdirSync(shared)
+    chmodSync(shared, 0o755)
+    const config = configIn(data, { DB_PATH: join(shared, 'store.sqlite'), SETTINGS_PATH: join(sticky, 'settings.json') })
+    tightenDataFiles(config)
+    privateDatabase(config.DB_PATH)
+    // even a data folder set to a sticky one (DATA_DIR=/tmp) leaves it shared
+    tightenDataFiles(configIn(sticky))
+    assert.equal(octal(statSync(sticky).mode & 0o7777), '01777')
+    assert.equal(octal(modeOf(shared)), '0755')
+    assert.equal(octal(modeOf(config.DB_PATH)), '0600')
+    assert.equal(octal(modeOf(data)), '0700')
+  } finally {
+    rmSync(root, { recursive: true, force: true })
   }
 })
 
