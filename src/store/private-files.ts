@@ -54,10 +54,18 @@ export function ensureDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: DIR_MODE })
 }
 
-/** `path` made empty with 0600 when missing, tightened when it exists; a missing folder made 0700 */
+/**
+ * `path` made empty with 0600 when missing, tightened when it exists; a missing folder made 0700. An
+ * existing file is never opened: closing any descriptor of a SQLite file drops every POSIX lock this
+ * process holds on it, the other threads' connections' included.
+ */
 export function privateFile(path: string, report = newReport()): TightenReport {
   ensureDir(dirname(path))
-  closeSync(openSync(path, 'a', FILE_MODE))
+  try {
+    closeSync(openSync(path, 'wx', FILE_MODE))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
   tighten(path, FILE_MODE, report)
   return report
 }
