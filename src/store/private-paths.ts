@@ -39,6 +39,10 @@ export interface PrivatePaths {
 
 /** the idempotency store's file (the main thread's own SQLite file) */
 export const idempotencyPath = (dataDir: string): string => join(dataDir, 'idempotency.sqlite')
+/** the key that signs event cursors */
+export const cursorKeyPath = (dataDir: string): string => join(dataDir, 'cursor.key')
+/** the key that signs /media links */
+export const mediaLinkKeyPath = (sessionDir: string): string => join(sessionDir, 'media-link.key')
 /** where failed store batches are set aside */
 export const deadLetterDir = (dataDir: string): string => join(dataDir, 'dead-letter')
 
@@ -56,7 +60,7 @@ export function privatePaths(c: PrivatePathsConfig): PrivatePaths {
     dirs: unique([c.DATA_DIR, c.SESSION_DIR, c.MEDIA_DIR, ...folders]),
     laterDirs: unique([dirname(c.WA_EVENT_STREAM_PATH), deadLetterDir(c.DATA_DIR)].filter(ours)),
     databases: unique([c.DB_PATH, c.AUTH_DB_PATH, idempotencyPath(c.DATA_DIR)]),
-    files: unique([c.SETTINGS_PATH, c.WA_EVENT_STREAM_PATH, `${c.WA_EVENT_STREAM_PATH}.1`])
+    files: unique([c.SETTINGS_PATH, c.WA_EVENT_STREAM_PATH, `${c.WA_EVENT_STREAM_PATH}.1`, cursorKeyPath(c.DATA_DIR), mediaLinkKeyPath(c.SESSION_DIR)])
   }
 }
 

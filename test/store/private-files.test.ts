@@ -112,7 +112,7 @@ test('with umask 000, every private file is 0600 and every private folder 0700, 
         ['session/auth.sqlite', 0o600], ['session/auth.sqlite-wal', 0o600],
         ['store.sqlite', 0o600], ['store.sqlite-wal', 0o600], ['store.sqlite-shm', 0o600],
         ['idempotency.sqlite', 0o600], ['idempotency.sqlite-wal', 0o600], ['idempotency.sqlite-shm', 0o600],
-        ['settings.json', 0o600], ['logs/wa-events.log', 0o600], ['logs/wa-events.log.1', 0o600], ['dead-letter/batch-1-1.json', 0o600]
+        ['settings.json', 0o600], ['cursor.key', 0o600], ['logs/wa-events.log', 0o600], ['logs/wa-events.log.1', 0o600], ['dead-letter/batch-1-1.json', 0o600]
       ]
       for (const [p, mode] of expected) assert.equal(octal(modeOf(join(dataDir, p))), octal(mode), p)
       // and nothing else under the data folder (media aside: its folder closes it) is open to anyone else

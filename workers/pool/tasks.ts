@@ -4,7 +4,6 @@ import { throwWire } from '../../src/errors/wire.js'
 import { createLogger } from '../../src/log/logger.js'
 import { captureConsole } from '../../src/log/console-capture.js'
 import storeWriteImpl from './store-write.js'
-import type { StoreBatch } from '../../src/store/batch.js'
 import exportZipImpl, { type ExportTask } from './export-zip.js'
 import thumbnailImpl, { type ThumbnailTask } from './thumbnail.js'
 import searchImpl, { type SearchTask } from './search.js'
@@ -12,7 +11,7 @@ import searchImpl, { type SearchTask } from './search.js'
 // a pool thread starts here: what its libraries print to console goes through a redacting logger too
 captureConsole(createLogger((process.env.LOG_LEVEL ?? 'info') as LevelWithSilent, { actor: 'pool' }))
 
-export function storeWrite(task: { dbPath: string; batches?: StoreBatch[]; encoded?: SharedArrayBuffer[] }) {
+export function storeWrite(task: Parameters<typeof storeWriteImpl>[0]) {
   try {
     return storeWriteImpl(task)
   } catch (err) {
