@@ -24,9 +24,9 @@ import { IdempotencyStore } from '../store/idempotency-store.js'
 import { SendGuard } from '../wa/send-guard.js'
 import { SettingsStore } from '../settings/settings.js'
 import { MediaLinks } from '../media/media-link.js'
-import { loadMediaLinkKey } from '../media/media-link-key.js'
 import { EventsRepo } from '../store/events-repo.js'
-import { EventCursors, loadOrCreateKey } from '../mcp/event-cursor.js'
+import { EventCursors } from '../mcp/event-cursor.js'
+import { loadKeyFile } from '../store/key-file.js'
 import { MessageWaiters } from '../mcp/message-waiters.js'
 import { whatsappResources } from '../mcp/resources/whatsapp.js'
 import { ResourceUpdates } from '../mcp/resources/resource-updates.js'
@@ -137,14 +137,14 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     groups: new GroupsRepo(db),
     writes,
     events,
-    cursors: new EventCursors(loadOrCreateKey(cursorKeyPath(config.DATA_DIR)), events.storeId()),
+    cursors: new EventCursors(loadKeyFile(cursorKeyPath(config.DATA_DIR)), events.storeId()),
     waiters,
     pool,
     writerPool,
     sends: new SendGuard(idempotency, () => settings.current().send_dedup_window_ms),
     settings,
     // links are signed only when /media needs auth; the key stays valid across restarts
-    mediaLinks: new MediaLinks({ baseUrl: () => settings.current().media_public_base_url, key: config.ADMIN_TOKEN ? loadMediaLinkKey(mediaLinkKeyPath(config.SESSION_DIR)) : undefined, ttlMs: config.MEDIA_LINK_TTL_MS }),
+    mediaLinks: new MediaLinks({ baseUrl: () => settings.current().media_public_base_url, key: config.ADMIN_TOKEN ? loadKeyFile(mediaLinkKeyPath(config.SESSION_DIR)) : undefined, ttlMs: config.MEDIA_LINK_TTL_MS }),
     recovery,
     mediaStats,
     mcpSessionCount: () => sessions.size,

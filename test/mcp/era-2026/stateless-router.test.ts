@@ -107,7 +107,7 @@ test('a multi-round request state minted before a restart is honoured after it (
 test('a tampered, foreign, misplaced or expired request state gets a clear -32602 error and the tool does not run', async () => {
   const first = await call('test_input_required_result_request_state')
   const state: string = first.body.result.requestState
-  const key = Buffer.from(readFileSync(join(server.dataDir, STATE_KEY_FILE), 'utf8'), 'base64')
+  const key = readFileSync(join(server.dataDir, STATE_KEY_FILE))
   const expired = createSealer(key, () => Date.now() - 3_600_000).seal('mrtr', { m: 'tools/call', n: 'test_input_required_result_request_state', h: 'x', a: {} }, 1000)
   const answer = { confirm: { action: 'accept', content: { ok: true } } }
   const rows: Array<[string, string, Record<string, unknown>, string]> = [
