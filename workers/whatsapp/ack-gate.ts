@@ -133,6 +133,11 @@ export class AckGate {
     this.pump()
   }
 
+  /** whether every message and history chunk taken in so far is committed (no receipt for one is held) */
+  get receivedCommitted(): boolean {
+    return this.queue.holdsNone('messages', 'history')
+  }
+
   /** resolves once nothing is held, or after `ms`: a clean stop lets the acknowledgements of what was committed go */
   drained(ms: number): Promise<void> {
     if (!this.queue.length) return Promise.resolve()

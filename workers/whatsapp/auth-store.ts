@@ -48,7 +48,13 @@ function decodeKey(stored: string | Buffer): unknown {
 
 const encodeKey = (value: unknown): Buffer => serialize(value)
 
-export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: string; pn: string }>) => void, syncMs = SYNC_MS): AuthStore {
+/**
+ * `mayWriteWaiting` says whether the updates that wait may be written now: not while a message they came
+ * from is still uncommitted in the message store. Such a message is not acknowledged, so WhatsApp delivers it
+ * again after a crash, and it decrypts again only from the session as it was before it (on disk, progress
+ * past it made it "Key used already"); lost progress is derived again, so waiting longer costs nothing.
+ */
+export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: string; pn: string }>) => void, syncMs = SYNC_MS, mayWriteWaiting: () => boolean = () => true): AuthStore {
   privateDatabase(path)
   const db = new Database(path)
   // the worker's connection is the only one: holding the lock spares every commit the shared-memory locking
@@ -143,7 +149,7 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
   }
   const sync = () => {
     if (!db.open) return
-    if (waiting.size) {
+    if (waiting.size && mayWriteWaiting()) {
       writeAll(waitingWrites())
       dirty = true
     }

@@ -101,7 +101,8 @@ export class Session {
     this.recent = new Lru(opts.messageCacheMax ?? 20_000)
     this.chatOfId = new Lru(opts.messageKeyCacheMax ?? 20_000)
     this.eventStream = opts.eventStreamPath ? new EventStream(opts.eventStreamPath, opts.eventStreamMaxBytes ?? 50 * 1024 * 1024) : undefined
-    this.auth = openAuthStore(opts.authDbPath, (pairs) => this.batch({ lidMappings: pairs }), opts.keySyncMs)
+    // receive-only key progress reaches the disk only while no message it came from awaits its commit
+    this.auth = openAuthStore(opts.authDbPath, (pairs) => this.batch({ lidMappings: pairs }), opts.keySyncMs, () => this.gate?.receivedCommitted ?? true)
     this.status.linked = !!this.auth.creds.me
     this.gate = new AckGate(
       {
