@@ -28,6 +28,7 @@ import { join } from 'node:path'
 import { EventsRepo } from '../store/events-repo.js'
 import { EventCursors, loadOrCreateKey } from '../mcp/event-cursor.js'
 import { MessageWaiters } from '../mcp/message-waiters.js'
+import { Webhooks } from '../webhooks/webhooks.js'
 
 export interface RunningServer {
   services: Services
@@ -48,12 +49,14 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   // (p99 22 -> 15 ms), the event loop and the clients left that much room
   const pool = new Pool(config.POOL_THREADS ?? Math.max(2, Math.min(4, availableParallelism() - 1)))
   let autoDownload: AutoDownloader | undefined
+  let webhooks: Webhooks | undefined
   const waiters = new MessageWaiters()
   const events = new EventsRepo(db)
   const writes = new WriteQueue(writerPool, config.DB_PATH, log.child({ actor: 'store' }), {
     onWritten: (r, batches) => {
       autoDownload?.offer(batches)
       if (r.incoming) waiters.wake(r.incoming)
+      webhooks?.wake()
     },
     deadLetterDir: join(config.DATA_DIR, 'dead-letter'),
     delayMs: config.STORE_WRITE_DELAY_MS,
@@ -112,6 +115,8 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const mediaStats = new MediaStats(config.MEDIA_DIR)
   autoDownload = new AutoDownloader(wa, settings, config.MEDIA_DIR, config.WA_AUTO_DOWNLOAD_CONCURRENCY, config.WA_AUTO_DOWNLOAD_QUEUE_MAX, log.child({ actor: 'auto-download' }))
   const idempotency = new IdempotencyStore(join(config.DATA_DIR, 'idempotency.sqlite'), config.WA_IDEMPOTENCY_TTL_MS)
+  const cursors = new EventCursors(loadOrCreateKey(join(config.DATA_DIR, 'cursor.key')), events.storeId())
+  webhooks = new Webhooks({ config, settings, events, cursors, canonicalChat: (c) => services.contacts.canonical(c) ?? null, log: log.child({ actor: 'webhooks' }) })
   let sessions!: SessionRegistry
   const services: Services = {
     config,
@@ -125,12 +130,13 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     groups: new GroupsRepo(db),
     writes,
     events,
-    cursors: new EventCursors(loadOrCreateKey(join(config.DATA_DIR, 'cursor.key')), events.storeId()),
+    cursors,
     waiters,
     pool,
     writerPool,
     sends: new SendGuard(idempotency, () => settings.current().send_dedup_window_ms),
     settings,
+    webhooks,
     recovery,
     mediaStats,
     mcpSessionCount: () => sessions.size
@@ -143,6 +149,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   log[http.native ? 'info' : 'warn']({ port: http.port, host: config.HOST, uws: http.native ? 'native' : 'js-fallback' }, http.native ? 'listening (uWebSockets.js native)' : 'listening on the slow uWebSockets.js JavaScript fallback')
   if (config.exposed && !config.MCP_AUTH_TOKEN.length) log.warn(`HOST ${config.HOST} is reachable from other machines and MCP_AUTH_TOKEN is not set: anyone who can reach this port can read and send this account's WhatsApp messages.`)
   if (config.exposed && !config.ADMIN_TOKEN) log.warn(`HOST ${config.HOST} is reachable from other machines and ADMIN_TOKEN is not set: the admin UI and /api are open.`)
+  webhooks.start()
   await wa.start()
 
   return {
@@ -156,6 +163,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       mediaStats.stop()
       await wa.stop()
       await writes.idle()
+      webhooks?.stop()
       await writerPool.close()
       await pool.close()
       db.close()

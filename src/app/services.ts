@@ -14,6 +14,7 @@ import type { SettingsStore } from '../settings/settings.js'
 import type { EventsRepo } from '../store/events-repo.js'
 import type { EventCursors } from '../mcp/event-cursor.js'
 import type { MessageWaiters } from '../mcp/message-waiters.js'
+import type { Webhooks } from '../webhooks/webhooks.js'
 
 export interface Services {
   config: Config
@@ -36,6 +37,8 @@ export interface Services {
   writerPool?: Pool
   sends: SendGuard
   settings: SettingsStore
+  /** webhook endpoints, their delivery log and the loop that sends */
+  webhooks?: Webhooks
   /** the recovery policy's view, when it runs */
   recovery?: { snapshot(): Record<string, unknown>; history: Array<{ action: string }> }
   mediaStats?: { files: number }
