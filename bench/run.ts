@@ -15,6 +15,7 @@ import { benchExport, seedExport } from './export.bench.js'
 import { benchSend } from './send.bench.js'
 import { QUICK, DURATION, ROUNDS, fmt } from './lib.js'
 import { profileReceive } from './receive.bench.js'
+import { benchWebhooks } from './webhooks.bench.js'
 
 const size = {
   chats: Number(process.env.BENCH_CHATS ?? (QUICK ? 1_000 : 10_000)),
@@ -74,6 +75,8 @@ await emu.close()
 log('the receive path under the profiler: live messages into the WhatsApp worker')
 // the profile covers linking and start-up too (about 30 samples of ours, 420 of Baileys'): enough messages make them weigh little
 const receive = await profileReceive(QUICK ? 500 : 10_000)
+log('webhooks: a backlog of message events delivered to a loopback receiver')
+const hooks = await benchWebhooks(QUICK ? 2_000 : 20_000)
 
 // ---- report
 const row = (...cells: string[]) => `| ${cells.join(' | ')} |`
@@ -97,6 +100,7 @@ for (const [name, f] of [['history sync alone', ingest], ['with an MCP read load
 out.push('', '## Our cost on the Baileys receive path', '', `${fmt(receive.messages)} live 1:1 messages from 20 people, received in ${fmt(receive.seconds, 1)} s with the server under --cpu-prof. Samples of the WhatsApp worker thread, each given to the nearest frame of ours, Baileys' or a library's on its stack (Node's own functions and the SQLite binding count for their caller): ours ${receive.worker.ours}, Baileys ${receive.worker.baileys}, its libraries (Signal, noise, protobuf) ${receive.worker.libraries}, Node with no caller of either ${receive.worker.node}, GC ${receive.worker.gc}. **Ours / (Baileys + its libraries) = ${fmt(receive.ourShare * 100, 1)}%.** Ours by frame: ${receive.ourFrames.slice(0, 5).map(([f, n]) => `${f.split('  ')[0]} (${f.split('  ')[1]?.replace(/:\d+$/, '')}) ${n}`).join(', ')}.`)
 out.push('', '## Idle MCP sessions', '', `${fmt(sessions.count)} sessions: ${fmt(sessions.heapPerSessionBytes)} B of heap and ${fmt(sessions.rssPerSessionBytes)} B of RSS each (heap after a full GC). After they expired: ${sessions.sessionsLeft} left, heap ${fmt(sessions.heapAfterExpiryDeltaBytes / 1024)} KiB above where it started.`)
 out.push('', `## Export of a chat with ${fmt(exp.messages)} messages and ${size.exportMediaMb} MB of media`, '', `${fmt(exp.bytes / 2 ** 20)} MB in ${fmt(exp.seconds, 1)} s: ${fmt(exp.mbPerSecond, 1)} MB/s; server RSS ${fmt(exp.baseRssMb)} MB before, ${fmt(exp.peakRssMb)} MB at peak; main-thread event-loop p99 ${fmt(exp.eventLoopP99Ms, 1)} ms.`)
+out.push('', '## Webhook deliveries to a loopback receiver', '', `${fmt(hooks.events)} message events waiting in the store when the server starts, delivered (signed, POSTed over keep-alive through the URL guard, recorded in the outbox) to a receiver on 127.0.0.1 that answers 200: ${fmt(hooks.perSecond)} deliveries/s over ${fmt(hooks.seconds, 1)} s at concurrency ${hooks.concurrency}, ${fmt(hooks.perCpuSecond)} per second of the server's CPU time; ${hooks.repeats} repeats.`)
 out.push('', `Store seeding through the product's writer: ${fmt(seed.messages / (seed.ms / 1000))} messages/s.`)
 const text = out.join('\n') + '\n'
 const file = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url))

@@ -39,6 +39,8 @@ export class DeliveryLoop {
   private readonly inFlight = new Set<string>()
   private results: Array<AttemptRecord & { key: string }> = []
   private scheduled = false
+  /** the log may hold events past the cursors: set by wake(), cleared once a step has read them all */
+  private unread = true
   private timer: NodeJS.Timeout | undefined
   private timerAt = Infinity
   private stopped = false
@@ -82,8 +84,14 @@ export class DeliveryLoop {
     this.wake()
   }
 
-  /** new events may be committed, an outcome is in, or a retry is due: runs one step soon */
+  /** new events may be committed (or the endpoints changed): runs one step soon, which reads them */
   wake(): void {
+    this.unread = true
+    this.schedule()
+  }
+
+  /** an outcome is in or a retry is due: runs one step soon */
+  private schedule(): void {
     if (this.scheduled || this.stopped) return
     this.scheduled = true
     setImmediate(() => {
@@ -101,7 +109,7 @@ export class DeliveryLoop {
   private step(): void {
     if (this.stopped) return
     this.flush()
-    const more = this.enqueueNew()
+    if (this.unread) this.unread = this.enqueueNew()
     const enabled = this.d.endpoints().filter((e) => e.enabled)
     const byId = new Map(enabled.map((e) => [e.id, e]))
     const now = this.now()
@@ -115,7 +123,7 @@ export class DeliveryLoop {
         void this.attempt(row, byId.get(row.endpoint_id)!, key)
       }
     }
-    if (more) this.wake()
+    if (this.unread) this.schedule()
     const next = byId.size ? this.d.outbox.nextDueAt([...byId.keys()]) : null
     if (next !== null && next > now) this.arm(next)
     if (now - this.lastPrune > PRUNE_EVERY_MS) {
@@ -172,7 +180,7 @@ export class DeliveryLoop {
     }
     if (decision.action === 'disable') void this.d.disable(ep.id).catch((err: unknown) => this.d.log.error({ err, endpoint: ep.id }, 'could not disable a gone webhook endpoint'))
     // the slot is freed when the outcome is written (flush), so no step picks up the same delivery again
-    this.wake()
+    this.schedule()
   }
 
   private flush(): void {
@@ -193,7 +201,7 @@ export class DeliveryLoop {
     this.timer = setTimeout(() => {
       this.timer = undefined
       this.timerAt = Infinity
-      this.wake()
+      this.schedule()
     }, Math.max(0, at - this.now()))
   }
 

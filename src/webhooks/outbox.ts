@@ -83,7 +83,7 @@ export class Outbox {
         last_at INTEGER,
         PRIMARY KEY (endpoint_id, seq)
       );
-      CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(next_at) WHERE status = 'pending';
+      CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(next_at, seq) WHERE status = 'pending';
       CREATE INDEX IF NOT EXISTS deliveries_recent ON deliveries(queued_at);
     `)
     this.stmts = {
@@ -94,8 +94,8 @@ export class Outbox {
       dropCursor: this.db.prepare('DELETE FROM cursors WHERE endpoint_id = ?'),
       dropPending: this.db.prepare(`DELETE FROM deliveries WHERE endpoint_id = ? AND status = 'pending'`),
       insert: this.db.prepare(`INSERT INTO deliveries(endpoint_id, seq, kind, chat_jid, body, status, queued_at, next_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`),
-      due: this.db.prepare(`SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? AND endpoint_id IN (SELECT value FROM json_each(?)) ORDER BY next_at, seq LIMIT ?`),
-      nextAt: this.db.prepare(`SELECT min(next_at) FROM deliveries WHERE status = 'pending' AND endpoint_id IN (SELECT value FROM json_each(?))`).pluck(),
+      due: this.db.prepare(`SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? AND +endpoint_id IN (SELECT value FROM json_each(?)) ORDER BY next_at, seq LIMIT ?`),
+      nextAt: this.db.prepare(`SELECT min(next_at) FROM deliveries WHERE status = 'pending' AND +endpoint_id IN (SELECT value FROM json_each(?))`).pluck(),
       record: this.db.prepare('UPDATE deliveries SET status = ?, attempts = ?, next_at = ?, last_status = ?, last_error = ?, last_at = ? WHERE endpoint_id = ? AND seq = ?'),
       requeue: this.db.prepare(`UPDATE deliveries SET status = 'pending', attempts = 0, queued_at = ?, next_at = ? WHERE endpoint_id = ? AND seq = ?`),
       get: this.db.prepare(`SELECT ${LOG_COLUMNS} FROM deliveries WHERE endpoint_id = ? AND seq = ?`),
