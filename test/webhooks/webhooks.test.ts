@@ -21,7 +21,7 @@ let ada: Person
 let bob: Person
 const receivers: Receiver[] = []
 // fast retries, so three failures take well under a second
-const ENV = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_RETRY_MAX_MS: '400' }
+const ENV = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_RETRY_MAX_MS: '400', WEBHOOK_MAX_ATTEMPTS: '6' }
 
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, any> }> {
   const res = await fetch(`${server.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
@@ -112,6 +112,8 @@ test('a receiver that fails three times then recovers gets every event exactly o
     assert.equal(d.status, 'delivered')
     assert.equal(d.attempts, 4)
   }
+  const metrics = await (await fetch(`${server.url}/metrics`)).text()
+  assert.ok(Number(/webhook_attempts_total\{result="failed"\} (\d+)/.exec(metrics)?.[1]) >= 12, 'the failed attempts are counted in /metrics')
   // "send again" requeues a delivered one: the receiver gets it once more, under the same id
   const again = log.json.deliveries[0]
   const resent = await api('POST', `/api/webhooks/${id}/deliveries/${again.seq}/resend`)
@@ -152,6 +154,22 @@ test('filters: an endpoint for one chat and one kind gets only those events', as
   assert.deepEqual(rxBob.received.map((r) => body(r).data.text), ['filter bob'])
   assert.ok(rxBob.received.every((r) => body(r).data.chat_jid === `${bob.phone}@s.whatsapp.net`))
   for (const e of [all, onlyBob]) await api('DELETE', `/api/webhooks/${e.id}`)
+})
+
+test('a delivery that fails WEBHOOK_MAX_ATTEMPTS times is dead, with its last error; "send again" delivers it', async () => {
+  const rx = await receiver()
+  rx.respond = () => 500
+  const { id } = await endpoint(rx, { kinds: ['message'] })
+  await ada.sendText(ACCOUNT, 'never accepted')
+  const dead = await until(async () => (await api('GET', `/api/webhooks/deliveries?endpoint=${id}&status=dead`)).json.deliveries[0], 20_000, 'a dead delivery')
+  assert.equal(dead.attempts, 6)
+  assert.match(dead.last_error, /HTTP 500; gave up after 6 attempts/)
+  assert.equal(rx.received.length, 6)
+  rx.respond = () => 200
+  await api('POST', `/api/webhooks/${id}/deliveries/${dead.seq}/resend`)
+  await rx.until((rs) => rs.some((r) => r.answered === 200), 10_000, 'the dead delivery sent again')
+  await until(async () => (await api('GET', `/api/webhooks/deliveries?endpoint=${id}&status=delivered`)).json.deliveries.length === 1, 10_000, 'delivered in the log')
+  await api('DELETE', `/api/webhooks/${id}`)
 })
 
 test('a receiver answering 410 Gone has its endpoint disabled and the delivery marked dead', async () => {
