@@ -137,6 +137,7 @@ export class DeliveryLoop {
     const eps = this.d.endpoints()
     if (!eps.length) return false
     const cursors = this.d.outbox.cursors()
+    // an endpoint without a cursor yet is left to syncEndpoints, which starts it at the newest event
     const from = Math.min(...eps.map((e) => cursors.get(e.id) ?? Infinity))
     if (!Number.isFinite(from)) return false
     const { events, last } = this.d.events.page({ after: from, limit: EVENTS_PER_STEP })
@@ -146,8 +147,8 @@ export class DeliveryLoop {
     const moves = new Map<string, number>()
     const upTo = events.length === EVENTS_PER_STEP ? events.at(-1)!.seq : last
     for (const e of eps) {
-      const after = cursors.get(e.id)!
-      if (after >= upTo) continue
+      const after = cursors.get(e.id)
+      if (after === undefined || after >= upTo) continue
       moves.set(e.id, upTo)
       // a disabled endpoint is skipped past: it gets nothing of what happens while it is off
       if (!e.enabled) continue

@@ -13,7 +13,7 @@
 // never a loss: at-least-once. The body is stored with the row, so every attempt sends the same bytes
 // and a retry survives the event log's pruning.
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead'
@@ -63,6 +63,8 @@ export class Outbox {
   constructor(path: string) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
     this.db = new Database(path)
+    // it holds message texts (the bodies): the owner's only (SQLite gives -wal and -shm the mode of the file)
+    chmodSync(path, 0o600)
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('synchronous = NORMAL')
     this.db.exec(`

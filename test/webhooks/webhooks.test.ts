@@ -3,7 +3,7 @@
 // once by id; a kill -9 during retries still delivers after the restart; "send again"; filters; 410.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
@@ -197,4 +197,5 @@ test('a private receiver saved while allowed is refused at send time once WEBHOO
   const d = await until(async () => (await api('GET', `/api/webhooks/deliveries?endpoint=${id}`)).json.deliveries.find((x: { attempts: number }) => x.attempts >= 1), 20_000, 'a refused attempt')
   assert.match(d.last_error, /not a public address/)
   assert.equal(rx.received.length, 0, 'nothing reached the private receiver')
+  assert.equal(statSync(join(server.dataDir, 'webhooks.sqlite')).mode & 0o777, 0o600, 'the outbox (message texts) is the owner\'s only')
 })
