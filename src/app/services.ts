@@ -1,4 +1,5 @@
 // What tools and routes are given: the actors and repositories of one running server. Built in app/server.ts.
+import type { ServerEvents } from '../mcp/server-events.js'
 import type { Logger } from 'pino'
 import type { Config } from '../config/load-config.js'
 import type { Supervisor } from '../wa/supervisor.js'
@@ -15,6 +16,7 @@ import type { EventsRepo } from '../store/events-repo.js'
 import type { EventCursors } from '../mcp/event-cursor.js'
 import type { MessageWaiters } from '../mcp/message-waiters.js'
 import type { Webhooks } from '../webhooks/webhooks.js'
+import type { MediaLinks } from '../media/media-link.js'
 
 export interface Services {
   config: Config
@@ -39,10 +41,16 @@ export interface Services {
   settings: SettingsStore
   /** webhook endpoints, their delivery log and the loop that sends */
   webhooks?: Webhooks
+  /** links to files under MEDIA_DIR, signed when ADMIN_TOKEN guards /media */
+  mediaLinks: MediaLinks
   /** the recovery policy's view, when it runs */
   recovery?: { snapshot(): Record<string, unknown>; history: Array<{ action: string }> }
   mediaStats?: { files: number }
   mcpSessionCount(): number
+  /** waits open, waiters woken, and the latency from the worker to resource notifications */
+  eventStats?(): Record<string, unknown>
   /** the dispatcher's cache of store-read answers */
   mcpCacheStats?(): { entries: number; bytes: number; hits: number; misses: number }
+  /** what the server announces to listening MCP clients (resource updates, list changes) */
+  serverEvents?: ServerEvents
 }

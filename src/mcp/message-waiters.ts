@@ -19,6 +19,8 @@ export class MessageWaiters {
   private readonly anyChat = new Set<Waiter>()
   private readonly perCaller = new WeakMap<object, number>()
   private count = 0
+  /** how many waiters were woken, all told: a message wakes only the waiters of its chat */
+  woken = 0
 
   constructor(private readonly maxPerCaller = MAX_WAITS_PER_CALLER, private readonly max = MAX_WAITS) {}
 
@@ -50,7 +52,12 @@ export class MessageWaiters {
 
   /** new incoming messages were committed in these chats */
   wake(chats: readonly string[]): void {
-    for (const c of chats) for (const w of [...(this.byChat.get(c) ?? [])]) w.wake()
-    for (const w of [...this.anyChat]) w.wake()
+    for (const c of chats) for (const w of [...(this.byChat.get(c) ?? [])]) this.wakeOne(w)
+    for (const w of [...this.anyChat]) this.wakeOne(w)
+  }
+
+  private wakeOne(w: Waiter): void {
+    this.woken++
+    w.wake()
   }
 }

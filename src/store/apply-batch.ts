@@ -17,6 +17,8 @@ export interface ApplyResult {
   merged: number
   /** chats (canonical JIDs) that got a new live incoming message: waiters on them are woken */
   incoming?: string[]
+  /** chats that got any event: subscribers of their resources are told */
+  changed?: string[]
 }
 
 class Writer {
@@ -314,6 +316,7 @@ class Writer {
     let merged = 0
     this.live = !batch.historySync
     this.incoming.clear()
+    this.events.touched.clear()
     for (const m of batch.lidMappings ?? []) if (this.mapping(m.lid, m.pn)) merged++
     for (const c of batch.contacts ?? []) this.contact(c)
     for (const g of batch.groups ?? []) this.group(g)
@@ -372,7 +375,7 @@ class Writer {
     if (batch.historySync) this.s.metaPut.run('history_sync', JSON.stringify({ ...batch.historySync, at: now() }))
     if (batch.connection) this.events.record('connection', null, null, null, { state: batch.connection.state, ...(batch.connection.reason ? { reason: batch.connection.reason } : {}) }, batch.connection.at)
     this.events.maybePrune(retention)
-    return { messages, chats: batch.chats?.length ?? 0, contacts: batch.contacts?.length ?? 0, merged, ...(this.incoming.size ? { incoming: [...this.incoming] } : {}) }
+    return { messages, chats: batch.chats?.length ?? 0, contacts: batch.contacts?.length ?? 0, merged, ...(this.incoming.size ? { incoming: [...this.incoming] } : {}), ...(this.events.touched.size ? { changed: [...this.events.touched] } : {}) }
   }
 
   /** an edit, a revoke or a delivery / read status of a stored message, when it changes something */

@@ -32,6 +32,8 @@ export class EventLogWriter {
   private readonly put
   private readonly pruneStmt
   private writes = 0
+  /** chats that got an event in the current write: their resources are announced as updated */
+  readonly touched = new Set<string>()
 
   constructor(db: Db) {
     this.put = db.prepare('INSERT INTO events(at, kind, chat_jid, message_id, actor_jid, data) VALUES (?, ?, ?, ?, ?, ?)')
@@ -40,6 +42,7 @@ export class EventLogWriter {
 
   record(kind: EventKind, chat: string | null | undefined, messageId: string | null | undefined, actor: string | null | undefined, data?: Record<string, unknown>, at = Date.now()): void {
     this.put.run(at, kind, chat ?? null, messageId ?? null, actor ?? null, data ? JSON.stringify(data) : null)
+    if (chat) this.touched.add(chat)
   }
 
   /** called once per write transaction */

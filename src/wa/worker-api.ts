@@ -143,6 +143,16 @@ export type DownloadMediaResult = Written<{
   reuploaded: boolean
 }>
 
+/** a contact card to send (a vCard is built from it) */
+export interface ContactCard {
+  name: string
+  phones: string[]
+  emails?: string[]
+  organization?: string
+}
+
+export type PresenceState = 'composing' | 'recording' | 'paused' | 'available' | 'unavailable'
+
 export interface OnWhatsAppResult {
   input: string
   exists: boolean
@@ -170,7 +180,16 @@ export interface WaWorkerApi {
   sendText(req: SendTextRequest): Promise<SendResult>
   sendMedia(req: SendMediaRequest): Promise<SendResult>
   sendReaction(req: { chatJid: string; messageId: string; emoji: string }): Promise<SendResult>
+  /** MESSAGE_NOT_EDITABLE for another's message or one past WhatsApp's edit window */
+  editMessage(req: { chatJid: string; messageId: string; text: string }): Promise<SendResult>
+  deleteMessage(req: { chatJid: string; messageId: string; forEveryone: boolean }): Promise<Written>
+  forwardMessage(req: { to: string; chatJid: string; messageId: string }): Promise<SendResult>
+  sendLocation(req: { to: string; latitude: number; longitude: number; name?: string; address?: string }): Promise<SendResult>
+  sendContacts(req: { to: string; contacts: ContactCard[] }): Promise<SendResult>
+  sendPoll(req: { to: string; question: string; options: string[]; selectableCount: number }): Promise<SendResult>
   markRead(req: { chatJid: string; messageIds: string[] }): Promise<Written>
+  /** composing / recording / paused in a chat, or available / unavailable for the account */
+  sendPresence(req: { state: PresenceState; chatJid?: string }): Promise<void>
   downloadMedia(req: DownloadMediaRequest): Promise<DownloadMediaResult>
   groupMetadata(jid: string): Promise<Written<{ group: GroupRecord }>>
   groupsParticipating(): Promise<Written<{ groups: GroupRecord[] }>>

@@ -1,13 +1,13 @@
 // The webhooks actor as the rest of the server sees it: endpoint CRUD (persisted in the settings file),
 // the delivery log and "send again", and the loop that sends. Built by app/server.ts, used by the
 // /api/webhooks routes; the write queue's onWritten calls wake().
-import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { Config } from '../config/load-config.js'
 import type { SettingsStore } from '../settings/settings.js'
 import type { EventsRepo } from '../store/events-repo.js'
 import type { EventCursors } from '../mcp/event-cursor.js'
 import { AppError } from '../errors/app-error.js'
+import { webhooksPath } from '../store/private-paths.js'
 import { Outbox, type DeliveryStatus } from './outbox.js'
 import { WebhookSender } from './sender.js'
 import { DeliveryLoop } from './delivery-loop.js'
@@ -34,7 +34,7 @@ export class Webhooks {
 
   constructor(private readonly d: WebhooksDeps) {
     const c = d.config
-    this.outbox = new Outbox(join(c.DATA_DIR, 'webhooks.sqlite'))
+    this.outbox = new Outbox(webhooksPath(c.DATA_DIR))
     this.sender = new WebhookSender({ allowPrivate: c.WEBHOOK_ALLOW_PRIVATE, timeoutMs: c.WEBHOOK_TIMEOUT_MS })
     this.loop = new DeliveryLoop({
       outbox: this.outbox,

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js'
+import { CallToolResultSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
 import type { Person } from '../emulator/person.js'
 import { call, startServerProcess, until, type ServerProcess } from '../helpers/server-process.js'
@@ -153,4 +153,28 @@ test('wait_for_messages times out empty with a cursor, and a cancelled wait ends
   assert.equal(ping.ok, true)
   const bad = await call(client, 'wait_for_messages', { timeout_s: 301 })
   assert.equal(bad.ok, false)
+})
+
+test('a subscribed client hears notifications/resources/updated when an emulated person writes, and reads the new message', async () => {
+  const caps = client.getServerCapabilities()
+  assert.equal((caps?.resources as { subscribe?: boolean } | undefined)?.subscribe, true)
+  const listed = await client.listResources()
+  assert.ok(listed.resources.some((r) => r.uri === 'whatsapp://inbox'))
+  const uri = `whatsapp://chats/${encodeURIComponent(ada.jid)}`
+  const heard: string[] = []
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+    heard.push(n.params.uri)
+  })
+  await client.subscribeResource({ uri })
+  await new Promise((r) => setTimeout(r, 500))
+  const m = await ada.sendText(ACCOUNT, 'subscribers hear this')
+  await until(() => heard.includes(uri), 20_000, 'the update notification')
+  const read = await client.readResource({ uri })
+  const body = JSON.parse(String((read.contents[0] as { text: string }).text)) as { messages: Array<{ id: string }> }
+  assert.equal(body.messages[0]!.id, m.id)
+  // a chat nobody subscribed to is not announced to this client
+  heard.length = 0
+  await bob.sendText(ACCOUNT, 'not for this subscriber')
+  await new Promise((r) => setTimeout(r, 1500))
+  assert.ok(!heard.includes(uri) && !heard.some((u) => u.includes('15550008003')))
 })

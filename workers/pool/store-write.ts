@@ -17,10 +17,12 @@ export default function storeWrite({ dbPath, batches, encoded, retention }: { db
   const conn = db
   const all = [...(batches ?? []), ...(encoded ?? []).map(decodeBatch)]
   const incoming = new Set<string>()
+  const changed = new Set<string>()
   conn.transaction(() => {
     for (const batch of all) {
       const r = applyBatch(conn, batch, retention)
       if (r.incoming) for (const c of r.incoming) incoming.add(c)
+      if (r.changed) for (const c of r.changed) changed.add(c)
       total.messages += r.messages
       total.chats += r.chats
       total.contacts += r.contacts
@@ -28,5 +30,6 @@ export default function storeWrite({ dbPath, batches, encoded, retention }: { db
     }
   })()
   if (incoming.size) total.incoming = [...incoming]
+  if (changed.size) total.changed = [...changed]
   return total
 }

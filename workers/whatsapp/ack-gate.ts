@@ -90,10 +90,15 @@ export class AckGate {
     const original = raw.send.bind(raw) as (data: Uint8Array, cb?: SendCallback) => void
     this.rawSend = original
     ws.on('frame', (f) => {
-      if (!(f instanceof Uint8Array)) this.skipRecvRender = true
+      if (this.raw === raw && !(f instanceof Uint8Array)) this.skipRecvRender = true
     })
-    raw.send = ((data: Uint8Array, cb?: SendCallback) => this.send(data, cb)) as WebSocket['send']
-    raw.once('close', () => this.close())
+    raw.send = ((data: Uint8Array, cb?: SendCallback) => {
+      if (this.raw === raw) return this.send(data, cb)
+      // a socket being replaced still writing: its frame is its own, never one of the new socket's
+      this.next = undefined
+      return original(data, cb)
+    }) as WebSocket['send']
+    raw.once('close', () => this.raw === raw && this.close())
   }
 
   private send(data: Uint8Array, cb?: SendCallback): void {

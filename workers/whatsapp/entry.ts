@@ -3,14 +3,21 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import * as Comlink from 'comlink'
 import { nodeEndpoint } from '../../src/wa/node-endpoint.js'
-import pino from 'pino'
+import type { LevelWithSilent } from 'pino'
+import { createLogger } from '../../src/log/logger.js'
+import { captureConsole } from '../../src/log/console-capture.js'
 import { installComlinkErrorHandler } from '../../src/errors/wire.js'
 import type { WaWorkerApi, WaWorkerOptions, WaWorkerEvent, WaMainMessage } from '../../src/wa/worker-api.js'
 import { Session } from './session.js'
+import { installTrialDecrypt } from './signal-trial-decrypt.js'
 
 const { options, events } = workerData as { options: WaWorkerOptions; events: MessagePort }
 installComlinkErrorHandler()
-const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { actor: 'wa-worker', account: options.accountId } })
+// before any session is read: a failed decrypt attempt must never change a session (see the module)
+installTrialDecrypt()
+const log = createLogger((process.env.LOG_LEVEL ?? 'info') as LevelWithSilent, { actor: 'wa-worker', account: options.accountId })
+// libsignal prints whole Signal sessions, keys included, with console.info (see console-capture.ts)
+captureConsole(log)
 const emit = (e: WaWorkerEvent): void => events.postMessage(e)
 const session = new Session(options, emit, log)
 
@@ -38,13 +45,20 @@ const api: WaWorkerApi = {
   reconnect: () => session.reconnect(),
   sendText: (req) => session.sendText(req),
   sendMedia: (req) => session.sendMedia(req),
-  sendReaction: (req) => session.sendReaction(req),
-  markRead: (req) => session.markRead(req),
+  sendReaction: (req) => session.actions.react(req),
+  editMessage: (req) => session.actions.edit(req),
+  deleteMessage: (req) => session.actions.delete(req),
+  forwardMessage: (req) => session.actions.forward(req),
+  sendLocation: (req) => session.actions.location(req),
+  sendContacts: (req) => session.actions.contacts(req),
+  sendPoll: (req) => session.actions.poll(req),
+  markRead: (req) => session.actions.markRead(req),
+  sendPresence: (req) => session.actions.presence(req),
   downloadMedia: (req) => session.downloadMedia(req),
   groupMetadata: (jid) => session.groupMetadata(jid),
   groupsParticipating: () => session.groupsParticipating(),
   profilePictureUrl: (jid) => session.profilePictureUrl(jid),
-  onWhatsApp: (phones) => session.onWhatsApp(phones),
+  onWhatsApp: (phones) => session.actions.onWhatsApp(phones),
   contactInfo: (jid) => session.contactInfo(jid)
 }
 events.on('message', (m: WaMainMessage) => {

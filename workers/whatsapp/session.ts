@@ -24,16 +24,19 @@ import makeWASocket, {
 import Database from 'better-sqlite3'
 import { AppError } from '../../src/errors/app-error.js'
 import type { StoreBatch, ChatRecord, GroupRecord, ContactRecord, PollVoteRecord } from '../../src/store/batch.js'
-import type { Written, WaWorkerOptions, WaStatus, WaWorkerEvent, SendTextRequest, SendMediaRequest, SendResult, DownloadMediaRequest, DownloadMediaResult, OnWhatsAppResult, WaConnectionState } from '../../src/wa/worker-api.js'
+import type { Written, WaWorkerOptions, WaStatus, WaWorkerEvent, SendTextRequest, SendMediaRequest, SendResult, DownloadMediaRequest, DownloadMediaResult, WaConnectionState } from '../../src/wa/worker-api.js'
 import { openAuthStore, type AuthStore } from './auth-store.js'
+import { deviceCache } from './device-cache.js'
 import { encodeBatch, splitBatch, MAX_MESSAGES_PER_BATCH } from '../../src/store/batch-codec.js'
 import { BatchCoalescer, withoutNameEchoes } from '../../src/store/batch-merge.js'
 import { chatRecord, contactRecord, groupRecord, historyToBatch, messageRecord, participantsChange, upsertToBatch, type Me } from './normalize.js'
 import { classifyBaileysLog } from './log-signals.js'
+import { secretSafe } from '../../src/log/logger.js'
 import { EventStream } from './event-stream.js'
 import { Lru } from './lru.js'
 import { decodeVote } from './poll-votes.js'
 import { AckGate } from './ack-gate.js'
+import { MessageActions } from './message-actions.js'
 
 /** how long a live store batch waits for others to travel with it */
 const COALESCE_MS = 5
@@ -82,6 +85,16 @@ export class Session {
   /** how many entries creds.processedHistoryMessages had when last seen */
   private historyKnown = 0
   private readonly gate: AckGate
+  /** reactions, edits, deletes, forwards, locations, contacts, polls, read receipts, presence, number checks */
+  readonly actions = new MessageActions({
+    ready: () => this.ready(),
+    rawMessage: (chat, id) => this.rawMessage(chat, id),
+    sent: (m) => this.sent(m),
+    store: (b) => {
+      this.batch(b, true)
+      return this.emittedSeq
+    }
+  })
 
   constructor(private readonly opts: WaWorkerOptions, private readonly emit: (e: WaWorkerEvent) => void, private readonly log: Logger) {
     if (opts.trustRootKey) WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(opts.trustRootKey, 'base64')
@@ -103,7 +116,7 @@ export class Session {
     )
     // Baileys reports app-state corruption only in its logs: read them as structured recovery signals
     this.baileysLog = pino(
-      {
+      secretSafe({
         level: opts.logLevel,
         base: { actor: 'baileys' },
         hooks: {
@@ -113,7 +126,7 @@ export class Session {
             return method.apply(this, args)
           }
         }
-      },
+      }),
       pino.destination({ fd: 1, sync: false })
     )
   }
@@ -250,6 +263,8 @@ export class Session {
     this.setState(this.auth.creds.me ? 'connecting' : 'connecting')
     const sock = makeWASocket({
       auth: { creds: this.auth.creds, keys: makeCacheableSignalKeyStore(this.auth.keys, this.baileysLog) },
+      // contacts' device lists outlive a restart, so the first send after one keeps the sessions it has
+      userDevicesCache: deviceCache(this.auth.keys),
       ...(this.opts.wsUrl ? { waWebSocketUrl: this.opts.wsUrl } : {}),
       logger: this.gate.socketLogger(this.baileysLog),
       browser: Browsers.ubuntu(this.opts.browserName),
@@ -514,22 +529,6 @@ export class Session {
     }
   }
 
-  async sendReaction(req: { chatJid: string; messageId: string; emoji: string }): Promise<SendResult> {
-    const sock = this.ready()
-    const target = this.rawMessage(req.chatJid, req.messageId)
-    if (!target) throw new AppError('MESSAGE_NOT_FOUND')
-    const msg = await sock.sendMessage(req.chatJid, { react: { key: target.key, text: req.emoji } })
-    return { chatJid: req.chatJid, id: msg?.key.id ?? '', timestamp: Date.now(), seq: this.emittedSeq }
-  }
-
-  async markRead(req: { chatJid: string; messageIds: string[] }): Promise<Written> {
-    const sock = this.ready()
-    const keys = req.messageIds.map((id) => this.rawMessage(req.chatJid, id)?.key).filter((k) => !!k)
-    if (keys.length) await sock.readMessages(keys)
-    this.batch({ chats: [{ jid: req.chatJid, unreadCount: 0 }] }, true)
-    return { seq: this.emittedSeq }
-  }
-
   async downloadMedia(req: DownloadMediaRequest): Promise<DownloadMediaResult> {
     const sock = this.ready()
     let msg = this.rawMessage(req.chatJid, req.messageId)
@@ -594,16 +593,6 @@ export class Session {
       if (code === 404 || code === 401 || code === 403 || code === 400 || /not-found|not-authorized|item-not-found/i.test((err as Error).message)) return null
       throw new AppError('WA_QUERY_FAILED', (err as Error).message)
     }
-  }
-
-  async onWhatsApp(phones: string[]): Promise<OnWhatsAppResult[]> {
-    const sock = this.ready()
-    const res = (await sock.onWhatsApp(...phones)) ?? []
-    return phones.map((input) => {
-      const digits = input.replace(/\D/g, '')
-      const hit = res.find((r) => r.jid.startsWith(`${digits}@`))
-      return { input, exists: !!hit?.exists, jid: hit?.jid, lid: typeof (hit as { lid?: unknown } | undefined)?.lid === 'string' ? (hit as unknown as { lid: string }).lid : undefined }
-    })
   }
 
   async contactInfo(jid: string): Promise<ContactRecord | null> {

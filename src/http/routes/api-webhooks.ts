@@ -1,5 +1,5 @@
 // /api/webhooks: endpoint CRUD, the delivery log and "send again", for the admin UI and scripts. Behind the
-// same guard as every /api route (the caller passes its `authed`); changes also refuse cross-site requests.
+// same guard as every /api route (the caller passes its `authed`), and the front's same-origin rule.
 import type { TemplatedApp } from '../uws.js'
 import type { Handler } from '../router.js'
 import { sendJson } from '../respond.js'
@@ -8,7 +8,7 @@ import type { Services } from '../../app/services.js'
 import { AppError } from '../../errors/app-error.js'
 import type { DeliveryStatus } from '../../webhooks/outbox.js'
 
-type Authed = (h: Handler, opts?: { action?: boolean; params?: number }) => ReturnType<typeof import('../router.js').wrap>
+type Authed = (h: Handler, opts?: { params?: number }) => ReturnType<typeof import('../router.js').wrap>
 
 const BODY_MAX = 64 * 1024
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'dead']
@@ -38,15 +38,15 @@ export function registerWebhookApi(app: TemplatedApp, s: Services, authed: Authe
   app.post('/api/webhooks', authed((_r, res, st) => {
     const body = readBody(res, st, BODY_MAX)
     return (async () => sendJson(res, st, 201, await webhooks(s).create(await json(body))))()
-  }, { action: true }))
+  }))
   app.patch('/api/webhooks/:id', authed((r, res, st) => {
     const body = readBody(res, st, BODY_MAX)
     return (async () => sendJson(res, st, 200, { endpoint: await webhooks(s).update(decodeURIComponent(r.params[0]!), await json(body)) }))()
-  }, { action: true, params: 1 }))
+  }, { params: 1 }))
   app.del('/api/webhooks/:id', authed(async (r, res, st) => {
     await webhooks(s).remove(decodeURIComponent(r.params[0]!))
     sendJson(res, st, 200, { ok: true })
-  }, { action: true, params: 1 }))
+  }, { params: 1 }))
 
   // the delivery log: ?endpoint=&status=&before=<event id>&limit=
   app.get('/api/webhooks/deliveries', authed((r, res, st) => {
@@ -61,5 +61,5 @@ export function registerWebhookApi(app: TemplatedApp, s: Services, authed: Authe
   }))
   app.post('/api/webhooks/:id/deliveries/:seq/resend', authed((r, res, st) => {
     sendJson(res, st, 202, { delivery: webhooks(s).resend(decodeURIComponent(r.params[0]!), seqParam(r.params[1]!)) })
-  }, { action: true, params: 2 }))
+  }, { params: 2 }))
 }

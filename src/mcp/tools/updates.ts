@@ -97,7 +97,6 @@ function waitFor<R extends { rows: unknown[] }, O>(ctx: ToolContext, chat: strin
       s.waiters.remove(waiter)
       clearTimeout(timer)
       clearInterval(progress)
-      ctx.signal.removeEventListener('abort', onAbort)
       try {
         resolve(answer(r, timedOut))
       } catch (err) {
@@ -112,10 +111,9 @@ function waitFor<R extends { rows: unknown[] }, O>(ctx: ToolContext, chat: strin
         if (r.rows.length) finish(r, false)
       }
     }
-    const onAbort = () => finish(look(), true)
     s.waiters.add(waiter)
     const timer = setTimeout(() => finish(look(), true), ms)
     const progress = ctx.progressToken === undefined ? undefined : setInterval(() => ctx.notify('notifications/progress', { progressToken: ctx.progressToken!, progress: Date.now() - t0, total: ms, message: 'waiting for a message' }), PROGRESS_EVERY_MS)
-    ctx.signal.addEventListener('abort', onAbort, { once: true })
+    ctx.onCancel(() => finish(look(), true))
   })
 }
