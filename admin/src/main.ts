@@ -4,8 +4,9 @@ import { $, toast } from './dom.js'
 import { initLinkView, renderStatus } from './link-view.js'
 import { initChatsView, showChats } from './chats-view.js'
 import { initSettingsView, showSettings } from './settings-view.js'
+import { initWebhooksView, showWebhooks } from './webhooks-view.js'
 
-const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, export: () => undefined }
+const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, webhooks: showWebhooks, export: () => undefined }
 let stream: EventSource | undefined
 
 function select(name: string): void {
@@ -42,6 +43,7 @@ async function start(): Promise<void> {
   initLinkView()
   initChatsView()
   initSettingsView()
+  initWebhooksView()
   const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')]
   tabs.forEach((tab, i) => {
     tab.addEventListener('click', () => select(tab.id.slice(4)))

@@ -28,6 +28,7 @@ import { EventsRepo } from '../store/events-repo.js'
 import { EventCursors } from '../mcp/event-cursor.js'
 import { loadKeyFile } from '../store/key-file.js'
 import { MessageWaiters } from '../mcp/message-waiters.js'
+import { Webhooks } from '../webhooks/webhooks.js'
 import { whatsappResources } from '../mcp/resources/whatsapp.js'
 import { ResourceUpdates } from '../mcp/resources/resource-updates.js'
 import { ServerEvents } from '../mcp/server-events.js'
@@ -56,6 +57,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   // (p99 22 -> 15 ms), the event loop and the clients left that much room
   const pool = new Pool(config.POOL_THREADS ?? Math.max(2, Math.min(4, availableParallelism() - 1)))
   let autoDownload: AutoDownloader | undefined
+  let webhooks: Webhooks | undefined
   const waiters = new MessageWaiters()
   let resourceUpdates: ResourceUpdates | undefined
   const events = new EventsRepo(db)
@@ -63,6 +65,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     onWritten: (r, batches) => {
       autoDownload?.offer(batches)
       if (r.incoming) waiters.wake(r.incoming)
+      webhooks?.wake()
       if (r.changed) resourceUpdates?.changed(r.changed, Math.min(...batches.map((b) => b.emittedAt || Infinity)))
     },
     deadLetterDir: deadLetterDir(config.DATA_DIR),
@@ -122,6 +125,8 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const mediaStats = new MediaStats(config.MEDIA_DIR)
   autoDownload = new AutoDownloader(wa, settings, config.MEDIA_DIR, config.WA_AUTO_DOWNLOAD_CONCURRENCY, config.WA_AUTO_DOWNLOAD_QUEUE_MAX, log.child({ actor: 'auto-download' }))
   const idempotency = new IdempotencyStore(idempotencyPath(config.DATA_DIR), config.WA_IDEMPOTENCY_TTL_MS)
+  const cursors = new EventCursors(loadKeyFile(cursorKeyPath(config.DATA_DIR)), events.storeId())
+  webhooks = new Webhooks({ config, settings, events, cursors, canonicalChat: (c) => services.contacts.canonical(c) ?? null, log: log.child({ actor: 'webhooks' }) })
   let sessions!: SessionRegistry
   // what 2026 listen streams hear (resource updates); the 2025 sessions are told by ResourceUpdates
   const serverEvents = new ServerEvents()
@@ -137,12 +142,13 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     groups: new GroupsRepo(db),
     writes,
     events,
-    cursors: new EventCursors(loadKeyFile(cursorKeyPath(config.DATA_DIR)), events.storeId()),
+    cursors,
     waiters,
     pool,
     writerPool,
     sends: new SendGuard(idempotency, () => settings.current().send_dedup_window_ms),
     settings,
+    webhooks,
     // links are signed only when /media needs auth; the key stays valid across restarts
     mediaLinks: new MediaLinks({ baseUrl: () => settings.current().media_public_base_url, key: config.ADMIN_TOKEN ? loadKeyFile(mediaLinkKeyPath(config.SESSION_DIR)) : undefined, ttlMs: config.MEDIA_LINK_TTL_MS }),
     recovery,
@@ -163,6 +169,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   if (config.exposed && !config.MCP_AUTH_TOKEN.length) log.warn(`HOST ${config.HOST} is reachable from other machines and MCP_AUTH_TOKEN is not set: anyone who can reach this port can read and send this account's WhatsApp messages.`)
   if (config.exposed && !config.httpHosts.length) log.info(`HOST ${config.HOST} is reachable from other machines: requests by IP address are answered, requests by a host name only for the names in ALLOWED_HOSTS (DNS-rebinding protection).`)
   if (config.exposed && !config.ADMIN_TOKEN) log.warn(`HOST ${config.HOST} is reachable from other machines and ADMIN_TOKEN is not set: the admin UI and /api are open.`)
+  webhooks.start()
   await wa.start()
 
   return {
@@ -176,6 +183,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       mediaStats.stop()
       await wa.stop()
       await writes.idle()
+      webhooks?.stop()
       await writerPool.close()
       await pool.close()
       db.close()

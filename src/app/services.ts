@@ -15,6 +15,7 @@ import type { SettingsStore } from '../settings/settings.js'
 import type { EventsRepo } from '../store/events-repo.js'
 import type { EventCursors } from '../mcp/event-cursor.js'
 import type { MessageWaiters } from '../mcp/message-waiters.js'
+import type { Webhooks } from '../webhooks/webhooks.js'
 import type { MediaLinks } from '../media/media-link.js'
 
 export interface Services {
@@ -38,6 +39,8 @@ export interface Services {
   writerPool?: Pool
   sends: SendGuard
   settings: SettingsStore
+  /** webhook endpoints, their delivery log and the loop that sends */
+  webhooks?: Webhooks
   /** links to files under MEDIA_DIR, signed when ADMIN_TOKEN guards /media */
   mediaLinks: MediaLinks
   /** the recovery policy's view, when it runs */

@@ -144,6 +144,16 @@ export const envSchema = z.object({
   /** media_url may reach loopback and private networks (off: SSRF protection). */
   MEDIA_URL_ALLOW_PRIVATE: bool.default(false),
 
+  // --- webhooks (the endpoints themselves are runtime settings, /api/webhooks)
+  /** webhook URLs may lead to loopback and private networks (off: SSRF protection, at save and at send) */
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  WEBHOOK_MAX_ATTEMPTS: int(1, 100).default(15),
+  WEBHOOK_MAX_AGE_HOURS: int(1, 24 * 30).default(24),
+  WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(2000),
+  WEBHOOK_RETRY_MAX_MS: int(10, 86_400_000).default(3_600_000),
+  WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  WEBHOOK_CONCURRENCY: int(1, 1024).default(32),
+
   // --- runtime settings: env gives the initial value, the settings file wins once saved
   MEDIA_PUBLIC_BASE_URL: z.string().trim().optional(),
   PUBLIC_BASE_URL: z.string().trim().optional(),

@@ -84,6 +84,13 @@ export const ERROR_CODES = {
   UPLOAD_TOO_MANY_FILES: { status: 400, retryable: false, summary: 'More files than max_files_per_upload were sent.' },
   SETTINGS_INVALID: { status: 400, retryable: false, summary: 'A setting has a wrong type or is out of range.' },
 
+  // --- webhooks
+  WEBHOOK_URL_INVALID: { status: 400, retryable: false, summary: 'A webhook URL is not an absolute http or https URL, or carries a user name or password.' },
+  WEBHOOK_URL_FORBIDDEN: { status: 403, retryable: false, summary: 'A webhook URL leads to a loopback, private, link-local or other non-public address; WEBHOOK_ALLOW_PRIVATE=true allows them.' },
+  WEBHOOK_INVALID: { status: 400, retryable: false, summary: 'A webhook endpoint has a bad field: unknown event kinds, a bad chat filter, a too short secret, a duplicate id.' },
+  WEBHOOK_NOT_FOUND: { status: 404, retryable: false, summary: 'No webhook endpoint with this id is configured.' },
+  WEBHOOK_DELIVERY_NOT_FOUND: { status: 404, retryable: false, summary: 'No webhook delivery with this endpoint and event id is in the delivery log.' },
+
   // --- pools and workers
   POOL_TASK_FAILED: { status: 500, retryable: true, summary: 'A background task failed.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>

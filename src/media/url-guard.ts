@@ -61,8 +61,8 @@ export function assertFetchableUrl(url: URL, o: GuardOptions): void {
 
 const isAllowed = (address: string, o: GuardOptions): boolean => o.allowPrivate || o.trustAsPublic?.includes(address) === true || classifyAddress(address).public
 
-/** a socket lookup that resolves once and hands connect() only addresses that passed the check */
-function vettedLookup(url: URL, o: GuardOptions): LookupFunction {
+/** a socket lookup that resolves once and hands connect() only addresses that passed the check (the webhook sender gives it to its keep-alive sockets) */
+export function vettedLookup(url: URL, o: GuardOptions): LookupFunction {
   const resolve = o.resolve ?? systemResolve
   return (hostname, options, callback) => {
     resolve(hostname).then(

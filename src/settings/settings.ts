@@ -9,6 +9,7 @@ import { dirname } from 'node:path'
 import { EventEmitter } from 'node:events'
 import type { Config } from '../config/load-config.js'
 import { AppError } from '../errors/app-error.js'
+import { endpointSchema, MAX_ENDPOINTS, toPublicEndpoint, type PublicEndpoint } from '../webhooks/endpoint-config.js'
 
 export const settingsSchema = z.object({
   media_public_base_url: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).describe('public URL prefix for /media links; empty = relative links'),
@@ -20,12 +21,13 @@ export const settingsSchema = z.object({
   auto_download_media: z.boolean(),
   auto_download_max_mb: z.number().int().min(0).max(2048).describe('0 = no limit'),
   auto_select_contact: z.boolean().describe('get_chat_by_contact picks a clear winner by itself'),
-  send_dedup_window_ms: z.number().int().min(0).max(3_600_000).describe('identical key-less sends within this window are not sent twice; 0 = off')
+  send_dedup_window_ms: z.number().int().min(0).max(3_600_000).describe('identical key-less sends within this window are not sent twice; 0 = off'),
+  webhooks: z.array(endpointSchema).max(MAX_ENDPOINTS).describe('webhook endpoints; changed through /api/webhooks only (URL checks, write-only secrets)')
 })
 export type Settings = z.infer<typeof settingsSchema>
 export const SECRET_KEYS = ['upload_token'] as const
 
-export type PublicSettings = Omit<Settings, 'upload_token'> & { upload_token_set: boolean }
+export type PublicSettings = Omit<Settings, 'upload_token' | 'webhooks'> & { upload_token_set: boolean; webhooks: PublicEndpoint[] }
 
 export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
   private value: Settings
@@ -42,7 +44,8 @@ export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
       auto_download_media: config.AUTO_DOWNLOAD_MEDIA ?? false,
       auto_download_max_mb: config.AUTO_DOWNLOAD_MAX_MB ?? 50,
       auto_select_contact: config.AUTO_SELECT_CONTACT ?? false,
-      send_dedup_window_ms: config.WA_SEND_DEDUP_WINDOW_MS
+      send_dedup_window_ms: config.WA_SEND_DEDUP_WINDOW_MS,
+      webhooks: []
     }
     let saved: Partial<Settings> = {}
     try {
@@ -51,7 +54,7 @@ export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
       // no file yet, or one from an older version: env defaults apply
     }
     this.value = { ...defaults, ...saved }
-    addSecrets([this.value.upload_token])
+    addSecrets([this.value.upload_token, ...this.value.webhooks.map((w) => w.secret)])
   }
 
   current(): Settings {
@@ -60,8 +63,8 @@ export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
 
   /** what the API shows: secrets replaced by whether they are set */
   public(): PublicSettings {
-    const { upload_token, ...rest } = this.value
-    return { ...rest, upload_token_set: upload_token.length > 0 }
+    const { upload_token, webhooks, ...rest } = this.value
+    return { ...rest, upload_token_set: upload_token.length > 0, webhooks: webhooks.map(toPublicEndpoint) }
   }
 
   /** validates a partial update (unknown keys and bad values are errors), persists it, applies it */
@@ -72,15 +75,25 @@ export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
       for (const i of parsed.error.issues) fields[String(i.path[0] ?? (i as { keys?: string[] }).keys?.[0] ?? '_')] = i.message
       throw new AppError('SETTINGS_INVALID', `Invalid settings: ${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ')}`, { fields })
     }
+    if (parsed.data.webhooks) throw new AppError('SETTINGS_INVALID', 'webhooks are changed through /api/webhooks (each URL is checked, secrets stay write-only).', { fields: { webhooks: 'use /api/webhooks' } })
     const next = { ...this.value, ...parsed.data }
     if (next.require_upload_token && !next.upload_token) throw new AppError('SETTINGS_INVALID', 'require_upload_token needs an upload_token.', { fields: { upload_token: 'required when require_upload_token is on' } })
+    await this.save(next)
+    return this.public()
+  }
+
+  /** replaces the webhook endpoints, already checked (webhooks/endpoint-config.ts); persists, applies */
+  async setWebhooks(webhooks: Settings['webhooks']): Promise<void> {
+    await this.save({ ...this.value, webhooks })
+  }
+
+  private async save(next: Settings): Promise<void> {
     ensureDir(dirname(this.path))
     const tmp = `${this.path}.${process.pid}.tmp`
     await writeFile(tmp, JSON.stringify(next, null, 2), { mode: 0o600 })
     await rename(tmp, this.path)
     this.value = next
-    addSecrets([next.upload_token])
+    addSecrets([next.upload_token, ...next.webhooks.map((w) => w.secret)])
     this.emit('change', next)
-    return this.public()
   }
 }

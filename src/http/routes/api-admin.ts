@@ -20,6 +20,7 @@ import { toChat, toMessage } from '../../mcp/schemas.js'
 import type { ExportResult } from '../../../workers/pool/export-zip.js'
 import { mediaRelPath } from '../../media/media-paths.js'
 import { decideHealth } from '../../wa/health-policy.js'
+import { registerWebhookApi } from './api-webhooks.js'
 
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false)
 
@@ -106,6 +107,8 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
     const png = await QRCode.toBuffer(qr.value, { type: 'png', margin: 2, scale: 8 })
     send(res, st, 200, png, { 'content-type': 'image/png', 'cache-control': 'no-store', 'x-qr-issued-at': String(qr.issuedAt) })
   }))
+
+  registerWebhookApi(app, s, authed)
 
   app.get('/api/settings', authed((_r, res, st) => sendJson(res, st, 200, { settings: s.settings.public() })))
   app.post('/api/settings', authed((r, res, st) => {

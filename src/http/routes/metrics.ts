@@ -38,6 +38,13 @@ export function metricsRoute(s: Services): Handler {
       '# HELP store_write_failures_total Failed store writes (retried).',
       '# TYPE store_write_failures_total counter',
       `store_write_failures_total ${s.writes.failures}`,
+      '# HELP webhook_attempts_total Webhook delivery attempts since the start, by outcome (failed: to be retried or given up).',
+      '# TYPE webhook_attempts_total counter',
+      `webhook_attempts_total{result="delivered"} ${s.webhooks?.loop.stats.delivered ?? 0}`,
+      `webhook_attempts_total{result="failed"} ${s.webhooks?.loop.stats.failedAttempts ?? 0}`,
+      '# HELP webhook_deliveries_dead_total Webhook deliveries given up since the start.',
+      '# TYPE webhook_deliveries_dead_total counter',
+      `webhook_deliveries_dead_total ${s.webhooks?.loop.stats.dead ?? 0}`,
       '# HELP process_resident_memory_bytes Resident memory.',
       '# TYPE process_resident_memory_bytes gauge',
       `process_resident_memory_bytes ${process.memoryUsage().rss}`

@@ -5,31 +5,13 @@ import { defineTool, READ_ONLY, type ToolContext } from '../tool.js'
 import { canonicalJid, jidInput, messageShape, toMessage } from '../schemas.js'
 import { AppError } from '../../errors/app-error.js'
 import { EVENT_KINDS } from '../../store/event-log.js'
-import type { EventRow } from '../../store/events-repo.js'
+import { eventShape, toEvent } from '../event-json.js'
 import type { Services } from '../../app/services.js'
 
 /** a wait that runs this long sends a progress notification, so proxies keep the stream open */
 const PROGRESS_EVERY_MS = 15_000
-/** text of a message event is cut here; the whole message is one get_message_by_id away */
-const TEXT_MAX = 2000
 
 const cursorArg = z.string().max(100).optional()
-
-const eventShape = z
-  .object({
-    kind: z.enum(EVENT_KINDS),
-    at: z.string().describe('ISO 8601'),
-    cursor: z.string().describe('the cursor just after this event'),
-    chat_jid: z.string().optional(),
-    message_id: z.string().optional().describe('chat_jid:id'),
-    actor: z.string().optional().describe('who did it: the sender, reactor, voter, reader'),
-    from_me: z.literal(true).optional(),
-    type: z.string().optional(),
-    text: z.string().optional(),
-    text_truncated: z.literal(true).optional()
-  })
-  .catchall(z.unknown())
-  .describe('one change; kind-specific fields (emoji, type, state, subject, participants, action, ...) sit beside these')
 
 /** the log position `since` names, refusing one from another server or one the retention dropped */
 function after(s: Services, since: string | undefined): number {
@@ -40,19 +22,6 @@ function after(s: Services, since: string | undefined): number {
   const pruned = first === null ? seq < last : seq < first - 1
   if (pruned) throw new AppError('CURSOR_EXPIRED', 'Events after this cursor are older than the event log keeps (EVENT_LOG_RETENTION_DAYS / EVENT_LOG_MAX_EVENTS). Call get_updates without since to start from now, and read the chats you care about with list_messages to catch up.')
   return seq
-}
-
-function toEvent(s: Services, e: EventRow): z.infer<typeof eventShape> {
-  const o: Record<string, unknown> = { kind: e.kind, at: new Date(e.at).toISOString(), cursor: s.cursors.encode(e.seq) }
-  if (e.chat_jid) o.chat_jid = e.chat_jid
-  if (e.message_id) o.message_id = e.chat_jid ? `${e.chat_jid}:${e.message_id}` : e.message_id
-  if (e.actor_jid) o.actor = e.actor_jid
-  if (e.data) Object.assign(o, JSON.parse(e.data) as Record<string, unknown>)
-  if (e.body !== null && e.body !== undefined) {
-    o.text = e.body.length > TEXT_MAX ? e.body.slice(0, TEXT_MAX) : e.body
-    if (e.body.length > TEXT_MAX) o.text_truncated = true
-  }
-  return o as z.infer<typeof eventShape>
 }
 
 export const getUpdates = defineTool({
@@ -75,7 +44,7 @@ export const getUpdates = defineTool({
     const page = more ? events.slice(0, a.limit) : events
     // a full page ends at its last event; a short one has seen everything up to the log's newest number
     const next = more ? page.at(-1)!.seq : last
-    return { events: page.map((e) => toEvent(services, e)), next_cursor: services.cursors.encode(next), has_more: more }
+    return { events: page.map((e) => toEvent(services.cursors, e)), next_cursor: services.cursors.encode(next), has_more: more }
   }
 })
 
