@@ -602,7 +602,7 @@ export class Emulator extends EventEmitter {
           }
         } catch (err) {
           this.log('decrypt for emulated device failed', jid, err)
-          this.emit('decrypt-error', { jid, err })
+          this.emit('decrypt-error', { jid, id: node.attrs.id, err })
         }
         if (acc !== sender) receiptsFrom.add(acc)
       } else if (dev !== senderDev && !isGroup) {
@@ -636,7 +636,7 @@ export class Emulator extends EventEmitter {
           receiptsFrom.add(p.acc)
         } catch (err) {
           this.log('group decrypt failed', p.acc.pn, err)
-          this.emit('decrypt-error', { jid: pnJid(p.acc), err })
+          this.emit('decrypt-error', { jid: pnJid(p.acc), id: node.attrs.id, err })
         }
       }
     }

@@ -463,7 +463,7 @@ export class Session {
     const sock = this.ready()
     const content: AnyMessageContent = { text: req.text, ...(req.mentions?.length ? { mentions: req.mentions } : {}) }
     try {
-      return await this.sent(await sock.sendMessage(req.to, content, { quoted: this.quoted(req.to, req.quotedMessageId) }))
+      return await this.sent(await sock.sendMessage(req.to, content, { quoted: this.quoted(req.to, req.quotedMessageId), ...(req.messageId ? { messageId: req.messageId } : {}) }))
     } catch (err) {
       if (err instanceof AppError) throw err
       throw new AppError('WA_SEND_FAILED', `Sending failed: ${(err as Error).message}`)
@@ -484,7 +484,7 @@ export class Session {
               ? { sticker: media, mimetype: req.mimetype }
               : { document: media, mimetype: req.mimetype, fileName: req.fileName ?? 'file', caption: req.caption }
     try {
-      return await this.sent(await sock.sendMessage(req.to, content, { quoted: this.quoted(req.to, req.quotedMessageId) }))
+      return await this.sent(await sock.sendMessage(req.to, content, { quoted: this.quoted(req.to, req.quotedMessageId), ...(req.messageId ? { messageId: req.messageId } : {}) }))
     } catch (err) {
       if (err instanceof AppError) throw err
       throw new AppError('WA_SEND_FAILED', `Sending media failed: ${(err as Error).message}`)
