@@ -40,7 +40,7 @@ export interface RoundResult {
   /** acknowledged before the kill and not in the store right after it */
   ackedLost?: number
   stored?: number
-  /** sent and never stored at all, after the restart settled */
+  /** sent and never stored with its content (not at all, or only as an undecrypted stub), after the restart settled */
   lost?: number
   /** send: calls that answered success, and of those (and the retried ones) missing from store or recipient */
   reported?: number
