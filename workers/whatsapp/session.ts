@@ -445,6 +445,11 @@ export class Session {
 
   private async sent(msg: WAMessage | undefined): Promise<SendResult> {
     if (!msg?.key.id || !msg.key.remoteJid) throw new AppError('WA_SEND_FAILED', 'WhatsApp did not accept the message.')
+    // Baileys returns once the gate took the frame; behind a held receipt it has not left yet, and a
+    // send reported before it leaves is lost to a crash (the crash harness found such sends)
+    await this.gate.written().catch(() => {
+      throw new AppError('WA_SEND_FAILED', 'The connection closed before the message left; a retry with the same idempotency_key sends it once.')
+    })
     // stored at once, not only when Baileys echoes it: the read tools must see what the account sent
     const rec = messageRecord(msg, this.me(), false)
     this.remember(jidNormalizedUser(msg.key.remoteJid), msg)
