@@ -136,6 +136,11 @@ export class AckGate {
     return new Promise((resolve, reject) => this.writers.push({ mark: this.queued, resolve, reject }))
   }
 
+  /** frames wait in the queue: something taken in is not committed yet, or a frame waits behind it */
+  get holding(): boolean {
+    return this.queue.length > 0
+  }
+
   /** what the worker took in (a message id, `hist:<id>`) travels in the store batch `seq` */
   saw(key: string, seq: number): void {
     this.queue.saw(key, seq)

@@ -100,7 +100,8 @@ export class Session {
     this.recent = new Lru(opts.messageCacheMax ?? 20_000)
     this.chatOfId = new Lru(opts.messageKeyCacheMax ?? 20_000)
     this.eventStream = opts.eventStreamPath ? new EventStream(opts.eventStreamPath, opts.eventStreamMaxBytes ?? 50 * 1024 * 1024) : undefined
-    this.auth = openAuthStore(opts.authDbPath, (pairs) => this.batch({ lidMappings: pairs }), opts.keySyncMs)
+    // the session on disk never runs ahead of the message store (see openAuthStore's busy)
+    this.auth = openAuthStore(opts.authDbPath, (pairs) => this.batch({ lidMappings: pairs }), opts.keySyncMs, () => this.gate?.holding ?? false)
     this.status.linked = !!this.auth.creds.me
     this.gate = new AckGate(
       {
