@@ -13,8 +13,9 @@ import { benchSessions } from './sessions.bench.js'
 import { benchIngest, type IngestFigures } from './ingest.bench.js'
 import { benchExport, seedExport } from './export.bench.js'
 import { benchSend } from './send.bench.js'
-import { QUICK, DURATION, ROUNDS, fmt } from './lib.js'
+import { QUICK, DURATION, ROUNDS, fmt, mcpSession } from './lib.js'
 import { profileReceive } from './receive.bench.js'
+import { benchEvents } from './events.bench.js'
 
 const size = {
   chats: Number(process.env.BENCH_CHATS ?? (QUICK ? 1_000 : 10_000)),
@@ -38,6 +39,11 @@ log(`seeded in ${fmt(seed.ms / 1000, 1)} s (${fmt(seed.messages / (seed.ms / 100
 seedExport(join(dataA, 'store.sqlite'), join(dataA, 'media'), size.exportMessages, size.exportMediaMb)
 const a = await startServerProcess(undefined, { ...PROD }, dataA)
 
+// the catalog a model pays for: tools/list as published, and without its output schemas
+const catalogHeaders = await mcpSession(`${a.url}/mcp`)
+const listed = (await (await fetch(`${a.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...catalogHeaders }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) })).json()) as { result: { tools: Array<Record<string, unknown>> } }
+const catalog = { tools: listed.result.tools.length, bytes: JSON.stringify(listed.result).length, withoutOutput: JSON.stringify({ tools: listed.result.tools.map(({ outputSchema: _o, ...t }) => t) }).length }
+log(`tools/list: ${catalog.tools} tools, ${fmt(catalog.bytes / 1024, 1)} KB (${fmt(catalog.withoutOutput / 1024, 1)} KB without output schemas)`)
 log('ping: raw uWS, SDK on node:http, ours (JSON and SSE)')
 const ping = await benchPing(a.url)
 log('read tools, the same call repeated (answered from the cache)')
@@ -71,6 +77,8 @@ const d = await startServerProcess(emu, { ...PROD, WA_WS_URL: emu.url })
 const ingest2: IngestFigures = await benchIngest(emu, d, '15550003333', size.ingest, true)
 await d.stop()
 await emu.close()
+log('events: resource notifications to 1, 100 and 1,000 subscribed sessions; 10,000 waits')
+const events = await benchEvents()
 log('the receive path under the profiler: live messages into the WhatsApp worker')
 // the profile covers linking and start-up too (about 30 samples of ours, 420 of Baileys'): enough messages make them weigh little
 const receive = await profileReceive(QUICK ? 500 : 10_000)
@@ -80,8 +88,8 @@ const row = (...cells: string[]) => `| ${cells.join(' | ')} |`
 out.push('# Benchmark results', '')
 out.push(`Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, ${fmt(totalmem() / 2 ** 30, 1)} GiB; Node ${process.version}; ${new Date().toISOString()}; ${QUICK ? 'QUICK run (small sizes, short runs)' : `${ROUNDS} rounds × ${DURATION} s per point, medians`}.`)
 out.push('Load generator: autocannon in its own process, pinned to core 1 where taskset works; the single-threaded baselines are pinned to core 0, our server (a main thread and workers) is not pinned. Ratios compare figures from this one run.', '')
-out.push('## tools/call ping', '', row('c', 'raw uWS req/s', 'SDK req/s', 'ours JSON req/s', 'ours SSE req/s', 'JSON / raw', 'JSON / SDK', 'SSE / SDK', 'ours p99 ms (JSON)', 'SDK p99 ms'), row('---', '---', '---', '---', '---', '---', '---', '---', '---', '---'))
-for (const r of ping.rows) out.push(row(String(r.c), fmt(r.raw.rps), fmt(r.sdk.rps), fmt(r.json.rps), fmt(r.sse.rps), fmt(r.json.rps / r.raw.rps, 2), fmt(r.json.rps / r.sdk.rps, 1), fmt(r.sse.rps / r.sdk.rps, 1), fmt(r.json.p99, 1), fmt(r.sdk.p99, 1)))
+out.push('## tools/call ping', '', row('c', 'raw uWS req/s', 'SDK req/s', 'ours JSON req/s', 'ours SSE req/s', 'ours 2026 stateless req/s', 'JSON / raw', '2026 / raw', 'JSON / SDK', 'SSE / SDK', 'ours p99 ms (JSON)', 'SDK p99 ms'), row('---', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---'))
+for (const r of ping.rows) out.push(row(String(r.c), fmt(r.raw.rps), fmt(r.sdk.rps), fmt(r.json.rps), fmt(r.sse.rps), fmt(r.stateless.rps), fmt(r.json.rps / r.raw.rps, 2), fmt(r.stateless.rps / r.raw.rps, 2), fmt(r.json.rps / r.sdk.rps, 1), fmt(r.sse.rps / r.sdk.rps, 1), fmt(r.json.p99, 1), fmt(r.sdk.p99, 1)))
 const raw16 = ping.rows.find((r) => r.c === 16)!.raw.rps
 const raw64 = ping.rows.find((r) => r.c === 64)!.raw.rps
 out.push('', `## Read tools on ${fmt(seed.chats)} chats, ${fmt(seed.messages)} messages, ${fmt(seed.contacts)} contacts`, '', 'cold: the answer cache off, every call reads SQLite. cached: the same call repeated against the default server (a polling agent), answered from the cache between store writes.', '', row('tool', 'answer', 'c', 'req/s', 'p50 ms', 'p99 ms', '/ raw uWS', '/ raw uWS, same reply bytes', 'errors'), row('---', '---', '---', '---', '---', '---', '---', '---', '---'))
@@ -95,6 +103,10 @@ out.push('', '## send_message through Baileys to the emulator (c = 16)', '', `Ev
 out.push('', '## Ingest', '', 'Seconds from the first history chunk the emulator sent to the last message in the store (in brackets: from the QR scan, with pairing and login). Event-loop delay is the lateness past the 10 ms sampling interval.', '', row('case', 'messages', 'seconds', 'messages/s', 'main-thread event-loop p99 ms', 'max ms', 'concurrent list_chats req/s, p99 ms'), row('---', '---', '---', '---', '---', '---', '---'))
 for (const [name, f] of [['history sync alone', ingest], ['with an MCP read load (c = 8)', ingest2]] as const) out.push(row(name, fmt(f.messages), `${fmt(f.seconds, 1)} (${fmt(f.fromScanSeconds, 1)})`, fmt(f.perSecond), fmt(f.eventLoopP99Ms, 1), fmt(f.eventLoopMaxMs, 1), f.concurrentRead ? `${fmt(f.concurrentRead.rps)}, ${fmt(f.concurrentRead.p99, 1)}` : '-'))
 out.push('', '## Our cost on the Baileys receive path', '', `${fmt(receive.messages)} live 1:1 messages from 20 people, received in ${fmt(receive.seconds, 1)} s with the server under --cpu-prof. Samples of the WhatsApp worker thread, each given to the nearest frame of ours, Baileys' or a library's on its stack (Node's own functions and the SQLite binding count for their caller): ours ${receive.worker.ours}, Baileys ${receive.worker.baileys}, its libraries (Signal, noise, protobuf) ${receive.worker.libraries}, Node with no caller of either ${receive.worker.node}, GC ${receive.worker.gc}. **Ours / (Baileys + its libraries) = ${fmt(receive.ourShare * 100, 1)}%.** Ours by frame: ${receive.ourFrames.slice(0, 5).map(([f, n]) => `${f.split('  ')[0]} (${f.split('  ')[1]?.replace(/:\d+$/, '')}) ${n}`).join(', ')}.`)
+out.push('', '## Events', '', 'From the WhatsApp worker handing a message\'s batch over to the last notifications/resources/updated of that write written to every subscribed session (the server measures between the two; one message at a time).', '', row('subscribed sessions', 'messages', 'notifications received', 'p50 ms', 'p99 ms'), row('---', '---', '---', '---', '---'))
+for (const n of events.notify) out.push(row(fmt(n.sessions), String(n.messages), fmt(n.received), n.p50Ms === null ? '-' : fmt(n.p50Ms, 1), n.p99Ms === null ? '-' : fmt(n.p99Ms, 1)))
+out.push('', `${fmt(events.waits.count)} concurrent wait_for_messages calls (100 chats, 25 per session): ${fmt(events.waits.heapPerWaitBytes)} B of heap each, the open HTTP request and the MCP call included. One message to one chat woke ${events.waits.wokenByOneMessage} waiters and answered ${events.waits.answeredByIt}.`)
+out.push('', '## Catalog', '', `tools/list publishes ${catalog.tools} tools in ${fmt(catalog.bytes / 1024, 1)} KB (${fmt(catalog.withoutOutput / 1024, 1)} KB without output schemas).`)
 out.push('', '## Idle MCP sessions', '', `${fmt(sessions.count)} sessions: ${fmt(sessions.heapPerSessionBytes)} B of heap and ${fmt(sessions.rssPerSessionBytes)} B of RSS each (heap after a full GC). After they expired: ${sessions.sessionsLeft} left, heap ${fmt(sessions.heapAfterExpiryDeltaBytes / 1024)} KiB above where it started.`)
 out.push('', `## Export of a chat with ${fmt(exp.messages)} messages and ${size.exportMediaMb} MB of media`, '', `${fmt(exp.bytes / 2 ** 20)} MB in ${fmt(exp.seconds, 1)} s: ${fmt(exp.mbPerSecond, 1)} MB/s; server RSS ${fmt(exp.baseRssMb)} MB before, ${fmt(exp.peakRssMb)} MB at peak; main-thread event-loop p99 ${fmt(exp.eventLoopP99Ms, 1)} ms.`)
 out.push('', `Store seeding through the product's writer: ${fmt(seed.messages / (seed.ms / 1000))} messages/s.`)

@@ -1,24 +1,10 @@
 // Cursors into the event log: the sequence number, signed with HMAC-SHA256 under a key kept in the data
 // folder and bound to the store's id, so a cursor from another server (or edited by hand) is refused
 // instead of silently skipping or repeating events.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { AppError } from '../errors/app-error.js'
 
 const PREFIX = 'ev1'
-
-/** the server's key for signing cursors: 32 random bytes, created 0600 on first use */
-export function loadOrCreateKey(path: string): Buffer {
-  if (existsSync(path)) {
-    const k = readFileSync(path)
-    if (k.length >= 32) return k
-  }
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
-  const k = randomBytes(32)
-  writeFileSync(path, k, { mode: 0o600 })
-  return k
-}
 
 export class EventCursors {
   constructor(private readonly key: Buffer, private readonly storeId: string) {}

@@ -1,7 +1,7 @@
 // Signed /media links: what agents and exports hand out when ADMIN_TOKEN guards /media. A link names one
 // file and an expiry and carries an HMAC-SHA256 of both under a key only this server holds, so it opens that
-// file until then and nothing else. Pure apart from the clock the caller passes; the key lives in
-// media-link-key.ts.
+// file until then and nothing else. Pure apart from the clock the caller passes; the key is a key file
+// (store/key-file.ts).
 import { createHmac, timingSafeEqual } from 'node:crypto'
 
 /** a path relative to MEDIA_DIR (decoded, `/`-separated) as a URL path under /media/ */

@@ -188,10 +188,16 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.restartTimer = setTimeout(() => this.spawn(), d.delayMs)
   }
 
-  /** the escalation path: terminate the worker and start a fresh one; nothing on disk is lost */
-  async restart(cause: string): Promise<void> {
+  /**
+   * The escalation path: terminate the worker and start a fresh one; nothing on disk is lost. A worker that
+   * still answers is asked to stop first (up to 2 s), so the acknowledgements it holds for what the store
+   * has committed leave, and WhatsApp does not deliver those messages again.
+   */
+  async restart(cause: string, opts: { graceful?: boolean } = {}): Promise<void> {
     const w = this.worker
     if (!w) return
+    if (opts.graceful && this.api) await Promise.race([this.api.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))])
+    if (this.worker !== w) return
     this.opts.commits.workerGone(this.generation)
     this.generation++ // ignore the old worker's exit and events
     this.worker = undefined

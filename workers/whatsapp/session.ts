@@ -31,6 +31,7 @@ import { encodeBatch, splitBatch, MAX_MESSAGES_PER_BATCH } from '../../src/store
 import { BatchCoalescer, withoutNameEchoes } from '../../src/store/batch-merge.js'
 import { chatRecord, contactRecord, groupRecord, historyToBatch, messageRecord, participantsChange, upsertToBatch, type Me } from './normalize.js'
 import { classifyBaileysLog } from './log-signals.js'
+import { secretSafe } from '../../src/log/logger.js'
 import { EventStream } from './event-stream.js'
 import { Lru } from './lru.js'
 import { decodeVote } from './poll-votes.js'
@@ -116,7 +117,7 @@ export class Session {
     )
     // Baileys reports app-state corruption only in its logs: read them as structured recovery signals
     this.baileysLog = pino(
-      {
+      secretSafe({
         level: opts.logLevel,
         base: { actor: 'baileys' },
         hooks: {
@@ -126,7 +127,7 @@ export class Session {
             return method.apply(this, args)
           }
         }
-      },
+      }),
       pino.destination({ fd: 1, sync: false })
     )
   }
