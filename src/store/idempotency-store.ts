@@ -11,6 +11,14 @@ export interface IdempotencyRecord {
   createdAt: number
 }
 
+const PENDING = '$pendingMessageId'
+
+/** the message id a reserved (not yet answered) send chose, when `result` is such a reservation */
+export const pendingMessageId = (result: unknown): string | undefined => {
+  const id = (result as Record<string, unknown> | null)?.[PENDING]
+  return typeof id === 'string' ? id : undefined
+}
+
 export class IdempotencyStore {
   private readonly db: Database.Database
   private readonly getStmt
@@ -30,6 +38,15 @@ export class IdempotencyStore {
   get(key: string): IdempotencyRecord | undefined {
     const r = this.getStmt.get(key, Date.now() - this.ttlMs) as { key: string; operation: string; fingerprint: string; result: string; created_at: number } | undefined
     return r ? { key: r.key, operation: r.operation, fingerprint: r.fingerprint, result: JSON.parse(r.result), createdAt: r.created_at } : undefined
+  }
+
+  /**
+   * Records, before a send goes out, the WhatsApp message id it will carry: a process killed after the
+   * message left but before `put` leaves this record, and the retry sends the same id again (the recipient
+   * shows one message per id) instead of a second message.
+   */
+  reserve(key: string, operation: string, fingerprint: string, messageId: string): void {
+    this.put(key, operation, fingerprint, { [PENDING]: messageId })
   }
 
   put(key: string, operation: string, fingerprint: string, result: unknown): void {

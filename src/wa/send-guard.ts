@@ -1,13 +1,16 @@
 // Exactly-once sending, as far as the caller can tell: idempotency keys (persisted), joining concurrent
 // duplicates, the short implicit dedup window for key-less identical sends, and waiting for readiness.
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { AppError } from '../errors/app-error.js'
-import type { IdempotencyStore } from '../store/idempotency-store.js'
+import { pendingMessageId, type IdempotencyStore } from '../store/idempotency-store.js'
 
 export interface GuardedResult<T> {
   result: T
   deduplicated: boolean
 }
+
+/** a WhatsApp message id in the form Baileys gives its own (3EB0 and hex) */
+export const newMessageId = (): string => `3EB0${randomBytes(9).toString('hex').toUpperCase()}`
 
 export const fingerprint = (...parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex')
 
@@ -20,15 +23,20 @@ export class SendGuard {
   /**
    * Runs `send` at most once per idempotency key (24 h) or, without a key, at most once per identical
    * request inside the dedup window (0 turns that off). Concurrent duplicates share one send.
+   * `send` gets the WhatsApp message id to use: under a key it is chosen once and recorded before the send,
+   * so a retry after a crash that cut the first attempt (sent, never answered) sends the same id again.
    */
-  async run<T>(operation: string, print: string, key: string | undefined, send: () => Promise<T>): Promise<GuardedResult<T>> {
+  async run<T>(operation: string, print: string, key: string | undefined, send: (messageId: string) => Promise<T>): Promise<GuardedResult<T>> {
+    let messageId = newMessageId()
     if (key) {
       const stored = this.store.get(key)
       if (stored) {
         if (stored.operation !== operation || stored.fingerprint !== print) {
           throw new AppError('IDEMPOTENCY_KEY_CONFLICT', `idempotency_key "${key}" was already used for a different ${stored.operation === operation ? 'request' : stored.operation}.`)
         }
-        return { result: stored.result as T, deduplicated: true }
+        const pending = pendingMessageId(stored.result)
+        if (!pending) return { result: stored.result as T, deduplicated: true }
+        messageId = pending
       }
     } else {
       const window = this.dedupWindowMs()
@@ -44,7 +52,9 @@ export class SendGuard {
       }
       return { result: (await running.done) as T, deduplicated: true }
     }
-    const p = send()
+    // recorded before anything leaves; a send that fails keeps it, so its retry reuses the id too
+    if (key) this.store.reserve(key, operation, print, messageId)
+    const p = send(messageId)
     this.inflight.set(joinKey, { operation, print, done: p })
     try {
       const result = await p

@@ -99,6 +99,8 @@ export interface SendTextRequest {
   /** Reply to a stored message (its raw bytes are looked up in the store by the worker). */
   quotedMessageId?: string
   mentions?: string[]
+  /** the WhatsApp message id to send under (an idempotent send's retry reuses the first one); else a new one */
+  messageId?: string
 }
 
 export type OutgoingMediaKind = 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker'
@@ -112,6 +114,8 @@ export interface SendMediaRequest {
   fileName?: string
   caption?: string
   quotedMessageId?: string
+  /** as in SendTextRequest */
+  messageId?: string
 }
 
 /**

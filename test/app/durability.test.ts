@@ -78,7 +78,13 @@ test('an initial history sync interrupted by kill -9 continues after the restart
   const before = storedIds(server.dataDir).size
   assert.ok(before < HISTORY_MESSAGES, `the kill came before the sync ended (${before} stored)`)
   server = await startServerProcess(emu, server.env, server.dataDir)
-  await until(async () => storedIds(server.dataDir).size >= HISTORY_MESSAGES, 60_000, 'the whole history after the restart')
+  await until(async () => storedIds(server.dataDir).size >= HISTORY_MESSAGES, 60_000, 'the whole history after the restart').catch((err: Error) => {
+    // A chunk that arrives again after the restart and cannot be decrypted (the Signal session on disk had
+    // already used its key) is never stored nor acknowledged: the sync stalls until a retry receipt makes
+    // the phone send it again. Say so, rather than a bare timeout.
+    const failed = server.logs.filter((l) => /failed to decrypt/i.test(String(l.msg ?? ''))).map((l) => `${(l.key as { id?: string } | undefined)?.id}: ${(l.err as { message?: string } | undefined)?.message}`)
+    throw new Error(`${err.message}; ${storedIds(server.dataDir).size} of ${HISTORY_MESSAGES} stored; ${failed.length ? `chunks that failed to decrypt: ${failed.join(', ')}` : 'no decrypt failure logged'}`)
+  })
   const acked = emu.acknowledged.filter((a) => a.by === 'hist_sync').length
   assert.ok(acked >= HISTORY_MESSAGES / 100, `every chunk acknowledged (${acked})`)
 })

@@ -609,7 +609,7 @@ export class Emulator extends EventEmitter {
           }
         } catch (err) {
           this.log('decrypt for emulated device failed', jid, enc.attrs.type, node.attrs.id, err)
-          this.emit('decrypt-error', { jid, err })
+          this.emit('decrypt-error', { jid, id: node.attrs.id, err })
           retryFrom.add(acc)
           continue
         }
@@ -646,7 +646,7 @@ export class Emulator extends EventEmitter {
           receiptsFrom.add(p.acc)
         } catch (err) {
           this.log('group decrypt failed', p.acc.pn, err)
-          this.emit('decrypt-error', { jid: pnJid(p.acc), err })
+          this.emit('decrypt-error', { jid: pnJid(p.acc), id: node.attrs.id, err })
           retryFrom.add(p.acc)
         }
       }

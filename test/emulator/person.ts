@@ -38,8 +38,15 @@ export class Person {
   constructor(private readonly emu: Emulator, readonly acc: Account) {
     this.jid = pnJid(acc)
     this.lid = lidJid(acc)
-    emu.on('peer-message', (m: PeerMessage, to: Account) => to === acc && this.inbox.push(m))
-    emu.on('peer-group-message', (m: PeerMessage, to: Account) => to === acc && this.inbox.push(m))
+    // a phone shows a message once per id: the same id arriving again (a sender's retry) is not a new message
+    const seen = new Set<string>()
+    const take = (m: PeerMessage, to: Account): void => {
+      if (to !== acc || seen.has(`${m.from} ${m.to} ${m.id}`)) return
+      seen.add(`${m.from} ${m.to} ${m.id}`)
+      this.inbox.push(m)
+    }
+    emu.on('peer-message', take)
+    emu.on('peer-group-message', take)
   }
 
   get phone(): string {

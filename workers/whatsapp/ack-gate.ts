@@ -49,6 +49,11 @@ export class AckGate {
   private watchdog: NodeJS.Timeout | undefined
   /** frames that were held, and how many of them were acknowledgements: for the log and tests */
   held = 0
+  /** frames put in the queue, and taken out to the socket, since the gate was made */
+  private queued = 0
+  private released = 0
+  /** callers of written(), each waiting for the frames queued up to its mark */
+  private readonly writers: Array<{ mark: number; resolve: () => void; reject: (err: Error) => void }> = []
 
   constructor(private readonly hooks: AckGateHooks, private readonly log: Logger) {}
 
@@ -106,6 +111,7 @@ export class AckGate {
     this.next = undefined
     if (ack.kind === 'none' && this.queue.length === 0) return this.rawSend!(data, cb)
     const h = this.queue.push({ data }, ack, Date.now())
+    this.queued++
     if (ack.kind !== 'none') this.held++
     // Baileys waits for this callback before it hands us the message the receipt is for
     if (cb) process.nextTick(cb)
@@ -120,6 +126,21 @@ export class AckGate {
     this.arm()
   }
 
+  /**
+   * Resolves once every frame handed to the socket so far has really been written: a frame of ours queued
+   * behind a held acknowledgement was told it was written (Baileys goes on), but it has not left, and a
+   * crash now would lose a message the tool already reported sent. Rejects when the connection closes first.
+   */
+  written(): Promise<void> {
+    if (this.queue.length === 0) return Promise.resolve()
+    return new Promise((resolve, reject) => this.writers.push({ mark: this.queued, resolve, reject }))
+  }
+
+  /** frames wait in the queue: something taken in is not committed yet, or a frame waits behind it */
+  get holding(): boolean {
+    return this.queue.length > 0
+  }
+
   /** what the worker took in (a message id, `hist:<id>`) travels in the store batch `seq` */
   saw(key: string, seq: number): void {
     this.queue.saw(key, seq)
@@ -131,11 +152,6 @@ export class AckGate {
     if (seq <= this.queue.committed) return
     this.queue.committed = seq
     this.pump()
-  }
-
-  /** whether every message and history chunk taken in so far is committed (no receipt for one is held) */
-  get receivedCommitted(): boolean {
-    return this.queue.holdsNone('messages', 'history')
   }
 
   /** resolves once nothing is held, or after `ms`: a clean stop lets the acknowledgements of what was committed go */
@@ -155,10 +171,12 @@ export class AckGate {
   private pump(): void {
     const send = this.rawSend
     for (const f of this.queue.release()) {
+      this.released++
       send?.(f.data, (err) => {
         if (err) this.log.debug({ err: err.message }, 'a released frame could not be written')
       })
     }
+    while (this.writers.length && this.writers[0]!.mark <= this.released) this.writers.shift()!.resolve()
     this.queue.trimSeen(SEEN_MAX)
     if (!this.queue.length) this.disarm()
   }
@@ -190,6 +208,9 @@ export class AckGate {
   /** the connection is gone: what was held is never sent (WhatsApp delivers it again) */
   close(): void {
     this.disarm()
+    // what was queued is dropped: counted as released, so a later written() does not wait for it
+    this.released = this.queued
+    for (const w of this.writers.splice(0)) w.reject(new Error('the connection closed before the frame was written'))
     this.queue.clear()
     this.next = undefined
     this.skipRecvRender = false

@@ -74,12 +74,6 @@ export class AckQueue<F> {
     return this.frames.length
   }
 
-  /** whether no held frame is of these kinds */
-  holdsNone(...kinds: OutgoingAck['kind'][]): boolean {
-    for (const h of this.frames) if (kinds.includes(h.ack.kind)) return false
-    return true
-  }
-
   /** the oldest frame still held, if any */
   get head(): HeldFrame<F> | undefined {
     return this.frames[0]

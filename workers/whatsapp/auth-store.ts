@@ -28,6 +28,8 @@ export interface AuthStore {
 
 /** how long a key update may wait to be written (receive-only chain progress) or fsynced (the rest) */
 export const SYNC_MS = 200
+/** with a `busy` hook, receive-only progress waits for a quiet sync at most this long, then goes anyway */
+export const BUSY_HOLD_MAX_MS = 5000
 
 /** byte arrays come back as Buffers, as the JSON reviver gives them: Baileys calls Buffer methods on them */
 const readHostObject = (DefaultDeserializer.prototype as unknown as { _readHostObject(): unknown })._readHostObject
@@ -49,12 +51,14 @@ function decodeKey(stored: string | Buffer): unknown {
 const encodeKey = (value: unknown): Buffer => serialize(value)
 
 /**
- * `mayWriteWaiting` says whether the updates that wait may be written now: not while a message they came
- * from is still uncommitted in the message store. Such a message is not acknowledged, so WhatsApp delivers it
- * again after a crash, and it decrypts again only from the session as it was before it (on disk, progress
- * past it made it "Key used already"); lost progress is derived again, so waiting longer costs nothing.
+ * `busy()`, when given, says that something the worker took in is not committed to the message store yet
+ * (an acknowledgement is held). Receive-only progress is then written only at a sync where it is false, and
+ * only as it stood one sync earlier: so the session on disk never runs ahead of the store. Ahead of it, a
+ * message WhatsApp delivers again after a crash (its receipt never left) finds its key already used on
+ * disk ("Key used already or never filled"), and a history chunk, which no retry receipt asks for again, is
+ * lost. Behind it costs nothing: Signal derives a receiving chain's keys forward from any earlier point.
  */
-export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: string; pn: string }>) => void, syncMs = SYNC_MS, mayWriteWaiting: () => boolean = () => true): AuthStore {
+export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: string; pn: string }>) => void, syncMs = SYNC_MS, busy?: () => boolean): AuthStore {
   privateDatabase(path)
   const db = new Database(path)
   // the worker's connection is the only one: holding the lock spares every commit the shared-memory locking
@@ -109,9 +113,21 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
     waiting.clear()
     return writes
   }
-  /** what waits, then the keys of one set(), committed together; a lone update needs no BEGIN of its own */
+  // with busy(): the waiting updates as they stood at the last sync, and since when some have waited
+  let ripe = new Map<string, [type: string, id: string, value: object]>()
+  let ripeSince = 0
+  /** what waits (without busy(): with busy() it keeps waiting), then the keys of one set(), committed together */
   const putKeys = (data: SignalDataSet): Array<{ lid: string; pn: string }> => {
-    const writes = waiting.size ? waitingWrites() : []
+    const writes = waiting.size && !busy ? waitingWrites() : []
+    if (busy) {
+      // what this set() writes supersedes what waited for the same key
+      for (const [type, entries] of Object.entries(data)) {
+        for (const id of Object.keys(entries ?? {})) {
+          waiting.delete(rowKey(type, id))
+          ripe.delete(rowKey(type, id))
+        }
+      }
+    }
     const mappings: Array<{ lid: string; pn: string }> = []
     for (const [type, entries] of Object.entries(data)) {
       for (const [id, value] of Object.entries(entries ?? {})) {
@@ -147,9 +163,28 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
       syncing = false
     }
   }
+  const writeRipe = (): void => {
+    const writes: KeyWrite[] = []
+    for (const [key, e] of ripe) {
+      writes.push([e[0], e[1], encodeKey(e[2])])
+      if (waiting.get(key) === e) waiting.delete(key)
+    }
+    ripe = new Map()
+    if (writes.length) {
+      writeAll(writes)
+      dirty = true
+    }
+  }
   const sync = () => {
     if (!db.open) return
-    if (waiting.size && mayWriteWaiting()) {
+    if (busy) {
+      const now = Date.now()
+      if (ripe.size && (!busy() || now - ripeSince >= BUSY_HOLD_MAX_MS)) writeRipe()
+      if (waiting.size) {
+        if (!ripe.size) ripeSince = now
+        ripe = new Map(waiting)
+      }
+    } else if (waiting.size) {
       writeAll(waitingWrites())
       dirty = true
     }
@@ -197,6 +232,7 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
       },
       async clear() {
         waiting.clear()
+        ripe.clear()
         peers.clear()
         rowids.clear()
         db.exec('DELETE FROM keys')
@@ -209,6 +245,7 @@ export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: 
     sync,
     clear() {
       waiting.clear()
+      ripe.clear()
       peers.clear()
       rowids.clear()
       db.transaction(() => {

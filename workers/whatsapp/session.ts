@@ -101,8 +101,8 @@ export class Session {
     this.recent = new Lru(opts.messageCacheMax ?? 20_000)
     this.chatOfId = new Lru(opts.messageKeyCacheMax ?? 20_000)
     this.eventStream = opts.eventStreamPath ? new EventStream(opts.eventStreamPath, opts.eventStreamMaxBytes ?? 50 * 1024 * 1024) : undefined
-    // receive-only key progress reaches the disk only while no message it came from awaits its commit
-    this.auth = openAuthStore(opts.authDbPath, (pairs) => this.batch({ lidMappings: pairs }), opts.keySyncMs, () => this.gate?.receivedCommitted ?? true)
+    // the session on disk never runs ahead of the message store (see openAuthStore's busy)
+    this.auth = openAuthStore(opts.authDbPath, (pairs) => this.batch({ lidMappings: pairs }), opts.keySyncMs, () => this.gate?.holding ?? false)
     this.status.linked = !!this.auth.creds.me
     this.gate = new AckGate(
       {
@@ -484,6 +484,11 @@ export class Session {
 
   private async sent(msg: WAMessage | undefined): Promise<SendResult> {
     if (!msg?.key.id || !msg.key.remoteJid) throw new AppError('WA_SEND_FAILED', 'WhatsApp did not accept the message.')
+    // Baileys returns once the gate took the frame; behind a held receipt it has not left yet, and a
+    // send reported before it leaves is lost to a crash (the crash harness found such sends)
+    await this.gate.written().catch(() => {
+      throw new AppError('WA_SEND_FAILED', 'The connection closed before the message left; a retry with the same idempotency_key sends it once.')
+    })
     // stored at once, not only when Baileys echoes it: the read tools must see what the account sent
     const rec = messageRecord(msg, this.me(), false)
     this.remember(jidNormalizedUser(msg.key.remoteJid), msg)
@@ -502,7 +507,7 @@ export class Session {
     const sock = this.ready()
     const content: AnyMessageContent = { text: req.text, ...(req.mentions?.length ? { mentions: req.mentions } : {}) }
     try {
-      return await this.sent(await sock.sendMessage(req.to, content, { quoted: this.quoted(req.to, req.quotedMessageId) }))
+      return await this.sent(await sock.sendMessage(req.to, content, { quoted: this.quoted(req.to, req.quotedMessageId), ...(req.messageId ? { messageId: req.messageId } : {}) }))
     } catch (err) {
       if (err instanceof AppError) throw err
       throw new AppError('WA_SEND_FAILED', `Sending failed: ${(err as Error).message}`)
@@ -523,7 +528,7 @@ export class Session {
               ? { sticker: media, mimetype: req.mimetype }
               : { document: media, mimetype: req.mimetype, fileName: req.fileName ?? 'file', caption: req.caption }
     try {
-      return await this.sent(await sock.sendMessage(req.to, content, { quoted: this.quoted(req.to, req.quotedMessageId) }))
+      return await this.sent(await sock.sendMessage(req.to, content, { quoted: this.quoted(req.to, req.quotedMessageId), ...(req.messageId ? { messageId: req.messageId } : {}) }))
     } catch (err) {
       if (err instanceof AppError) throw err
       throw new AppError('WA_SEND_FAILED', `Sending media failed: ${(err as Error).message}`)

@@ -44,9 +44,9 @@ export const sendMessage = defineTool({
     const to = recipient(services, a.recipient_jid)
     const quotedId = a.reply_to ? (a.reply_to.includes(':') && a.reply_to.includes('@') ? a.reply_to.slice(a.reply_to.indexOf(':', a.reply_to.lastIndexOf('@')) + 1) : a.reply_to) : undefined
     const mentions = a.mentions?.map((m) => canonicalJid(services, m))
-    const { result, deduplicated } = await services.sends.run<SendResult>('send_message', fingerprint(to, a.message, quotedId ?? null, mentions ?? null), a.idempotency_key, async () => {
+    const { result, deduplicated } = await services.sends.run<SendResult>('send_message', fingerprint(to, a.message, quotedId ?? null, mentions ?? null), a.idempotency_key, async (messageId) => {
       await readyToSend(services, to)
-      return services.wa.write('sendText', { to, text: a.message, quotedMessageId: quotedId, mentions })
+      return services.wa.write('sendText', { to, text: a.message, quotedMessageId: quotedId, mentions, messageId })
     })
     return { success: true as const, message_id: `${result.chatJid}:${result.id}`, chat_jid: result.chatJid, timestamp: result.timestamp, deduplicated, idempotency_key: a.idempotency_key ?? null }
   }
@@ -83,7 +83,7 @@ export const sendMedia = defineTool({
     const to = recipient(services, a.recipient_jid)
     const { config } = services
     const print = fingerprint(to, a.media_path ?? null, a.media_url ?? null, a.media_content ? fingerprint(a.media_content) : null, a.mime_type ?? null, a.filename ?? null, a.caption ?? null, a.as_audio_message, a.reply_to ?? null)
-    const { result, deduplicated } = await services.sends.run('send_media', print, a.idempotency_key, async () => {
+    const { result, deduplicated } = await services.sends.run('send_media', print, a.idempotency_key, async (messageId) => {
       await readyToSend(services, to)
       const staged = await stageMedia(a, { mediaDir: config.MEDIA_DIR, roots: config.MEDIA_ROOTS, maxBytes: services.settings.current().upload_max_mb * 1024 * 1024, fetchTimeoutMs: config.MEDIA_FETCH_TIMEOUT_MS, allowPrivateUrls: config.MEDIA_URL_ALLOW_PRIVATE })
       const kind = kindOf(staged.mimetype, a.as_audio_message)
@@ -95,7 +95,7 @@ export const sendMedia = defineTool({
           cleanup.push(path)
         }
         const quotedId = a.reply_to?.split(':').at(-1)
-        const sent = await services.wa.write('sendMedia', { to, kind, path, mimetype: kind === 'voice' ? 'audio/ogg; codecs=opus' : staged.mimetype, fileName: staged.fileName, caption: a.caption, quotedMessageId: quotedId })
+        const sent = await services.wa.write('sendMedia', { to, kind, path, mimetype: kind === 'voice' ? 'audio/ogg; codecs=opus' : staged.mimetype, fileName: staged.fileName, caption: a.caption, quotedMessageId: quotedId, messageId })
         return { ...sent, kind, mimetype: staged.mimetype, size: staged.size, fileName: staged.fileName }
       } finally {
         await Promise.all(cleanup.map((p) => rm(p, { force: true })))
