@@ -20,6 +20,8 @@ import { Dispatcher } from '../mcp/dispatcher.js'
 import { TOOLS } from '../mcp/tools/index.js'
 import { conformanceFixtures } from '../mcp/conformance-fixtures.js'
 import { startHttp, type HttpFront } from '../http/app.js'
+import { uwsChoice } from '../http/uws.js'
+import { watchHealth } from './health-watch.js'
 import type { Services } from './services.js'
 import { IdempotencyStore } from '../store/idempotency-store.js'
 import { SendGuard } from '../wa/send-guard.js'
@@ -117,7 +119,13 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const dispatcher = new Dispatcher(services, config.MCP_CONFORMANCE_FIXTURES ? conformanceFixtures(TOOLS) : { tools: TOOLS })
   services.mcpCacheStats = () => dispatcher.cache.stats()
   const http = await startHttp(services, sessions, dispatcher)
-  log[http.native ? 'info' : 'warn']({ port: http.port, host: config.HOST, uws: http.native ? 'native' : 'js-fallback' }, http.native ? 'listening (uWebSockets.js native)' : 'listening on the slow uWebSockets.js JavaScript fallback')
+  const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${http.port}`
+  log[http.native ? 'info' : 'warn'](
+    { port: http.port, host: config.HOST, uws: uwsChoice.name, uws_skipped: uwsChoice.skipped, admin: `${base}/admin`, mcp: `${base}/mcp` },
+    `listening on ${base}: admin UI ${base}/admin, MCP ${base}/mcp (uWebSockets.js: ${uwsChoice.name})`
+  )
+  if (!http.native) log.warn('UWS_ALLOW_FALLBACK=1: serving on the node:http fallback, several times slower than the native uWebSockets.js binary')
+  const stopHealthWatch = watchHealth(wa, config, log.child({ actor: 'health' }))
   if (config.exposed && !config.MCP_AUTH_TOKEN.length) log.warn(`HOST ${config.HOST} is reachable from other machines and MCP_AUTH_TOKEN is not set: anyone who can reach this port can read and send this account's WhatsApp messages.`)
   if (config.exposed && !config.ADMIN_TOKEN) log.warn(`HOST ${config.HOST} is reachable from other machines and ADMIN_TOKEN is not set: the admin UI and /api are open.`)
   await wa.start()
@@ -127,6 +135,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     http,
     sessions,
     async stop() {
+      stopHealthWatch()
       http.close()
       sessions.closeAll()
       recovery.stop()
