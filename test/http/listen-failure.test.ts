@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,8 +27,18 @@ function runToExit(env: Record<string, string>): Promise<{ code: number | null; 
   })
 }
 
+// a fixed port: Linux never lets a second SO_REUSEPORT socket join a port the kernel picked (PORT=0), so
+// only a named port shows whether a second server would share it
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+
 before(async () => {
-  first = await startServerProcess(undefined, { WA_WS_URL: 'ws://127.0.0.1:9' })
+  first = await startServerProcess(undefined, { WA_WS_URL: 'ws://127.0.0.1:9', PORT: String(await freePort()) })
 })
 after(async () => first?.stop())
 
