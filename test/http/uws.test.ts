@@ -137,3 +137,27 @@ test('the fallback speaks MCP: initialize, tools/list, a tool call', async () =>
   assert.equal(pong.ok, true)
   await client.close()
 })
+
+test('the fallback picks routes as native uWS does, whatever order they were added in', async () => {
+  const { uws: real } = chooseUws({})
+  const { uws: fake } = chooseUws({ UWS_USE_FALLBACK: '1', UWS_ALLOW_FALLBACK: '1' })
+  const paths = ['/x', '/x/static', '/x/7', '/x/7/more', '/y', '/', '/x?q=1']
+  const answers = await Promise.all(
+    [real, fake].map(async (u) => {
+      const app = u.App()
+      const reply = (name: string) => (res: import('uWebSockets.js').HttpResponse, req: import('uWebSockets.js').HttpRequest) => {
+        res.end(`${name} ${req.getParameter(0) ?? ''} ${req.getQuery() ?? ''}`)
+      }
+      // the catch-all and the any-method routes first, the specific ones last
+      app.any('/*', reply('any-wild')).any('/x', reply('any-x')).get('/x/*', reply('get-x-wild')).get('/x/:id', reply('get-x-id')).get('/x/static', reply('get-x-static')).get('/x', reply('get-x'))
+      const socket = await new Promise<import('uWebSockets.js').us_listen_socket>((resolve) => app.listen('127.0.0.1', 0, (s) => resolve(s as import('uWebSockets.js').us_listen_socket)))
+      const port = u.us_socket_local_port(socket)
+      try {
+        return await Promise.all(paths.map(async (p) => `${p} -> ${await (await fetch(`http://127.0.0.1:${port}${p}`)).text()}`))
+      } finally {
+        u.us_listen_socket_close(socket)
+      }
+    })
+  )
+  assert.deepEqual(answers[1], answers[0])
+})
