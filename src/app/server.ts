@@ -20,7 +20,8 @@ import { Dispatcher } from '../mcp/dispatcher.js'
 import { TOOLS } from '../mcp/tools/index.js'
 import { conformanceFixtures } from '../mcp/conformance-fixtures.js'
 import { startHttp, type HttpFront } from '../http/app.js'
-import { uwsChoice } from '../http/uws.js'
+import { uwsChoice, assertUwsAvailable } from '../http/uws.js'
+import { assertPortFree } from '../http/listen-failure.js'
 import { watchHealth } from './health-watch.js'
 import type { Services } from './services.js'
 import { IdempotencyStore } from '../store/idempotency-store.js'
@@ -36,6 +37,9 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, log: Logger, opts: { workerEnv?: Record<string, string> } = {}): Promise<RunningServer> {
+  // refusals that need nothing started come first: a process that has started threads can take long to exit
+  assertUwsAvailable()
+  await assertPortFree(config.HOST, config.PORT)
   for (const d of [config.DATA_DIR, config.SESSION_DIR, config.MEDIA_DIR]) mkdirSync(d, { recursive: true })
   // the schema is created here, once, before any reader or the pool's writer opens the file
   openWriter(config.DB_PATH).close()

@@ -15,3 +15,17 @@ export function listenFailure(host: string, port: number): Promise<AppError> {
     probe.listen(port, host, () => probe.close(() => resolve(new AppError('CONFIG_INVALID', `Cannot listen on ${host}:${port}.`, { host, port }))))
   })
 }
+
+/**
+ * Before start-up opens anything: throws what listenFailure says when host:port cannot be bound now
+ * (PORT_IN_USE, CONFIG_INVALID), so the refusal comes before any thread is started. The listen itself
+ * still checks, for a port taken in between.
+ */
+export async function assertPortFree(host: string, port: number): Promise<void> {
+  const free = await new Promise<boolean>((resolve) => {
+    const probe = createServer()
+    probe.once('error', () => resolve(false))
+    probe.listen(port, host, () => probe.close(() => resolve(true)))
+  })
+  if (!free) throw await listenFailure(host, port)
+}

@@ -108,6 +108,14 @@ export function listenExclusive(app: UWS.TemplatedApp, host: string, port: numbe
 
 const chosen = chooseUws()
 
+/**
+ * Throws UWS_NOT_AVAILABLE when no uWS build can serve (no native binary, no UWS_ALLOW_FALLBACK=1), so
+ * start-up can refuse before it starts any thread.
+ */
+export function assertUwsAvailable(): void {
+  if (chosen.choice.name === 'none') chosen.uws.App()
+}
+
 /** which build runs; `native` is false only on the allowed fallback */
 export const uwsChoice: UwsChoice = chosen.choice
 

@@ -8,7 +8,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { chooseUws } from '../../src/http/uws.js'
+import { chooseUws, listenExclusive } from '../../src/http/uws.js'
+import uws from '../../src/http/uws.js'
+import { createServer } from 'node:net'
 import { startServerProcess, call, type ServerProcess } from '../helpers/server-process.js'
 
 const MAIN = new URL('../../src/main.js', import.meta.url).pathname
@@ -160,4 +162,20 @@ test('the fallback picks routes as native uWS does, whatever order they were add
     })
   )
   assert.deepEqual(answers[1], answers[0])
+})
+
+test('listenExclusive: a second app on a port the first holds fails to listen instead of sharing it', async () => {
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port: p } = s.address() as { port: number }
+      s.close(() => resolve(p))
+    })
+  })
+  const listen = (): Promise<import('uWebSockets.js').us_listen_socket | false> => new Promise((resolve) => listenExclusive(uws.App(), '127.0.0.1', port, resolve))
+  const first = await listen()
+  assert.ok(first)
+  const second = await listen()
+  uws.us_listen_socket_close(first)
+  if (second) uws.us_listen_socket_close(second)
+  assert.equal(second, false)
 })
