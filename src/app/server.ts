@@ -18,7 +18,6 @@ import { MediaStats } from '../media/media-stats.js'
 import { SessionRegistry } from '../mcp/sessions.js'
 import { Dispatcher } from '../mcp/dispatcher.js'
 import { TOOLS } from '../mcp/tools/index.js'
-import { conformanceFixtures } from '../mcp/conformance-fixtures.js'
 import { startHttp, type HttpFront } from '../http/app.js'
 import { uwsChoice, assertUwsAvailable } from '../http/uws.js'
 import { assertPortFree } from '../http/listen-failure.js'
@@ -120,7 +119,8 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   }
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS }, log.child({ actor: 'mcp' }))
   if (config.MCP_CONFORMANCE_FIXTURES) log.warn('MCP_CONFORMANCE_FIXTURES is on: the conformance suite\'s test tools, resources and prompts are published. Never in production.')
-  const dispatcher = new Dispatcher(services, config.MCP_CONFORMANCE_FIXTURES ? conformanceFixtures(TOOLS) : { tools: TOOLS })
+  // test-only fixtures load only when asked for: the production image leaves them out
+  const dispatcher = new Dispatcher(services, config.MCP_CONFORMANCE_FIXTURES ? (await import('../mcp/conformance-fixtures.js')).conformanceFixtures(TOOLS) : { tools: TOOLS })
   services.mcpCacheStats = () => dispatcher.cache.stats()
   const http = await startHttp(services, sessions, dispatcher)
   const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${http.port}`

@@ -27,7 +27,7 @@ test('the production tree has the server and no test, bench, emulator or script 
   assert.ok(files.includes('dist/src/main.js'))
   assert.ok(files.includes('dist/admin/main.js'))
   assert.ok(existsSync(join(out, 'admin/static/index.html')))
-  const forbidden = files.filter((f) => /^dist\/(test|bench|scripts)\/|emulator|\.test\.js$|\/fixtures\//.test(f))
+  const forbidden = files.filter((f) => /^dist\/(test|bench|scripts)\/|emulator|conformance|\.test\.js$|\/fixtures\//.test(f))
   assert.deepEqual(forbidden, [])
   // no package the lockfile marks dev-only survives the prune
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> }
