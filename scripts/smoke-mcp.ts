@@ -64,9 +64,27 @@ await check('find_members_without_direct_chat', { limit: 5 })
 await check('find_members_not_in_contacts', { limit: 5 })
 await check('get_message_by_id', { message_id: 'nobody@s.whatsapp.net:NOPE' }, true)
 await check('get_qr_code', {}, ready)
-if (process.env.SMOKE_SEND_TO && ready) {
-  await check('send_message', { recipient_jid: process.env.SMOKE_SEND_TO, message: `smoke test ${new Date().toISOString()}` })
+const updates = await check('get_updates', {})
+await check('get_updates', { since: updates?.next_cursor, limit: 5 })
+await check('wait_for_messages', { since: updates?.next_cursor, timeout_s: 1 })
+if (ready && direct?.jid.endsWith('@s.whatsapp.net')) await check('check_whatsapp_numbers', { phone_numbers: [`+${direct.jid.split('@')[0]}`] })
+const to = process.env.SMOKE_SEND_TO
+if (to && ready) {
+  const sent = await check('send_message', { recipient_jid: to, message: `smoke test ${new Date().toISOString()}` })
+  const id = sent?.message_id as string | undefined
   await check('stage_media', { media_content: Buffer.from('smoke').toString('base64'), filename: 'smoke.txt' })
+  if (id) {
+    await check('send_reaction', { message_id: id, emoji: '👍' })
+    await check('edit_message', { message_id: id, text: `smoke test, edited ${new Date().toISOString()}` })
+    await check('forward_message', { message_id: id, to })
+    await check('delete_message', { message_id: id, for_everyone: true })
+  }
+  await check('send_location', { recipient_jid: to, latitude: 52.52, longitude: 13.405, name: 'smoke test' })
+  await check('send_contact', { recipient_jid: to, contacts: [{ name: 'Smoke Test', phones: ['+15550000000'] }] })
+  await check('send_poll', { recipient_jid: to, question: 'smoke test?', options: ['yes', 'no'] })
+  await check('send_presence', { state: 'composing', chat_id: to })
+  await check('send_presence', { state: 'paused', chat_id: to })
+  await check('mark_read', { chat_id: to })
 }
 await client.close()
 console.log(failed ? `${failed} check(s) failed` : 'all checks passed')

@@ -19,7 +19,8 @@ function select(name: string): void {
   history.replaceState(null, '', `#${name}`)
 }
 
-function signedIn(): void {
+function signedIn(required: boolean): void {
+  $('#sign-out').hidden = !required
   $('#signin').hidden = true
   $('#tabs').hidden = false
   select(location.hash.slice(1) in VIEWS ? location.hash.slice(1) : 'link')
@@ -29,6 +30,7 @@ function signedIn(): void {
 
 function signIn(): void {
   stream?.close()
+  $('#sign-out').hidden = true
   $('#tabs').hidden = true
   for (const v of document.querySelectorAll<HTMLElement>('.view')) v.hidden = true
   $('#signin').hidden = false
@@ -56,10 +58,15 @@ async function start(): Promise<void> {
     e.preventDefault()
     try {
       await api('/api/login', { method: 'POST', json: { token: $<HTMLInputElement>('#token').value } })
-      signedIn()
+      $<HTMLInputElement>('#token').value = ''
+      $('#signin-error').textContent = ''
+      signedIn(true)
     } catch (err) {
       $('#signin-error').textContent = err instanceof ApiError && err.status === 401 ? 'That token is not right.' : (err as Error).message
     }
+  })
+  $('#sign-out').addEventListener('click', () => {
+    void api('/api/sign-out', { method: 'POST' }).then(signIn, (e: Error) => toast(e.message, 'error'))
   })
   $('#export-form').addEventListener('submit', (e) => {
     e.preventDefault()
@@ -68,8 +75,7 @@ async function start(): Promise<void> {
     window.location.href = `/api/export/chat/${encodeURIComponent(jid)}${media ? '?include_media=true' : ''}`
   })
   try {
-    await api('/api/auth')
-    signedIn()
+    signedIn((await api<{ required: boolean }>('/api/auth')).required)
   } catch {
     signIn()
   }

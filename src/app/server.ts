@@ -26,7 +26,14 @@ import type { Services } from './services.js'
 import { IdempotencyStore } from '../store/idempotency-store.js'
 import { SendGuard } from '../wa/send-guard.js'
 import { SettingsStore } from '../settings/settings.js'
+import { MediaLinks } from '../media/media-link.js'
+import { loadMediaLinkKey } from '../media/media-link-key.js'
 import { join } from 'node:path'
+import { EventsRepo } from '../store/events-repo.js'
+import { EventCursors, loadOrCreateKey } from '../mcp/event-cursor.js'
+import { MessageWaiters } from '../mcp/message-waiters.js'
+import { whatsappResources } from '../mcp/resources/whatsapp.js'
+import { ResourceUpdates } from '../mcp/resources/resource-updates.js'
 
 export interface RunningServer {
   services: Services
@@ -50,7 +57,19 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   // (p99 22 -> 15 ms), the event loop and the clients left that much room
   const pool = new Pool(config.POOL_THREADS ?? Math.max(2, Math.min(4, availableParallelism() - 1)))
   let autoDownload: AutoDownloader | undefined
-  const writes = new WriteQueue(writerPool, config.DB_PATH, log.child({ actor: 'store' }), (_r, batches) => autoDownload?.offer(batches), join(config.DATA_DIR, 'dead-letter'), 64, config.STORE_WRITE_DELAY_MS)
+  const waiters = new MessageWaiters()
+  let resourceUpdates: ResourceUpdates | undefined
+  const events = new EventsRepo(db)
+  const writes = new WriteQueue(writerPool, config.DB_PATH, log.child({ actor: 'store' }), {
+    onWritten: (r, batches) => {
+      autoDownload?.offer(batches)
+      if (r.incoming) waiters.wake(r.incoming)
+      if (r.changed) resourceUpdates?.changed(r.changed, Math.min(...batches.map((b) => b.emittedAt || Infinity)))
+    },
+    deadLetterDir: join(config.DATA_DIR, 'dead-letter'),
+    delayMs: config.STORE_WRITE_DELAY_MS,
+    retention: { maxAgeMs: config.EVENT_LOG_RETENTION_DAYS * 86_400_000, maxEvents: config.EVENT_LOG_MAX_EVENTS }
+  })
   if (config.WA_TRUST_ROOT_KEY) log.warn('WA_TRUST_ROOT_KEY is set: this server trusts a WhatsApp emulator instead of WhatsApp. Never set it in production.')
   const wa = new Supervisor(
     {
@@ -92,7 +111,14 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     },
     log.child({ actor: 'recovery' })
   )
-  wa.on('status', (s) => log.debug({ state: s.state }, 'whatsapp state'))
+  // the connection's state changes are events too (get_updates kind "connection")
+  let lastState: string | undefined
+  wa.on('status', (s) => {
+    log.debug({ state: s.state }, 'whatsapp state')
+    if (s.state === lastState) return
+    lastState = s.state
+    writes.push({ connection: { state: s.state, reason: s.state === 'open' ? undefined : s.lastDisconnect?.reason, at: Date.now() } })
+  })
   const settings = new SettingsStore(config.SETTINGS_PATH, config)
   const mediaStats = new MediaStats(config.MEDIA_DIR)
   autoDownload = new AutoDownloader(wa, settings, config.MEDIA_DIR, config.WA_AUTO_DOWNLOAD_CONCURRENCY, config.WA_AUTO_DOWNLOAD_QUEUE_MAX, log.child({ actor: 'auto-download' }))
@@ -109,28 +135,38 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     contacts: new ContactsRepo(db),
     groups: new GroupsRepo(db),
     writes,
+    events,
+    cursors: new EventCursors(loadOrCreateKey(join(config.DATA_DIR, 'cursor.key')), events.storeId()),
+    waiters,
     pool,
     writerPool,
     sends: new SendGuard(idempotency, () => settings.current().send_dedup_window_ms),
     settings,
+    // links are signed only when /media needs auth; the key stays valid across restarts
+    mediaLinks: new MediaLinks({ baseUrl: () => settings.current().media_public_base_url, key: config.ADMIN_TOKEN ? loadMediaLinkKey(join(config.SESSION_DIR, 'media-link.key')) : undefined, ttlMs: config.MEDIA_LINK_TTL_MS }),
     recovery,
     mediaStats,
-    mcpSessionCount: () => sessions.size
+    mcpSessionCount: () => sessions.size,
+    eventStats: () => ({ waiters: waiters.size, waiters_woken: waiters.woken, notify_latency: resourceUpdates?.latency() })
   }
-  sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS }, log.child({ actor: 'mcp' }))
+  sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS, maxBytes: config.MCP_SESSIONS_MAX_MB * 1024 * 1024 }, log.child({ actor: 'mcp' }))
   if (config.MCP_CONFORMANCE_FIXTURES) log.warn('MCP_CONFORMANCE_FIXTURES is on: the conformance suite\'s test tools, resources and prompts are published. Never in production.')
   // test-only fixtures load only when asked for: the production image leaves them out
-  const dispatcher = new Dispatcher(services, config.MCP_CONFORMANCE_FIXTURES ? (await import('../mcp/conformance-fixtures.js')).conformanceFixtures(TOOLS) : { tools: TOOLS })
+  const fixtures = config.MCP_CONFORMANCE_FIXTURES ? (await import('../mcp/conformance-fixtures.js')).conformanceFixtures(TOOLS) : { tools: TOOLS }
+  const ours = whatsappResources(services)
+  const dispatcher = new Dispatcher(services, { ...fixtures, resources: [...ours.resources, ...(fixtures.resources ?? [])], templates: [...ours.templates, ...(fixtures.templates ?? [])] })
+  resourceUpdates = new ResourceUpdates(sessions)
   services.mcpCacheStats = () => dispatcher.cache.stats()
   const http = await startHttp(services, sessions, dispatcher)
-  const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${http.port}`
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${http.port}`
   log[http.native ? 'info' : 'warn'](
-    { port: http.port, host: config.HOST, uws: uwsChoice.name, uws_skipped: uwsChoice.skipped, admin: `${base}/admin`, mcp: `${base}/mcp` },
-    `listening on ${base}: admin UI ${base}/admin, MCP ${base}/mcp (uWebSockets.js: ${uwsChoice.name})`
+    { port: http.port, host: config.HOST, uws: uwsChoice.name, uws_skipped: uwsChoice.skipped, admin: `${url}/admin`, mcp: `${url}/mcp` },
+    `listening on ${url}: admin UI ${url}/admin, MCP ${url}/mcp (uWebSockets.js: ${uwsChoice.name})`
   )
   if (!http.native) log.warn('UWS_ALLOW_FALLBACK=1: serving on the node:http fallback, several times slower than the native uWebSockets.js binary')
   const stopHealthWatch = watchHealth(wa, config, log.child({ actor: 'health' }))
   if (config.exposed && !config.MCP_AUTH_TOKEN.length) log.warn(`HOST ${config.HOST} is reachable from other machines and MCP_AUTH_TOKEN is not set: anyone who can reach this port can read and send this account's WhatsApp messages.`)
+  if (config.exposed && !config.httpHosts.length) log.info(`HOST ${config.HOST} is reachable from other machines: requests by IP address are answered, requests by a host name only for the names in ALLOWED_HOSTS (DNS-rebinding protection).`)
   if (config.exposed && !config.ADMIN_TOKEN) log.warn(`HOST ${config.HOST} is reachable from other machines and ADMIN_TOKEN is not set: the admin UI and /api are open.`)
   await wa.start()
 

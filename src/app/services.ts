@@ -11,6 +11,10 @@ import type { Db } from '../store/open-db.js'
 import type { SendGuard } from '../wa/send-guard.js'
 import type { GroupsRepo } from '../store/groups-repo.js'
 import type { SettingsStore } from '../settings/settings.js'
+import type { EventsRepo } from '../store/events-repo.js'
+import type { EventCursors } from '../mcp/event-cursor.js'
+import type { MessageWaiters } from '../mcp/message-waiters.js'
+import type { MediaLinks } from '../media/media-link.js'
 
 export interface Services {
   config: Config
@@ -23,16 +27,24 @@ export interface Services {
   contacts: ContactsRepo
   groups: GroupsRepo
   writes: WriteQueue
+  /** the event log, its signed cursors, and the calls waiting for messages */
+  events: EventsRepo
+  cursors: EventCursors
+  waiters: MessageWaiters
   /** search, export, thumbnails */
   pool: Pool
   /** the store's writer, alone on its thread */
   writerPool?: Pool
   sends: SendGuard
   settings: SettingsStore
+  /** links to files under MEDIA_DIR, signed when ADMIN_TOKEN guards /media */
+  mediaLinks: MediaLinks
   /** the recovery policy's view, when it runs */
   recovery?: { snapshot(): Record<string, unknown>; history: Array<{ action: string }> }
   mediaStats?: { files: number }
   mcpSessionCount(): number
+  /** waits open, waiters woken, and the latency from the worker to resource notifications */
+  eventStats?(): Record<string, unknown>
   /** the dispatcher's cache of store-read answers */
   mcpCacheStats?(): { entries: number; bytes: number; hits: number; misses: number }
 }

@@ -38,6 +38,15 @@ export const envSchema = z.object({
   // --- network
   PORT: int(0, 65535).default(3003),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /**
+   * Host names (with an optional :port) the HTTP front answers to besides loopback names and IP addresses
+   * (DNS-rebinding protection); `*` turns the check off. Comma separated.
+   */
+  ALLOWED_HOSTS: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(\*|[a-z0-9_.-]+(:\d{1,5})?|\[[0-9a-f:.]+\](:\d{1,5})?)$/, 'expected host names, host:port or *')))
+    .default([]),
 
   // --- storage layout (derived from DATA_DIR when unset)
   DATA_DIR: z.string().trim().min(1).default('./data'),
@@ -60,12 +69,20 @@ export const envSchema = z.object({
   // --- auth
   MCP_AUTH_TOKEN: list.default([]),
   ADMIN_TOKEN: z.string().trim().default(''),
+  /** how long an admin sign-in lasts (sessions live in memory: a restart signs everybody out) */
+  ADMIN_SESSION_TTL_MS: int(1_000).default(7 * 86_400_000),
+  /** X-Forwarded-Proto / X-Forwarded-For come from a reverse proxy we trust: Secure cookies, client addresses */
+  TRUST_PROXY: bool.default(false),
+  /** how long a signed /media link (handed out while ADMIN_TOKEN is set) stays valid */
+  MEDIA_LINK_TTL_MS: int(60_000).default(86_400_000),
 
   // --- MCP transport
   MCP_HTTP_ENABLE_JSON_RESPONSE: bool.default(true),
   MCP_ALLOWED_ORIGINS: list.default([]),
   MCP_SESSION_TTL_MS: int(1000).default(30 * 60_000),
   MCP_MAX_SESSIONS: int(1).default(10_000),
+  /** what all MCP sessions together may hold (clientInfo, capabilities, bookkeeping); past it the least recently used idle one goes */
+  MCP_SESSIONS_MAX_MB: int(1, 4096).default(64),
   /** answers to store reads kept until the next store write; 0 turns the cache off */
   MCP_CACHE_ENTRIES: int(0).default(2_000),
   MCP_MAX_BODY_MB: int(1, 1024).default(20),
@@ -73,6 +90,9 @@ export const envSchema = z.object({
   MCP_CONFORMANCE_FIXTURES: bool.default(false),
   /** test only: every store write waits this long first, so a crash test can land between a send and its commit */
   STORE_WRITE_DELAY_MS: int(0, 10_000).default(0),
+  /** the event log (get_updates, wait_for_messages): kept this many days and at most this many events */
+  EVENT_LOG_RETENTION_DAYS: int(1, 3650).default(7),
+  EVENT_LOG_MAX_EVENTS: int(1000, 100_000_000).default(1_000_000),
 
   // --- WhatsApp connection
   WA_WS_URL: z.string().url().optional(),

@@ -14,9 +14,21 @@ export interface Config extends Omit<Env, 'SESSION_DIR' | 'MEDIA_DIR' | 'DB_PATH
   WA_EVENT_STREAM_PATH: string
   /** True when HOST is not a loopback address (the start-up warns if no tokens are set). */
   exposed: boolean
+  /** Host names the HTTP front answers to besides loopback and IP literals: ALLOWED_HOSTS, the public URLs' hosts, a named HOST. */
+  httpHosts: string[]
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
+
+/** the host[:port] of a configured public URL, when it is one */
+function urlHost(v: string | undefined): string[] {
+  if (!v) return []
+  try {
+    return [new URL(v).host.toLowerCase()]
+  } catch {
+    return []
+  }
+}
 
 function isInside(child: string, parent: string): boolean {
   const rel = relative(parent, child)
@@ -68,5 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     WA_EVENT_STREAM_PATH,
     MEDIA_ROOTS: e.MEDIA_ROOTS.map((p) => resolve(p)),
     exposed: !LOOPBACK.has(e.HOST),
+    // the public URLs name this server by definition; a named bind address does too
+    httpHosts: [...new Set([...e.ALLOWED_HOSTS, ...urlHost(e.PUBLIC_BASE_URL), ...urlHost(e.MEDIA_PUBLIC_BASE_URL), ...(/^[a-z][a-z0-9.-]*$/i.test(e.HOST) && !LOOPBACK.has(e.HOST) ? [e.HOST.toLowerCase()] : [])])],
   }
 }

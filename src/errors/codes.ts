@@ -13,7 +13,10 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, retryable: false, summary: 'No such route or resource.' },
   METHOD_NOT_ALLOWED: { status: 405, retryable: false, summary: 'The route exists but not for this HTTP method.' },
   UNAUTHORIZED: { status: 401, retryable: false, summary: 'A bearer token is required and was missing or wrong.' },
+  SIGN_IN_THROTTLED: { status: 429, retryable: true, summary: 'Too many failed sign-in attempts from this address (or from everywhere); retry after data.retry_after seconds.' },
   FORBIDDEN: { status: 403, retryable: false, summary: 'The caller may not do this.' },
+  HOST_FORBIDDEN: { status: 403, retryable: false, summary: 'The Host header names no name this server answers to (DNS-rebinding protection); see ALLOWED_HOSTS.' },
+  ORIGIN_FORBIDDEN: { status: 403, retryable: false, summary: 'A cross-site request, or a cookie-only request without Origin, to a route that refuses them (CSRF protection).' },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, summary: 'The request body is larger than this route accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, summary: 'The request Content-Type is not accepted by this route.' },
   NOT_ACCEPTABLE: { status: 406, retryable: false, summary: 'The Accept header allows no representation this route can produce.' },
@@ -30,6 +33,8 @@ export const ERROR_CODES = {
   MCP_PROTOCOL_VERSION_UNSUPPORTED: { status: 400, retryable: false, summary: 'The MCP-Protocol-Version header names a version this server does not speak.' },
   MCP_ORIGIN_FORBIDDEN: { status: 403, retryable: false, summary: 'The Origin or Host header is not on the allowlist (DNS-rebinding protection).' },
   MCP_TOO_MANY_SESSIONS: { status: 503, retryable: true, summary: 'The session cap is reached; retry after idle sessions expire.' },
+  MCP_PARAMS_TOO_LARGE: { status: 400, retryable: false, summary: 'initialize\'s clientInfo or capabilities, or the body\'s nesting or number of values, is past its limit (a JSON-RPC -32602 or -32600 error carries this code in data.code).' },
+  MCP_BATCH_TOO_LARGE: { status: 400, retryable: false, summary: 'A JSON-RPC batch holds more messages than the server takes at once (data.limit); split it.' },
 
   // --- WhatsApp link and worker
   WA_NOT_LINKED: { status: 409, retryable: false, summary: 'No WhatsApp account is linked; scan the QR code first.' },
@@ -48,8 +53,10 @@ export const ERROR_CODES = {
   CHAT_NOT_FOUND: { status: 404, retryable: false, summary: 'No chat with this JID is known.' },
   CONTACT_NOT_FOUND: { status: 404, retryable: false, summary: 'No contact with this JID or query is known.' },
   MESSAGE_NOT_FOUND: { status: 404, retryable: false, summary: 'No message with this id is stored.' },
+  MESSAGE_NOT_EDITABLE: { status: 409, retryable: false, summary: 'The message is not one this account sent, or WhatsApp\'s 15-minute edit window has passed.' },
   GROUP_NOT_FOUND: { status: 404, retryable: false, summary: 'No group with this JID is known.' },
   CURSOR_INVALID: { status: 400, retryable: false, summary: 'The pagination cursor is malformed or belongs to another query.' },
+  CURSOR_EXPIRED: { status: 410, retryable: false, summary: 'The event cursor is older than the event log keeps; start again without since and read the chats to catch up.' },
   STORE_UNAVAILABLE: { status: 503, retryable: true, summary: 'The message store cannot be reached right now.' },
 
   // --- sending and idempotency
@@ -63,6 +70,8 @@ export const ERROR_CODES = {
   MEDIA_PATH_FORBIDDEN: { status: 403, retryable: false, summary: 'The local path is outside MEDIA_DIR and the configured media roots.' },
   URL_FORBIDDEN: { status: 403, retryable: false, summary: 'A URL the server would fetch (media_url, or a redirect from it) leads to a loopback, private, link-local or other non-public address; MEDIA_URL_ALLOW_PRIVATE=true allows them.' },
   MEDIA_FETCH_FAILED: { status: 502, retryable: true, summary: 'The media URL could not be fetched.' },
+  MEDIA_LINK_INVALID: { status: 403, retryable: false, summary: 'The /media link\'s signature does not match its path and expiry.' },
+  MEDIA_LINK_EXPIRED: { status: 403, retryable: false, summary: 'The signed /media link has expired; ask for a new one.' },
   MEDIA_TRANSCODE_FAILED: { status: 422, retryable: false, summary: 'The audio could not be converted to a voice note.' },
 
   // --- uploads and settings

@@ -4,6 +4,8 @@ import { wrap } from './router.js'
 import { sendJson, sendError } from './respond.js'
 import { mcpRoute } from './routes/mcp.js'
 import { TokenGuard } from './auth.js'
+import { AdminAuth } from './admin-auth.js'
+import { registerAdminSignIn } from './routes/admin-sign-in.js'
 import { AppError } from '../errors/app-error.js'
 import type { Services } from '../app/services.js'
 import type { SessionRegistry } from '../mcp/sessions.js'
@@ -15,26 +17,29 @@ import { registerUpload } from './routes/upload.js'
 import { registerAdminStatic } from './routes/admin-static.js'
 import { metricsRoute } from './routes/metrics.js'
 import { listenFailure } from './listen-failure.js'
+import { policedApp, type RouteEntry } from './route-table.js'
 
 export interface HttpFront {
   port: number
   native: boolean
+  /** every registered route, in registration order */
+  routes: RouteEntry[]
   close(): void
 }
 
 export function startHttp(services: Services, sessions: SessionRegistry, dispatcher: Dispatcher, extraRoutes?: (app: TemplatedApp) => void): Promise<HttpFront> {
   const { config, log } = services
-  const app = uws.App()
+  // every route sits behind the Host and Origin policy (request-policy.ts)
+  const { app, routes } = policedApp(uws.App(), { allowedHosts: config.httpHosts, mcpOrigins: config.MCP_ALLOWED_ORIGINS })
   const mcpGuard = new TokenGuard(config.MCP_AUTH_TOKEN, 'mcp')
   const adminGuard = new TokenGuard(config.ADMIN_TOKEN ? [config.ADMIN_TOKEN] : [], 'admin')
+  const adminAuth = new AdminAuth({ guard: adminGuard, sessionTtlMs: config.ADMIN_SESSION_TTL_MS, trustProxy: config.TRUST_PROXY })
   const mcp = wrap(
     mcpRoute({
       guard: mcpGuard,
       sessions,
       dispatcher,
       maxBodyBytes: config.MCP_MAX_BODY_MB * 1024 * 1024,
-      allowedOrigins: config.MCP_ALLOWED_ORIGINS,
-      loopbackOnly: !config.exposed,
       preferSse: !config.MCP_HTTP_ENABLE_JSON_RESPONSE,
       log
     }),
@@ -44,17 +49,18 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
   app.any('/mcp', wrap((_r, res, st) => sendJson(res, st, 405, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Method not allowed' } }, { allow: 'GET, POST, DELETE' }), log))
   app.get('/healthz', wrap(healthRoute(services), log))
   app.get('/metrics', wrap((r, res, st) => {
-    adminGuard.check(r.headers.authorization)
+    adminAuth.check(r, res)
     return metricsRoute(services)(r, res, st)
   }, log))
-  registerAdminApi(app, services, adminGuard)
+  registerAdminSignIn(app, adminAuth, log)
+  registerAdminApi(app, services, adminAuth)
   registerAdminStatic(app, log)
-  registerUpload(app, services, adminGuard)
-  app.get('/media/*', wrap(mediaRoute(config.MEDIA_DIR), log))
+  registerUpload(app, services, adminAuth)
+  app.get('/media/*', wrap(mediaRoute(config.MEDIA_DIR, { auth: adminAuth, links: services.mediaLinks }), log))
   if (process.env.WA_WORKER_FAULTS === '1') {
     // test-only: the fault matrix crashes or blocks the WhatsApp worker through here
     app.post('/api/test/fault', wrap(async (r, res, st) => {
-      adminGuard.check(r.headers.authorization)
+      adminAuth.check(r, res)
       const kind = r.query.get('kind')
       if (kind !== 'crash' && kind !== 'block') throw new AppError('INVALID_INPUT', 'kind must be crash or block')
       await services.wa.faultHook(kind, Number(r.query.get('ms') ?? 0))
@@ -71,7 +77,8 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
         return
       }
       const port = uws.us_socket_local_port(socket)
-      resolve({ port, native: uwsNative, close: () => uws.us_listen_socket_close(socket) })
+      log.info({ routes: routes.map((r) => `${r.method} ${r.pattern}`) }, 'http routes')
+      resolve({ port, native: uwsNative, routes, close: () => uws.us_listen_socket_close(socket) })
     })
   })
 }

@@ -15,11 +15,11 @@ export class TokenGuard {
     return this.digests.length > 0
   }
 
-  /** true when no tokens are configured or the header carries one of them */
-  allows(authorization: string | undefined, fallbackToken?: string | null): boolean {
+  /** true when no tokens are configured or the header carries one of them (a cookie never carries a token) */
+  allows(authorization: string | undefined): boolean {
     if (!this.enabled) return true
     const m = /^Bearer\s+(.+)$/i.exec(authorization ?? '')
-    const given = m?.[1]?.trim() ?? fallbackToken ?? undefined
+    const given = m?.[1]?.trim()
     if (!given) return false
     const d = digest(given)
     let ok = false
@@ -28,8 +28,8 @@ export class TokenGuard {
   }
 
   /** throws UNAUTHORIZED carrying the WWW-Authenticate challenge */
-  check(authorization: string | undefined, fallbackToken?: string | null): void {
-    if (!this.allows(authorization, fallbackToken)) {
+  check(authorization: string | undefined): void {
+    if (!this.allows(authorization)) {
       throw new AppError('UNAUTHORIZED', 'A valid bearer token is required.', { wwwAuthenticate: `Bearer realm="${this.realm}"` })
     }
   }

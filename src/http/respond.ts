@@ -2,6 +2,7 @@
 import type { HttpResponse } from './uws.js'
 import { AppError, toAppError } from '../errors/app-error.js'
 import { wireBody } from './wire-buffer.js'
+import { headerValue } from './header-values.js'
 
 export interface ResState {
   aborted: boolean
@@ -9,13 +10,14 @@ export interface ResState {
   onAbort?: () => void
 }
 
-export type Headers = Record<string, string>
+/** a header given more than once (Set-Cookie) is an array */
+export type Headers = Record<string, string | readonly string[]>
 
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 206: 'Partial Content', 301: 'Moved Permanently', 302: 'Found', 304: 'Not Modified',
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 408: 'Request Timeout', 409: 'Conflict',
   410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 416: 'Range Not Satisfiable', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
-  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout'
+  421: 'Misdirected Request', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout'
 }
 
 export const statusLine = (status: number): string => `${status} ${STATUS_TEXT[status] ?? ''}`.trim()
@@ -24,7 +26,7 @@ export function send(res: HttpResponse, st: ResState, status: number, body: stri
   if (st.aborted) return
   res.cork(() => {
     res.writeStatus(statusLine(status))
-    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v)
+    for (const [k, v] of Object.entries(headers)) for (const one of typeof v === 'string' ? [v] : v) res.writeHeader(k, headerValue(one))
     res.end(wireBody(body))
   })
 }
@@ -38,5 +40,7 @@ export function sendError(res: HttpResponse, st: ResState, err: unknown, headers
   const e = err instanceof AppError ? err : toAppError(err)
   const challenge = e.data?.wwwAuthenticate
   if (typeof challenge === 'string') headers = { ...headers, 'www-authenticate': challenge }
+  const retryAfter = e.data?.retry_after
+  if (typeof retryAfter === 'number') headers = { ...headers, 'retry-after': String(retryAfter) }
   sendJson(res, st, e.status, { error: { code: e.code, message: e.message, retryable: e.retryable, ...(e.data ? { data: e.data } : {}) } }, headers)
 }

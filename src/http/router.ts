@@ -3,30 +3,49 @@
 import type { HttpRequest, HttpResponse } from './uws.js'
 import { sendError, type ResState } from './respond.js'
 import type { Logger } from 'pino'
+import { AppError } from '../errors/app-error.js'
 
 export interface RequestInfo {
   method: string
   path: string
   query: URLSearchParams
   headers: Record<string, string>
+  /** the route's :parameters, percent-decoded */
   params: string[]
+}
+
+/** a percent-decoded path segment, or undefined when its encoding is broken */
+function decodeSegment(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return undefined
+  }
 }
 
 export type Handler = (r: RequestInfo, res: HttpResponse, st: ResState) => void | Promise<void>
 
+/** the request's headers, method, path, query and decoded parameters; INVALID_INPUT for a badly encoded parameter */
 export function snapshot(req: HttpRequest, paramCount = 0): RequestInfo {
   const headers: Record<string, string> = {}
   req.forEach((k, v) => {
     headers[k] = v
   })
   const params: string[] = []
-  for (let i = 0; i < paramCount; i++) params.push(req.getParameter(i) ?? '')
+  for (let i = 0; i < paramCount; i++) {
+    const p = decodeSegment(req.getParameter(i) ?? '')
+    if (p === undefined) throw new AppError('INVALID_INPUT', 'Bad percent-encoding in the path.')
+    params.push(p)
+  }
   return { method: req.getCaseSensitiveMethod().toUpperCase(), path: req.getUrl(), query: new URLSearchParams(req.getQuery() ?? ''), headers, params }
 }
 
 /**
  * A handler that reads its body must call readBody before its first await: uWS delivers body chunks only to
- * an onData callback attached during the synchronous part of the request handler.
+ * an onData callback attached during the synchronous part of the request handler. It must decide auth
+ * (from the headers) before it calls readBody: a refusal thrown before then is answered at once, and uWS
+ * discards the body that follows (no onData, nothing buffered) and keeps the connection for the next
+ * request, so the client reads the 401 instead of a reset.
  */
 export function wrap(handler: Handler, log: Logger, paramCount = 0): (res: HttpResponse, req: HttpRequest) => void {
   return (res, req) => {
@@ -35,12 +54,20 @@ export function wrap(handler: Handler, log: Logger, paramCount = 0): (res: HttpR
       st.aborted = true
       st.onAbort?.()
     })
-    const info = snapshot(req, paramCount)
+    let info: RequestInfo | undefined
     const fail = (err: unknown): void => {
       const status = (err as { status?: number }).status ?? 500
-      if (status >= 500) log.error({ err, path: info.path }, 'request failed')
-      else log.debug({ err, path: info.path }, 'request rejected')
+      // a retryable coded failure (the worker restarting, WhatsApp not connected) is a state, not a bug: no stack
+      if (status >= 500 && err instanceof AppError && err.retryable) log.warn({ code: err.code, path: info?.path }, 'request failed for now')
+      else if (status >= 500) log.error({ err, path: info?.path }, 'request failed')
+      // a refusal is the client's mistake: its code is enough, a stack trace would only fill the log
+      else log.debug({ code: (err as { code?: string }).code, path: info?.path }, 'request rejected')
       sendError(res, st, err)
+    }
+    try {
+      info = snapshot(req, paramCount)
+    } catch (err) {
+      return fail(err)
     }
     try {
       const p = handler(info, res, st)

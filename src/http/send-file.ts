@@ -3,6 +3,7 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import type { HttpResponse } from './uws.js'
 import { statusLine, type ResState } from './respond.js'
+import { headerValue } from './header-values.js'
 
 const CHUNK = 256 * 1024
 
@@ -32,7 +33,7 @@ export async function sendFile(res: HttpResponse, st: ResState, path: string, he
   if (st.aborted) return finish()
   res.cork(() => {
     res.writeStatus(statusLine(status))
-    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v)
+    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, headerValue(v))
     res.writeHeader('accept-ranges', 'bytes')
     if (range) res.writeHeader('content-range', `bytes ${start}-${end}/${size}`)
   })

@@ -12,8 +12,18 @@ export class CallAbort {
     return this.controller.signal
   }
 
+  private listeners: Array<() => void> | undefined
+
+  /** `fn` runs once when the call is cancelled: the cheap way for a call that only needs to hear of it */
+  onAbort(fn: () => void): void {
+    if (this.aborted) fn()
+    else (this.listeners ??= []).push(fn)
+  }
+
   abort(): void {
+    if (this.aborted) return
     this.aborted = true
     this.controller?.abort()
+    for (const fn of this.listeners?.splice(0) ?? []) fn()
   }
 }

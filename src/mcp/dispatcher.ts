@@ -82,6 +82,14 @@ class CallContext implements ToolContext {
     return this.abort.signal
   }
 
+  get caller(): object {
+    return this.session
+  }
+
+  onCancel(fn: () => void): void {
+    this.abort.onAbort(fn)
+  }
+
   notify(method: string, params: Record<string, unknown>): void {
     this.hooks.notify(method, params)
   }
@@ -99,6 +107,15 @@ class CallContext implements ToolContext {
   }
 }
 
+/**
+ * A tool schema as tools/list publishes it: JSON Schema 2020-12 is what MCP assumes, so the `$schema` line
+ * (50 bytes, twice per tool) is left out; a shape used twice in one schema is one `$defs` entry.
+ */
+function published(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = schema
+  return rest
+}
+
 export class Dispatcher {
   private readonly tools = new Map<string, CompiledTool>()
   private readonly toolsList: unknown
@@ -109,15 +126,17 @@ export class Dispatcher {
     this.cache = new ResultCache(() => services.writes?.generation ?? 0, services.config?.MCP_CACHE_ENTRIES ?? 2_000)
     const list: unknown[] = []
     for (const def of registry.tools) {
-      const schema = z.object(def.input)
+      // unknown argument names are refused, naming the accepted ones: a silently dropped filter (unread_only
+      // for only_unread) listed everything and the model never knew
+      const schema = z.strictObject(def.input)
       this.tools.set(def.name, { def, schema })
-      const inputSchema = def.inputJsonSchema ?? z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })
+      const inputSchema = def.inputJsonSchema ?? published(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }))
       list.push({
         name: def.name,
         title: def.annotations.title,
         description: def.description,
         inputSchema,
-        ...(def.output ? { outputSchema: z.toJSONSchema(z.object(def.output), { io: 'output', unrepresentable: 'any' }) } : {}),
+        ...(def.output ? { outputSchema: published(z.toJSONSchema(z.object(def.output), { io: 'output', unrepresentable: 'any' })) } : {}),
         annotations: def.annotations
       })
     }
@@ -213,7 +232,7 @@ export class Dispatcher {
     const parsed = tool.schema.safeParse(p.arguments ?? {})
     // a model can correct bad arguments from a tool error; a protocol error would hide the reason from it
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`)
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}${i.code === 'unrecognized_keys' ? ` (accepted: ${Object.keys(tool.def.input).join(', ')})` : ''}`)
       return rpcResult(req.id, toolErrorResult(new AppError('INVALID_INPUT', `Invalid arguments for ${p.name}: ${issues.join('; ')}`, { issues })))
     }
     const controller = new CallAbort()

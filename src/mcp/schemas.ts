@@ -13,29 +13,25 @@ export const limitInput = (def: number, max = MAX_PAGE) => z.number().int().min(
 export const cursorInput = z.string().max(500).optional().describe('next_cursor from the previous page')
 export const nextCursor = z.string().nullable().describe('pass as cursor for the next page; null on the last page')
 
+/**
+ * A message as the tools give it. Published briefly, once per tool: the fields every message has are
+ * typed, the rest are named in the description (a model reads that; a client's validation still holds).
+ */
 export const messageShape = z
-  .object({
-    message_id: z.string().describe('chat_jid:id, accepted by every tool that takes a message_id'),
-    id: z.string(),
-    chat_jid: z.string(),
-    from_me: z.boolean(),
-    sender_jid: z.string().optional(),
-    sender_name: z.string().optional(),
-    timestamp: z.number().describe('unix ms'),
-    type: z.string(),
-    body: z.string().optional().describe('the text or caption; absent for media without a caption and for deleted messages'),
-    media: z.record(z.string(), z.unknown()).optional(),
-    quoted_id: z.string().optional().describe('the id of the message this one replies to'),
-    mentions: z.array(z.string()).optional(),
-    status: z.number().optional(),
-    edited: z.literal(true).optional(),
-    revoked: z.literal(true).optional().describe('deleted for everyone'),
-    reactions: z.array(z.object({ sender_jid: z.string(), emoji: z.string() })).optional(),
-    poll_votes: z.array(z.object({ voter_jid: z.string(), selected: z.array(z.string()) })).optional().describe('for polls: who chose what'),
-    snippet: z.string().optional()
-  })
-  .describe('a message; fields with nothing to say are left out (no null values, no false flags, no empty reactions), which keeps a page of messages short for a model')
-export type MessageOut = z.infer<typeof messageShape>
+  .object({ message_id: z.string(), chat_jid: z.string(), from_me: z.boolean(), timestamp: z.number(), type: z.string() })
+  .catchall(z.unknown())
+  .describe(
+    'a message: message_id (chat_jid:id, what every tool taking a message_id accepts), id, chat_jid, from_me, sender_jid, sender_name, timestamp (unix ms), type, body (text or caption), media {mimetype, fileName, fileLength, seconds, width, height}, quoted_id, mentions, status (1 pending, 2 sent, 3 delivered, 4 read, 5 played), edited, revoked (deleted for everyone), reactions [{sender_jid, emoji}], poll_votes [{voter_jid, selected}], snippet (search); fields with nothing to say are left out'
+  )
+export interface MessageOut {
+  message_id: string
+  id: string
+  chat_jid: string
+  from_me: boolean
+  timestamp: number
+  type: string
+  [field: string]: unknown
+}
 
 /** the tool shape of a row, empty fields left out, keys in the order messages-repo.ts writes them in SQL */
 export function toMessage(m: MessageRow): MessageOut {
@@ -58,22 +54,25 @@ export function toMessage(m: MessageRow): MessageOut {
 }
 
 export const chatShape = z
-  .object({
-    jid: z.string(),
-    name: z.string().optional(),
-    is_group: z.boolean(),
-    unread_count: z.number(),
-    marked_unread: z.literal(true).optional(),
-    archived: z.literal(true).optional(),
-    pinned: z.literal(true).optional(),
-    last_message_at: z.number().optional().describe('unix ms'),
-    last_message: z.object({ id: z.string(), from_me: z.boolean(), type: z.string(), body: z.string().optional(), timestamp: z.number() }).optional()
-  })
-  .describe('a chat; as with messages, fields with nothing to say are left out (no null values, flags only when true)')
+  .object({ jid: z.string(), is_group: z.boolean(), unread_count: z.number() })
+  .catchall(z.unknown())
+  .describe('a chat: jid, name, is_group, unread_count, marked_unread, archived, pinned, last_message_at (unix ms), last_message {id, from_me, type, body, timestamp}; fields with nothing to say are left out, flags only when true')
+export interface ChatOut {
+  jid: string
+  is_group: boolean
+  unread_count: number
+  name?: string
+  marked_unread?: true
+  archived?: true
+  pinned?: true
+  last_message_at?: number
+  last_message?: { id: string; from_me: boolean; type: string; body?: string; timestamp: number }
+  [field: string]: unknown
+}
 
 /** the tool shape of a chat row, empty fields left out; `withLast` false drops the last message */
-export function toChat(c: ChatRow, withLast = true): z.infer<typeof chatShape> {
-  const o: z.infer<typeof chatShape> = { jid: c.jid, is_group: c.is_group, unread_count: c.unread_count }
+export function toChat(c: ChatRow, withLast = true): ChatOut {
+  const o: ChatOut = { jid: c.jid, is_group: c.is_group, unread_count: c.unread_count }
   if (c.name !== null) o.name = c.name
   if (c.marked_unread) o.marked_unread = true
   if (c.archived) o.archived = true
@@ -85,20 +84,18 @@ export function toChat(c: ChatRow, withLast = true): z.infer<typeof chatShape> {
 }
 
 export const contactShape = z
-  .object({
-    jid: z.string(),
-    lid: z.string().optional(),
-    phone: z.string().optional(),
-    name: z.string().optional().describe('the name in the account\'s address book'),
-    notify: z.string().optional().describe("the person's own push name"),
-    verified_name: z.string().optional(),
-    display_name: z.string(),
-    is_my_contact: z.boolean()
-  })
-  .describe('a contact; names and numbers that are not known are left out')
+  .object({ jid: z.string(), display_name: z.string(), is_my_contact: z.boolean() })
+  .catchall(z.unknown())
+  .describe("a contact: jid, lid, phone, name (the account's address book), notify (the person's push name), verified_name, display_name, is_my_contact; what is not known is left out")
+export interface ContactOut {
+  jid: string
+  display_name: string
+  is_my_contact: boolean
+  [field: string]: unknown
+}
 
-export function toContact(c: ContactRow): z.infer<typeof contactShape> {
-  const o: z.infer<typeof contactShape> = { jid: c.jid, display_name: c.display_name, is_my_contact: c.is_my_contact }
+export function toContact(c: ContactRow): ContactOut {
+  const o: ContactOut = { jid: c.jid, display_name: c.display_name, is_my_contact: c.is_my_contact }
   if (c.lid !== null) o.lid = c.lid
   if (c.phone !== null) o.phone = c.phone
   if (c.name !== null) o.name = c.name

@@ -2,6 +2,9 @@
 import type { CallAbort } from './call-abort.js'
 import { encodeMessage, encodedText, type Id, type RpcResponse } from './protocol.js'
 
+/** responses kept for a client that has not reopened its GET stream; past it the oldest are dropped */
+export const UNDELIVERED_MAX = 64
+
 export type SseWriter = { write(event: string): boolean; close(): void; closed: boolean }
 
 export class McpSession {
@@ -24,7 +27,7 @@ export class McpSession {
     return `${this.id.slice(0, 8)}-${++this.nextEvent}`
   }
 
-  constructor(readonly id: string, readonly protocolVersion: string, readonly clientInfo: unknown, readonly clientCapabilities: Record<string, unknown>) {}
+  constructor(readonly id: string, readonly protocolVersion: string, readonly clientInfo: unknown, readonly clientCapabilities: Record<string, unknown>, readonly bytes = 0) {}
 
   get busy(): boolean {
     return this.inflight.size > 0 || this.streams.length > 0
@@ -32,6 +35,15 @@ export class McpSession {
 
   serverRequestId(): string {
     return `s${++this.nextId}`
+  }
+
+  /**
+   * A response whose stream closed, for the next GET stream. A client that keeps closing streams and never
+   * reconnects would grow this without end: only the newest UNDELIVERED_MAX are kept.
+   */
+  holdUndelivered(event: string): void {
+    this.undelivered.push(event)
+    if (this.undelivered.length > UNDELIVERED_MAX) this.undelivered.splice(0, this.undelivered.length - UNDELIVERED_MAX)
   }
 
   /** a notification for the session's GET stream(s); false when nobody listens */

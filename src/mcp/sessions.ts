@@ -1,12 +1,16 @@
-// MCP sessions by Mcp-Session-Id, with an idle TTL and a cap (least recently used idle session evicted
-// first), so memory stays bounded under session churn.
+// MCP sessions by Mcp-Session-Id, with an idle TTL, a cap on their number and a byte budget for all of them
+// together (the least recently used idle session goes first), so memory stays bounded under session churn
+// and under clients that send large clientInfo or capabilities.
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { McpSession } from './session.js'
+import { AppError } from '../errors/app-error.js'
 
 export interface SessionOptions {
   ttlMs: number
   max: number
+  /** what all sessions together may hold, as counted by client-limits' checkClientData */
+  maxBytes: number
 }
 
 export class SessionRegistry {
@@ -15,6 +19,8 @@ export class SessionRegistry {
   created = 0
   expired = 0
   evicted = 0
+  /** the sum of the live sessions' costs */
+  bytes = 0
 
   constructor(private readonly opts: SessionOptions, private readonly log: Logger) {
     this.sweeper = setInterval(() => this.sweep(), Math.min(30_000, Math.max(200, opts.ttlMs / 4)))
@@ -36,10 +42,17 @@ export class SessionRegistry {
     return s
   }
 
-  create(protocolVersion: string, clientInfo: unknown, capabilities: Record<string, unknown>): McpSession {
-    if (this.sessions.size >= this.opts.max) this.evictOne()
-    const s = new McpSession(randomUUID(), protocolVersion, clientInfo, capabilities)
+  /**
+   * A new session costing `bytes`. Past the count cap or the byte budget the least recently used idle
+   * sessions go; when only busy ones are left, throws MCP_TOO_MANY_SESSIONS (retryable) instead of growing.
+   */
+  create(protocolVersion: string, clientInfo: unknown, capabilities: Record<string, unknown>, bytes = 0): McpSession {
+    while (this.sessions.size >= this.opts.max || (this.sessions.size > 0 && this.bytes + bytes > this.opts.maxBytes)) {
+      if (!this.evictOne()) throw new AppError('MCP_TOO_MANY_SESSIONS', 'Every session is busy and the session cap or memory budget is reached; retry shortly.')
+    }
+    const s = new McpSession(randomUUID(), protocolVersion, clientInfo, capabilities, bytes)
     this.sessions.set(s.id, s)
+    this.bytes += bytes
     this.created++
     return s
   }
@@ -48,18 +61,20 @@ export class SessionRegistry {
     const s = this.sessions.get(id)
     if (!s) return false
     this.sessions.delete(id)
+    this.bytes -= s.bytes
     s.close()
     return true
   }
 
-  private evictOne(): void {
+  private evictOne(): boolean {
     for (const s of this.sessions.values()) {
       if (s.busy) continue
       this.evicted++
-      this.log.debug({ session: s.id }, 'mcp session evicted (cap reached)')
+      this.log.debug({ session: s.id }, 'mcp session evicted (cap or budget reached)')
       this.delete(s.id)
-      return
+      return true
     }
+    return false
   }
 
   private sweep(): void {

@@ -26,11 +26,15 @@ export interface CallToolResult {
 export interface ToolContext {
   services: Services
   signal: AbortSignal
+  /** `fn` runs once if the client cancels the call (cheaper than listening on `signal`) */
+  onCancel(fn: () => void): void
   /** a notification related to this call (progress, log message), on the call's stream when it has one */
   notify(method: string, params: Record<string, unknown>): void
   /** a server -> client request (sampling, elicitation) answered by the client on a later POST */
   request(method: string, params: Record<string, unknown>, timeoutMs?: number): Promise<Record<string, unknown>>
   progressToken?: string | number
+  /** who is calling (the MCP session): per-caller limits count on it */
+  readonly caller: object
   /** sends notifications/message when the session's log level lets it through */
   log(level: 'debug' | 'info' | 'notice' | 'warning' | 'error', data: unknown): void
   /** ends this call's SSE stream early; the result then waits for the client's GET reconnection */

@@ -1,6 +1,6 @@
 // Where media may be read from and written to. Every path from a caller is resolved and checked here.
-import { resolve, relative, isAbsolute, basename, extname } from 'node:path'
-import { realpath } from 'node:fs/promises'
+import { resolve, relative, isAbsolute, basename, extname, dirname, join } from 'node:path'
+import { realpath, readlink } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { AppError } from '../errors/app-error.js'
 
@@ -9,20 +9,47 @@ export function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
 }
 
-/** a caller's path, allowed only inside MEDIA_DIR or one of MEDIA_ROOTS, after following symlinks */
+/** symlinks followed when judging a path that does not exist, as the kernel's own limit */
+const MAX_LINK_HOPS = 40
+
+/**
+ * Where `p` leads: the real path of its deepest existing part with the missing parts joined on (a missing
+ * name cannot be a symlink). A dangling symlink is followed to its target, so a link to a missing file
+ * outside the roots is judged by where it points, not by where it sits.
+ */
+async function realTarget(p: string): Promise<{ real: string; exists: boolean }> {
+  const rest: string[] = []
+  let cur = p
+  for (let hops = 0; ; ) {
+    try {
+      const real = await realpath(cur)
+      return { real: rest.length ? join(real, ...[...rest].reverse()) : real, exists: rest.length === 0 }
+    } catch {
+      const link = hops < MAX_LINK_HOPS ? await readlink(cur).catch(() => undefined) : undefined
+      if (link !== undefined) {
+        hops++
+        cur = resolve(dirname(cur), link)
+        continue
+      }
+      const up = dirname(cur)
+      if (up === cur) return { real: p, exists: false }
+      rest.push(basename(cur))
+      cur = up
+    }
+  }
+}
+
+/**
+ * A caller's path, allowed only inside MEDIA_DIR or one of MEDIA_ROOTS, after following symlinks.
+ * MEDIA_PATH_FORBIDDEN for any path that leads outside them, whether or not it exists, so the answer tells
+ * nothing about the rest of the disk; MEDIA_NOT_FOUND only inside them. Messages carry no server path.
+ */
 export async function allowedReadPath(input: string, mediaDir: string, roots: readonly string[]): Promise<string> {
   const candidate = isAbsolute(input) ? resolve(input) : resolve(mediaDir, input)
-  let real: string
-  try {
-    real = await realpath(candidate)
-  } catch {
-    throw new AppError('MEDIA_NOT_FOUND', `No file at ${input}.`)
-  }
-  const allowed = [mediaDir, ...roots]
-  const realRoots = await Promise.all(allowed.map((r) => realpath(r).catch(() => resolve(r))))
-  if (!realRoots.some((r) => isInside(real, r))) {
-    throw new AppError('MEDIA_PATH_FORBIDDEN', 'The file must be inside MEDIA_DIR or one of MEDIA_ROOTS.', { roots: allowed })
-  }
+  const { real, exists } = await realTarget(candidate)
+  const realRoots = await Promise.all([mediaDir, ...roots].map((r) => realpath(r).catch(() => resolve(r))))
+  if (!realRoots.some((r) => isInside(real, r))) throw new AppError('MEDIA_PATH_FORBIDDEN', 'The file must be inside MEDIA_DIR or one of MEDIA_ROOTS.')
+  if (!exists) throw new AppError('MEDIA_NOT_FOUND', 'No such file inside MEDIA_DIR or MEDIA_ROOTS.')
   return real
 }
 

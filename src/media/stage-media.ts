@@ -64,7 +64,7 @@ export async function stageMedia(input: StageInput, o: StageOptions): Promise<St
   if (input.media_path) {
     const path = await allowedReadPath(input.media_path, o.mediaDir, o.roots)
     const st = await stat(path)
-    if (!st.isFile()) throw new AppError('MEDIA_NOT_FOUND', `${input.media_path} is not a file.`)
+    if (!st.isFile()) throw new AppError('MEDIA_NOT_FOUND', 'That media_path is not a file.')
     if (st.size > o.maxBytes) throw tooLarge(o.maxBytes)
     const name = input.filename ?? basename(path)
     const { mime } = await sniff(path, input.mime_type, name)

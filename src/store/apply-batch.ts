@@ -5,6 +5,7 @@ import type { StoreBatch, ChatRecord, ContactRecord, MessageRecord, GroupRecord 
 import { isLidJid, isPnJid, normalizeJid, phoneOf } from './jid.js'
 import { indexPending } from './fts-index.js'
 import { statementCache, type Db } from './open-db.js'
+import { EventLogWriter, DEFAULT_RETENTION, type EventRetention } from './event-log.js'
 
 const now = (): number => Date.now()
 const b = (v: boolean | undefined): number | undefined => (v === undefined ? undefined : v ? 1 : 0)
@@ -14,15 +15,24 @@ export interface ApplyResult {
   chats: number
   contacts: number
   merged: number
+  /** chats (canonical JIDs) that got a new live incoming message: waiters on them are woken */
+  incoming?: string[]
+  /** chats that got any event: subscribers of their resources are told */
+  changed?: string[]
 }
 
 class Writer {
   private readonly s
   private readonly lidCache = new Map<string, string | null>()
   private readonly prepare: ReturnType<typeof statementCache>
+  private readonly events: EventLogWriter
+  /** whether the batch being applied is live (not a history sync): only live changes are events */
+  private live = true
+  private readonly incoming = new Set<string>()
 
   constructor(db: Db) {
     this.prepare = statementCache(db)
+    this.events = new EventLogWriter(db)
     const p = (sql: string) => db.prepare(sql)
     this.s = {
       lidGet: p('SELECT pn FROM lid_map WHERE lid = ?'),
@@ -151,6 +161,12 @@ class Writer {
     const lid = isLidJid(normalizeJid(c.jid)) ? normalizeJid(c.jid) : c.jidAlt && isLidJid(c.jidAlt) ? normalizeJid(c.jidAlt) : undefined
     // a name equal to the JID or the bare number is not a name
     const real = (n: string | undefined): string | undefined => (n && n !== c.jid && n !== jid && n !== phoneOf(jid) && n.trim() ? n : undefined)
+    if (this.live && (real(c.name) || real(c.notify))) {
+      const was = this.prepare('SELECT name, notify FROM contacts WHERE jid = ?').get(jid) as { name: string | null; notify: string | null } | undefined
+      const name = real(c.name) && real(c.name) !== was?.name ? real(c.name) : undefined
+      const notify = real(c.notify) && real(c.notify) !== was?.notify ? real(c.notify) : undefined
+      if (was && (name || notify)) this.events.record('contact_renamed', jid, null, jid, { ...(name ? { name } : {}), ...(notify ? { push_name: notify } : {}) })
+    }
     this.s.contactUpsert.run({
       jid,
       lid: lid ?? null,
@@ -175,6 +191,7 @@ class Writer {
     if (c.jidAlt) this.mapPair(c.jid, c.jidAlt)
     const jid = this.canon(c.jid, c.jidAlt)!
     const name = c.name && c.name !== c.jid && c.name !== jid && c.name !== phoneOf(jid) ? c.name : null
+    if (this.live) this.chatEvent(jid, c)
     this.s.chatUpsert.run({
       jid,
       name,
@@ -188,6 +205,22 @@ class Writer {
       readOnly: b(c.readOnly) ?? null,
       lastMessageAt: c.lastMessageAt ?? null
     })
+  }
+
+  /** a live change of a chat's own state (archive, pin, mute, read / unread) as an event */
+  private chatEvent(jid: string, c: ChatRecord): void {
+    if (c.archived === undefined && c.pinned === undefined && c.muteEndTime === undefined && c.markedUnread === undefined && c.unreadCount !== 0) return
+    const was = this.prepare('SELECT archived, pinned, mute_end, marked_unread, unread_count FROM chats WHERE jid = ?').get(jid) as
+      | { archived: number; pinned: number; mute_end: number | null; marked_unread: number; unread_count: number }
+      | undefined
+    if (!was) return
+    const d: Record<string, unknown> = {}
+    if (c.archived !== undefined && b(c.archived) !== was.archived) d.archived = c.archived
+    if (c.pinned !== undefined && b(c.pinned) !== was.pinned) d.pinned = c.pinned
+    if (c.muteEndTime !== undefined && c.muteEndTime !== was.mute_end) d.muted_until = c.muteEndTime === -1 ? 'forever' : c.muteEndTime > 0 ? new Date(c.muteEndTime).toISOString() : null
+    if (c.markedUnread && !was.marked_unread) d.marked_unread = true
+    if (c.unreadCount === 0 && (was.unread_count > 0 || was.marked_unread)) d.read = true
+    if (Object.keys(d).length) this.events.record('chat_updated', jid, null, null, d)
   }
 
   /** touched chats and push names seen in this batch: written once each, after the messages */
@@ -220,6 +253,10 @@ class Writer {
     // positional: binding sixteen named parameters from an object costs over a microsecond more per row
     const isNew = this.s.msgInsertNew.run(row.chatJid, row.id, row.fromMe, row.senderJid, row.pushName, row.ts, row.type, row.body, row.media, row.thumbnail, row.quotedId, row.quotedSender, row.mentions, row.status, row.fromHistory, row.raw).changes === 1
     if (!isNew) this.s.msgInsert.run(row)
+    else if (!m.fromHistory && this.live && m.type !== 'system') {
+      this.events.record('message', chatJid, m.id, row.senderJid, { type: m.type, ...(m.fromMe ? { from_me: true } : {}) }, m.timestamp)
+      if (!m.fromMe) this.incoming.add(chatJid)
+    }
     // the chat exists as soon as a message does, and knows its newest message
     this.pendingChats.set(chatJid, Math.max(this.pendingChats.get(chatJid) ?? 0, m.timestamp))
     if (m.pushName && !m.fromMe && m.senderJid) this.pendingNames.set(m.senderJid, { jid: m.senderJid, jidAlt: m.senderJidAlt, notify: m.pushName })
@@ -235,6 +272,15 @@ class Writer {
 
   group(g: GroupRecord): void {
     const jid = normalizeJid(g.jid)
+    if (this.live && (g.subject !== undefined || g.description !== undefined || g.announce !== undefined || g.restrict !== undefined)) {
+      const was = this.prepare('SELECT subject, description, announce, restrict_info FROM groups WHERE jid = ?').get(jid) as { subject: string | null; description: string | null; announce: number | null; restrict_info: number | null } | undefined
+      const d: Record<string, unknown> = {}
+      if (was && g.subject && g.subject !== was.subject) d.subject = g.subject
+      if (was && g.description !== undefined && (g.description ?? null) !== was.description) d.description = g.description ?? null
+      if (was && g.announce !== undefined && b(g.announce) !== was.announce) d.only_admins_send = g.announce
+      if (was && g.restrict !== undefined && b(g.restrict) !== was.restrict_info) d.only_admins_edit_info = g.restrict
+      if (Object.keys(d).length) this.events.record('group_updated', jid, null, this.canon(g.subjectOwner) ?? null, d)
+    }
     this.s.groupUpsert.run({
       jid,
       subject: g.subject ?? null,
@@ -265,9 +311,12 @@ class Writer {
     indexPending(this.prepare)
   }
 
-  apply(batch: StoreBatch): ApplyResult {
+  apply(batch: StoreBatch, retention: EventRetention = DEFAULT_RETENTION): ApplyResult {
     let messages = 0
     let merged = 0
+    this.live = !batch.historySync
+    this.incoming.clear()
+    this.events.touched.clear()
     for (const m of batch.lidMappings ?? []) if (this.mapping(m.lid, m.pn)) merged++
     for (const c of batch.contacts ?? []) this.contact(c)
     for (const g of batch.groups ?? []) this.group(g)
@@ -275,6 +324,7 @@ class Writer {
     for (const m of batch.messages ?? []) if (m.chatJid && m.id && this.message(m)) messages++
     this.flushTouched()
     for (const u of batch.messageUpdates ?? []) {
+      if (u.editedBody !== undefined || u.revoked || u.status !== undefined) this.updateEvent(u)
       this.s.msgUpdate.run({
         chatJid: this.canon(u.chatJid, u.chatJidAlt),
         id: u.id,
@@ -291,13 +341,23 @@ class Writer {
       const sender = this.canon(r.senderJid, r.senderJidAlt)
       // a record missing what its row needs is dropped alone, never the batch around it
       if (!chat || !sender || !r.messageId) continue
-      if (r.emoji) this.s.reactionPut.run(chat, r.messageId, sender, r.emoji, r.timestamp)
-      else this.s.reactionDel.run(chat, r.messageId, sender)
+      const changed = r.emoji ? this.s.reactionPut.run(chat, r.messageId, sender, r.emoji, r.timestamp).changes : this.s.reactionDel.run(chat, r.messageId, sender).changes
+      if (changed) this.events.record('reaction', chat, r.messageId, sender, { emoji: r.emoji }, r.timestamp)
     }
-    for (const r of batch.receipts ?? []) if (r.chatJid && r.userJid && r.messageId) this.s.receiptPut.run(this.canon(r.chatJid, r.chatJidAlt), r.messageId, this.canon(r.userJid, r.userJidAlt), r.type, r.timestamp)
-    for (const v of batch.pollVotes ?? []) this.s.votePut.run(this.canon(v.chatJid, v.chatJidAlt), v.pollMessageId, this.canon(v.voterJid, v.voterJidAlt), JSON.stringify(v.selected), v.timestamp)
+    for (const r of batch.receipts ?? []) {
+      if (!r.chatJid || !r.userJid || !r.messageId) continue
+      const chat = this.canon(r.chatJid, r.chatJidAlt)
+      const user = this.canon(r.userJid, r.userJidAlt)
+      if (this.s.receiptPut.run(chat, r.messageId, user, r.type, r.timestamp).changes) this.events.record('receipt', chat, r.messageId, user, { type: r.type }, r.timestamp)
+    }
+    for (const v of batch.pollVotes ?? []) {
+      const chat = this.canon(v.chatJid, v.chatJidAlt)
+      const voter = this.canon(v.voterJid, v.voterJidAlt)
+      if (this.s.votePut.run(chat, v.pollMessageId, voter, JSON.stringify(v.selected), v.timestamp).changes) this.events.record('poll_vote', chat, v.pollMessageId, voter, { selected: v.selected }, v.timestamp)
+    }
     for (const p of batch.participants ?? []) {
       const g = normalizeJid(p.groupJid)
+      if (this.live) this.events.record('group_participants', g, null, this.canon(p.actorJid) ?? null, { action: p.action, participants: p.participants.map((x) => this.canon(x.jid, x.jidAlt)) })
       for (const part of p.participants) {
         if (part.jidAlt) this.mapPair(part.jid, part.jidAlt)
         const jid = this.canon(part.jid, part.jidAlt)
@@ -313,13 +373,25 @@ class Writer {
       else this.s.chatClear.run(chat)
     }
     if (batch.historySync) this.s.metaPut.run('history_sync', JSON.stringify({ ...batch.historySync, at: now() }))
-    return { messages, chats: batch.chats?.length ?? 0, contacts: batch.contacts?.length ?? 0, merged }
+    if (batch.connection) this.events.record('connection', null, null, null, { state: batch.connection.state, ...(batch.connection.reason ? { reason: batch.connection.reason } : {}) }, batch.connection.at)
+    this.events.maybePrune(retention)
+    return { messages, chats: batch.chats?.length ?? 0, contacts: batch.contacts?.length ?? 0, merged, ...(this.incoming.size ? { incoming: [...this.incoming] } : {}), ...(this.events.touched.size ? { changed: [...this.events.touched] } : {}) }
+  }
+
+  /** an edit, a revoke or a delivery / read status of a stored message, when it changes something */
+  private updateEvent(u: NonNullable<StoreBatch['messageUpdates']>[number]): void {
+    const chat = this.canon(u.chatJid, u.chatJidAlt)
+    const was = this.prepare('SELECT status, body, revoked, from_me, sender_jid FROM messages WHERE chat_jid = ? AND id = ?').get(chat, u.id) as { status: number | null; body: string | null; revoked: number; from_me: number; sender_jid: string | null } | undefined
+    if (!was) return
+    if (u.revoked && !was.revoked) this.events.record('message_revoked', chat, u.id, was.sender_jid)
+    else if (u.editedBody !== undefined && u.editedBody !== was.body) this.events.record('message_edited', chat, u.id, was.sender_jid, undefined, u.editedAt ?? Date.now())
+    if (u.status !== undefined && was.from_me && u.status > (was.status ?? 0) && u.status >= 3) this.events.record('receipt', chat, u.id, null, { type: u.status >= 5 ? 'played' : u.status >= 4 ? 'read' : 'delivered' })
   }
 }
 
 const writers = new WeakMap<Db, Writer>()
 
-export function applyBatch(db: Db, batch: StoreBatch): ApplyResult {
+export function applyBatch(db: Db, batch: StoreBatch, retention?: EventRetention): ApplyResult {
   let w = writers.get(db)
   if (!w) {
     w = new Writer(db)
@@ -327,7 +399,7 @@ export function applyBatch(db: Db, batch: StoreBatch): ApplyResult {
   }
   const writer = w
   return db.transaction(() => {
-    const r = writer.apply(batch)
+    const r = writer.apply(batch, retention)
     writer.indexPending()
     return r
   })()

@@ -10,6 +10,8 @@ export interface BatchSummary {
   seq: number
   /** the worker generation that emitted it, set by the supervisor when the batch arrives */
   gen?: number
+  /** when the worker handed it over (Date.now(); one clock for every thread of the process) */
+  emittedAt: number
   messages: number
   /** live incoming media, for auto-download */
   media: Array<{ chatJid: string; id: string; media: MediaInfo }>
@@ -28,7 +30,7 @@ export function encodeBatch(batch: StoreBatch, seq = 0): EncodedBatch {
   const data = new SharedArrayBuffer(buf.byteLength)
   new Uint8Array(data).set(buf)
   const media = (batch.messages ?? []).filter((m) => m.media && !m.fromHistory && !m.fromMe).map((m) => ({ chatJid: m.chatJid, id: m.id, media: { ...m.media!, jpegThumbnail: undefined } }))
-  return { data, summary: { seq, messages: batch.messages?.length ?? 0, media } }
+  return { data, summary: { seq, emittedAt: Date.now(), messages: batch.messages?.length ?? 0, media } }
 }
 
 export function decodeBatch(data: SharedArrayBuffer): StoreBatch {

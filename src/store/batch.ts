@@ -195,6 +195,15 @@ export interface ParticipantsChangeRecord {
   action: 'add' | 'remove' | 'promote' | 'demote' | 'modify'
   participants: GroupParticipantRecord[]
   timestamp: number
+  /** who made the change, when the event says */
+  actorJid?: string
+}
+
+/** a change of the WhatsApp connection's state, logged as an event (written by the main thread) */
+export interface ConnectionRecord {
+  state: string
+  reason?: string
+  at: number
 }
 
 export interface HistorySyncProgress {
@@ -221,4 +230,5 @@ export interface StoreBatch {
   pollVotes?: PollVoteRecord[]
   deletes?: DeleteRecord[]
   historySync?: HistorySyncProgress
+  connection?: ConnectionRecord
 }

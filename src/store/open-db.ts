@@ -10,7 +10,10 @@ export function openWriter(path: string): Db {
   mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
+  // every commit reaches the disk before it returns: WhatsApp is told "delivered" only after a commit
+  // (workers/whatsapp/ack-gate.ts), and that must hold through a power loss too, not only a process crash.
+  // Writes come in batched transactions, so the fsync is paid once per batch, not per message.
+  db.pragma('synchronous = FULL')
   db.pragma('busy_timeout = 5000')
   db.pragma('foreign_keys = OFF')
   // the indexes on (chat, id), (chat, time) and the FTS segments take random pages: a bigger cache than

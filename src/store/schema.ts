@@ -1,6 +1,6 @@
 // The message store's schema. One file per account; WAL so the main thread's reader never waits on the
 // pool's writer. Bumping SCHEMA_VERSION means adding a step to MIGRATIONS, never editing an old one.
-export const SCHEMA_VERSION = 5
+export const SCHEMA_VERSION = 6
 
 export const MIGRATIONS: readonly string[] = [
   `
@@ -177,5 +177,21 @@ export const MIGRATIONS: readonly string[] = [
   // bulk step now lowers the watermark when messages at the top are gone (fts-index.ts).
   `
   DROP TRIGGER IF EXISTS messages_ai;
+  `,
+  // v6: the event log (store/events.ts): every live change an agent may care about, numbered, written in
+  // the transaction of the change itself. AUTOINCREMENT: a number is never given twice, even after pruning,
+  // so a cursor can never point at an event it did not mean. The store's id tells its cursors from others'.
+  `
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    chat_jid TEXT,
+    message_id TEXT,
+    actor_jid TEXT,
+    data TEXT
+  );
+  CREATE INDEX events_chat ON events(chat_jid, seq);
+  INSERT INTO meta(key, value) VALUES ('store_id', lower(hex(randomblob(16)))) ON CONFLICT(key) DO NOTHING;
   `
 ]

@@ -5,9 +5,22 @@ import type { StoreBatch } from './batch.js'
 import { decodeBatch, encodeBatch, type BatchSummary, type EncodedBatch } from './batch-codec.js'
 import type { ApplyResult } from './apply-batch.js'
 import { CommitTracker } from './commit-tracker.js'
+import type { EventRetention } from './event-log.js'
 import type { Logger } from 'pino'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+
+export interface WriteQueueOptions {
+  /** after each committed write, with the batches' summaries (auto-download, waiters) */
+  onWritten?: (r: ApplyResult, summaries: BatchSummary[]) => void
+  /** where a batch that can never be written is set aside */
+  deadLetterDir?: string
+  maxPerTask?: number
+  /** test only (STORE_WRITE_DELAY_MS): each write waits this long before it goes to the pool */
+  delayMs?: number
+  /** how long and how many events the event log keeps */
+  retention?: EventRetention
+}
 
 export class WriteQueue {
   private queue: EncodedBatch[] = []
@@ -38,16 +51,24 @@ export class WriteQueue {
     }
   }
 
+  private readonly onWritten?: (r: ApplyResult, summaries: BatchSummary[]) => void
+  private readonly deadLetterDir?: string
+  private readonly maxPerTask: number
+  private readonly delayMs: number
+  private readonly retention?: EventRetention
+
   constructor(
     private readonly pool: Pool,
     private readonly dbPath: string,
     private readonly log: Logger,
-    private readonly onWritten?: (r: ApplyResult, summaries: BatchSummary[]) => void,
-    private readonly deadLetterDir?: string,
-    private readonly maxPerTask = 64,
-    /** test only (STORE_WRITE_DELAY_MS): each write waits this long before it goes to the pool */
-    private readonly delayMs = 0
-  ) {}
+    opts: WriteQueueOptions = {}
+  ) {
+    this.onWritten = opts.onWritten
+    this.deadLetterDir = opts.deadLetterDir
+    this.maxPerTask = opts.maxPerTask ?? 64
+    this.delayMs = opts.delayMs ?? 0
+    this.retention = opts.retention
+  }
 
   get pending(): number {
     return this.queue.length
@@ -100,7 +121,7 @@ export class WriteQueue {
       const batches = this.queue.slice(0, take)
       try {
         // shared bytes: the pool reads the same memory, and a failed write is retried from it
-        const r = await this.pool.run<ApplyResult>('storeWrite', { dbPath: this.dbPath, encoded: batches.map((b) => b.data) }).finally(() => this.generation++)
+        const r = await this.pool.run<ApplyResult>('storeWrite', { dbPath: this.dbPath, encoded: batches.map((b) => b.data), retention: this.retention }).finally(() => this.generation++)
         this.queue.splice(0, batches.length)
         this.written += batches.length
         delay = 50

@@ -1,6 +1,6 @@
 // The WhatsApp worker's supervisor (main thread): starts it, watches its heartbeat, restarts it when it
 // crashes, hangs, or the recovery policy escalates, and fails in-flight calls with a coded error.
-import { Worker, MessageChannel } from 'node:worker_threads'
+import { Worker, MessageChannel, type MessagePort } from 'node:worker_threads'
 import { EventEmitter } from 'node:events'
 import * as Comlink from 'comlink'
 import type { Logger } from 'pino'
@@ -8,7 +8,7 @@ import { AppError } from '../errors/app-error.js'
 import { installComlinkErrorHandler } from '../errors/wire.js'
 import { nodeEndpoint } from './node-endpoint.js'
 import { decideRestart, DEFAULT_RESTART_POLICY, type RestartPolicyOptions } from './restart-policy.js'
-import type { WaWorkerApi, WaWorkerEvent, WaWorkerOptions, WaStatus, WaRecoverySignal } from './worker-api.js'
+import type { WaWorkerApi, WaWorkerEvent, WaWorkerOptions, WaStatus, WaRecoverySignal, WaMainMessage } from './worker-api.js'
 import type { EncodedBatch } from '../store/batch-codec.js'
 import type { CommitTracker } from '../store/commit-tracker.js'
 
@@ -55,14 +55,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private gaveUp: string | undefined
   private generation = 0
   private died: { promise: Promise<never>; reject: (e: AppError) => void } | undefined
+  /** the main thread's end of the current worker's events port */
+  private toWorker: MessagePort | undefined
   eventLoopLagMs = 0
 
   constructor(private readonly opts: SupervisorOptions, private readonly log: Logger) {
     super()
     installComlinkErrorHandler()
     opts.commits.onAdvance((gen, seq) => {
-      if (gen !== this.generation || !this.api) return
-      void this.api.committed(seq).catch(() => undefined)
+      if (gen === this.generation) this.toWorker?.postMessage({ type: 'committed', seq } satisfies WaMainMessage)
     })
   }
 
@@ -95,6 +96,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.died = { promise, reject }
     this.lastHeartbeat = Date.now()
     this.sawHeartbeat = false
+    this.toWorker = port1
     port1.on('message', (e: WaWorkerEvent) => gen === this.generation && this.onEvent(e, gen))
     worker.on('error', (err) => this.log.error({ err }, 'whatsapp worker crashed'))
     worker.on('exit', (code) => {

@@ -26,7 +26,8 @@ let ada: Person
 
 async function signIn(p: Page): Promise<void> {
   await p.goto(`${server.url}/admin`)
-  // the sign-in cookie is per host, not per port: it may still be valid for the restarted server
+  // the sign-in cookie is per host, not per port, but sessions live in the server's memory: after a restart
+  // the page asks to sign in again (the first branch is for a page already signed in to this server)
   await p.locator('#tabs:visible, #signin:visible').first().waitFor()
   if (await p.locator('#tabs').isVisible()) return
   await p.locator('#token').fill(TOKEN)
@@ -73,6 +74,17 @@ test('sign-in is required when ADMIN_TOKEN is set; a wrong token is refused', as
   await page.locator('#token').fill(TOKEN)
   await page.locator('#signin-form button[type=submit]').click()
   await page.locator('#tabs').waitFor({ state: 'visible' })
+  assert.equal(await page.locator('#signin').isVisible(), false)
+})
+
+test('sign-out ends the session: the page asks to sign in again, and the old cookie no longer works', async () => {
+  const before = (await page.context().cookies()).find((c) => c.name === 'admin_session')
+  assert.ok(before && before.httpOnly && before.sameSite === 'Strict' && !before.value.includes(TOKEN))
+  await page.locator('#sign-out').click()
+  await page.locator('#signin').waitFor({ state: 'visible' })
+  assert.equal(await page.locator('#tabs').isVisible(), false)
+  assert.equal((await fetch(`${server.url}/api/status`, { headers: { cookie: `admin_session=${before.value}` } })).status, 401)
+  await signIn(page)
 })
 
 test('the QR on the page, decoded from its image, links the account and the page turns ready by itself', async () => {

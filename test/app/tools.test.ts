@@ -50,9 +50,9 @@ after(async () => {
   await emu?.close()
 })
 
-test('tools/list publishes all 29 tools with annotations and output schemas', async () => {
+test('tools/list publishes all 41 tools with annotations and output schemas', async () => {
   const { tools } = await client.listTools()
-  assert.equal(tools.length, 29)
+  assert.equal(tools.length, 41)
   for (const t of tools) assert.ok(t.outputSchema && t.annotations?.title, t.name)
 })
 
@@ -346,5 +346,11 @@ test('bad input gets coded errors and the server keeps serving', async () => {
   assert.equal((await call(client, 'get_message_by_id', { message_id: 'nope:nope' })).data.code, 'MESSAGE_NOT_FOUND')
   const wrongType = await client.callTool({ name: 'list_chats', arguments: { limit: 'ten' } })
   assert.equal(wrongType.isError, true)
+  // regressions: an unknown argument was dropped silently (unread_only listed every chat, chat_jid searched all)
+  for (const [tool, args, name] of [['list_chats', { unread_only: true }, 'unread_only'], ['search_messages', { query: 'Dune', chat_jid: groupJid }, 'chat_jid']] as const) {
+    const r = await call(client, tool, args)
+    assert.equal(r.data.code, 'INVALID_INPUT', tool)
+    assert.match(String(r.data.message), new RegExp(`${name}.*accepted: .*(only_unread|chat_id)`), tool)
+  }
   assert.equal((await call(client, 'ping')).data.reply, 'pong')
 })

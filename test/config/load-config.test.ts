@@ -48,3 +48,11 @@ test('a non-loopback HOST is flagged as exposed and token lists are split on com
   assert.equal(c.exposed, true)
   assert.deepEqual(c.MCP_AUTH_TOKEN, ['a', 'b', 'c'])
 })
+
+test('ALLOWED_HOSTS, the public URLs and a named HOST make the Host allowlist; a malformed entry stops the start', () => {
+  const c = loadConfig({ ALLOWED_HOSTS: 'WA.example.com, other.example:8443,[::1]:9', PUBLIC_BASE_URL: 'https://Public.example/x', MEDIA_PUBLIC_BASE_URL: 'https://cdn.example:444', HOST: 'box.lan' })
+  assert.deepEqual(c.httpHosts.sort(), ['[::1]:9', 'box.lan', 'cdn.example:444', 'other.example:8443', 'public.example', 'wa.example.com'])
+  assert.deepEqual(loadConfig({ HOST: '0.0.0.0' }).httpHosts, [])
+  assert.deepEqual(loadConfig({ ALLOWED_HOSTS: '*' }).httpHosts, ['*'])
+  for (const bad of ['http://wa.example.com', 'wa.example.com/x', 'a b', 'host:port']) assert.throws(() => loadConfig({ ALLOWED_HOSTS: bad }), /ALLOWED_HOSTS/, bad)
+})

@@ -86,7 +86,8 @@ test('uploads land in MEDIA_DIR, respect the size limit, and /media serves them 
   mkdirSync(join(server.dataDir, 'media'), { recursive: true })
   writeFileSync(join(server.dataDir, 'secret.txt'), 'outside')
   for (const p of ['/media/../secret.txt', '/media/%2e%2e/secret.txt', '/media/..%2fsecret.txt', '/media/../settings.json', '/media/.hidden']) {
-    const r = await fetch(`${server.url}${p}`)
+    // with the admin token (without it /media is 401 before any path is looked at: see admin-auth.test)
+    const r = await api(p)
     assert.equal(r.status, 404, p)
   }
   assert.equal(readFileSync(join(server.dataDir, 'secret.txt'), 'utf8'), 'outside')

@@ -18,7 +18,7 @@ test('batches go through the pool in order; a batch that can never be written is
   const dbPath = join(dir, 'store.sqlite')
   openWriter(dbPath).close()
   const pool = new Pool(1)
-  const q = new WriteQueue(pool, dbPath, pino({ level: 'silent' }), undefined, join(dir, 'dead-letter'))
+  const q = new WriteQueue(pool, dbPath, pino({ level: 'silent' }), { deadLetterDir: join(dir, 'dead-letter') })
   q.push({ messages: [msg('A')] })
   // a message without a type violates the schema: this batch fails every time
   q.push({ messages: [{ ...msg('POISON'), type: undefined as unknown as 'text' }] })

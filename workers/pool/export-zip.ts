@@ -7,6 +7,7 @@ import { once } from 'node:events'
 import yazl from 'yazl'
 import { openReader } from '../../src/store/open-db.js'
 import { ChatsRepo } from '../../src/store/chats-repo.js'
+import { mediaUrlPath, signQuery } from '../../src/media/media-link.js'
 
 export interface ExportTask {
   dbPath: string
@@ -15,6 +16,9 @@ export interface ExportTask {
   mediaDir: string
   outPath: string
   mediaBaseUrl: string
+  /** when /media needs auth: the links in chat.json are signed with this key until linkExpires (unix s) */
+  mediaLinkKey?: Uint8Array
+  linkExpires?: number
 }
 
 export interface ExportResult {
@@ -26,6 +30,7 @@ export interface ExportResult {
 const PAGE = 2000
 
 export default async function exportZip(t: ExportTask): Promise<ExportResult> {
+  const linkOf = (rel: string): string => `${t.mediaBaseUrl}${mediaUrlPath(rel)}${t.mediaLinkKey ? `?${signQuery(t.mediaLinkKey, rel, t.linkExpires!)}` : ''}`
   const db = openReader(t.dbPath)
   try {
     const chat = new ChatsRepo(db).get(t.chatJid) ?? null
@@ -76,7 +81,7 @@ export default async function exportZip(t: ExportTask): Promise<ExportResult> {
         yield (count ? ',' : '') + parts.join(',')
         count += rows.length
       }
-      yield `],"media":${JSON.stringify(mediaFiles.map((m) => ({ message_id: m.message_id, file: m.file, size: m.size, url: `${t.mediaBaseUrl}/media/${m.path.slice(t.mediaDir.length + 1)}` })))}}`
+      yield `],"media":${JSON.stringify(mediaFiles.map((m) => ({ message_id: m.message_id, file: m.file, size: m.size, url: linkOf(m.path.slice(t.mediaDir.length + 1)) })))}}`
     }
     const zip = new yazl.ZipFile()
     const out = createWriteStream(t.outPath)

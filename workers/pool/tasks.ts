@@ -1,12 +1,11 @@
 // The pool's entry: one named export per task kind. Errors leave as wire errors (see src/errors/wire.ts).
 import { throwWire } from '../../src/errors/wire.js'
 import storeWriteImpl from './store-write.js'
-import type { StoreBatch } from '../../src/store/batch.js'
 import exportZipImpl, { type ExportTask } from './export-zip.js'
 import thumbnailImpl, { type ThumbnailTask } from './thumbnail.js'
 import searchImpl, { type SearchTask } from './search.js'
 
-export function storeWrite(task: { dbPath: string; batches?: StoreBatch[]; encoded?: SharedArrayBuffer[] }) {
+export function storeWrite(task: Parameters<typeof storeWriteImpl>[0]) {
   try {
     return storeWriteImpl(task)
   } catch (err) {

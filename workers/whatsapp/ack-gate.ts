@@ -15,8 +15,13 @@ import { AckQueue, classifyOutgoing, type OutgoingAck } from './ack-policy.js'
 
 /** how long an acknowledgement may wait for the store before the connection is dropped (WhatsApp then delivers again) */
 export const ACK_HOLD_MAX_MS = 30_000
-/** while something is held, Baileys' event buffer is emptied this often, so what is awaited reaches the store */
+/** while something is held, how often the gate looks at it */
 const FLUSH_EVERY_MS = 25
+/**
+ * Baileys empties its own event buffer about 100 ms after it handled a message; an acknowledgement held
+ * longer than this has Baileys' buffer emptied for it (the buffer may wait on a query stuck behind it).
+ */
+const FORCE_FLUSH_AFTER_MS = 120
 /** message ids taken in whose receipt never came (handled without one) are forgotten past this many */
 const SEEN_MAX = 10_000
 
@@ -85,10 +90,15 @@ export class AckGate {
     const original = raw.send.bind(raw) as (data: Uint8Array, cb?: SendCallback) => void
     this.rawSend = original
     ws.on('frame', (f) => {
-      if (!(f instanceof Uint8Array)) this.skipRecvRender = true
+      if (this.raw === raw && !(f instanceof Uint8Array)) this.skipRecvRender = true
     })
-    raw.send = ((data: Uint8Array, cb?: SendCallback) => this.send(data, cb)) as WebSocket['send']
-    raw.once('close', () => this.close())
+    raw.send = ((data: Uint8Array, cb?: SendCallback) => {
+      if (this.raw === raw) return this.send(data, cb)
+      // a socket being replaced still writing: its frame is its own, never one of the new socket's
+      this.next = undefined
+      return original(data, cb)
+    }) as WebSocket['send']
+    raw.once('close', () => this.raw === raw && this.close())
   }
 
   private send(data: Uint8Array, cb?: SendCallback): void {
@@ -123,6 +133,20 @@ export class AckGate {
     this.pump()
   }
 
+  /** resolves once nothing is held, or after `ms`: a clean stop lets the acknowledgements of what was committed go */
+  drained(ms: number): Promise<void> {
+    if (!this.queue.length) return Promise.resolve()
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms)
+      const poll = setInterval(() => !this.queue.length && done(), 10)
+      function done(): void {
+        clearTimeout(t)
+        clearInterval(poll)
+        resolve()
+      }
+    })
+  }
+
   private pump(): void {
     const send = this.rawSend
     for (const f of this.queue.release()) {
@@ -136,7 +160,8 @@ export class AckGate {
 
   private arm(): void {
     this.flushTimer ??= setInterval(() => {
-      this.hooks.flushEvents()
+      const head = this.queue.head
+      if (head && Date.now() - head.heldAt >= FORCE_FLUSH_AFTER_MS) this.hooks.flushEvents()
       this.pump()
     }, FLUSH_EVERY_MS)
     this.watchdog ??= setInterval(() => {
@@ -148,10 +173,6 @@ export class AckGate {
         this.hooks.stuck(waited)
       }
     }, 1000)
-    setImmediate(() => {
-      this.hooks.flushEvents()
-      this.pump()
-    })
   }
 
   private disarm(): void {

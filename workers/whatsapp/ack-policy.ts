@@ -23,9 +23,13 @@ export type OutgoingAck =
 /** receipt types that tell WhatsApp a message was delivered to this device */
 const DELIVERY_TYPES = new Set(['', 'inactive', 'sender', 'peer_msg'])
 
+/** an attribute's value in a rendered head (` name='value'`); binaryNodeToString quotes every value with ' */
 const attr = (head: string, name: string): string | undefined => {
-  const m = new RegExp(`\\s${name}='([^']*)'`).exec(head)
-  return m?.[1]
+  const at = head.indexOf(` ${name}='`)
+  if (at < 0) return undefined
+  const from = at + name.length + 3
+  const end = head.indexOf("'", from)
+  return end < 0 ? undefined : head.slice(from, end)
 }
 
 /**
@@ -44,7 +48,7 @@ export function classifyOutgoing(xml: string): OutgoingAck {
   if (!DELIVERY_TYPES.has(type)) return { kind: 'none' }
   const ids = [id]
   // more ids of one receipt travel as <list><item id='..'/></list>
-  if (end >= 0) for (const m of xml.slice(end).matchAll(/<item id='([^']*)'/g)) ids.push(m[1]!)
+  if (end >= 0 && end + 2 < xml.length) for (const m of xml.slice(end).matchAll(/<item id='([^']*)'/g)) ids.push(m[1]!)
   return { kind: 'messages', ids }
 }
 

@@ -5,7 +5,7 @@ import * as Comlink from 'comlink'
 import { nodeEndpoint } from '../../src/wa/node-endpoint.js'
 import pino from 'pino'
 import { installComlinkErrorHandler } from '../../src/errors/wire.js'
-import type { WaWorkerApi, WaWorkerOptions, WaWorkerEvent } from '../../src/wa/worker-api.js'
+import type { WaWorkerApi, WaWorkerOptions, WaWorkerEvent, WaMainMessage } from '../../src/wa/worker-api.js'
 import { Session } from './session.js'
 
 const { options, events } = workerData as { options: WaWorkerOptions; events: MessagePort }
@@ -38,16 +38,25 @@ const api: WaWorkerApi = {
   reconnect: () => session.reconnect(),
   sendText: (req) => session.sendText(req),
   sendMedia: (req) => session.sendMedia(req),
-  sendReaction: (req) => session.sendReaction(req),
-  markRead: (req) => session.markRead(req),
+  sendReaction: (req) => session.actions.react(req),
+  editMessage: (req) => session.actions.edit(req),
+  deleteMessage: (req) => session.actions.delete(req),
+  forwardMessage: (req) => session.actions.forward(req),
+  sendLocation: (req) => session.actions.location(req),
+  sendContacts: (req) => session.actions.contacts(req),
+  sendPoll: (req) => session.actions.poll(req),
+  markRead: (req) => session.actions.markRead(req),
+  sendPresence: (req) => session.actions.presence(req),
   downloadMedia: (req) => session.downloadMedia(req),
   groupMetadata: (jid) => session.groupMetadata(jid),
   groupsParticipating: () => session.groupsParticipating(),
   profilePictureUrl: (jid) => session.profilePictureUrl(jid),
-  onWhatsApp: (phones) => session.onWhatsApp(phones),
-  contactInfo: (jid) => session.contactInfo(jid),
-  committed: (seq) => session.committed(seq)
+  onWhatsApp: (phones) => session.actions.onWhatsApp(phones),
+  contactInfo: (jid) => session.contactInfo(jid)
 }
+events.on('message', (m: WaMainMessage) => {
+  if (m.type === 'committed') session.committed(m.seq)
+})
 
 // test hooks for the fault matrix: a crash and a blocked event loop, only when the supervisor allows them
 if (process.env.WA_WORKER_FAULTS === '1') {

@@ -230,7 +230,8 @@ export function participantsChange(e: BaileysEventMap['group-participants.update
       const pn = typeof p === 'string' ? undefined : norm((p as { phoneNumber?: string }).phoneNumber)
       return { jid: id, jidAlt: alt(id, pn) }
     }),
-    timestamp: Date.now()
+    timestamp: Date.now(),
+    actorJid: norm((e as { author?: string }).author) ?? undefined
   }
 }
 

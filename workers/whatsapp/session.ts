@@ -9,7 +9,9 @@ import makeWASocket, {
   Browsers,
   DisconnectReason,
   WA_CERT_DETAILS,
+  PROCESSABLE_HISTORY_TYPES,
   downloadMediaMessage,
+  getHistoryMsg,
   jidNormalizedUser,
   makeCacheableSignalKeyStore,
   proto,
@@ -22,7 +24,7 @@ import makeWASocket, {
 import Database from 'better-sqlite3'
 import { AppError } from '../../src/errors/app-error.js'
 import type { StoreBatch, ChatRecord, GroupRecord, ContactRecord, PollVoteRecord } from '../../src/store/batch.js'
-import type { Written, WaWorkerOptions, WaStatus, WaWorkerEvent, SendTextRequest, SendMediaRequest, SendResult, DownloadMediaRequest, DownloadMediaResult, OnWhatsAppResult, WaConnectionState } from '../../src/wa/worker-api.js'
+import type { Written, WaWorkerOptions, WaStatus, WaWorkerEvent, SendTextRequest, SendMediaRequest, SendResult, DownloadMediaRequest, DownloadMediaResult, WaConnectionState } from '../../src/wa/worker-api.js'
 import { openAuthStore, type AuthStore } from './auth-store.js'
 import { encodeBatch, splitBatch, MAX_MESSAGES_PER_BATCH } from '../../src/store/batch-codec.js'
 import { BatchCoalescer, withoutNameEchoes } from '../../src/store/batch-merge.js'
@@ -32,9 +34,12 @@ import { EventStream } from './event-stream.js'
 import { Lru } from './lru.js'
 import { decodeVote } from './poll-votes.js'
 import { AckGate } from './ack-gate.js'
+import { MessageActions } from './message-actions.js'
 
 /** how long a live store batch waits for others to travel with it */
 const COALESCE_MS = 5
+/** how long a clean stop waits for held acknowledgements (the supervisor gives stop() 2 s) */
+const STOP_DRAIN_MS = 1500
 
 const statusCodeOf = (err: unknown): number | undefined => (err as { output?: { statusCode?: number } } | undefined)?.output?.statusCode
 
@@ -78,6 +83,16 @@ export class Session {
   /** how many entries creds.processedHistoryMessages had when last seen */
   private historyKnown = 0
   private readonly gate: AckGate
+  /** reactions, edits, deletes, forwards, locations, contacts, polls, read receipts, presence, number checks */
+  readonly actions = new MessageActions({
+    ready: () => this.ready(),
+    rawMessage: (chat, id) => this.rawMessage(chat, id),
+    sent: (m) => this.sent(m),
+    store: (b) => {
+      this.batch(b, true)
+      return this.emittedSeq
+    }
+  })
 
   constructor(private readonly opts: WaWorkerOptions, private readonly emit: (e: WaWorkerEvent) => void, private readonly log: Logger) {
     if (opts.trustRootKey) WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(opts.trustRootKey, 'base64')
@@ -295,7 +310,11 @@ export class Session {
         for (const m of events['messages.upsert'].messages) if (m.key.remoteJid) this.remember(jidNormalizedUser(m.key.remoteJid), m)
         upserted = upsertToBatch(events['messages.upsert'].messages, events['messages.upsert'].type, me)
         this.batch(upserted)
-        for (const m of events['messages.upsert'].messages) if (m.key.id) this.tookIn(m.key.id)
+        for (const m of events['messages.upsert'].messages) {
+          if (!m.key.id) continue
+          this.tookIn(m.key.id)
+          this.historyWithoutCreds(m)
+        }
         const votes = events['messages.upsert'].messages.map((m) => this.pollVote(m, me)).filter((v) => !!v)
         if (votes.length) this.batch({ pollVotes: votes })
       }
@@ -358,6 +377,19 @@ export class Session {
     })
   }
 
+  /**
+   * The notifications Baileys does not list in the creds: an on-demand chunk is still downloaded and comes
+   * as the next history set; a type Baileys does not process brings nothing to store, so its hist_sync
+   * receipt may go with the notification itself.
+   */
+  private historyWithoutCreds(m: WAMessage): void {
+    const h = m.message ? getHistoryMsg(m.message) : undefined
+    if (!h || !m.key.id) return
+    const type = Number(h.syncType ?? 0)
+    if (!(PROCESSABLE_HISTORY_TYPES as readonly number[]).includes(type)) this.tookIn(`hist:${m.key.id}`)
+    else if (type === Number(proto.HistorySync.HistorySyncType.ON_DEMAND)) this.historyInFlight.push(m.key.id)
+  }
+
   private onConnectionUpdate(sock: WASocket, u: Partial<import('@whiskeysockets/baileys').ConnectionState>): void {
     if (u.qr) this.setState('awaiting-qr', { qr: { value: u.qr, issuedAt: Date.now() } })
     if (u.connection === 'connecting' && !u.qr) this.setState(this.status.state === 'awaiting-qr' ? 'awaiting-qr' : 'connecting')
@@ -401,6 +433,8 @@ export class Session {
   async stop(): Promise<void> {
     this.stopped = true
     this.flushBatches()
+    // what the store commits now may still be acknowledged, so WhatsApp need not deliver it again
+    await this.gate.drained(STOP_DRAIN_MS)
     this.auth.sync()
     clearTimeout(this.reconnectTimer)
     this.sock?.end(undefined)
@@ -491,22 +525,6 @@ export class Session {
     }
   }
 
-  async sendReaction(req: { chatJid: string; messageId: string; emoji: string }): Promise<SendResult> {
-    const sock = this.ready()
-    const target = this.rawMessage(req.chatJid, req.messageId)
-    if (!target) throw new AppError('MESSAGE_NOT_FOUND')
-    const msg = await sock.sendMessage(req.chatJid, { react: { key: target.key, text: req.emoji } })
-    return { chatJid: req.chatJid, id: msg?.key.id ?? '', timestamp: Date.now(), seq: this.emittedSeq }
-  }
-
-  async markRead(req: { chatJid: string; messageIds: string[] }): Promise<Written> {
-    const sock = this.ready()
-    const keys = req.messageIds.map((id) => this.rawMessage(req.chatJid, id)?.key).filter((k) => !!k)
-    if (keys.length) await sock.readMessages(keys)
-    this.batch({ chats: [{ jid: req.chatJid, unreadCount: 0 }] }, true)
-    return { seq: this.emittedSeq }
-  }
-
   async downloadMedia(req: DownloadMediaRequest): Promise<DownloadMediaResult> {
     const sock = this.ready()
     let msg = this.rawMessage(req.chatJid, req.messageId)
@@ -571,16 +589,6 @@ export class Session {
       if (code === 404 || code === 401 || code === 403 || code === 400 || /not-found|not-authorized|item-not-found/i.test((err as Error).message)) return null
       throw new AppError('WA_QUERY_FAILED', (err as Error).message)
     }
-  }
-
-  async onWhatsApp(phones: string[]): Promise<OnWhatsAppResult[]> {
-    const sock = this.ready()
-    const res = (await sock.onWhatsApp(...phones)) ?? []
-    return phones.map((input) => {
-      const digits = input.replace(/\D/g, '')
-      const hit = res.find((r) => r.jid.startsWith(`${digits}@`))
-      return { input, exists: !!hit?.exists, jid: hit?.jid, lid: typeof (hit as { lid?: unknown } | undefined)?.lid === 'string' ? (hit as unknown as { lid: string }).lid : undefined }
-    })
   }
 
   async contactInfo(jid: string): Promise<ContactRecord | null> {

@@ -1,5 +1,6 @@
 // /api/* for the admin UI and scripts: status, QR, settings, actions, chats, messages, avatars, export.
-// Every route here is behind ADMIN_TOKEN when it is set; actions also refuse cross-site requests.
+// Every route here is behind ADMIN_TOKEN when it is set; Host and cross-site requests are judged before any
+// route runs (request-policy.ts).
 import { mkdtemp, rm, stat, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,9 +9,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { TemplatedApp } from '../uws.js'
 import { wrap, type Handler, type RequestInfo } from '../router.js'
 import { send, sendJson } from '../respond.js'
-import { readBody } from '../read-body.js'
+import { readBody, parseJsonObject } from '../read-body.js'
+import { contentDisposition } from '../header-values.js'
 import { sendFile } from '../send-file.js'
-import type { TokenGuard } from '../auth.js'
+import type { AdminAuth } from '../admin-auth.js'
 import type { Services } from '../../app/services.js'
 import { AppError } from '../../errors/app-error.js'
 import { authStatus } from '../../mcp/auth-view.js'
@@ -28,20 +30,7 @@ const int = (v: string | null, def: number, min: number, max: number): number =>
   return n
 }
 
-/** a state-changing request must come from this origin (or from a non-browser client, which sends none) */
-function sameOrigin(r: RequestInfo): void {
-  const origin = r.headers.origin
-  if (!origin) return
-  let host: string
-  try {
-    host = new URL(origin).host
-  } catch {
-    throw new AppError('FORBIDDEN', 'Bad Origin header.')
-  }
-  if (host !== r.headers.host) throw new AppError('FORBIDDEN', 'Cross-site requests are not allowed.')
-}
-
-export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGuard): void {
+export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth): void {
   const log = s.log
   const statusBody = () => {
     const wa = s.wa.getStatus()
@@ -51,33 +40,16 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
       health: { ok: health.ok, reason: health.reason },
       store: { ...s.chats.counts(), media_files: s.mediaStats?.files ?? 0, pending_writes: s.writes.pending, write_failures: s.writes.failures, dead_lettered: s.writes.deadLettered },
       mcp: { sessions: s.mcpSessionCount(), cache: s.mcpCacheStats?.() },
+      events: s.eventStats?.() ?? null,
       process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, heap_used: process.memoryUsage().heapUsed, pool: s.pool.stats, writer: s.writerPool?.stats }
     }
   }
-  const cookieToken = (r: RequestInfo): string | null => /(?:^|;\s*)admin_token=([^;]+)/.exec(r.headers.cookie ?? '')?.[1] ?? null
-  const authed = (h: Handler, opts: { action?: boolean; params?: number } = {}) =>
+  // cross-site requests never get here: the request policy (request-policy.ts) refused them
+  const authed = (h: Handler, opts: { params?: number } = {}) =>
     wrap((r, res, st) => {
-      guard.check(r.headers.authorization, decodeURIComponent(cookieToken(r) ?? ''))
-      if (opts.action) sameOrigin(r)
+      auth.check(r, res)
       return h(r, res, st)
     }, log, opts.params ?? 0)
-
-  app.get('/api/auth', authed((_r, res, st) => sendJson(res, st, 200, { ok: true, required: guard.enabled })))
-  // the sign-in form trades the token for an HttpOnly cookie, which EventSource and <img> requests carry
-  app.post('/api/login', wrap((r, res, st) => {
-    const body = readBody(res, st, 4096)
-    return (async () => {
-      sameOrigin(r)
-      let token = ''
-      try {
-        token = String((JSON.parse((await body).toString('utf8')) as { token?: unknown }).token ?? '')
-      } catch {
-        throw new AppError('INVALID_INPUT', 'Expected {"token": "..."}.')
-      }
-      guard.check(`Bearer ${token}`)
-      sendJson(res, st, 200, { ok: true }, { 'set-cookie': `admin_token=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=2592000` })
-    })()
-  }, log))
 
   // live status for the admin page: pushed on every change, and every few seconds for the counters
   app.get('/api/events', authed((_r, res, st) => {
@@ -114,8 +86,8 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
   }))
 
   app.get('/api/chats/:jid/messages/:id/media', authed(async (r, res, st) => {
-    const jid = s.contacts.canonical(decodeURIComponent(r.params[0]!)) ?? ''
-    const id = decodeURIComponent(r.params[1]!)
+    const jid = s.contacts.canonical(r.params[0]!) ?? ''
+    const id = r.params[1]!
     const msg = s.messages.get(id, jid)
     if (!msg?.media) throw new AppError('MEDIA_NOT_FOUND', 'That message has no media.')
     const target = join(s.config.MEDIA_DIR, mediaRelPath(jid, id, msg.media))
@@ -124,8 +96,8 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
       await s.wa.call('downloadMedia', { chatJid: jid, messageId: id, targetPath: target })
     }
     const type = typeof msg.media.mimetype === 'string' ? msg.media.mimetype.split(';')[0]! : 'application/octet-stream'
-    const name = (typeof msg.media.fileName === 'string' ? msg.media.fileName : target.split('/').pop()!).replace(/["\r\n]/g, '')
-    await sendFile(res, st, target, { 'content-type': type, 'content-disposition': `attachment; filename="${name}"`, 'x-content-type-options': 'nosniff' })
+    const name = typeof msg.media.fileName === 'string' ? msg.media.fileName : target.split('/').pop()!
+    await sendFile(res, st, target, { 'content-type': type, 'content-disposition': contentDisposition('attachment', name), 'x-content-type-options': 'nosniff' })
   }, { params: 2 }))
 
   app.get('/api/qr', authed(async (_r, res, st) => {
@@ -139,43 +111,33 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
   app.post('/api/settings', authed((r, res, st) => {
     const body = readBody(res, st, 64 * 1024)
     return (async () => {
-      let patch: unknown
-      try {
-        patch = JSON.parse((await body).toString('utf8'))
-      } catch {
-        throw new AppError('INVALID_INPUT', 'The body must be a JSON object.')
-      }
+      const patch = parseJsonObject(await body, 'The body must be a JSON object.')
       sendJson(res, st, 200, { settings: await s.settings.update(patch) })
     })()
-  }, { action: true }))
+  }))
 
   app.post('/api/logout', authed(async (_r, res, st) => {
     if (!s.wa.getStatus().linked) throw new AppError('WA_NOT_LINKED', 'Not linked: nothing to log out.')
     await s.wa.call('logout')
     sendJson(res, st, 200, { ok: true })
-  }, { action: true }))
+  }))
   app.post('/api/restart-wa', authed(async (_r, res, st) => {
     void s.wa.restart('requested by the admin')
     sendJson(res, st, 202, { ok: true, status: 'restarting' })
-  }, { action: true }))
+  }))
   app.post('/api/force-resync', authed(async (_r, res, st) => {
     await s.wa.waitReady(s.config.WA_SEND_READY_WAIT_MS)
     void s.wa.call('forceResync').catch((err: unknown) => log.warn({ err }, 'forced resync failed'))
     sendJson(res, st, 202, { ok: true, status: 'started' })
-  }, { action: true }))
+  }))
   app.post('/api/pairing-code', authed((r, res, st) => {
     const body = readBody(res, st, 4096)
     return (async () => {
-      let phone: string | undefined
-      try {
-        phone = (JSON.parse((await body).toString('utf8') || '{}') as { phone?: string }).phone
-      } catch {
-        throw new AppError('INVALID_INPUT', 'Expected {"phone": "+..."}.')
-      }
-      if (!phone || !/^\+?[0-9 ()-]{6,20}$/.test(phone)) throw new AppError('INVALID_INPUT', 'phone must be a phone number with country code.')
+      const phone = parseJsonObject(await body, 'Expected {"phone": "+..."}.', true).phone
+      if (typeof phone !== 'string' || !/^\+?[0-9 ()-]{6,20}$/.test(phone)) throw new AppError('INVALID_INPUT', 'phone must be a phone number with country code.')
       sendJson(res, st, 200, { code: await s.wa.call('requestPairingCode', phone) })
     })()
-  }, { action: true }))
+  }))
 
   app.get('/api/chats', authed((r, res, st) => {
     const limit = int(r.query.get('limit'), 50, 1, 200)
@@ -183,14 +145,14 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
     sendJson(res, st, 200, { chats: page.chats.map((c) => toChat(c)), next_cursor: page.next_cursor })
   }))
   app.get('/api/chats/:jid/messages', authed((r, res, st) => {
-    const jid = s.contacts.canonical(decodeURIComponent(r.params[0]!))
+    const jid = s.contacts.canonical(r.params[0]!)
     if (!jid) throw new AppError('WA_JID_INVALID')
     const page = s.messages.list({ chatJid: jid, limit: int(r.query.get('limit'), 50, 1, 200), cursor: r.query.get('cursor') ?? undefined })
     sendJson(res, st, 200, { chat: s.chats.get(jid) ?? null, messages: page.messages.map(toMessage), next_cursor: page.next_cursor })
   }, { params: 1 }))
   app.get('/api/chats/:jid/messages/:id/thumbnail', authed(async (r, res, st) => {
-    const jid = s.contacts.canonical(decodeURIComponent(r.params[0]!)) ?? ''
-    const id = decodeURIComponent(r.params[1]!)
+    const jid = s.contacts.canonical(r.params[0]!) ?? ''
+    const id = r.params[1]!
     let thumb: Uint8Array | undefined = s.messages.thumbnail(jid, id)
     if (!thumb) {
       // no preview in the message: make one (in the pool) from the file, when it has been downloaded
@@ -202,7 +164,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
     send(res, st, 200, thumb, { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=86400' })
   }, { params: 2 }))
   app.get('/api/avatar/:jid', authed(async (r, res, st) => {
-    const jid = s.contacts.canonical(decodeURIComponent(r.params[0]!))
+    const jid = s.contacts.canonical(r.params[0]!)
     if (!jid) throw new AppError('WA_JID_INVALID')
     const url = s.wa.getStatus().state === 'open' ? await s.wa.call('profilePictureUrl', jid) : null
     if (!url) throw new AppError('NOT_FOUND', 'No profile picture.')
@@ -210,18 +172,18 @@ export function registerAdminApi(app: TemplatedApp, s: Services, guard: TokenGua
   }, { params: 1 }))
 
   app.get('/api/export/chat/:jid', authed(async (r, res, st) => {
-    const jid = s.contacts.canonical(decodeURIComponent(r.params[0]!))
+    const jid = s.contacts.canonical(r.params[0]!)
     if (!jid) throw new AppError('WA_JID_INVALID')
     if (!s.chats.get(jid)) throw new AppError('CHAT_NOT_FOUND', `No chat with ${jid}.`)
     await s.writes.caughtUp()
     const dir = await mkdtemp(join(tmpdir(), 'wams-export-'))
     const outPath = join(dir, 'chat.zip')
     const base = s.settings.current().media_public_base_url.replace(/\/$/, '')
-    const result = await s.pool.run<ExportResult>('exportZip', { dbPath: s.config.DB_PATH, chatJid: jid, includeMedia: r.query.get('include_media') === 'true', mediaDir: s.config.MEDIA_DIR, outPath, mediaBaseUrl: base })
+    const result = await s.pool.run<ExportResult>('exportZip', { dbPath: s.config.DB_PATH, chatJid: jid, includeMedia: r.query.get('include_media') === 'true', mediaDir: s.config.MEDIA_DIR, outPath, mediaBaseUrl: base, mediaLinkKey: s.mediaLinks.keyBytes, linkExpires: s.mediaLinks.expiry() })
     const safe = jid.replace(/[^0-9a-z@.-]/gi, '_')
     await sendFile(res, st, outPath, {
       'content-type': 'application/zip',
-      'content-disposition': `attachment; filename="chat_${safe}.zip"`,
+      'content-disposition': contentDisposition('attachment', `chat_${safe}.zip`),
       'x-export-messages': String(result.messages),
       'x-export-media': String(result.media)
     }, undefined, () => void rm(dir, { recursive: true, force: true }))

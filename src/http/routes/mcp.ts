@@ -2,7 +2,7 @@
 // a stream, or a call sends notifications or requests before its result: then the reply turns into SSE.
 import type { HttpResponse } from '../uws.js'
 import type { Handler, RequestInfo } from '../router.js'
-import { readBody } from '../read-body.js'
+import { readBody, declaredLength } from '../read-body.js'
 import { wireBody } from '../wire-buffer.js'
 import { sendJson, statusLine, type ResState } from '../respond.js'
 import type { TokenGuard } from '../auth.js'
@@ -10,6 +10,8 @@ import type { SessionRegistry } from '../../mcp/sessions.js'
 import type { Dispatcher } from '../../mcp/dispatcher.js'
 import { sseEvent, type McpSession, type SseWriter } from '../../mcp/session.js'
 import { AppError } from '../../errors/app-error.js'
+import { BATCH_MAX, checkClientData, type LimitExceeded } from '../../mcp/client-limits.js'
+import { jsonBudgetExceeded } from '../../mcp/json-budget.js'
 import { BATCH_VERSIONS, RPC, SUPPORTED_PROTOCOL_VERSIONS, classify, rpcError, encodeMessages, type RpcRequest, type RpcResponse } from '../../mcp/protocol.js'
 
 export interface McpRouteOptions {
@@ -17,17 +19,16 @@ export interface McpRouteOptions {
   sessions: SessionRegistry
   dispatcher: Dispatcher
   maxBodyBytes: number
-  allowedOrigins: readonly string[]
-  /** Host headers accepted when bound to loopback (DNS-rebinding protection) */
-  loopbackOnly: boolean
   /** reply to requests with SSE even when no notification comes first */
   preferSse: boolean
   log: { debug(o: object, m: string): void }
 }
 
-const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i
-const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i
 const KEEPALIVE_MS = 25_000
+/** batch requests started per turn of the event loop: a batch of synchronous tool calls never holds it long */
+const BATCH_CHUNK = 10
+const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
+const tooLarge = (id: RpcRequest['id'] | null, e: LimitExceeded): RpcResponse => rpcError(id, RPC.INVALID_PARAMS, e.message, { code: e.code, field: e.field, limit: e.limit })
 const SSE_HEADERS: Record<string, string> = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' }
 
 function accepts(r: RequestInfo, type: string): boolean {
@@ -127,25 +128,14 @@ class Reply {
 }
 
 export function mcpRoute(o: McpRouteOptions): Handler {
-  const guardAndOrigin = (r: RequestInfo): RpcResponse | undefined => {
-    if (!o.guard.allows(r.headers.authorization)) throw new AppError('UNAUTHORIZED', 'A valid bearer token is required.', { wwwAuthenticate: 'Bearer realm="mcp"' })
-    const origin = r.headers.origin
-    if (origin && !o.allowedOrigins.includes(origin) && !o.allowedOrigins.includes('*') && !LOOPBACK_ORIGIN.test(origin)) return rpcError(null, -32000, `Forbidden: origin ${origin} is not allowed`)
-    if (o.loopbackOnly && r.headers.host && !LOOPBACK_HOST.test(r.headers.host)) return rpcError(null, -32000, `Forbidden: host ${r.headers.host} is not allowed`)
-    return undefined
-  }
-
+  // Host and Origin are judged for every route before it runs (request-policy.ts)
   return (r, res, st) => {
+    // the token is judged from the headers before any body byte is read: a refused body is never buffered
+    if (!o.guard.allows(r.headers.authorization)) return sendJson(res, st, 401, rpcError(null, -32001, 'A valid bearer token is required.', { code: 'UNAUTHORIZED' }), { 'www-authenticate': 'Bearer realm="mcp"' })
     // start reading before anything async: uWS hands body chunks only to a callback attached now
-    const body = r.method === 'POST' ? readBody(res, st, o.maxBodyBytes, r.headers['content-length'] ? Number(r.headers['content-length']) : undefined) : undefined
+    const body = r.method === 'POST' ? readBody(res, st, o.maxBodyBytes, declaredLength(r.headers['content-length'])) : undefined
     body?.catch(() => undefined)
     return (async () => {
-      try {
-        const forbidden = guardAndOrigin(r)
-        if (forbidden) return sendJson(res, st, 403, forbidden)
-      } catch (err) {
-        return sendJson(res, st, 401, rpcError(null, -32001, (err as Error).message), { 'www-authenticate': 'Bearer realm="mcp"' })
-      }
       const sid = r.headers['mcp-session-id']
       if (r.method === 'GET') return openGetStream(r, res, st, sid)
       if (r.method === 'DELETE') {
@@ -162,6 +152,9 @@ export function mcpRoute(o: McpRouteOptions): Handler {
       }
       if (!(r.headers['content-type'] ?? '').toLowerCase().includes('application/json')) return sendJson(res, st, 415, rpcError(null, -32000, 'Unsupported Media Type: Content-Type must be application/json'))
       if (!accepts(r, 'application/json') && !accepts(r, 'text/event-stream')) return sendJson(res, st, 406, rpcError(null, -32000, 'Not Acceptable: accept application/json and text/event-stream'))
+      const over = jsonBudgetExceeded(raw, BATCH_MAX)
+      if (over?.what === 'batch') return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: a batch of more than ${BATCH_MAX} messages; at most ${BATCH_MAX}`, { code: 'MCP_BATCH_TOO_LARGE', limit: BATCH_MAX }))
+      if (over) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, over.what === 'depth' ? `Invalid Request: the body nests deeper than ${over.limit} levels` : `Invalid Request: the body holds more than ${over.limit} JSON values`, { code: 'MCP_PARAMS_TOO_LARGE', limit: over.limit }))
       let parsed: unknown
       try {
         parsed = JSON.parse(raw.toString('utf8'))
@@ -169,10 +162,14 @@ export function mcpRoute(o: McpRouteOptions): Handler {
         return sendJson(res, st, 400, rpcError(null, RPC.PARSE_ERROR, 'Parse error: the body is not valid JSON'))
       }
       const isBatch = Array.isArray(parsed)
+      // the scan counted commas; this counts what JSON.parse made of them
+      if (isBatch && (parsed as unknown[]).length > BATCH_MAX) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: a batch of ${(parsed as unknown[]).length} messages; at most ${BATCH_MAX}`, { code: 'MCP_BATCH_TOO_LARGE', limit: BATCH_MAX }))
       const items = isBatch ? (parsed as unknown[]) : [parsed]
       const classified = items.map(classify)
       if (!items.length || classified.some((c) => !c)) {
-        const id = !isBatch && typeof (parsed as { id?: unknown })?.id !== 'object' ? ((parsed as { id?: string | number }).id ?? null) : null
+        // the id of a single malformed message, when it has a usable one (the body may be null or a number)
+        const own = !isBatch && typeof parsed === 'object' && parsed !== null ? (parsed as { id?: unknown }).id : undefined
+        const id = typeof own === 'string' || typeof own === 'number' ? own : null
         return sendJson(res, st, 400, rpcError(id, RPC.INVALID_REQUEST, 'Invalid Request: expected a JSON-RPC 2.0 message'))
       }
       const msgs = classified as NonNullable<(typeof classified)[number]>[]
@@ -182,8 +179,16 @@ export function mcpRoute(o: McpRouteOptions): Handler {
       if (init) {
         if (isBatch || sid) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, 'initialize must be sent alone, without a session'))
         const req = init.msg as RpcRequest
+        const client = checkClientData(req.params)
+        if ('code' in client) return sendJson(res, st, 400, tooLarge(req.id, client))
         const { version, result } = o.dispatcher.initializeResult(req.params)
-        const s = o.sessions.create(version, req.params?.clientInfo, (req.params?.capabilities ?? {}) as Record<string, unknown>)
+        let s: McpSession
+        try {
+          s = o.sessions.create(version, client.clientInfo, client.capabilities, client.bytes)
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err
+          return sendJson(res, st, err.status, rpcError(req.id, -32000, err.message, { code: err.code }), { 'retry-after': '1' })
+        }
         const response = { jsonrpc: '2.0', id: req.id, result }
         if (!accepts(r, 'application/json')) {
           const w = openSse(res, st, { 'mcp-session-id': s.id })
@@ -228,15 +233,25 @@ export function mcpRoute(o: McpRouteOptions): Handler {
         o.log.debug({ err }, 'mcp request failed')
         return rpcError(req.id, RPC.INTERNAL_ERROR, 'Internal error')
       })
-    // one request is the usual case: no arrays, no Promise.all
-    const results = requests.length === 1 ? [await run(requests[0]!)] : await Promise.all(requests.map(run))
+    // one request is the usual case: no arrays, no Promise.all. A batch starts its calls a chunk per turn of
+    // the event loop, so other requests (a /healthz, say) are served between chunks
+    let results: Array<RpcResponse | undefined>
+    if (requests.length === 1) results = [await run(requests[0]!)]
+    else {
+      const started: Array<Promise<RpcResponse | undefined>> = []
+      for (let i = 0; i < requests.length; i += BATCH_CHUNK) {
+        if (i) await yieldLoop()
+        for (const req of requests.slice(i, i + BATCH_CHUNK)) started.push(run(req))
+      }
+      results = await Promise.all(started)
+    }
     const responses = results.filter((x): x is RpcResponse => !!x)
     session.lastSeen = Date.now()
     if (reply.detached) {
       // the client lost this stream on purpose; the result waits for its GET reconnection
       for (const x of responses) {
         const ev = `id: ${session.eventId()}\n${sseEvent(x)}`
-        if (!session.broadcast(ev)) session.undelivered.push(ev)
+        if (!session.broadcast(ev)) session.holdUndelivered(ev)
       }
       return
     }

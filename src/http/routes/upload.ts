@@ -9,8 +9,9 @@ import busboy from 'busboy'
 import type { TemplatedApp } from '../uws.js'
 import { wrap, type RequestInfo } from '../router.js'
 import { sendJson } from '../respond.js'
-import { readBody } from '../read-body.js'
-import type { TokenGuard } from '../auth.js'
+import { readBody, parseJsonObject, declaredLength } from '../read-body.js'
+import type { AdminAuth } from '../admin-auth.js'
+import type { HttpResponse } from '../uws.js'
 import type { Services } from '../../app/services.js'
 import { AppError } from '../../errors/app-error.js'
 import { safeFileName } from '../../media/media-paths.js'
@@ -27,35 +28,27 @@ interface Saved {
   url: string
 }
 
-export function registerUpload(app: TemplatedApp, s: Services, adminGuard: TokenGuard): void {
+export function registerUpload(app: TemplatedApp, s: Services, admin: AdminAuth): void {
   mkdirSync(join(s.config.MEDIA_DIR, 'uploads'), { recursive: true })
-  const check = (r: RequestInfo): void => {
+  const check = (r: RequestInfo, res: HttpResponse): void => {
     const st = s.settings.current()
     if (!st.upload_enabled) throw new AppError('UPLOAD_DISABLED')
     if (st.require_upload_token) {
       const given = r.headers['x-upload-token'] ?? /^Bearer\s+(.+)$/i.exec(r.headers.authorization ?? '')?.[1] ?? ''
       if (!given || !same(given, st.upload_token)) throw new AppError('UPLOAD_TOKEN_INVALID')
-    } else adminGuard.check(r.headers.authorization)
+    } else admin.check(r, res)
   }
-  const urlOf = (path: string): string => {
-    const base = s.settings.current().media_public_base_url.replace(/\/$/, '')
-    return `${base}/media/${path.slice(s.config.MEDIA_DIR.length + 1).split('/').map(encodeURIComponent).join('/')}`
-  }
+  const urlOf = (path: string): string => s.mediaLinks.url(path.slice(s.config.MEDIA_DIR.length + 1))
 
   app.post('/api/upload', wrap((r, res, st) => {
+    // judged from the headers before any body byte is read: a refused upload is never buffered
+    check(r, res)
     const maxBytes = s.settings.current().upload_max_mb * 1024 * 1024
     // base64 is 4/3 of the bytes, plus the JSON around it
-    const body = readBody(res, st, Math.ceil(maxBytes * 1.37) + 64 * 1024, r.headers['content-length'] ? Number(r.headers['content-length']) : undefined)
+    const body = readBody(res, st, Math.ceil(maxBytes * 1.37) + 64 * 1024, declaredLength(r.headers['content-length']))
     body.catch(() => undefined)
     return (async () => {
-      check(r)
-      let parsed: { data?: unknown; filename?: unknown; mime_type?: unknown }
-      try {
-        parsed = JSON.parse((await body).toString('utf8')) as typeof parsed
-      } catch (err) {
-        if (err instanceof AppError) throw err
-        throw new AppError('INVALID_INPUT', 'The body must be JSON: {"data": base64, "filename"?, "mime_type"?}.')
-      }
+      const parsed = parseJsonObject(await body, 'The body must be JSON: {"data": base64, "filename"?, "mime_type"?}.')
       if (typeof parsed.data !== 'string') throw new AppError('INVALID_INPUT', 'data must be a base64 string or a data: URL.')
       const staged = await stageMedia(
         { media_content: parsed.data, filename: typeof parsed.filename === 'string' ? parsed.filename : undefined, mime_type: typeof parsed.mime_type === 'string' ? parsed.mime_type : undefined },
@@ -76,11 +69,10 @@ export function registerUpload(app: TemplatedApp, s: Services, adminGuard: Token
     const dir = join(s.config.MEDIA_DIR, 'uploads')
     let bb: busboy.Busboy
     try {
-      check(r)
+      check(r, res)
       bb = busboy({ headers: r.headers, limits: { fileSize: maxBytes, files: settings.max_files_per_upload, fields: 20, fieldSize: 64 * 1024 } })
     } catch (err) {
-      // attach a sink anyway: uWS wants onData before the handler returns
-      res.onData(() => undefined)
+      // nothing is read: uWS discards the refused body
       throw err instanceof AppError ? err : new AppError('UNSUPPORTED_MEDIA_TYPE', 'Expected multipart/form-data.')
     }
     const saved: Saved[] = []

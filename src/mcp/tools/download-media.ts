@@ -35,7 +35,7 @@ export const downloadMedia = defineTool({
       size = r.size
       reuploaded = r.reuploaded
     }
-    const out = { message_id: `${msg.chat_jid}:${id}`, path: target, url: `/media/${rel.split('/').map(encodeURIComponent).join('/')}`, size, mimetype, filename, reuploaded, cached }
+    const out = { message_id: `${msg.chat_jid}:${id}`, path: target, url: services.mediaLinks.url(rel), size, mimetype, filename, reuploaded, cached }
     if (a.include_full_data) {
       if (size > INLINE_MAX) throw new AppError('MEDIA_TOO_LARGE', `The file is ${size} bytes; include_full_data returns at most ${INLINE_MAX}. Read it from the path or URL.`)
       return { ...out, data: (await readFile(target)).toString('base64') }

@@ -50,17 +50,10 @@ const auditInput = {
   limit: limitInput(100, 1000),
   cursor: cursorInput
 }
-const memberShape = z.object({
-  jid: z.string(),
-  lid: z.string().nullable(),
-  name: z.string().nullable(),
-  notify: z.string().nullable(),
-  phone: z.string().nullable(),
-  group_count: z.number(),
-  groups: z.array(z.object({ jid: z.string(), subject: z.string().nullable() })),
-  has_direct_chat: z.boolean(),
-  in_contacts: z.boolean()
-})
+const memberShape = z
+  .object({ jid: z.string(), group_count: z.number(), has_direct_chat: z.boolean(), in_contacts: z.boolean() })
+  .catchall(z.unknown())
+  .describe('a member: jid, lid, name (address book), notify (push name), phone, group_count, groups [{jid, subject}], has_direct_chat, in_contacts; unknown values are null')
 const auditOut = { groups_processed: z.number(), total_members: z.number(), members: z.array(memberShape), next_cursor: nextCursor }
 
 async function matrix(s: Services, groupLimit: number, refresh: boolean) {
@@ -69,10 +62,12 @@ async function matrix(s: Services, groupLimit: number, refresh: boolean) {
     await s.wa.write('groupsParticipating')
   }
   const me = s.wa.getStatus().me
-  return s.groups.members(groupLimit, [me?.jid, me?.lid].filter((x): x is string => !!x))
+  const m = s.groups.members(groupLimit, [me?.jid, me?.lid].filter((x): x is string => !!x))
+  // the published member shape names its optional fields in prose, so it takes any object with the typed ones
+  return m as Omit<typeof m, 'members'> & { members: Array<AuditMember & Record<string, unknown>> }
 }
 
-function page(members: AuditMember[], limit: number, cursor: string | undefined) {
+function page(members: Array<AuditMember & Record<string, unknown>>, limit: number, cursor: string | undefined) {
   const offset = (decodeCursor(cursor, 1) as [number] | undefined)?.[0] ?? 0
   const slice = members.slice(offset, offset + limit)
   return { members: slice, next_cursor: offset + limit < members.length ? encodeCursor([offset + limit]) : null }

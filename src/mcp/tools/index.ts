@@ -12,6 +12,8 @@ import { getGroupInfo, analyzeGroupOverlaps, findMembersWithoutDirectChat, findM
 import { listMessages, searchMessages, getMessageById, getMessageContext, getLastInteraction } from './messages.js'
 import { sendMessage, sendMedia, stageMediaTool } from './send.js'
 import { downloadMedia } from './download-media.js'
+import { getUpdates, waitForMessages } from './updates.js'
+import { sendReaction, editMessage, deleteMessage, forwardMessage, sendLocation, sendContact, sendPoll, markRead, sendPresence, checkWhatsappNumbers } from './message-actions.js'
 
 export const TOOLS: readonly ToolDef[] = [
   getQrCode, checkAuthStatus, logout, forceResync,
@@ -20,5 +22,7 @@ export const TOOLS: readonly ToolDef[] = [
   analyzeGroupOverlaps, findMembersWithoutDirectChat, findMembersNotInContacts, runGroupAudit,
   listMessages, searchMessages, getMessageById, getMessageContext, getLastInteraction, sendMessage,
   sendMedia, downloadMedia, stageMediaTool,
+  sendReaction, editMessage, deleteMessage, forwardMessage, sendLocation, sendContact, sendPoll, markRead, sendPresence, checkWhatsappNumbers,
+  getUpdates, waitForMessages,
   ping
 ] as unknown as ToolDef[]

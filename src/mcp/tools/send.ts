@@ -8,6 +8,7 @@ import { toVoiceNote } from '../../media/voice-note.js'
 import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
 import type { OutgoingMediaKind, SendResult } from '../../wa/worker-api.js'
+import { readyToSend } from '../recipient.js'
 
 const SEND = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
 const idempotencyKey = z.string().min(1).max(200).optional().describe('a key of yours: retrying with it never sends twice (kept 24 h); reusing it for different content is an error')
@@ -44,7 +45,7 @@ export const sendMessage = defineTool({
     const quotedId = a.reply_to ? (a.reply_to.includes(':') && a.reply_to.includes('@') ? a.reply_to.slice(a.reply_to.indexOf(':', a.reply_to.lastIndexOf('@')) + 1) : a.reply_to) : undefined
     const mentions = a.mentions?.map((m) => canonicalJid(services, m))
     const { result, deduplicated } = await services.sends.run<SendResult>('send_message', fingerprint(to, a.message, quotedId ?? null, mentions ?? null), a.idempotency_key, async () => {
-      await services.wa.waitReady(services.config.WA_SEND_READY_WAIT_MS)
+      await readyToSend(services, to)
       return services.wa.write('sendText', { to, text: a.message, quotedMessageId: quotedId, mentions })
     })
     return { success: true as const, message_id: `${result.chatJid}:${result.id}`, chat_jid: result.chatJid, timestamp: result.timestamp, deduplicated, idempotency_key: a.idempotency_key ?? null }
@@ -83,7 +84,7 @@ export const sendMedia = defineTool({
     const { config } = services
     const print = fingerprint(to, a.media_path ?? null, a.media_url ?? null, a.media_content ? fingerprint(a.media_content) : null, a.mime_type ?? null, a.filename ?? null, a.caption ?? null, a.as_audio_message, a.reply_to ?? null)
     const { result, deduplicated } = await services.sends.run('send_media', print, a.idempotency_key, async () => {
-      await services.wa.waitReady(config.WA_SEND_READY_WAIT_MS)
+      await readyToSend(services, to)
       const staged = await stageMedia(a, { mediaDir: config.MEDIA_DIR, roots: config.MEDIA_ROOTS, maxBytes: services.settings.current().upload_max_mb * 1024 * 1024, fetchTimeoutMs: config.MEDIA_FETCH_TIMEOUT_MS, allowPrivateUrls: config.MEDIA_URL_ALLOW_PRIVATE })
       const kind = kindOf(staged.mimetype, a.as_audio_message)
       let path = staged.path
@@ -125,6 +126,6 @@ export const stageMediaTool = defineTool({
     const { config } = services
     const staged = await stageMedia(a, { mediaDir: config.MEDIA_DIR, roots: [], maxBytes: services.settings.current().upload_max_mb * 1024 * 1024, fetchTimeoutMs: config.MEDIA_FETCH_TIMEOUT_MS, allowPrivateUrls: config.MEDIA_URL_ALLOW_PRIVATE })
     const rel = staged.path.slice(config.MEDIA_DIR.length + 1)
-    return { success: true as const, saved_path: staged.path, filename: staged.fileName, url: `/media/${rel.split('/').map(encodeURIComponent).join('/')}`, size: staged.size, mimetype: staged.mimetype }
+    return { success: true as const, saved_path: staged.path, filename: staged.fileName, url: services.mediaLinks.url(rel), size: staged.size, mimetype: staged.mimetype }
   }
 })

@@ -1,0 +1,204 @@
+// Acting on messages and chats: react, edit, delete, forward, share a location, contacts or a poll, mark
+// read, show presence, and check numbers. Each answers once its change is in the store (Supervisor.write).
+import { z } from 'zod'
+import { defineTool, READ_REMOTE } from '../tool.js'
+import { canonicalJid, jidInput, parseMessageId } from '../schemas.js'
+import { AppError } from '../../errors/app-error.js'
+import type { Services } from '../../app/services.js'
+import type { SendResult } from '../../wa/worker-api.js'
+import { readyToSend } from '../recipient.js'
+
+const ACT = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
+const messageIdInput = z.string().trim().min(1).max(300).describe('chat_jid:id as the read tools give it, e.g. 15551234567@s.whatsapp.net:3EB0A1B2C3')
+const done = { success: z.literal(true), message_id: z.string().describe('chat_jid:id of what was sent'), chat_jid: z.string(), timestamp: z.number().describe('unix ms') }
+
+/** a message named by chat_jid:id, which must be stored */
+function storedMessage(s: Services, input: string): { chatJid: string; id: string } {
+  const { chatJid, id } = parseMessageId(s, input)
+  if (!chatJid) throw new AppError('INVALID_INPUT', `message_id must be chat_jid:id (as list_messages gives it), got "${input}".`)
+  if (!s.messages.get(id, chatJid)) throw new AppError('MESSAGE_NOT_FOUND', `No stored message ${input}.`)
+  return { chatJid, id }
+}
+
+const ready = (s: Services) => s.wa.waitReady(s.config.WA_SEND_READY_WAIT_MS)
+const out = (r: SendResult) => ({ success: true as const, message_id: `${r.chatJid}:${r.id}`, chat_jid: r.chatJid, timestamp: r.timestamp })
+
+export const sendReaction = defineTool({
+  name: 'send_reaction',
+  description: 'Reacts to a message with an emoji; an empty emoji removes this account\'s reaction.',
+  input: { message_id: messageIdInput, emoji: z.string().max(16).describe('one emoji, e.g. 👍; "" removes ours') },
+  output: done,
+  annotations: { title: 'React to a message', ...ACT, idempotentHint: true },
+  async run(a, { services: s }) {
+    const m = storedMessage(s, a.message_id)
+    await ready(s)
+    return out(await s.wa.write('sendReaction', { chatJid: m.chatJid, messageId: m.id, emoji: a.emoji }))
+  }
+})
+
+export const editMessage = defineTool({
+  name: 'edit_message',
+  description: 'Replaces the text of a message this account sent, within WhatsApp\'s 15-minute edit window (MESSAGE_NOT_EDITABLE otherwise).',
+  input: { message_id: messageIdInput, text: z.string().min(1).max(65536) },
+  output: done,
+  annotations: { title: 'Edit a message', ...ACT, idempotentHint: true },
+  async run(a, { services: s }) {
+    const m = storedMessage(s, a.message_id)
+    await ready(s)
+    return out(await s.wa.write('editMessage', { chatJid: m.chatJid, messageId: m.id, text: a.text }))
+  }
+})
+
+export const deleteMessage = defineTool({
+  name: 'delete_message',
+  description: 'Deletes a message: for_everyone revokes it on every phone (ours, or any in a group this account administers); otherwise it is removed from this server\'s store only.',
+  input: { message_id: messageIdInput, for_everyone: z.boolean().default(false) },
+  output: { success: z.literal(true), message_id: z.string(), for_everyone: z.boolean() },
+  annotations: { title: 'Delete a message', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  async run(a, { services: s }) {
+    const m = storedMessage(s, a.message_id)
+    if (a.for_everyone) await ready(s)
+    await s.wa.write('deleteMessage', { chatJid: m.chatJid, messageId: m.id, forEveryone: a.for_everyone })
+    return { success: true as const, message_id: `${m.chatJid}:${m.id}`, for_everyone: a.for_everyone }
+  }
+})
+
+export const forwardMessage = defineTool({
+  name: 'forward_message',
+  description: 'Forwards a stored message (text or media) to another chat, marked as forwarded.',
+  input: { message_id: messageIdInput, to: jidInput('the chat to forward to: a JID or a phone number') },
+  output: done,
+  annotations: { title: 'Forward a message', ...ACT },
+  async run(a, { services: s }) {
+    const m = storedMessage(s, a.message_id)
+    const to = canonicalJid(s, a.to)
+    await readyToSend(s, to)
+    return out(await s.wa.write('forwardMessage', { to, chatJid: m.chatJid, messageId: m.id }))
+  }
+})
+
+export const sendLocation = defineTool({
+  name: 'send_location',
+  description: 'Sends a location pin, with an optional place name and address.',
+  input: {
+    recipient_jid: jidInput('the chat: a JID or a phone number'),
+    latitude: z.number().min(-90).max(90),
+    longitude: z.number().min(-180).max(180),
+    name: z.string().max(256).optional(),
+    address: z.string().max(512).optional()
+  },
+  output: done,
+  annotations: { title: 'Send a location', ...ACT },
+  async run(a, { services: s }) {
+    const to = canonicalJid(s, a.recipient_jid)
+    await readyToSend(s, to)
+    return out(await s.wa.write('sendLocation', { to, latitude: a.latitude, longitude: a.longitude, name: a.name, address: a.address }))
+  }
+})
+
+const cardInput = z.object({
+  name: z.string().min(1).max(256),
+  phones: z.array(z.string().min(3).max(40)).min(1).max(10).describe('international numbers, e.g. +15551234567'),
+  emails: z.array(z.string().max(256)).max(10).optional(),
+  organization: z.string().max(256).optional()
+})
+
+export const sendContact = defineTool({
+  name: 'send_contact',
+  description: 'Sends one or more contact cards (vCards). Give contact_jid to send a stored contact as it is known here, or the fields yourself.',
+  input: {
+    recipient_jid: jidInput('the chat: a JID or a phone number'),
+    contact_jid: jidInput('a stored contact to send').optional(),
+    contacts: z.array(cardInput).min(1).max(20).optional()
+  },
+  output: done,
+  annotations: { title: 'Send a contact', ...ACT },
+  async run(a, { services: s }) {
+    const to = canonicalJid(s, a.recipient_jid)
+    const cards = [...(a.contacts ?? [])]
+    if (a.contact_jid) {
+      const jid = canonicalJid(s, a.contact_jid)
+      const c = s.contacts.get(jid)
+      if (!c) throw new AppError('CONTACT_NOT_FOUND', `No contact ${jid} is stored.`)
+      const phone = c.phone ?? jid.split('@')[0]!
+      cards.push({ name: c.name ?? c.notify ?? `+${phone}`, phones: [`+${phone}`] })
+    }
+    if (!cards.length) throw new AppError('INVALID_INPUT', 'Give contacts, contact_jid, or both.')
+    await readyToSend(s, to)
+    return out(await s.wa.write('sendContacts', { to, contacts: cards }))
+  }
+})
+
+export const sendPoll = defineTool({
+  name: 'send_poll',
+  description: 'Sends a poll with 2 to 12 options; selectable_count 1 for a single choice, more for several (0 = any number).',
+  input: {
+    recipient_jid: jidInput('the chat: a JID or a phone number'),
+    question: z.string().min(1).max(255),
+    options: z.array(z.string().min(1).max(100)).min(2).max(12),
+    selectable_count: z.number().int().min(0).max(12).default(1)
+  },
+  output: done,
+  annotations: { title: 'Send a poll', ...ACT },
+  async run(a, { services: s }) {
+    if (new Set(a.options).size !== a.options.length) throw new AppError('INVALID_INPUT', 'Poll options must differ from each other.')
+    if (a.selectable_count > a.options.length) throw new AppError('INVALID_INPUT', `selectable_count (${a.selectable_count}) is more than the ${a.options.length} options.`)
+    const to = canonicalJid(s, a.recipient_jid)
+    await readyToSend(s, to)
+    return out(await s.wa.write('sendPoll', { to, question: a.question, options: a.options, selectableCount: a.selectable_count }))
+  }
+})
+
+export const markRead = defineTool({
+  name: 'mark_read',
+  description: 'Sends read receipts: for the given messages, or for a whole chat (its unread messages). Reading a chat with the other tools never marks it read.',
+  input: { chat_id: jidInput('the chat: a JID or a phone number').optional(), message_ids: z.array(messageIdInput).min(1).max(100).optional() },
+  output: { success: z.literal(true), chat_jid: z.string(), marked: z.number() },
+  annotations: { title: 'Mark as read', ...ACT, idempotentHint: true },
+  async run(a, { services: s }) {
+    const named = (a.message_ids ?? []).map((id) => storedMessage(s, id))
+    const chatJid = a.chat_id ? canonicalJid(s, a.chat_id) : named[0]?.chatJid
+    if (!chatJid) throw new AppError('INVALID_INPUT', 'Give chat_id, message_ids, or both.')
+    if (named.some((m) => m.chatJid !== chatJid)) throw new AppError('INVALID_INPUT', 'Every message in message_ids must be in the one chat.')
+    const chat = s.chats.get(chatJid)
+    if (!chat) throw new AppError('CHAT_NOT_FOUND', `No chat with ${chatJid}.`)
+    const ids = named.length ? named.map((m) => m.id) : s.messages.list({ chatJid, limit: Math.min(100, Math.max(1, chat.unread_count)) }).messages.filter((m) => !m.from_me).map((m) => m.id)
+    await ready(s)
+    await s.wa.write('markRead', { chatJid, messageIds: ids })
+    return { success: true as const, chat_jid: chatJid, marked: ids.length }
+  }
+})
+
+export const sendPresence = defineTool({
+  name: 'send_presence',
+  description: 'Shows "typing…" (composing), "recording audio…" (recording) or stops it (paused) in a chat, or sets this account available / unavailable.',
+  input: { state: z.enum(['composing', 'recording', 'paused', 'available', 'unavailable']), chat_id: jidInput('the chat, for composing, recording and paused').optional() },
+  output: { success: z.literal(true), state: z.string(), chat_jid: z.string().nullable() },
+  annotations: { title: 'Send presence', ...ACT, idempotentHint: true },
+  async run(a, { services: s }) {
+    const inChat = a.state === 'composing' || a.state === 'recording' || a.state === 'paused'
+    if (inChat && !a.chat_id) throw new AppError('INVALID_INPUT', `${a.state} is shown in a chat: give chat_id.`)
+    const chatJid = inChat ? canonicalJid(s, a.chat_id!) : undefined
+    await ready(s)
+    await s.wa.call('sendPresence', { state: a.state, chatJid })
+    return { success: true as const, state: a.state, chat_jid: chatJid ?? null }
+  }
+})
+
+export const checkWhatsappNumbers = defineTool({
+  name: 'check_whatsapp_numbers',
+  description: 'Which phone numbers are on WhatsApp, and under which JID (and LID when WhatsApp says). International format; "00" and "+" prefixes are fine.',
+  input: { phone_numbers: z.array(z.string().min(3).max(40)).min(1).max(50) },
+  output: { results: z.array(z.object({ input: z.string(), on_whatsapp: z.boolean(), jid: z.string().nullable(), lid: z.string().nullable() })) },
+  annotations: { title: 'Check WhatsApp numbers', ...READ_REMOTE },
+  async run(a, { services: s }) {
+    const digits = a.phone_numbers.map((p) => {
+      const d = p.trim().replace(/^00/, '').replace(/\D/g, '')
+      if (d.length < 6 || d.length > 15) throw new AppError('WA_JID_INVALID', `"${p}" is not an international phone number.`)
+      return d
+    })
+    await ready(s)
+    const r = await s.wa.call('onWhatsApp', digits)
+    return { results: r.map((x, i) => ({ input: a.phone_numbers[i]!, on_whatsapp: x.exists, jid: x.exists ? (x.jid ?? null) : null, lid: x.exists ? (x.lid ?? null) : null })) }
+  }
+})

@@ -1,0 +1,150 @@
+// Hearing WhatsApp without polling chats: get_updates pages the event log with signed cursors, and
+// wait_for_messages returns as soon as a matching incoming message is committed.
+import { z } from 'zod'
+import { defineTool, READ_ONLY, type ToolContext } from '../tool.js'
+import { canonicalJid, jidInput, messageShape, toMessage } from '../schemas.js'
+import { AppError } from '../../errors/app-error.js'
+import { EVENT_KINDS } from '../../store/event-log.js'
+import type { EventRow } from '../../store/events-repo.js'
+import type { Services } from '../../app/services.js'
+
+/** a wait that runs this long sends a progress notification, so proxies keep the stream open */
+const PROGRESS_EVERY_MS = 15_000
+/** text of a message event is cut here; the whole message is one get_message_by_id away */
+const TEXT_MAX = 2000
+
+const cursorArg = z.string().max(100).optional()
+
+const eventShape = z
+  .object({
+    kind: z.enum(EVENT_KINDS),
+    at: z.string().describe('ISO 8601'),
+    cursor: z.string().describe('the cursor just after this event'),
+    chat_jid: z.string().optional(),
+    message_id: z.string().optional().describe('chat_jid:id'),
+    actor: z.string().optional().describe('who did it: the sender, reactor, voter, reader'),
+    from_me: z.literal(true).optional(),
+    type: z.string().optional(),
+    text: z.string().optional(),
+    text_truncated: z.literal(true).optional()
+  })
+  .catchall(z.unknown())
+  .describe('one change; kind-specific fields (emoji, type, state, subject, participants, action, ...) sit beside these')
+
+/** the log position `since` names, refusing one from another server or one the retention dropped */
+function after(s: Services, since: string | undefined): number {
+  const { last, first } = s.events.bounds()
+  if (since === undefined) return last
+  const seq = s.cursors.decode(since)
+  if (seq > last) throw new AppError('CURSOR_INVALID', 'This cursor is ahead of the event log; call again without since.')
+  const pruned = first === null ? seq < last : seq < first - 1
+  if (pruned) throw new AppError('CURSOR_EXPIRED', 'Events after this cursor are older than the event log keeps (EVENT_LOG_RETENTION_DAYS / EVENT_LOG_MAX_EVENTS). Call get_updates without since to start from now, and read the chats you care about with list_messages to catch up.')
+  return seq
+}
+
+function toEvent(s: Services, e: EventRow): z.infer<typeof eventShape> {
+  const o: Record<string, unknown> = { kind: e.kind, at: new Date(e.at).toISOString(), cursor: s.cursors.encode(e.seq) }
+  if (e.chat_jid) o.chat_jid = e.chat_jid
+  if (e.message_id) o.message_id = e.chat_jid ? `${e.chat_jid}:${e.message_id}` : e.message_id
+  if (e.actor_jid) o.actor = e.actor_jid
+  if (e.data) Object.assign(o, JSON.parse(e.data) as Record<string, unknown>)
+  if (e.body !== null && e.body !== undefined) {
+    o.text = e.body.length > TEXT_MAX ? e.body.slice(0, TEXT_MAX) : e.body
+    if (e.body.length > TEXT_MAX) o.text_truncated = true
+  }
+  return o as z.infer<typeof eventShape>
+}
+
+export const getUpdates = defineTool({
+  name: 'get_updates',
+  description:
+    'What changed since your last call, oldest first: new messages (ours too, with from_me), edits, deletes for everyone, reactions, delivery and read receipts of our messages, poll votes, chats archived / pinned / muted / read, group subject and participant changes, contact renames, connection changes. Without since: an empty page and the cursor of "now". Pass next_cursor back as since: nothing is missed and nothing comes twice, across restarts. Filter by chats (JIDs or phone numbers) and kinds.',
+  input: {
+    since: cursorArg.describe('next_cursor of the previous call'),
+    chats: z.array(jidInput()).max(100).optional(),
+    kinds: z.array(z.enum(EVENT_KINDS)).max(EVENT_KINDS.length).optional(),
+    limit: z.number().int().min(1).max(500).default(100)
+  },
+  output: { events: z.array(eventShape), next_cursor: z.string(), has_more: z.boolean() },
+  annotations: { title: 'Get updates', ...READ_ONLY, idempotentHint: true },
+  async run(a, { services }) {
+    const from = after(services, a.since)
+    const chats = a.chats?.map((c) => knownChat(services, c))
+    const { events, last } = services.events.page({ after: from, chats, kinds: a.kinds, limit: a.limit + 1 })
+    const more = events.length > a.limit
+    const page = more ? events.slice(0, a.limit) : events
+    // a full page ends at its last event; a short one has seen everything up to the log's newest number
+    const next = more ? page.at(-1)!.seq : last
+    return { events: page.map((e) => toEvent(services, e)), next_cursor: services.cursors.encode(next), has_more: more }
+  }
+})
+
+function knownChat(s: Services, input: string): string {
+  const jid = canonicalJid(s, input)
+  if (!s.chats.get(jid)) throw new AppError('CHAT_NOT_FOUND', `No chat with ${jid} is known; list_chats shows the chats there are.`)
+  return jid
+}
+
+export const waitForMessages = defineTool({
+  name: 'wait_for_messages',
+  description:
+    'Waits for incoming messages and returns as soon as one matching the filters is stored (or those already there after since), else an empty list after timeout_s (default 60, at most 300). Filters: chat_id, from (a person, also in groups), contains (text, case-insensitive for ASCII). Always returns next_cursor: pass it as since to wait for the next ones without missing any.',
+  input: {
+    chat_id: jidInput('the chat: a JID or a phone number').optional(),
+    from: jidInput('the sender: a JID or a phone number').optional(),
+    contains: z.string().min(1).max(200).optional(),
+    since: cursorArg.describe('next_cursor of get_updates or an earlier wait'),
+    timeout_s: z.number().int().min(1).max(300).default(60),
+    limit: z.number().int().min(1).max(50).default(20)
+  },
+  output: { messages: z.array(messageShape), next_cursor: z.string(), timed_out: z.boolean() },
+  annotations: { title: 'Wait for messages', ...READ_ONLY, idempotentHint: false },
+  async run(a, ctx) {
+    const s = ctx.services
+    const start = after(s, a.since)
+    const chat = a.chat_id ? knownChat(s, a.chat_id) : undefined
+    const from = a.from ? canonicalJid(s, a.from) : undefined
+    const look = () => s.events.incoming({ after: start, chat, from, contains: a.contains, limit: a.limit })
+    const answer = (r: ReturnType<typeof look>, timedOut: boolean) => ({
+      messages: r.rows.map((row) => s.messages.get(row.message_id, row.chat_jid)).filter((m) => !!m).map(toMessage),
+      next_cursor: s.cursors.encode(r.rows.length ? r.rows.at(-1)!.seq : r.last),
+      timed_out: timedOut
+    })
+    const now = look()
+    if (now.rows.length) return answer(now, false)
+    // a wait on a sender alone is woken by any chat: their messages may come in a group
+    return waitFor(ctx, chat, a.timeout_s * 1000, look, answer)
+  }
+})
+
+function waitFor<R extends { rows: unknown[] }, O>(ctx: ToolContext, chat: string | undefined, ms: number, look: () => R, answer: (r: R, timedOut: boolean) => O): Promise<O> {
+  const s = ctx.services
+  return new Promise<O>((resolve, reject) => {
+    const t0 = Date.now()
+    let done = false
+    const finish = (r: R, timedOut: boolean) => {
+      if (done) return
+      done = true
+      s.waiters.remove(waiter)
+      clearTimeout(timer)
+      clearInterval(progress)
+      try {
+        resolve(answer(r, timedOut))
+      } catch (err) {
+        reject(err)
+      }
+    }
+    const waiter = {
+      chat,
+      caller: ctx.caller,
+      wake: () => {
+        const r = look()
+        if (r.rows.length) finish(r, false)
+      }
+    }
+    s.waiters.add(waiter)
+    const timer = setTimeout(() => finish(look(), true), ms)
+    const progress = ctx.progressToken === undefined ? undefined : setInterval(() => ctx.notify('notifications/progress', { progressToken: ctx.progressToken!, progress: Date.now() - t0, total: ms, message: 'waiting for a message' }), PROGRESS_EVERY_MS)
+    ctx.onCancel(() => finish(look(), true))
+  })
+}
