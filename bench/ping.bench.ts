@@ -1,9 +1,10 @@
 // tools/call ping over an established session (JSON and SSE replies) against two baselines measured in
-// the same run: raw uWS with a fixed body, and the MCP SDK's own transport on node:http.
+// the same run: raw uWS with a fixed body, and the MCP SDK's own transport on node:http. The same call
+// over the stateless 2026-07-28 path (no session; _meta and the standard headers on every request) too.
 import { bestOf, load, mcpSession, startChild, toolCall, ROUNDS, type LoadResult } from './lib.js'
 
 export interface PingFigures {
-  rows: Array<{ c: number; raw: LoadResult; sdk: LoadResult; json: LoadResult; sse: LoadResult }>
+  rows: Array<{ c: number; raw: LoadResult; sdk: LoadResult; json: LoadResult; sse: LoadResult; stateless: LoadResult }>
 }
 
 export async function benchPing(serverUrl: string): Promise<PingFigures> {
@@ -11,6 +12,9 @@ export async function benchPing(serverUrl: string): Promise<PingFigures> {
   const session = await mcpSession(ours)
   const body = toolCall('ping')
   const rows: PingFigures['rows'] = []
+  const V = '2026-07-28'
+  const stateless = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'ping', arguments: {}, _meta: { 'io.modelcontextprotocol/protocolVersion': V, 'io.modelcontextprotocol/clientCapabilities': {} } } }
+  const statelessHeaders = { 'mcp-protocol-version': V, 'mcp-method': 'tools/call', 'mcp-name': 'ping' }
   // each baseline runs only while it is measured: the SDK server keeps working off (and collecting) its
   // backlog after a run at c = 64, which took CPU from whatever ran next on its core
   const measureChild = async (script: string, c: number, withSession: boolean): Promise<LoadResult> => {
@@ -28,7 +32,8 @@ export async function benchPing(serverUrl: string): Promise<PingFigures> {
     const sdk = await measureChild('./baselines/sdk-node-http.js', c, true)
     const json = await bestOf(ROUNDS, () => load(ours, body, session, c))
     const sse = await bestOf(ROUNDS, () => load(ours, body, { ...session, 'x-mcp-reply': 'sse' }, c))
-    rows.push({ c, raw, sdk, json, sse })
+    const st = await bestOf(ROUNDS, () => load(ours, stateless, statelessHeaders, c))
+    rows.push({ c, raw, sdk, json, sse, stateless: st })
   }
   return { rows }
 }

@@ -2,6 +2,7 @@
 import './app/heap-flags.js'
 import { loadConfig } from './config/load-config.js'
 import { createLogger } from './log/logger.js'
+import { captureConsole } from './log/console-capture.js'
 import { startServer } from './app/server.js'
 import { AppError } from './errors/app-error.js'
 
@@ -13,6 +14,7 @@ try {
   process.exit(78)
 }
 const log = createLogger(config.LOG_LEVEL, { actor: 'main' })
+captureConsole(log)
 // a start-up failure we know (the port is taken, no uWS binary loads) is one line, not a stack trace
 const server = await startServer(config, log).catch((err: unknown) => {
   if (!(err instanceof AppError)) throw err

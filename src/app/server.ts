@@ -1,6 +1,5 @@
 // Composition root: opens the store, starts the pool, the WhatsApp supervisor and the HTTP front, and
 // wires the worker's event batches into the store's write queue.
-import { mkdirSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import type { Logger } from 'pino'
 import type { Config } from '../config/load-config.js'
@@ -28,12 +27,14 @@ import { SendGuard } from '../wa/send-guard.js'
 import { SettingsStore } from '../settings/settings.js'
 import { MediaLinks } from '../media/media-link.js'
 import { loadMediaLinkKey } from '../media/media-link-key.js'
-import { join } from 'node:path'
 import { EventsRepo } from '../store/events-repo.js'
 import { EventCursors, loadOrCreateKey } from '../mcp/event-cursor.js'
 import { MessageWaiters } from '../mcp/message-waiters.js'
 import { whatsappResources } from '../mcp/resources/whatsapp.js'
 import { ResourceUpdates } from '../mcp/resources/resource-updates.js'
+import { ServerEvents } from '../mcp/server-events.js'
+import { tightenDataFiles } from '../store/private-files.js'
+import { cursorKeyPath, deadLetterDir, idempotencyPath, mediaLinkKeyPath } from '../store/private-paths.js'
 
 export interface RunningServer {
   services: Services
@@ -46,7 +47,10 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   // refusals that need nothing started come first: a process that has started threads can take long to exit
   assertUwsAvailable()
   await assertPortFree(config.HOST, config.PORT)
-  for (const d of [config.DATA_DIR, config.SESSION_DIR, config.MEDIA_DIR]) mkdirSync(d, { recursive: true })
+  // before anything opens them: private folders made 0700, and what an earlier run left looser tightened
+  const modes = tightenDataFiles(config)
+  if (modes.tightened.length) log.warn({ paths: modes.tightened }, `tightened ${modes.tightened.length} data files and folders to 0600/0700: only this user may read them`)
+  if (modes.failed.length) log.warn({ failed: modes.failed }, 'could not tighten the modes of some data files and folders')
   // the schema is created here, once, before any reader or the pool's writer opens the file
   openWriter(config.DB_PATH).close()
   const db = openReader(config.DB_PATH)
@@ -66,7 +70,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       if (r.incoming) waiters.wake(r.incoming)
       if (r.changed) resourceUpdates?.changed(r.changed, Math.min(...batches.map((b) => b.emittedAt || Infinity)))
     },
-    deadLetterDir: join(config.DATA_DIR, 'dead-letter'),
+    deadLetterDir: deadLetterDir(config.DATA_DIR),
     delayMs: config.STORE_WRITE_DELAY_MS,
     retention: { maxAgeMs: config.EVENT_LOG_RETENTION_DAYS * 86_400_000, maxEvents: config.EVENT_LOG_MAX_EVENTS }
   })
@@ -122,8 +126,10 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const settings = new SettingsStore(config.SETTINGS_PATH, config)
   const mediaStats = new MediaStats(config.MEDIA_DIR)
   autoDownload = new AutoDownloader(wa, settings, config.MEDIA_DIR, config.WA_AUTO_DOWNLOAD_CONCURRENCY, config.WA_AUTO_DOWNLOAD_QUEUE_MAX, log.child({ actor: 'auto-download' }))
-  const idempotency = new IdempotencyStore(join(config.DATA_DIR, 'idempotency.sqlite'), config.WA_IDEMPOTENCY_TTL_MS)
+  const idempotency = new IdempotencyStore(idempotencyPath(config.DATA_DIR), config.WA_IDEMPOTENCY_TTL_MS)
   let sessions!: SessionRegistry
+  // what 2026 listen streams hear (resource updates); the 2025 sessions are told by ResourceUpdates
+  const serverEvents = new ServerEvents()
   const services: Services = {
     config,
     log,
@@ -136,17 +142,18 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     groups: new GroupsRepo(db),
     writes,
     events,
-    cursors: new EventCursors(loadOrCreateKey(join(config.DATA_DIR, 'cursor.key')), events.storeId()),
+    cursors: new EventCursors(loadOrCreateKey(cursorKeyPath(config.DATA_DIR)), events.storeId()),
     waiters,
     pool,
     writerPool,
     sends: new SendGuard(idempotency, () => settings.current().send_dedup_window_ms),
     settings,
     // links are signed only when /media needs auth; the key stays valid across restarts
-    mediaLinks: new MediaLinks({ baseUrl: () => settings.current().media_public_base_url, key: config.ADMIN_TOKEN ? loadMediaLinkKey(join(config.SESSION_DIR, 'media-link.key')) : undefined, ttlMs: config.MEDIA_LINK_TTL_MS }),
+    mediaLinks: new MediaLinks({ baseUrl: () => settings.current().media_public_base_url, key: config.ADMIN_TOKEN ? loadMediaLinkKey(mediaLinkKeyPath(config.SESSION_DIR)) : undefined, ttlMs: config.MEDIA_LINK_TTL_MS }),
     recovery,
     mediaStats,
     mcpSessionCount: () => sessions.size,
+    serverEvents,
     eventStats: () => ({ waiters: waiters.size, waiters_woken: waiters.woken, notify_latency: resourceUpdates?.latency() })
   }
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS, maxBytes: config.MCP_SESSIONS_MAX_MB * 1024 * 1024 }, log.child({ actor: 'mcp' }))
@@ -155,7 +162,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const fixtures = config.MCP_CONFORMANCE_FIXTURES ? (await import('../mcp/conformance-fixtures.js')).conformanceFixtures(TOOLS) : { tools: TOOLS }
   const ours = whatsappResources(services)
   const dispatcher = new Dispatcher(services, { ...fixtures, resources: [...ours.resources, ...(fixtures.resources ?? [])], templates: [...ours.templates, ...(fixtures.templates ?? [])] })
-  resourceUpdates = new ResourceUpdates(sessions)
+  resourceUpdates = new ResourceUpdates(sessions, serverEvents)
   services.mcpCacheStats = () => dispatcher.cache.stats()
   const http = await startHttp(services, sessions, dispatcher)
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${http.port}`

@@ -1,4 +1,5 @@
 // What tools and routes are given: the actors and repositories of one running server. Built in app/server.ts.
+import type { ServerEvents } from '../mcp/server-events.js'
 import type { Logger } from 'pino'
 import type { Config } from '../config/load-config.js'
 import type { Supervisor } from '../wa/supervisor.js'
@@ -47,4 +48,6 @@ export interface Services {
   eventStats?(): Record<string, unknown>
   /** the dispatcher's cache of store-read answers */
   mcpCacheStats?(): { entries: number; bytes: number; hits: number; misses: number }
+  /** what the server announces to listening MCP clients (resource updates, list changes) */
+  serverEvents?: ServerEvents
 }

@@ -33,6 +33,12 @@ export const ERROR_CODES = {
   MCP_PROTOCOL_VERSION_UNSUPPORTED: { status: 400, retryable: false, summary: 'The MCP-Protocol-Version header names a version this server does not speak.' },
   MCP_ORIGIN_FORBIDDEN: { status: 403, retryable: false, summary: 'The Origin or Host header is not on the allowlist (DNS-rebinding protection).' },
   MCP_TOO_MANY_SESSIONS: { status: 503, retryable: true, summary: 'The session cap is reached; retry after idle sessions expire.' },
+  MCP_META_INVALID: { status: 400, retryable: false, summary: 'A 2026-07-28 request lacks params._meta or its io.modelcontextprotocol/protocolVersion or clientCapabilities (JSON-RPC -32602).' },
+  MCP_HEADER_MISMATCH: { status: 400, retryable: false, summary: 'The MCP-Protocol-Version, Mcp-Method or Mcp-Name header is missing or disagrees with the request body (JSON-RPC -32020).' },
+  MCP_METHOD_NOT_FOUND: { status: 404, retryable: false, summary: 'The JSON-RPC method does not exist in the protocol version the request speaks (JSON-RPC -32601).' },
+  MCP_CLIENT_CAPABILITY_MISSING: { status: 400, retryable: false, summary: 'The call needs a client capability (elicitation, sampling, roots) the client did not declare (JSON-RPC -32021).' },
+  MCP_STATE_INVALID: { status: 400, retryable: false, summary: 'A requestState, cursor or task handle fails its signature check, is malformed or belongs to another request (JSON-RPC -32602).' },
+  MCP_STATE_EXPIRED: { status: 400, retryable: false, summary: 'A requestState, cursor or task handle is older than its lifetime; start the request again (JSON-RPC -32602).' },
   MCP_PARAMS_TOO_LARGE: { status: 400, retryable: false, summary: 'initialize\'s clientInfo or capabilities, or the body\'s nesting or number of values, is past its limit (a JSON-RPC -32602 or -32600 error carries this code in data.code).' },
   MCP_BATCH_TOO_LARGE: { status: 400, retryable: false, summary: 'A JSON-RPC batch holds more messages than the server takes at once (data.limit); split it.' },
 

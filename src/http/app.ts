@@ -17,6 +17,11 @@ import { registerUpload } from './routes/upload.js'
 import { registerAdminStatic } from './routes/admin-static.js'
 import { metricsRoute } from './routes/metrics.js'
 import { listenFailure } from './listen-failure.js'
+import { StatelessRouter } from '../mcp/era-2026/stateless-router.js'
+import { createSealer } from '../mcp/era-2026/sealed-state.js'
+import { loadStateKey } from '../mcp/era-2026/state-key.js'
+import { ServerEvents } from '../mcp/server-events.js'
+import { sseEvent } from '../mcp/session.js'
 import { policedApp, type RouteEntry } from './route-table.js'
 
 export interface HttpFront {
@@ -33,6 +38,7 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
   const { app, routes } = policedApp(uws.App(), { allowedHosts: config.httpHosts, mcpOrigins: config.MCP_ALLOWED_ORIGINS })
   const mcpGuard = new TokenGuard(config.MCP_AUTH_TOKEN, 'mcp')
   const adminGuard = new TokenGuard(config.ADMIN_TOKEN ? [config.ADMIN_TOKEN] : [], 'admin')
+  const serverEvents = services.serverEvents ?? new ServerEvents()
   const adminAuth = new AdminAuth({ guard: adminGuard, sessionTtlMs: config.ADMIN_SESSION_TTL_MS, trustProxy: config.TRUST_PROXY })
   const mcp = wrap(
     mcpRoute({
@@ -41,11 +47,17 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
       dispatcher,
       maxBodyBytes: config.MCP_MAX_BODY_MB * 1024 * 1024,
       preferSse: !config.MCP_HTTP_ENABLE_JSON_RESPONSE,
-      log
+      log,
+      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)) }), events: serverEvents, log }
     }),
     log
   )
   app.post('/mcp', mcp).get('/mcp', mcp).del('/mcp', mcp)
+  // 2025 sessions hear the same announcements as 2026 listen streams, for the resources they subscribed to
+  serverEvents.listen((e) => {
+    if (e.kind !== 'resourceUpdated' || e.sessionsTold) return
+    for (const s of sessions.all()) if (s.subscriptions?.has(e.uri)) s.broadcast(sseEvent({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: e.uri } }))
+  })
   app.any('/mcp', wrap((_r, res, st) => sendJson(res, st, 405, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Method not allowed' } }, { allow: 'GET, POST, DELETE' }), log))
   app.get('/healthz', wrap(healthRoute(services), log))
   app.get('/metrics', wrap((r, res, st) => {

@@ -1,40 +1,93 @@
-import { pino, type Logger, type LevelWithSilent } from 'pino'
+import { pino, type DestinationStream, type Logger, type LevelWithSilent, type LoggerOptions, type LogFn } from 'pino'
+import { makeRedactor, secretsFromEnv, type Redactor } from './redact.js'
 
 export type { Logger }
 
 /**
- * One pino logger for the whole process: JSON lines on stdout. Secrets are redacted by key name wherever
- * they appear in a logged object, so a careless `log.info({ settings })` cannot leak a token.
+ * Fixed paths pino censors itself (fast-redact). No wildcards: seven `*.x` paths made every line five times
+ * as dear (about 6 µs more), and the thread's redactor (see secretSafe) finds these names at any depth anyway.
  */
 export const REDACT_PATHS = [
   'token',
-  '*.token',
   'upload_token',
-  '*.upload_token',
   'authorization',
-  '*.authorization',
+  'cookie',
   'headers.authorization',
+  'headers.cookie',
+  'headers["set-cookie"]',
+  'headers["x-upload-token"]',
   'req.headers.authorization',
-  '*.headers.authorization',
-  'x-upload-token',
-  '*.x-upload-token',
+  'req.headers.cookie',
+  'req.headers["x-upload-token"]',
   'creds',
-  '*.creds',
   'keys',
-  '*.keys',
   'qr',
-  '*.qr',
   'MCP_AUTH_TOKEN',
   'ADMIN_TOKEN',
   'UPLOAD_TOKEN',
 ]
 
-export function createLogger(level: LevelWithSilent, bindings: Record<string, unknown> = {}): Logger {
-  return pino({
+// one per thread: every thread reads the tokens from the environment it was started with; the main thread
+// adds the upload token set at runtime (addSecrets)
+let secrets = secretsFromEnv(process.env)
+let redactor: Redactor = makeRedactor(secrets)
+
+/** this thread's redactor */
+export const threadRedactor = (): Redactor => redactor
+
+/** values this thread's logs must never show from now on (tokens set at runtime) */
+export function addSecrets(values: readonly string[]): void {
+  const next = [...new Set([...secrets, ...values.filter(Boolean)])]
+  if (next.length === secrets.length) return
+  secrets = next
+  redactor = makeRedactor(secrets)
+}
+
+/** a log call's arguments, redacted: objects by shape, strings as text */
+function redactArgs(args: unknown[]): unknown[] {
+  const r = redactor
+  const first = args[0]
+  // log.error(err) takes its message from the error; an Error made plain would lose it
+  if (first instanceof Error && typeof args[1] !== 'string') return [{ err: r.value(first) }, r.text(first.message), ...args.slice(1).map((a) => r.value(a))]
+  return args.map((a) => r.value(a))
+}
+
+/**
+ * pino options with this project's redaction added: the fixed paths, every argument redacted by shape
+ * before pino sees it (bytes, key-named fields, key-length base64 and hex, Buffer renderings), and the
+ * configured tokens replaced in the finished line wherever they appear. A `hooks.logMethod` already in
+ * `options` sees the arguments as they were given (Baileys' log signals read its error text).
+ */
+export function secretSafe(options: LoggerOptions): LoggerOptions {
+  const own = options.hooks?.logMethod
+  return {
+    ...options,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    hooks: {
+      ...options.hooks,
+      logMethod(args, method, level) {
+        const safe = function (this: Logger, ...a: unknown[]) {
+          return (method as (...x: unknown[]) => void).apply(this, redactArgs(a))
+        } as LogFn
+        if (own) return own.call(this, args, safe, level)
+        return (safe as (...x: unknown[]) => void).apply(this, args)
+      },
+      streamWrite: (line) => redactor.line(line)
+    }
+  }
+}
+
+/**
+ * One pino logger for the whole process: JSON lines on stdout. Secrets are redacted wherever they appear in
+ * a logged object or message (secretSafe), so a careless `log.info({ settings })` cannot leak a token.
+ * `destination` is for tests; stdout otherwise.
+ */
+export function createLogger(level: LevelWithSilent, bindings: Record<string, unknown> = {}, destination?: DestinationStream): Logger {
+  const options = secretSafe({
     level,
     base: { ...bindings },
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   })
+  return destination ? pino(options, destination) : pino(options)
 }

@@ -2,6 +2,7 @@
 // MCP_CONFORMANCE_FIXTURES=true, so the official suite can exercise every scenario against this server.
 import { z } from 'zod'
 import { defineTool, READ_ONLY, type ToolDef } from './tool.js'
+import { fixturePrompts2026, fixtureTasks2026, fixtureTools2026 } from './conformance-fixtures-2026.js'
 import type { PromptDef, Registry, ResourceDef, ResourceTemplateDef } from './dispatcher.js'
 
 // a 1x1 red PNG and a tiny silent WAV
@@ -210,5 +211,5 @@ const prompts: PromptDef[] = [
 ]
 
 export function conformanceFixtures(tools: readonly ToolDef[]): Registry {
-  return { tools: [...tools, ...fixtureTools()], resources, templates, prompts }
+  return { tools: [...tools, ...fixtureTools(), ...fixtureTools2026(), ...fixtureTasks2026()], resources, templates, prompts: [...prompts, ...fixturePrompts2026] }
 }

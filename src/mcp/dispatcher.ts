@@ -8,6 +8,7 @@ import { ResultCache } from './result-cache.js'
 import { CallAbort } from './call-abort.js'
 import { RPC, RESULT_BYTES, asciiJson, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
 import type { McpSession } from './session.js'
+import { CallSuspended, ProtocolFault, clientCan, isInputMethod, missingCapability, type InputMethod, type InputRequests, type InputResponses } from './input.js'
 
 export const SERVER_INFO = { name: 'whatsapp-mcp-stream', title: 'WhatsApp MCP (stream)', version: '0.1.0' }
 const INSTRUCTIONS = 'WhatsApp for one linked account: read, search and send messages and media. Tool errors carry a stable code; retryable ones say so. Lists page with cursor/next_cursor.'
@@ -36,7 +37,8 @@ export interface PromptDef {
   title?: string
   description?: string
   arguments?: Array<{ name: string; description?: string; required?: boolean }>
-  get(args: Record<string, string>): Promise<{ description?: string; messages: unknown[] }>
+  /** `input` asks the client for more (see ToolContext.input) */
+  get(args: Record<string, string>, input: (requests: InputRequests) => Promise<InputResponses>): Promise<{ description?: string; messages: unknown[] }>
   complete?(argument: string, value: string): string[]
 }
 
@@ -51,6 +53,22 @@ export interface CallHooks {
   notify(method: string, params: Record<string, unknown>): void
   request(method: string, params: Record<string, unknown>, timeoutMs?: number): Promise<Record<string, unknown>>
   closeStream?(): void
+  /** answers for input requests, when the transport gathers them itself (2026: from the re-sent request) */
+  input?(requests: InputRequests): Promise<InputResponses>
+  /** the call may go on as a task from here (2026 tasks extension); a no-op where there are no tasks */
+  detach?(): void
+}
+
+/**
+ * Input through the hooks: checked against the client's declared capabilities first, then gathered by the
+ * transport, or asked one by one as server -> client requests.
+ */
+async function gatherInput(hooks: CallHooks, caps: Record<string, unknown>, requests: InputRequests): Promise<InputResponses> {
+  for (const r of Object.values(requests)) if (!clientCan(caps, r.method)) throw missingCapability(r.method)
+  if (hooks.input) return hooks.input(requests)
+  const out: InputResponses = {}
+  for (const [key, r] of Object.entries(requests)) out[key] = await hooks.request(r.method, r.params)
+  return out
 }
 
 interface CompiledTool {
@@ -95,7 +113,20 @@ class CallContext implements ToolContext {
   }
 
   request(method: string, params: Record<string, unknown>, timeoutMs?: number): Promise<Record<string, unknown>> {
+    if (isInputMethod(method) && !clientCan(this.session.clientCapabilities, method)) return Promise.reject(missingCapability(method))
     return this.hooks.request(method, params, timeoutMs)
+  }
+
+  input(requests: InputRequests): Promise<InputResponses> {
+    return gatherInput(this.hooks, this.session.clientCapabilities, requests)
+  }
+
+  clientCan(method: InputMethod): boolean {
+    return clientCan(this.session.clientCapabilities, method)
+  }
+
+  detach(): void {
+    this.hooks.detach?.()
   }
 
   closeStream(): void {
@@ -120,6 +151,7 @@ export class Dispatcher {
   private readonly tools = new Map<string, CompiledTool>()
   private readonly toolsList: unknown
   readonly capabilities: Record<string, unknown>
+  readonly instructions = INSTRUCTIONS
   readonly cache: ResultCache
 
   constructor(private readonly services: Services, private readonly registry: Registry) {
@@ -148,6 +180,11 @@ export class Dispatcher {
       ...(registry.resources?.length || registry.templates?.length ? { resources: { subscribe: true, listChanged: false } } : {}),
       ...(registry.prompts?.length ? { prompts: { listChanged: false } } : {})
     }
+  }
+
+  /** a tool's definition by name */
+  tool(name: string): ToolDef | undefined {
+    return this.tools.get(name)?.def
   }
 
   initializeResult(params: Record<string, unknown> | undefined): { version: string; result: unknown } {
@@ -196,7 +233,12 @@ export class Dispatcher {
         const args = (p.arguments ?? {}) as Record<string, string>
         const missing = prompt.arguments?.filter((a) => a.required && args[a.name] === undefined).map((a) => a.name) ?? []
         if (missing.length) return rpcError(req.id, RPC.INVALID_PARAMS, `Missing required arguments: ${missing.join(', ')}`)
-        return rpcResult(req.id, await prompt.get(args))
+        try {
+          return rpcResult(req.id, await prompt.get(args, (requests) => gatherInput(hooks, session.clientCapabilities, requests)))
+        } catch (err) {
+          if (err instanceof ProtocolFault) return err.toRpc(req.id)
+          throw err
+        }
       }
       default:
         return rpcError(req.id, RPC.METHOD_NOT_FOUND, `Method not found: ${req.method}`)
@@ -260,6 +302,9 @@ export class Dispatcher {
       return rpcResult(req.id, result)
     } catch (err) {
       if (controller.aborted) return undefined
+      // a call waiting for the client's input is not a failure: the transport answers for it
+      if (err instanceof CallSuspended) throw err
+      if (err instanceof ProtocolFault) return err.toRpc(req.id)
       if (!(err instanceof AppError)) this.services.log.error({ err, tool: p.name }, 'tool failed unexpectedly')
       return rpcResult(req.id, toolErrorResult(err))
     } finally {

@@ -2,6 +2,7 @@
 // that returns the structured result. Errors are AppErrors; the dispatcher turns them into isError results.
 import type { z } from 'zod'
 import type { Services } from '../app/services.js'
+import type { InputMethod, InputRequests, InputResponses } from './input.js'
 
 export interface ToolAnnotations {
   title: string
@@ -39,6 +40,17 @@ export interface ToolContext {
   log(level: 'debug' | 'info' | 'notice' | 'warning' | 'error', data: unknown): void
   /** ends this call's SSE stream early; the result then waits for the client's GET reconnection */
   closeStream?(): void
+  /**
+   * Answers from the client (the user confirms, picks, types; the client samples or lists roots), keyed as
+   * asked. The same in both protocol eras; a client that declared no capability for a request makes it
+   * fail with MCP_CLIENT_CAPABILITY_MISSING. In 2026 the call may be run again from the start with the
+   * answers, so a tool asks before it does anything it must not do twice.
+   */
+  input(requests: InputRequests): Promise<InputResponses>
+  /** whether the client declared the capability an input method needs */
+  clientCan(method: InputMethod): boolean
+  /** for a tool with `detachesItself`: the rest of the call may run as a task the client polls */
+  detach(): void
 }
 
 export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
@@ -58,6 +70,14 @@ export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.Zo
    * the dispatcher may give it again until the next store write.
    */
   storeRead?: true
+  /**
+   * Whether the call can run as a task of the io.modelcontextprotocol/tasks extension (2026 clients that
+   * declare it poll it with tasks/get; everyone else gets the result of a plain call, with progress).
+   * 'required': a client without the extension is refused.
+   */
+  taskSupport?: 'optional' | 'required'
+  /** the task starts when the tool calls ctx.detach() (after asking for input, say), not with the call */
+  detachesItself?: true
   /** a hand-written JSON Schema for the input, when zod cannot say it */
   inputJsonSchema?: Record<string, unknown>
 }

@@ -1,7 +1,9 @@
 // Runtime settings: env gives the first values, the settings file (SETTINGS_PATH, never under /media)
 // wins once saved. Applied live: readers call current() each time, nobody copies them at start.
 import { z } from 'zod'
-import { readFileSync, mkdirSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
+import { ensureDir } from '../store/private-files.js'
+import { addSecrets } from '../log/logger.js'
 import { writeFile, rename } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { EventEmitter } from 'node:events'
@@ -49,6 +51,7 @@ export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
       // no file yet, or one from an older version: env defaults apply
     }
     this.value = { ...defaults, ...saved }
+    addSecrets([this.value.upload_token])
   }
 
   current(): Settings {
@@ -71,11 +74,12 @@ export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
     }
     const next = { ...this.value, ...parsed.data }
     if (next.require_upload_token && !next.upload_token) throw new AppError('SETTINGS_INVALID', 'require_upload_token needs an upload_token.', { fields: { upload_token: 'required when require_upload_token is on' } })
-    mkdirSync(dirname(this.path), { recursive: true })
+    ensureDir(dirname(this.path))
     const tmp = `${this.path}.${process.pid}.tmp`
     await writeFile(tmp, JSON.stringify(next, null, 2), { mode: 0o600 })
     await rename(tmp, this.path)
     this.value = next
+    addSecrets([next.upload_token])
     this.emit('change', next)
     return this.public()
   }

@@ -1,8 +1,7 @@
 // Idempotency keys of sends, kept 24 h (WA_IDEMPOTENCY_TTL_MS) across restarts. A tiny file of its own,
 // written by the main thread: the check and the record must be atomic with the send decision.
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { privateDatabase } from './private-files.js'
 
 export interface IdempotencyRecord {
   key: string
@@ -19,7 +18,7 @@ export class IdempotencyStore {
   private readonly pruneStmt
 
   constructor(path: string, private readonly ttlMs: number) {
-    mkdirSync(dirname(path), { recursive: true })
+    privateDatabase(path)
     this.db = new Database(path)
     this.db.pragma('journal_mode = WAL')
     this.db.exec('CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, operation TEXT NOT NULL, fingerprint TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL)')

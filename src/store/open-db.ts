@@ -1,13 +1,12 @@
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { privateDatabase } from './private-files.js'
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js'
 
 export type Db = Database.Database
 
 /** The writer's connection: creates and migrates the file. */
 export function openWriter(path: string): Db {
-  mkdirSync(dirname(path), { recursive: true })
+  privateDatabase(path)
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
   // every commit reaches the disk before it returns: WhatsApp is told "delivered" only after a commit

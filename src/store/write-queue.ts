@@ -43,8 +43,8 @@ export class WriteQueue {
     if (!this.deadLetterDir) return
     const path = join(this.deadLetterDir, `batch-${Date.now()}-${this.deadLettered}.json`)
     try {
-      await mkdir(this.deadLetterDir, { recursive: true })
-      await writeFile(path, JSON.stringify({ error: (err as Error).message, batch }, (_k, v: unknown) => (v instanceof Uint8Array ? { base64: Buffer.from(v).toString('base64') } : v)))
+      await mkdir(this.deadLetterDir, { recursive: true, mode: 0o700 })
+      await writeFile(path, JSON.stringify({ error: (err as Error).message, batch }, (_k, v: unknown) => (v instanceof Uint8Array ? { base64: Buffer.from(v).toString('base64') } : v)), { mode: 0o600 })
       this.log.error({ path }, 'a store batch failed repeatedly and was set aside')
     } catch (e) {
       this.log.error({ err: e }, 'could not set a failed store batch aside')

@@ -42,7 +42,7 @@ export class RecoveryManager {
         clearTimeout(this.restartTimer)
         this.restartTimer = setTimeout(() => {
           this.state = { ...this.state, restartPending: false }
-          void this.wa.restart(decision.reason)
+          void this.wa.restart(decision.reason, { graceful: true })
         }, decision.delayMs)
         break
       case 'cancel-restart':

@@ -13,6 +13,8 @@ import type { EncodedBatch } from '../store/batch-codec.js'
 import type { CommitTracker } from '../store/commit-tracker.js'
 
 const ENTRY = new URL('../../workers/whatsapp/entry.js', import.meta.url)
+/** how long a new worker may take to its first heartbeat */
+const BOOT_HEARTBEAT_TIMEOUT_MS = 20_000
 
 export interface SupervisorOptions {
   worker: WaWorkerOptions
@@ -148,7 +150,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private checkHeartbeat(): void {
     if (!this.worker || this.stopping) return
     const silent = Date.now() - this.lastHeartbeat
-    if (silent > this.opts.heartbeatTimeoutMs) {
+    // a booting worker loads Baileys and its libraries before its first heartbeat: on a busy machine that
+    // took longer than a live worker may stay silent, and killing it then only started another slow boot
+    const limit = this.sawHeartbeat ? this.opts.heartbeatTimeoutMs : Math.max(this.opts.heartbeatTimeoutMs, BOOT_HEARTBEAT_TIMEOUT_MS)
+    if (silent > limit) {
       this.log.warn({ silentMs: silent }, 'whatsapp worker missed its heartbeat; terminating it')
       void this.restart(`heartbeat missed for ${silent} ms`)
     }
@@ -183,10 +188,16 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.restartTimer = setTimeout(() => this.spawn(), d.delayMs)
   }
 
-  /** the escalation path: terminate the worker and start a fresh one; nothing on disk is lost */
-  async restart(cause: string): Promise<void> {
+  /**
+   * The escalation path: terminate the worker and start a fresh one; nothing on disk is lost. A worker that
+   * still answers is asked to stop first (up to 2 s), so the acknowledgements it holds for what the store
+   * has committed leave, and WhatsApp does not deliver those messages again.
+   */
+  async restart(cause: string, opts: { graceful?: boolean } = {}): Promise<void> {
     const w = this.worker
     if (!w) return
+    if (opts.graceful && this.api) await Promise.race([this.api.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))])
+    if (this.worker !== w) return
     this.opts.commits.workerGone(this.generation)
     this.generation++ // ignore the old worker's exit and events
     this.worker = undefined

@@ -36,6 +36,7 @@ import { handleIq, createGroup, type IqContext } from './iq.js'
 import { Person } from './person.js'
 import { buildHistory, type HistorySeed } from './history.js'
 import { DeliveryQueue, type Acknowledged, type AckBy } from './delivery.js'
+import { RetryDesk } from './retry.js'
 
 const deflateAsync = promisify(deflate)
 // the loopback certificate lives in the source tree, whether this module runs from there or from dist/
@@ -97,6 +98,8 @@ export class Emulator extends EventEmitter {
   /** extra delay before the server handles any stanza of an account */
   private readonly delays = new Map<string, number>()
   private readonly opts: Required<Pick<EmulatorOptions, 'host' | 'receiptDelayMs'>> & EmulatorOptions
+  /** retry receipts both ways: what the phones sent, and what they could not decrypt */
+  readonly retries = new RetryDesk(this)
 
   constructor(opts: EmulatorOptions = {}) {
     super()
@@ -495,6 +498,7 @@ export class Emulator extends EventEmitter {
         this.emit('receipt', node, conn)
         // a media re-upload request: the phone that sent the media uploads it again and says where
         if (node.attrs.type === 'server-error') void this.reupload(conn, node.attrs.id!)
+        if (node.attrs.type === 'retry') void this.retries.onRetryReceipt(conn, node).catch((err) => this.log('retry failed', err))
         conn.send({ tag: 'ack', attrs: { id: node.attrs.id!, class: 'receipt', from: node.attrs.to ?? S_WA, ...(node.attrs.type ? { type: node.attrs.type } : {}) } })
         return
       case 'presence':
@@ -586,6 +590,8 @@ export class Emulator extends EventEmitter {
     const isGroup = to.endsWith('@g.us')
     const targets = participants.length ? participants.map((p) => ({ jid: p.attrs.jid!, enc: getBinaryNodeChild(p, 'enc')! })) : direct && !isGroup ? [{ jid: to, enc: direct }] : []
     const receiptsFrom = new Set<Account>()
+    // phones that could not decrypt ask the sender for a retry, once per message
+    const retryFrom = new Set<Account>()
     for (const { jid, enc } of targets) {
       const { acc, dev } = this.dir.resolve(jid)
       if (!acc || !dev || !enc) continue
@@ -593,6 +599,7 @@ export class Emulator extends EventEmitter {
         try {
           const pt = await dev.signal.decryptFrom(sigAddr(sender, senderDev.id), enc.attrs.type!, Buffer.from(enc.content as Uint8Array))
           const message = proto.Message.decode(unpadRandomMax16(pt))
+          this.retries.decrypted(acc, node.attrs.id!)
           if (message.senderKeyDistributionMessage?.axolotlSenderKeyDistributionMessage) {
             await dev.signal.processSkdm(message.senderKeyDistributionMessage.groupId!, sigAddr(sender, senderDev.id), message.senderKeyDistributionMessage.axolotlSenderKeyDistributionMessage)
           }
@@ -601,8 +608,10 @@ export class Emulator extends EventEmitter {
             this.emit('peer-message', item, acc)
           }
         } catch (err) {
-          this.log('decrypt for emulated device failed', jid, err)
+          this.log('decrypt for emulated device failed', jid, enc.attrs.type, node.attrs.id, err)
           this.emit('decrypt-error', { jid, err })
+          retryFrom.add(acc)
+          continue
         }
         if (acc !== sender) receiptsFrom.add(acc)
       } else if (dev !== senderDev && !isGroup) {
@@ -632,14 +641,17 @@ export class Emulator extends EventEmitter {
         try {
           const pt = await phone.signal.groupDecrypt(to, sigAddr(sender, senderDev.id), Buffer.from(direct.content as Uint8Array))
           const item: PeerMessage = { id: node.attrs.id!, from: pnJid(sender, senderDev.id), to, message: proto.Message.decode(unpadRandomMax16(pt)), node }
+          this.retries.decrypted(p.acc, node.attrs.id!)
           this.emit('peer-group-message', item, p.acc)
           receiptsFrom.add(p.acc)
         } catch (err) {
           this.log('group decrypt failed', p.acc.pn, err)
           this.emit('decrypt-error', { jid: pnJid(p.acc), err })
+          retryFrom.add(p.acc)
         }
       }
     }
+    for (const acc of retryFrom) void this.retries.cannotDecrypt(acc, { acc: sender, dev: senderDev }, node).catch((err) => this.log('retry receipt failed', err))
     // delivery receipts, as the recipients' phones would send them (a read receipt waits for these)
     for (const acc of receiptsFrom) {
       const id = node.attrs.id!
@@ -656,6 +668,7 @@ export class Emulator extends EventEmitter {
   async encryptToDevices(from: Account, target: Account, message: proto.IMessage, attrs: Record<string, string>, opts: { exceptDevice?: number; ackBy?: AckBy } = {}): Promise<string[]> {
     const signal = this.dir.phoneDevice(from).signal
     const plaintext = writeRandomPadMax16(proto.Message.encode(message).finish())
+    if (attrs.id) this.retries.noteSent(attrs.id, { kind: 'direct', from, plaintext, attrs })
     const delivered: string[] = []
     for (const dev of this.dir.remoteDevices(target)) {
       if (dev.id === opts.exceptDevice) continue

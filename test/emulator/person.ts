@@ -113,6 +113,8 @@ export class Person {
     const signal = this.emu.dir.phoneDevice(this.acc).signal
     const { skdm, ciphertext } = await signal.groupEncrypt(groupJid, sigAddr(this.acc, 0), writeRandomPadMax16(proto.Message.encode(message).finish()))
     const skdmMsg = writeRandomPadMax16(proto.Message.encode({ senderKeyDistributionMessage: { groupId: groupJid, axolotlSenderKeyDistributionMessage: skdm } }).finish())
+    const attrs = { from: groupJid, participant: this.lid, participant_pn: this.jid, addressing_mode: 'lid', id, t: String(ts), type: mediaKindOf(message) ? 'media' : 'text', notify: this.acc.name }
+    this.emu.retries.noteSent(id, { kind: 'group', from: this.acc, group: groupJid, message, attrs })
     const delivered: string[] = []
     for (const p of g.participants) {
       if (p.acc === this.acc) continue
@@ -121,7 +123,7 @@ export class Person {
         const { type, ciphertext: pk } = await signal.encryptFor(sigAddr(p.acc, dev.id), () => takeRemoteBundle(dev), skdmMsg)
         this.emu.deliverStanza(dev, {
           tag: 'message',
-          attrs: { from: groupJid, participant: this.lid, participant_pn: this.jid, addressing_mode: 'lid', id, t: String(ts), type: mediaKindOf(message) ? 'media' : 'text', notify: this.acc.name },
+          attrs: { ...attrs },
           content: [
             { tag: 'enc', attrs: { v: '2', type }, content: pk },
             { tag: 'enc', attrs: { v: '2', type: 'skmsg' }, content: Buffer.from(ciphertext) }
@@ -131,6 +133,21 @@ export class Person {
       }
     }
     return delivered
+  }
+
+  /**
+   * This phone forgets its Signal sessions with every device of an account (as after a reinstall): what
+   * those devices send next it cannot decrypt, and its retry receipts carry its keys for a new session.
+   */
+  async dropSessionsWith(phone: string): Promise<void> {
+    const acc = this.target(phone)
+    const signal = this.emu.dir.phoneDevice(this.acc).signal
+    for (const dev of this.emu.dir.remoteDevices(acc)) await signal.dropSession(sigAddr(acc, dev.id))
+  }
+
+  /** This phone forgets every group sender key it holds: the next group message it cannot decrypt. */
+  dropGroupKeys(): void {
+    this.emu.dir.phoneDevice(this.acc).signal.senderKeys.clear()
   }
 
   // ---- the kinds of message a person sends

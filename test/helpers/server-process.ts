@@ -17,6 +17,8 @@ export interface ServerProcess {
   url: string
   dataDir: string
   logs: Array<Record<string, unknown>>
+  /** every line the process wrote to stdout and stderr, as written */
+  lines: string[]
   env: Record<string, string>
   mcp(opts?: { token?: string }): Promise<Client>
   waitLog(match: (l: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>
@@ -56,8 +58,10 @@ export async function startServerProcess(emu: Emulator | undefined, env: Record<
   liveChildren.add(child)
   child.once('exit', () => liveChildren.delete(child))
   const logs: Array<Record<string, unknown>> = []
+  const lines: string[] = []
   const waiters = new Set<{ match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }>()
   const onLine = (line: string): void => {
+    lines.push(line)
     let l: Record<string, unknown>
     try {
       l = JSON.parse(line) as Record<string, unknown>
@@ -76,6 +80,7 @@ export async function startServerProcess(emu: Emulator | undefined, env: Record<
     url: '',
     dataDir,
     logs,
+    lines,
     env: fullEnv,
     waitLog(match, timeoutMs = 30_000) {
       const seen = logs.find(match)

@@ -120,7 +120,8 @@ test('unauthenticated bodies are answered 401 before they are sent and never buf
     })
     const outcomes = await Promise.all(runs)
     for (const o of outcomes) {
-      assert.equal(o.status, 401, `${o.path}: ${o.status}`)
+      // wrong admin tokens are throttled after a few: 429 is as much a refusal before the body as 401
+      assert.ok(o.status === 401 || (o.status === 429 && o.path.startsWith('/api/')), `${o.path}: ${o.status}`)
       assert.ok(o.sentAtResponse < BODY_MB * 1024 * 1024, `${o.path}: the answer came only after the whole body`)
     }
   } finally {

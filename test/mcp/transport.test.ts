@@ -90,6 +90,11 @@ test('JSON-RPC errors: parse error, invalid request, unknown method, invalid par
   assert.equal(noAccept.status, 406)
 })
 
+test('2024-11-05, the oldest version we speak, still initializes', async () => {
+  const r = await rpc(await post(init(1, '2024-11-05')))
+  assert.equal(r.result.protocolVersion, '2024-11-05')
+})
+
 test('a 50 MB body is refused with 413 while streaming, and the server keeps serving', async () => {
   const { h } = await session()
   const huge = `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"${'x'.repeat(50 * 1024 * 1024)}"}}`

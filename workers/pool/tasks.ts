@@ -1,9 +1,15 @@
 // The pool's entry: one named export per task kind. Errors leave as wire errors (see src/errors/wire.ts).
+import type { LevelWithSilent } from 'pino'
 import { throwWire } from '../../src/errors/wire.js'
+import { createLogger } from '../../src/log/logger.js'
+import { captureConsole } from '../../src/log/console-capture.js'
 import storeWriteImpl from './store-write.js'
 import exportZipImpl, { type ExportTask } from './export-zip.js'
 import thumbnailImpl, { type ThumbnailTask } from './thumbnail.js'
 import searchImpl, { type SearchTask } from './search.js'
+
+// a pool thread starts here: what its libraries print to console goes through a redacting logger too
+captureConsole(createLogger((process.env.LOG_LEVEL ?? 'info') as LevelWithSilent, { actor: 'pool' }))
 
 export function storeWrite(task: Parameters<typeof storeWriteImpl>[0]) {
   try {

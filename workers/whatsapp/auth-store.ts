@@ -9,9 +9,8 @@
 // callback for every property. Rows written as JSON by earlier versions are still read. LID<->phone
 // mappings Baileys learns are reported as they are stored.
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { privateDatabase } from '../../src/store/private-files.js'
 import { open } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import { DefaultDeserializer, serialize } from 'node:v8'
 import { mayEverWait, mayWait, peerState, soleKey } from './key-sync-policy.js'
 import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from '@whiskeysockets/baileys'
@@ -50,7 +49,7 @@ function decodeKey(stored: string | Buffer): unknown {
 const encodeKey = (value: unknown): Buffer => serialize(value)
 
 export function openAuthStore(path: string, onLidMappings: (pairs: Array<{ lid: string; pn: string }>) => void, syncMs = SYNC_MS): AuthStore {
-  mkdirSync(dirname(path), { recursive: true })
+  privateDatabase(path)
   const db = new Database(path)
   // the worker's connection is the only one: holding the lock spares every commit the shared-memory locking
   // (a worker that dies releases it with its connection; restarts are tested, and wait for it should it linger)

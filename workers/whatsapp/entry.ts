@@ -3,14 +3,21 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import * as Comlink from 'comlink'
 import { nodeEndpoint } from '../../src/wa/node-endpoint.js'
-import pino from 'pino'
+import type { LevelWithSilent } from 'pino'
+import { createLogger } from '../../src/log/logger.js'
+import { captureConsole } from '../../src/log/console-capture.js'
 import { installComlinkErrorHandler } from '../../src/errors/wire.js'
 import type { WaWorkerApi, WaWorkerOptions, WaWorkerEvent, WaMainMessage } from '../../src/wa/worker-api.js'
 import { Session } from './session.js'
+import { installTrialDecrypt } from './signal-trial-decrypt.js'
 
 const { options, events } = workerData as { options: WaWorkerOptions; events: MessagePort }
 installComlinkErrorHandler()
-const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { actor: 'wa-worker', account: options.accountId } })
+// before any session is read: a failed decrypt attempt must never change a session (see the module)
+installTrialDecrypt()
+const log = createLogger((process.env.LOG_LEVEL ?? 'info') as LevelWithSilent, { actor: 'wa-worker', account: options.accountId })
+// libsignal prints whole Signal sessions, keys included, with console.info (see console-capture.ts)
+captureConsole(log)
 const emit = (e: WaWorkerEvent): void => events.postMessage(e)
 const session = new Session(options, emit, log)
 

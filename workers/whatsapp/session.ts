@@ -26,10 +26,12 @@ import { AppError } from '../../src/errors/app-error.js'
 import type { StoreBatch, ChatRecord, GroupRecord, ContactRecord, PollVoteRecord } from '../../src/store/batch.js'
 import type { Written, WaWorkerOptions, WaStatus, WaWorkerEvent, SendTextRequest, SendMediaRequest, SendResult, DownloadMediaRequest, DownloadMediaResult, WaConnectionState } from '../../src/wa/worker-api.js'
 import { openAuthStore, type AuthStore } from './auth-store.js'
+import { deviceCache } from './device-cache.js'
 import { encodeBatch, splitBatch, MAX_MESSAGES_PER_BATCH } from '../../src/store/batch-codec.js'
 import { BatchCoalescer, withoutNameEchoes } from '../../src/store/batch-merge.js'
 import { chatRecord, contactRecord, groupRecord, historyToBatch, messageRecord, participantsChange, upsertToBatch, type Me } from './normalize.js'
 import { classifyBaileysLog } from './log-signals.js'
+import { secretSafe } from '../../src/log/logger.js'
 import { EventStream } from './event-stream.js'
 import { Lru } from './lru.js'
 import { decodeVote } from './poll-votes.js'
@@ -114,7 +116,7 @@ export class Session {
     )
     // Baileys reports app-state corruption only in its logs: read them as structured recovery signals
     this.baileysLog = pino(
-      {
+      secretSafe({
         level: opts.logLevel,
         base: { actor: 'baileys' },
         hooks: {
@@ -124,7 +126,7 @@ export class Session {
             return method.apply(this, args)
           }
         }
-      },
+      }),
       pino.destination({ fd: 1, sync: false })
     )
   }
@@ -261,6 +263,8 @@ export class Session {
     this.setState(this.auth.creds.me ? 'connecting' : 'connecting')
     const sock = makeWASocket({
       auth: { creds: this.auth.creds, keys: makeCacheableSignalKeyStore(this.auth.keys, this.baileysLog) },
+      // contacts' device lists outlive a restart, so the first send after one keeps the sessions it has
+      userDevicesCache: deviceCache(this.auth.keys),
       ...(this.opts.wsUrl ? { waWebSocketUrl: this.opts.wsUrl } : {}),
       logger: this.gate.socketLogger(this.baileysLog),
       browser: Browsers.ubuntu(this.opts.browserName),

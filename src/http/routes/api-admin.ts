@@ -122,7 +122,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
     sendJson(res, st, 200, { ok: true })
   }))
   app.post('/api/restart-wa', authed(async (_r, res, st) => {
-    void s.wa.restart('requested by the admin')
+    void s.wa.restart('requested by the admin', { graceful: true })
     sendJson(res, st, 202, { ok: true, status: 'restarting' })
   }))
   app.post('/api/force-resync', authed(async (_r, res, st) => {

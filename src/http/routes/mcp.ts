@@ -10,6 +10,9 @@ import type { SessionRegistry } from '../../mcp/sessions.js'
 import type { Dispatcher } from '../../mcp/dispatcher.js'
 import { sseEvent, type McpSession, type SseWriter } from '../../mcp/session.js'
 import { AppError } from '../../errors/app-error.js'
+import { accepts, openSse } from '../sse.js'
+import { answerStateless, type StatelessMcp } from './mcp-stateless.js'
+import { isStatelessRequest } from '../../mcp/era-2026/request-meta.js'
 import { BATCH_MAX, checkClientData, type LimitExceeded } from '../../mcp/client-limits.js'
 import { jsonBudgetExceeded } from '../../mcp/json-budget.js'
 import { BATCH_VERSIONS, RPC, SUPPORTED_PROTOCOL_VERSIONS, classify, rpcError, encodeMessages, type RpcRequest, type RpcResponse } from '../../mcp/protocol.js'
@@ -22,6 +25,8 @@ export interface McpRouteOptions {
   /** reply to requests with SSE even when no notification comes first */
   preferSse: boolean
   log: { debug(o: object, m: string): void }
+  /** the stateless revision (2026-07-28), told apart per request */
+  stateless?: StatelessMcp
 }
 
 const KEEPALIVE_MS = 25_000
@@ -29,41 +34,6 @@ const KEEPALIVE_MS = 25_000
 const BATCH_CHUNK = 10
 const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
 const tooLarge = (id: RpcRequest['id'] | null, e: LimitExceeded): RpcResponse => rpcError(id, RPC.INVALID_PARAMS, e.message, { code: e.code, field: e.field, limit: e.limit })
-const SSE_HEADERS: Record<string, string> = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' }
-
-function accepts(r: RequestInfo, type: string): boolean {
-  const a = (r.headers.accept ?? '').toLowerCase()
-  return a.includes(type) || a.includes('*/*')
-}
-
-/** an SSE writer over a uWS response: corked writes, nothing after an abort */
-function openSse(res: HttpResponse, st: ResState, extra: Record<string, string> = {}): SseWriter {
-  const w: SseWriter = {
-    closed: false,
-    write(event: string) {
-      if (w.closed || st.aborted) return false
-      res.cork(() => res.write(event))
-      return true
-    },
-    close() {
-      if (w.closed) return
-      w.closed = true
-      if (!st.aborted) res.cork(() => res.end())
-    }
-  }
-  res.cork(() => {
-    res.writeStatus('200 OK')
-    for (const [k, v] of Object.entries({ ...SSE_HEADERS, ...extra })) res.writeHeader(k, v)
-    // flush the headers now: a stream may stay silent for a while
-    res.write(': open\n\n')
-  })
-  const prev = st.onAbort
-  st.onAbort = () => {
-    prev?.()
-    w.closed = true
-  }
-  return w
-}
 
 /**
  * One POST's way back to the client, and the hooks its calls use to say something before their result:
@@ -161,6 +131,7 @@ export function mcpRoute(o: McpRouteOptions): Handler {
       } catch {
         return sendJson(res, st, 400, rpcError(null, RPC.PARSE_ERROR, 'Parse error: the body is not valid JSON'))
       }
+      if (o.stateless && isStatelessRequest(r.headers, parsed)) return answerStateless(o.stateless, r, res, st, parsed)
       const isBatch = Array.isArray(parsed)
       // the scan counted commas; this counts what JSON.parse made of them
       if (isBatch && (parsed as unknown[]).length > BATCH_MAX) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: a batch of ${(parsed as unknown[]).length} messages; at most ${BATCH_MAX}`, { code: 'MCP_BATCH_TOO_LARGE', limit: BATCH_MAX }))

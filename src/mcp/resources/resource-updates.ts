@@ -4,6 +4,7 @@
 import type { SessionRegistry } from '../sessions.js'
 import { sseEvent } from '../session.js'
 import { CHATS_URI, INBOX_URI, chatUri } from './whatsapp.js'
+import type { ServerEvents } from '../server-events.js'
 
 /** how many recent latencies the quantiles are taken over */
 const LATENCY_WINDOW = 4096
@@ -12,7 +13,8 @@ export class ResourceUpdates {
   private readonly latencies = new Float64Array(LATENCY_WINDOW)
   private recorded = 0
 
-  constructor(private readonly sessions: SessionRegistry) {}
+  /** `events`: where the 2026 listen streams hear the same updates */
+  constructor(private readonly sessions: SessionRegistry, private readonly events?: ServerEvents) {}
 
   /**
    * Chats whose state or messages changed in a committed write; `since` is when the WhatsApp worker handed
@@ -21,6 +23,7 @@ export class ResourceUpdates {
   changed(chats: readonly string[], since?: number): void {
     if (!chats.length) return
     const uris = new Set([CHATS_URI, INBOX_URI, ...chats.map(chatUri)])
+    if (this.events?.listening) for (const uri of uris) this.events.emit({ kind: 'resourceUpdated', uri, sessionsTold: true })
     let told = 0
     for (const session of this.sessions.all()) {
       const subs = session.subscriptions

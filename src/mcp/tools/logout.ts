@@ -1,16 +1,31 @@
 import { z } from 'zod'
 import { defineTool } from '../tool.js'
 import { AppError } from '../../errors/app-error.js'
+import type { InputRequest } from '../input.js'
+
+const CONFIRM: InputRequest = {
+  method: 'elicitation/create',
+  params: {
+    message: 'Unlink this server from WhatsApp? Stored chats and messages stay; linking again needs the phone to scan a new QR code.',
+    requestedSchema: { type: 'object', properties: { unlink: { type: 'boolean', title: 'Unlink from WhatsApp' } }, required: ['unlink'] }
+  }
+}
 
 export const logout = defineTool({
   name: 'logout',
-  description: 'Unlinks this server from WhatsApp. Clears only the link (creds and keys): every stored chat and message stays. A new QR code follows. Idempotent: logging out when not linked reports already_logged_out.',
+  description: 'Unlinks this server from WhatsApp. A client that supports elicitation is asked to confirm first. Clears only the link (creds and keys): every stored chat and message stays. A new QR code follows. Idempotent: logging out when not linked reports already_logged_out.',
   input: { idempotency_key: z.string().min(1).max(200).optional().describe('accepted for compatibility; logout is idempotent by itself') },
   output: { logged_out: z.boolean(), already_logged_out: z.boolean(), message: z.string() },
   annotations: { title: 'Log out of WhatsApp', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(_args, { services }) {
+  async run(_args, ctx) {
+    const { services } = ctx
     const st = services.wa.getStatus()
     if (!st.linked) return { logged_out: true, already_logged_out: true, message: 'Not linked: nothing to log out.' }
+    // a client that can ask its user does so before the link goes; one that cannot keeps the old contract
+    if (ctx.clientCan('elicitation/create')) {
+      const { confirm } = await ctx.input({ confirm: CONFIRM })
+      if (confirm?.action !== 'accept' || (confirm.content as { unlink?: unknown } | undefined)?.unlink !== true) return { logged_out: false, already_logged_out: false, message: 'Not logged out: the user did not confirm.' }
+    }
     try {
       await services.wa.call('logout')
     } catch (err) {

@@ -1,0 +1,235 @@
+// One stateless (2026-07-28) request from a checked body to its answer: server/discover, the removed
+// methods, multi-round input (input_required with a sealed requestState), and the result fields the
+// revision adds (resultType, caching hints). Everything else is the era-blind dispatcher's. No I/O: the
+// HTTP shell supplies the hooks that reach the client and writes what comes back.
+import { createHash } from 'node:crypto'
+import { McpSession } from '../session.js'
+import { RESULT_BYTES, rpcResult, type RpcRequest, type RpcResponse } from '../protocol.js'
+import { CallSuspended, ProtocolFault, isInputMethod, type InputRequests, type InputResponses } from '../input.js'
+import type { CallHooks, Dispatcher } from '../dispatcher.js'
+import { SERVER_INFO } from '../dispatcher.js'
+import { ALL_VERSIONS, META, checkRequest, nameOf, type RequestMeta } from './request-meta.js'
+import type { Sealer } from './sealed-state.js'
+import { TaskStore, TASKS_EXTENSION, type Task } from './task-store.js'
+import { TASK_METHODS, declaresTasks, settle, taskMethod, tasksRequired } from './task-methods.js'
+
+/** how long a multi-round request may wait for the client's answers */
+export const MRTR_TTL_MS = 15 * 60_000
+/** how long a client may reuse a list result (the tool and prompt lists change only with a new build) */
+const LIST_TTL_MS = 60_000
+/** the requests a server may answer with input_required (SEP-2322) */
+const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read'])
+/** the methods of the revision; the 2025 ones it removed (initialize, ping, logging/setLevel, resources/subscribe...) are not found */
+const METHODS = new Set(['server/discover', 'tools/list', 'tools/call', 'prompts/list', 'prompts/get', 'resources/list', 'resources/templates/list', 'resources/read', 'completion/complete', 'subscriptions/listen', ...TASK_METHODS])
+const CACHE_HINTS: Record<string, { ttlMs: number; cacheScope: 'private' | 'public' }> = {
+  'server/discover': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
+  'tools/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
+  'prompts/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
+  'resources/templates/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
+  // resources show the account's live state
+  'resources/list': { ttlMs: 0, cacheScope: 'private' },
+  'resources/read': { ttlMs: 0, cacheScope: 'private' }
+}
+
+/** what the router hands back: an answer to write, or a listen stream for the shell to hold open */
+export type StatelessOutcome = { kind: 'answer'; status: number; response: RpcResponse } | { kind: 'listen'; meta: RequestMeta; request: RpcRequest; filter: Record<string, unknown> }
+
+export interface StatelessRouterDeps {
+  dispatcher: Dispatcher
+  sealer: Sealer
+  tasks?: TaskStore
+}
+
+/** the hooks the shell gives a call: how to say something on the call's stream, and when the client left */
+export type StatelessHooks = Pick<CallHooks, 'notify'>
+
+const fault = (id: RpcRequest['id'] | null, f: ProtocolFault): StatelessOutcome => ({ kind: 'answer', status: f.status, response: f.toRpc(id) })
+
+/** the HTTP status the revision gives a JSON-RPC error */
+function statusOf(r: RpcResponse): number {
+  const code = r.error?.code
+  if (code === undefined) return 200
+  if (code === -32601) return 404
+  if (code === -32603) return 500
+  return 400
+}
+
+/** the result with the revision's own members (resultType, cache hints) laid in front, also for results already encoded */
+function complete(method: string, result: unknown): unknown {
+  const hints = CACHE_HINTS[method]
+  const fields: Record<string, unknown> = { resultType: 'complete', ...hints }
+  const bytes = (result as { [RESULT_BYTES]?: string | Buffer } | null)?.[RESULT_BYTES]
+  if (bytes === undefined) return { ...fields, ...(result as object) }
+  const head = JSON.stringify(fields).slice(0, -1)
+  const rest = typeof bytes === 'string' ? bytes.slice(1) : bytes.subarray(1)
+  const empty = rest.length === 1
+  return { [RESULT_BYTES]: typeof rest === 'string' ? `${head}${empty ? '' : ','}${rest}` : Buffer.concat([Buffer.from(`${head}${empty ? '' : ','}`), rest]) }
+}
+
+interface MrtrState {
+  /** method, name (tool, prompt or uri) and arguments hash the state belongs to */
+  m: string
+  n: string
+  h: string
+  /** every answer given so far */
+  a: InputResponses
+}
+
+const argsHash = (args: unknown) => createHash('sha256').update(JSON.stringify(args ?? {})).digest('base64url').slice(0, 22)
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+export class StatelessRouter {
+  private readonly tasks: TaskStore
+  private toolsList: unknown
+
+  constructor(private readonly deps: StatelessRouterDeps) {
+    this.tasks = deps.tasks ?? new TaskStore()
+  }
+
+  /** the tool list with each tool's task support, which only this revision's clients can use */
+  private tools(result: unknown): unknown {
+    this.toolsList ??= {
+      ...(result as object),
+      tools: (result as { tools: Array<{ name: string }> }).tools.map((t) => {
+        const support = this.deps.dispatcher.tool(t.name)?.taskSupport
+        return support ? { ...t, execution: { taskSupport: support } } : t
+      })
+    }
+    return this.toolsList
+  }
+
+  discover(): Record<string, unknown> {
+    const { dispatcher } = this.deps
+    return {
+      supportedVersions: [...ALL_VERSIONS],
+      capabilities: { ...dispatcher.capabilities, extensions: { [TASKS_EXTENSION]: {} } },
+      instructions: dispatcher.instructions,
+      serverInfo: SERVER_INFO,
+      _meta: { [META.serverInfo]: SERVER_INFO }
+    }
+  }
+
+  /** one request already decoded and classified as a request; `hooks.notify` reaches the call's stream */
+  async route(headers: Record<string, string | undefined>, req: RpcRequest, hooks: StatelessHooks, onSession?: (s: McpSession) => void): Promise<StatelessOutcome> {
+    let meta: RequestMeta
+    try {
+      meta = checkRequest(headers, req.method, req.params)
+    } catch (err) {
+      if (err instanceof ProtocolFault) return fault(req.id, err)
+      throw err
+    }
+    if (!METHODS.has(req.method)) return fault(req.id, new ProtocolFault('MCP_METHOD_NOT_FOUND', `Method not found: ${req.method} (not part of protocol ${meta.protocolVersion})`))
+    if (req.method === 'server/discover') return { kind: 'answer', status: 200, response: rpcResult(req.id, complete(req.method, this.discover())) }
+    if (req.method === 'subscriptions/listen') {
+      const filter = req.params?.notifications
+      if (!isPlainObject(filter)) return fault(req.id, new ProtocolFault('INVALID_INPUT', 'Invalid params: subscriptions/listen needs a notifications filter object.'))
+      return { kind: 'listen', meta, request: req, filter }
+    }
+    if (TASK_METHODS.has(req.method)) {
+      try {
+        return { kind: 'answer', status: 200, response: taskMethod(this.tasks, req, meta.clientCapabilities) }
+      } catch (err) {
+        if (err instanceof ProtocolFault) return fault(req.id, err)
+        throw err
+      }
+    }
+    const taskSupport = req.method === 'tools/call' ? this.deps.dispatcher.tool(String(req.params?.name))?.taskSupport : undefined
+    const asTask = taskSupport !== undefined && declaresTasks(meta.clientCapabilities)
+    if (taskSupport === 'required' && !asTask) return fault(req.id, tasksRequired(`The tool ${String(req.params?.name)}`))
+    const session = new McpSession('stateless', meta.protocolVersion, meta.clientInfo, meta.clientCapabilities)
+    if (meta.logLevel) session.logLevel = meta.logLevel
+    onSession?.(session)
+    let answers: InputResponses = {}
+    let binding: Omit<MrtrState, 'a'> | undefined
+    try {
+      if (MRTR_METHODS.has(req.method)) {
+        binding = { m: req.method, n: String(nameOf(req.method, req.params) ?? ''), h: argsHash(req.params?.arguments) }
+        answers = this.answersOf(req, binding)
+      }
+    } catch (err) {
+      if (err instanceof ProtocolFault) return fault(req.id, err)
+      throw err
+    }
+    // a task-supporting call becomes a task when the tool says so (detach), or at once when it does not ask first
+    let task: Task | undefined
+    let created: (() => void) | undefined
+    const becameTask = new Promise<void>((resolve) => (created = resolve))
+    const callHooks: CallHooks = {
+      // a log message only when the request asked for one (there is no logging/setLevel any more)
+      notify: (method, params) => {
+        if (method !== 'notifications/message' || meta.logLevel) hooks.notify(method, params)
+      },
+      request: async (method, params) => {
+        if (!isInputMethod(method)) throw new ProtocolFault('INTERNAL', `${method} cannot be sent to a client of protocol ${meta.protocolVersion}.`)
+        return (await callHooks.input!({ [method]: { method, params } }))[method]!
+      },
+      detach: () => {
+        if (!asTask || task) return
+        task = this.tasks.create()
+        task.abort = () => {
+          for (const a of session.inflight.values()) a.abort()
+        }
+        created!()
+      },
+      input: async (requests: InputRequests) => {
+        if (task) return task.input(requests)
+        if (!binding) throw new ProtocolFault('INTERNAL', `${req.method} cannot ask the client for input.`)
+        const missing = Object.keys(requests).filter((k) => !isPlainObject(answers[k]))
+        if (missing.length) throw new CallSuspended(Object.fromEntries(missing.map((k) => [k, requests[k]!])))
+        return Object.fromEntries(Object.keys(requests).map((k) => [k, answers[k]!]))
+      }
+    }
+    if (asTask && !this.deps.dispatcher.tool(String(req.params?.name))?.detachesItself) callHooks.detach!()
+    const run = this.deps.dispatcher.handle(session, req, callHooks)
+    if (asTask) {
+      const first = await Promise.race([run.then((r) => ({ r }), (e: unknown) => ({ e })), becameTask.then(() => undefined)])
+      if (task) {
+        const t = task
+        if (first === undefined) {
+          run.then(
+            (r) => settle(t, r, (x) => complete('tools/call', x)),
+            (e: unknown) => settle(t, e instanceof ProtocolFault ? e.toRpc(req.id) : new ProtocolFault('INTERNAL', 'Internal error').toRpc(req.id), (x) => x)
+          )
+        } else if ('r' in first) settle(t, first.r, (x) => complete('tools/call', x))
+        return { kind: 'answer', status: 200, response: rpcResult(req.id, { resultType: 'task', ...t.envelope() }) }
+      }
+    }
+    try {
+      const response = await run
+      if (!response) return { kind: 'answer', status: 499, response: { jsonrpc: '2.0', id: req.id, error: { code: -32800, message: 'Request cancelled' } } }
+      if (response.error) return { kind: 'answer', status: statusOf(response), response: sep2164(response) }
+      return { kind: 'answer', status: 200, response: rpcResult(req.id, complete(req.method, req.method === 'tools/list' ? this.tools(response.result) : response.result)) }
+    } catch (err) {
+      if (err instanceof CallSuspended && binding) {
+        const requestState = this.deps.sealer.seal('mrtr', { ...binding, a: answers } satisfies MrtrState, MRTR_TTL_MS)
+        return { kind: 'answer', status: 200, response: rpcResult(req.id, { resultType: 'input_required', inputRequests: err.requests, requestState }) }
+      }
+      if (err instanceof ProtocolFault) return fault(req.id, err)
+      throw err
+    }
+  }
+
+  /** the answers of a re-sent request: those sealed in its requestState, then the new ones */
+  private answersOf(req: RpcRequest, binding: Omit<MrtrState, 'a'>): InputResponses {
+    const p = req.params ?? {}
+    const given = p.inputResponses
+    if (given !== undefined && (!isPlainObject(given) || Object.values(given).some((v) => !isPlainObject(v)))) {
+      throw new ProtocolFault('INVALID_INPUT', 'Invalid params: inputResponses must be an object whose members are the result objects of the input requests.')
+    }
+    let answers: InputResponses = {}
+    if (p.requestState !== undefined) {
+      const st = this.deps.sealer.open('mrtr', p.requestState) as MrtrState
+      if (st.m !== binding.m || st.n !== binding.n || st.h !== binding.h) throw new ProtocolFault('MCP_STATE_INVALID', 'The requestState belongs to another request (method, name or arguments differ); send the request again without it.')
+      answers = st.a
+    }
+    return { ...answers, ...(given as InputResponses | undefined) }
+  }
+}
+
+/** resources/read of an unknown uri: -32602 with the uri in data (SEP-2164), not the older -32002 */
+function sep2164(r: RpcResponse): RpcResponse {
+  return r.error?.code === -32002 ? { ...r, error: { ...r.error, code: -32602 } } : r
+}

@@ -1,0 +1,22 @@
+// What the server announces to listening clients: a resource changed, a list changed. One bus per
+// process; the 2026 subscriptions/listen streams read it, and resource updates of the store come in here.
+/** `sessionsTold`: the 2025 sessions subscribed to the uri have been told already (by ResourceUpdates) */
+export type ServerEvent = { kind: 'resourceUpdated'; uri: string; sessionsTold?: true } | { kind: 'listChanged'; list: 'tools' | 'prompts' | 'resources' }
+
+export class ServerEvents {
+  private readonly listeners = new Set<(e: ServerEvent) => void>()
+
+  /** `fn` sees every event from now on until the returned function is called */
+  listen(fn: (e: ServerEvent) => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  emit(e: ServerEvent): void {
+    for (const fn of this.listeners) fn(e)
+  }
+
+  get listening(): number {
+    return this.listeners.size
+  }
+}

@@ -1,0 +1,73 @@
+// Which files and folders only this user may read, and the mode arithmetic. Pure: no fs here, the shell
+// that applies it is private-files.ts.
+import { dirname, isAbsolute, join, relative } from 'node:path'
+
+/** auth state, store, settings, idempotency keys, logs, dead letters */
+export const FILE_MODE = 0o600
+/** their folders, and MEDIA_DIR (see privatePaths) */
+export const DIR_MODE = 0o700
+
+/** the files SQLite keeps next to a database: its mode is copied from the database file's */
+export const SQLITE_COMPANIONS = ['-wal', '-shm', '-journal'] as const
+
+/** whether `mode` lets anyone do more than `wanted` allows */
+export const looserThan = (mode: number, wanted: number): boolean => (mode & 0o777 & ~wanted) !== 0
+
+/** `mode` with what `wanted` does not allow taken away: tightening never grants a bit */
+export const tightened = (mode: number, wanted: number): number => mode & 0o777 & wanted
+
+export interface PrivatePathsConfig {
+  DATA_DIR: string
+  SESSION_DIR: string
+  MEDIA_DIR: string
+  DB_PATH: string
+  AUTH_DB_PATH: string
+  SETTINGS_PATH: string
+  WA_EVENT_STREAM_PATH: string
+}
+
+export interface PrivatePaths {
+  /** folders made if missing, 0700 */
+  dirs: string[]
+  /** folders tightened when they exist (made by the part that writes into them) */
+  laterDirs: string[]
+  /** SQLite databases: each tightened with its companions when it exists */
+  databases: string[]
+  /** single files tightened when they exist */
+  files: string[]
+}
+
+/** the idempotency store's file (the main thread's own SQLite file) */
+export const idempotencyPath = (dataDir: string): string => join(dataDir, 'idempotency.sqlite')
+/** the key that signs event cursors */
+export const cursorKeyPath = (dataDir: string): string => join(dataDir, 'cursor.key')
+/** the key that signs /media links */
+export const mediaLinkKeyPath = (sessionDir: string): string => join(sessionDir, 'media-link.key')
+/** where failed store batches are set aside */
+export const deadLetterDir = (dataDir: string): string => join(dataDir, 'dead-letter')
+
+/**
+ * Everything private under a configuration. MEDIA_DIR is in `dirs` too: "public" means the `/media`
+ * route, which this process serves with its own checks; no other user of the machine has any business in
+ * the media of private chats, and a 0700 folder closes every file beneath it without a mode of its own.
+ */
+export function privatePaths(c: PrivatePathsConfig): PrivatePaths {
+  // a file configured elsewhere (DB_PATH=/srv/shared/store.sqlite) keeps its folder as it is: that folder
+  // is not ours to close
+  const ours = (dir: string): boolean => [c.DATA_DIR, c.SESSION_DIR, c.MEDIA_DIR].some((root) => isWithin(dir, root))
+  const folders = [dirname(c.DB_PATH), dirname(c.AUTH_DB_PATH), dirname(c.SETTINGS_PATH)].filter(ours)
+  return {
+    dirs: unique([c.DATA_DIR, c.SESSION_DIR, c.MEDIA_DIR, ...folders]),
+    laterDirs: unique([dirname(c.WA_EVENT_STREAM_PATH), deadLetterDir(c.DATA_DIR)].filter(ours)),
+    databases: unique([c.DB_PATH, c.AUTH_DB_PATH, idempotencyPath(c.DATA_DIR)]),
+    files: unique([c.SETTINGS_PATH, c.WA_EVENT_STREAM_PATH, `${c.WA_EVENT_STREAM_PATH}.1`, cursorKeyPath(c.DATA_DIR), mediaLinkKeyPath(c.SESSION_DIR)])
+  }
+}
+
+const unique = (xs: string[]): string[] => [...new Set(xs)]
+
+/** `path` is `root` or inside it (both absolute, as the configuration resolves them) */
+export function isWithin(path: string, root: string): boolean {
+  const r = relative(root, path)
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r))
+}

@@ -1,0 +1,122 @@
+// The same user flows through both protocol eras against a server linked to the emulator: the SDK v2 client
+// (@modelcontextprotocol/client) pinned to 2026-07-28, and the v1 client (@modelcontextprotocol/sdk) on
+// 2025-11-25. Discover or initialize, list tools, a read tool, send_message reaching the person, an update
+// heard on a subscription, and a confirmation asked of the user before logout.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client'
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { ElicitRequestSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
+import { startEmulator, type Emulator } from '../emulator/emulator.js'
+import type { Person } from '../emulator/person.js'
+import { until } from '../helpers/server-process.js'
+import { startLinkedServer, type LinkedServer } from '../helpers/link.js'
+
+const ACCOUNT = '15550007777'
+let emu: Emulator
+let linked: LinkedServer
+let alice: Person
+/** what each client's user answers when asked to confirm the logout */
+const answers = { v1: false, v2: false }
+const asked = { v1: 0, v2: 0 }
+let v2: ClientV2
+let v1: ClientV1
+const updates = { v1: [] as string[], v2: [] as string[] }
+
+type AnyResult = { content?: unknown; structuredContent?: unknown; isError?: unknown }
+const structured = (r: unknown) => (r as AnyResult).structuredContent as Record<string, any>
+const textOf = (m: Person['inbox'][number]) => m.message.conversation ?? m.message.extendedTextMessage?.text
+
+before(async () => {
+  emu = await startEmulator()
+  alice = emu.person({ phone: '15550008888', name: 'Alice Era' })
+  emu.setHistory(ACCOUNT, { chats: [{ jid: alice.phone, messages: [{ text: 'hello from the past', id: 'E1' }] }] })
+  // fixtures on: the subscription check needs the fixture that announces a resource update
+  linked = await startLinkedServer(emu, ACCOUNT, { MCP_CONFORMANCE_FIXTURES: 'true' })
+  const url = new URL(`${linked.server.url}/mcp`)
+
+  v2 = new ClientV2({ name: 'era-test-v2', version: '1.0.0' }, { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: '2026-07-28' } } })
+  v2.setRequestHandler('elicitation/create', async () => {
+    asked.v2++
+    return { action: 'accept', content: { unlink: answers.v2 } }
+  })
+  v2.setNotificationHandler('notifications/resources/updated', (n) => void updates.v2.push(n.params.uri))
+  await v2.connect(new TransportV2(url))
+
+  v1 = new ClientV1({ name: 'era-test-v1', version: '1.0.0' }, { capabilities: { elicitation: {} } })
+  v1.setRequestHandler(ElicitRequestSchema, async () => {
+    asked.v1++
+    return { action: 'accept', content: { unlink: answers.v1 } }
+  })
+  v1.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.v1.push(n.params.uri))
+  await v1.connect(new TransportV1(url))
+  await until(async () => structured(await v1.callTool({ name: 'list_chats', arguments: {} })).chats.some((c: { jid: string }) => c.jid === alice.jid), 20_000, 'history stored')
+})
+
+after(async () => {
+  await v2?.close()
+  await v1?.close()
+  await linked?.close()
+  await emu?.close()
+})
+
+test('each client speaks its own era: v2 discovers 2026-07-28 without a session, v1 initializes 2025-11-25', async () => {
+  assert.equal(v2.getNegotiatedProtocolVersion(), '2026-07-28')
+  assert.equal(v2.getServerVersion()?.name, 'whatsapp-mcp-stream')
+  const d = await v2.discover()
+  assert.ok(d.supportedVersions.includes('2025-11-25'))
+  assert.equal(v1.getServerVersion()?.name, 'whatsapp-mcp-stream')
+  assert.ok(linked.server.logs.length > 0)
+})
+
+test('both eras list the same tools with the same schemas', async () => {
+  const [a, b] = await Promise.all([v2.listTools(), v1.listTools()])
+  assert.ok(a.tools.length > 29)
+  assert.deepEqual(a.tools.map((t) => t.name), b.tools.map((t) => t.name))
+  const send = (l: typeof b.tools) => l.find((t) => t.name === 'send_message')!
+  assert.deepEqual(send(a.tools as typeof b.tools).inputSchema, send(b.tools).inputSchema)
+})
+
+test('a read tool gives the same answer in both eras', async () => {
+  const [a, b] = await Promise.all([v2.callTool({ name: 'list_chats', arguments: { limit: 10 } }), v1.callTool({ name: 'list_chats', arguments: { limit: 10 } })])
+  assert.deepEqual(structured(a), structured(b))
+  assert.ok(structured(a).chats.some((c: { jid: string }) => c.jid === alice.jid))
+})
+
+test('send_message from either era reaches the person', async () => {
+  for (const [name, client] of [['v2', v2], ['v1', v1]] as const) {
+    const r = (await client.callTool({ name: 'send_message', arguments: { recipient_jid: alice.jid, message: `hello over ${name}` } })) as AnyResult
+    assert.equal(r.isError, undefined, JSON.stringify(r.content))
+    await alice.waitFor((m) => textOf(m) === `hello over ${name}`)
+  }
+})
+
+test('an announced resource update reaches a 2026 listen stream and a subscribed 2025 session', async () => {
+  const sub = await v2.listen({ resourceSubscriptions: ['test://static-text'] })
+  assert.deepEqual(sub.honoredFilter.resourceSubscriptions, ['test://static-text'])
+  await v1.subscribeResource({ uri: 'test://static-text' })
+  await v2.callTool({ name: 'test_trigger_resource_update', arguments: {} })
+  await until(() => updates.v2.length > 0 && updates.v1.length > 0, 10_000, 'both clients heard the update')
+  assert.deepEqual([updates.v2[0], updates.v1[0]], ['test://static-text', 'test://static-text'])
+  await sub.close()
+  assert.equal(await sub.closed, 'local')
+})
+
+test('logout asks the user first in both eras; a declined confirmation keeps the link', async () => {
+  for (const [name, client] of [['v2', v2], ['v1', v1]] as const) {
+    const r = (await client.callTool({ name: 'logout', arguments: {} })) as AnyResult
+    assert.equal(asked[name], 1, name)
+    assert.equal(structured(r).logged_out, false, name)
+  }
+  const st = (await v1.callTool({ name: 'check_auth_status', arguments: {} })) as AnyResult
+  assert.equal(structured(st).ready, true)
+})
+
+test('a confirmed logout over the 2026 multi-round flow unlinks', async () => {
+  answers.v2 = true
+  const r = (await v2.callTool({ name: 'logout', arguments: {} })) as AnyResult
+  assert.equal(asked.v2, 2)
+  assert.equal(structured(r).logged_out, true, JSON.stringify(r))
+  await until(async () => structured((await v1.callTool({ name: 'check_auth_status', arguments: {} })) as AnyResult).linked === false, 15_000, 'unlinked')
+})
