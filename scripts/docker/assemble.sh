@@ -19,4 +19,4 @@ find "$out/node_modules" -mindepth 1 -type d -empty -delete
 # source maps of the compiled code are kept (stack traces); their sources are not in the image
 find "$out/dist" -name '*.test.js' -delete
 # the MCP conformance suite's fixtures are test code inside src/ (loaded only with MCP_CONFORMANCE_FIXTURES)
-rm -f "$out"/dist/src/mcp/conformance-fixtures.js*
+rm -f "$out"/dist/src/mcp/conformance-fixtures*.js "$out"/dist/src/mcp/conformance-fixtures*.js.map
