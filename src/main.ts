@@ -15,7 +15,12 @@ try {
 }
 const log = createLogger(config.LOG_LEVEL, { actor: 'main' })
 captureConsole(log)
-const server = await startServer(config, log)
+// a start-up failure we know (the port is taken, no uWS binary loads) is one line, not a stack trace
+const server = await startServer(config, log).catch((err: unknown) => {
+  if (!(err instanceof AppError)) throw err
+  process.stderr.write(`${err.message}\n`)
+  process.exit(78)
+})
 let stopping = false
 const stop = async (signal: string): Promise<void> => {
   if (stopping) {

@@ -11,6 +11,7 @@ import { readdirSync, statSync } from 'node:fs'
 import { join, relative, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { cpus } from 'node:os'
+import { ensurePrerequisites } from './prerequisites.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repoRoot = join(here, '..', '..')
@@ -30,6 +31,12 @@ const files = walk(here)
 
 if (files.length === 0) {
   console.error(`no test files match ${JSON.stringify(filters)}`)
+  process.exit(1)
+}
+
+const missing = ensurePrerequisites(files.map((f) => relative(here, f)))
+if (missing) {
+  console.error(missing)
   process.exit(1)
 }
 

@@ -17,8 +17,10 @@ import { MediaStats } from '../media/media-stats.js'
 import { SessionRegistry } from '../mcp/sessions.js'
 import { Dispatcher } from '../mcp/dispatcher.js'
 import { TOOLS } from '../mcp/tools/index.js'
-import { conformanceFixtures } from '../mcp/conformance-fixtures.js'
 import { startHttp, type HttpFront } from '../http/app.js'
+import { uwsChoice, assertUwsAvailable } from '../http/uws.js'
+import { assertPortFree } from '../http/listen-failure.js'
+import { watchHealth } from './health-watch.js'
 import type { Services } from './services.js'
 import { IdempotencyStore } from '../store/idempotency-store.js'
 import { SendGuard } from '../wa/send-guard.js'
@@ -43,6 +45,9 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, log: Logger, opts: { workerEnv?: Record<string, string> } = {}): Promise<RunningServer> {
+  // refusals that need nothing started come first: a process that has started threads can take long to exit
+  assertUwsAvailable()
+  await assertPortFree(config.HOST, config.PORT)
   // before anything opens them: private folders made 0700, and what an earlier run left looser tightened
   const modes = tightenDataFiles(config)
   if (modes.tightened.length) log.warn({ paths: modes.tightened }, `tightened ${modes.tightened.length} data files and folders to 0600/0700: only this user may read them`)
@@ -159,13 +164,20 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   }
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS, maxBytes: config.MCP_SESSIONS_MAX_MB * 1024 * 1024 }, log.child({ actor: 'mcp' }))
   if (config.MCP_CONFORMANCE_FIXTURES) log.warn('MCP_CONFORMANCE_FIXTURES is on: the conformance suite\'s test tools, resources and prompts are published. Never in production.')
-  const base = config.MCP_CONFORMANCE_FIXTURES ? conformanceFixtures(TOOLS) : { tools: TOOLS }
+  // test-only fixtures load only when asked for: the production image leaves them out
+  const fixtures = config.MCP_CONFORMANCE_FIXTURES ? (await import('../mcp/conformance-fixtures.js')).conformanceFixtures(TOOLS) : { tools: TOOLS }
   const ours = whatsappResources(services)
-  const dispatcher = new Dispatcher(services, { ...base, resources: [...ours.resources, ...(base.resources ?? [])], templates: [...ours.templates, ...(base.templates ?? [])] })
+  const dispatcher = new Dispatcher(services, { ...fixtures, resources: [...ours.resources, ...(fixtures.resources ?? [])], templates: [...ours.templates, ...(fixtures.templates ?? [])] })
   resourceUpdates = new ResourceUpdates(sessions, serverEvents)
   services.mcpCacheStats = () => dispatcher.cache.stats()
   const http = await startHttp(services, sessions, dispatcher)
-  log[http.native ? 'info' : 'warn']({ port: http.port, host: config.HOST, uws: http.native ? 'native' : 'js-fallback' }, http.native ? 'listening (uWebSockets.js native)' : 'listening on the slow uWebSockets.js JavaScript fallback')
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${http.port}`
+  log[http.native ? 'info' : 'warn'](
+    { port: http.port, host: config.HOST, uws: uwsChoice.name, uws_skipped: uwsChoice.skipped, admin: `${url}/admin`, mcp: `${url}/mcp` },
+    `listening on ${url}: admin UI ${url}/admin, MCP ${url}/mcp (uWebSockets.js: ${uwsChoice.name})`
+  )
+  if (!http.native) log.warn('UWS_ALLOW_FALLBACK=1: serving on the node:http fallback, several times slower than the native uWebSockets.js binary')
+  const stopHealthWatch = watchHealth(wa, config, log.child({ actor: 'health' }))
   if (config.exposed && !config.MCP_AUTH_TOKEN.length) log.warn(`HOST ${config.HOST} is reachable from other machines and MCP_AUTH_TOKEN is not set: anyone who can reach this port can read and send this account's WhatsApp messages.`)
   if (config.exposed && !config.httpHosts.length) log.info(`HOST ${config.HOST} is reachable from other machines: requests by IP address are answered, requests by a host name only for the names in ALLOWED_HOSTS (DNS-rebinding protection).`)
   if (config.exposed && !config.ADMIN_TOKEN) log.warn(`HOST ${config.HOST} is reachable from other machines and ADMIN_TOKEN is not set: the admin UI and /api are open.`)
@@ -177,6 +189,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     http,
     sessions,
     async stop() {
+      stopHealthWatch()
       http.close()
       sessions.closeAll()
       recovery.stop()

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   SHUTTING_DOWN: { status: 503, retryable: true, summary: 'The server is shutting down and takes no new work.' },
   CONFIG_INVALID: { status: 500, retryable: false, summary: 'A configuration value is invalid.' },
   TIMEOUT: { status: 504, retryable: true, summary: 'An operation did not finish in time.' },
+  UWS_NOT_AVAILABLE: { status: 500, retryable: false, summary: 'No native uWebSockets.js binary loads for this Node and libc, and UWS_ALLOW_FALLBACK=1 is not set; start-up stops.' },
+  PORT_IN_USE: { status: 500, retryable: false, summary: 'Another process listens on HOST:PORT; start-up stops.' },
 
   // --- MCP transport
   MCP_SESSION_NOT_FOUND: { status: 404, retryable: false, summary: 'Unknown or expired Mcp-Session-Id; initialize a new session.' },

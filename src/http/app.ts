@@ -1,5 +1,5 @@
 // The uWebSockets.js front: the route table. Each route is a thin shell around a use-case.
-import uws, { uwsNative, type TemplatedApp, type us_listen_socket } from './uws.js'
+import uws, { uwsNative, listenExclusive, type TemplatedApp, type us_listen_socket } from './uws.js'
 import { wrap } from './router.js'
 import { sendJson, sendError } from './respond.js'
 import { mcpRoute } from './routes/mcp.js'
@@ -16,6 +16,7 @@ import { mediaRoute } from './routes/media.js'
 import { registerUpload } from './routes/upload.js'
 import { registerAdminStatic } from './routes/admin-static.js'
 import { metricsRoute } from './routes/metrics.js'
+import { listenFailure } from './listen-failure.js'
 import { StatelessRouter } from '../mcp/era-2026/stateless-router.js'
 import { createSealer } from '../mcp/era-2026/sealed-state.js'
 import { loadStateKey } from '../mcp/era-2026/state-key.js'
@@ -82,9 +83,9 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
   app.any('/*', wrap((r, res, st) => sendError(res, st, new AppError('NOT_FOUND', `No route ${r.method} ${r.path}.`)), log))
 
   return new Promise((resolve, reject) => {
-    app.listen(config.HOST, config.PORT, (socket: us_listen_socket | false) => {
+    listenExclusive(app, config.HOST, config.PORT, (socket: us_listen_socket | false) => {
       if (!socket) {
-        reject(new AppError('CONFIG_INVALID', `Cannot listen on ${config.HOST}:${config.PORT}.`))
+        void listenFailure(config.HOST, config.PORT).then(reject)
         return
       }
       const port = uws.us_socket_local_port(socket)

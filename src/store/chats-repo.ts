@@ -118,7 +118,19 @@ export class ChatsRepo {
     return r ? toRow(r) : undefined
   }
 
+  /**
+   * Row counts of the store (0 on an empty store, never null). count(*) walks an index, which on a million
+   * messages takes milliseconds of the main thread, so the answer is kept until another connection commits
+   * (SQLite's data_version changes); the status view asks for it far more often than the store changes.
+   */
   counts(): { chats: number; messages: number; contacts: number; groups: number } {
-    return this.prepare('SELECT (SELECT count(*) FROM chats) AS chats, (SELECT max(seq) FROM messages) AS messages, (SELECT count(*) FROM contacts) AS contacts, (SELECT count(*) FROM groups) AS groups').get() as never
+    const version = this.db.pragma('data_version', { simple: true }) as number
+    if (this.countsCache?.version !== version) {
+      const value = this.prepare('SELECT (SELECT count(*) FROM chats) AS chats, (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM contacts) AS contacts, (SELECT count(*) FROM groups) AS groups').get() as never
+      this.countsCache = { version, value }
+    }
+    return { ...this.countsCache.value }
   }
+
+  private countsCache?: { version: number; value: { chats: number; messages: number; contacts: number; groups: number } }
 }

@@ -1,11 +1,12 @@
-// Debian's chromium driven by playwright-core, with the flags this machine's closed network needs.
+// The Chromium on the PATH (or CHROMIUM_PATH) driven by playwright-core, with the flags a closed network needs.
 import { chromium, type Browser } from 'playwright-core'
-import { existsSync } from 'node:fs'
+import { PREREQUISITES, installHint } from '../prerequisites.js'
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const chromiumPrereq = PREREQUISITES.find((p) => p.debian === 'chromium')!
+export const CHROMIUM = chromiumPrereq.find(process.env)
 
 export function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}; .ci/run installs Debian's chromium`)
+  if (!CHROMIUM) throw new Error(installHint([chromiumPrereq]))
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
