@@ -1,5 +1,6 @@
 // Which files and folders only this user may read, and the mode arithmetic. Pure: no fs here, the shell
 // that applies it is private-files.ts.
+import type { Config } from '../config/load-config.js'
 import { dirname, isAbsolute, join, relative } from 'node:path'
 
 /** auth state, store, settings, idempotency keys, logs, dead letters */
@@ -16,15 +17,7 @@ export const looserThan = (mode: number, wanted: number): boolean => (mode & 0o7
 /** `mode` with what `wanted` does not allow taken away: tightening never grants a bit */
 export const tightened = (mode: number, wanted: number): number => mode & 0o777 & wanted
 
-export interface PrivatePathsConfig {
-  DATA_DIR: string
-  SESSION_DIR: string
-  MEDIA_DIR: string
-  DB_PATH: string
-  AUTH_DB_PATH: string
-  SETTINGS_PATH: string
-  WA_EVENT_STREAM_PATH: string
-}
+export type PrivatePathsConfig = Pick<Config, 'DATA_DIR' | 'SESSION_DIR' | 'MEDIA_DIR' | 'DB_PATH' | 'AUTH_DB_PATH' | 'SETTINGS_PATH' | 'WA_EVENT_STREAM_PATH'>
 
 export interface PrivatePaths {
   /** folders made if missing, 0700 */
