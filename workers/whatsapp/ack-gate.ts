@@ -47,8 +47,6 @@ export class AckGate {
   private rawSend: ((data: Uint8Array, cb?: SendCallback) => void) | undefined
   private flushTimer: NodeJS.Timeout | undefined
   private watchdog: NodeJS.Timeout | undefined
-  /** frames that were held, and how many of them were acknowledgements: for the log and tests */
-  held = 0
   /** frames put in the queue, and taken out to the socket, since the gate was made */
   private queued = 0
   private released = 0
@@ -112,7 +110,6 @@ export class AckGate {
     if (ack.kind === 'none' && this.queue.length === 0) return this.rawSend!(data, cb)
     const h = this.queue.push({ data }, ack, Date.now())
     this.queued++
-    if (ack.kind !== 'none') this.held++
     // Baileys waits for this callback before it hands us the message the receipt is for
     if (cb) process.nextTick(cb)
     if (ack.kind === 'barrier') {
