@@ -198,7 +198,13 @@ export class Dispatcher {
   }
 
   /** one request of a session; undefined when it was cancelled (no response is due) */
-  async handle(session: McpSession, req: RpcRequest, hooks: CallHooks): Promise<RpcResponse | undefined> {
+  handle(session: McpSession, req: RpcRequest, hooks: CallHooks): Promise<RpcResponse | undefined> {
+    // straight to the call: a wrapper's promise would be held as long as the call runs (a wait of minutes)
+    if (req.method === 'tools/call') return this.callTool(session, req, hooks)
+    return this.handleOther(session, req, hooks)
+  }
+
+  private async handleOther(session: McpSession, req: RpcRequest, hooks: CallHooks): Promise<RpcResponse | undefined> {
     const p = req.params ?? {}
     switch (req.method) {
       case 'ping':
@@ -270,50 +276,67 @@ export class Dispatcher {
     return rpcError(req.id, -32002, `Resource not found: ${uri}`, { uri })
   }
 
-  private async callTool(session: McpSession, req: RpcRequest, hooks: CallHooks): Promise<RpcResponse | undefined> {
+  // Not async: a suspended async function keeps its whole register file, and a call that waits
+  // (wait_for_messages, ten thousand at once) would keep it for minutes. The call's state lives in the settle
+  // closures alone, and one promise leads from the tool to the response.
+  private callTool(session: McpSession, req: RpcRequest, hooks: CallHooks): Promise<RpcResponse | undefined> {
     const p = req.params ?? {}
-    if (typeof p.name !== 'string') return rpcError(req.id, RPC.INVALID_PARAMS, 'params.name must be a string')
-    if (p.arguments !== undefined && (typeof p.arguments !== 'object' || p.arguments === null || Array.isArray(p.arguments))) return rpcError(req.id, RPC.INVALID_PARAMS, 'params.arguments must be an object')
-    const tool = this.tools.get(p.name)
-    if (!tool) return rpcError(req.id, RPC.INVALID_PARAMS, `Unknown tool: ${p.name}`)
+    if (typeof p.name !== 'string') return Promise.resolve(rpcError(req.id, RPC.INVALID_PARAMS, 'params.name must be a string'))
+    if (p.arguments !== undefined && (typeof p.arguments !== 'object' || p.arguments === null || Array.isArray(p.arguments))) return Promise.resolve(rpcError(req.id, RPC.INVALID_PARAMS, 'params.arguments must be an object'))
+    const name = p.name
+    const tool = this.tools.get(name)
+    if (!tool) return Promise.resolve(rpcError(req.id, RPC.INVALID_PARAMS, `Unknown tool: ${name}`))
     const parsed = tool.schema.safeParse(p.arguments ?? {})
     // a model can correct bad arguments from a tool error; a protocol error would hide the reason from it
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}${i.code === 'unrecognized_keys' ? ` (accepted: ${Object.keys(tool.def.input).join(', ')})` : ''}`)
-      return rpcResult(req.id, toolErrorResult(new AppError('INVALID_INPUT', `Invalid arguments for ${p.name}: ${issues.join('; ')}`, { issues })))
+      return Promise.resolve(rpcResult(req.id, toolErrorResult(new AppError('INVALID_INPUT', `Invalid arguments for ${name}: ${issues.join('; ')}`, { issues }))))
     }
+    const id = req.id
     const controller = new CallAbort()
-    session.inflight.set(req.id, controller)
+    session.inflight.set(id, controller)
     const progressToken = (p._meta as { progressToken?: string | number } | undefined)?.progressToken
-    const ctx = new CallContext(this.services, controller, hooks, session, p.name, progressToken)
-    try {
-      const def = tool.def
-      let result: CallToolResult
-      if (def.call) result = await def.call(parsed.data as never, ctx)
-      else {
-        const key = def.storeRead && this.cache.enabled ? `${def.name}\u0000${JSON.stringify(parsed.data)}` : undefined
-        const cached = key !== undefined ? this.cache.get(key) : undefined
-        if (cached) return rpcResult(req.id, { [RESULT_BYTES]: cached })
-        const startedIn = this.cache.current()
-        const out = await def.run!(parsed.data as never, ctx)
-        const json = out instanceof JsonText ? out.json : JSON.stringify(out)
-        const extra = def.render ? await def.render((out instanceof JsonText ? JSON.parse(json) : out) as never) : []
-        const encoded = asciiJson(encodeResult(json, extra))
-        // kept as UTF-8 bytes: a hit is then written to the socket without another conversion
-        if (key !== undefined) this.cache.set(key, Buffer.from(encoded), startedIn)
-        result = { [RESULT_BYTES]: encoded } as unknown as CallToolResult
-      }
-      if (controller.aborted) return undefined
-      return rpcResult(req.id, result)
-    } catch (err) {
+    const ctx = new CallContext(this.services, controller, hooks, session, name, progressToken)
+    const done = (result: CallToolResult): RpcResponse | undefined => {
+      session.inflight.delete(id)
+      return controller.aborted ? undefined : rpcResult(id, result)
+    }
+    const failed = (err: unknown): RpcResponse | undefined => {
+      session.inflight.delete(id)
       if (controller.aborted) return undefined
       // a call waiting for the client's input is not a failure: the transport answers for it
       if (err instanceof CallSuspended) throw err
-      if (err instanceof ProtocolFault) return err.toRpc(req.id)
-      if (!(err instanceof AppError)) this.services.log.error({ err, tool: p.name }, 'tool failed unexpectedly')
-      return rpcResult(req.id, toolErrorResult(err))
-    } finally {
-      session.inflight.delete(req.id)
+      if (err instanceof ProtocolFault) return err.toRpc(id)
+      if (!(err instanceof AppError)) this.services.log.error({ err, tool: name }, 'tool failed unexpectedly')
+      return rpcResult(id, toolErrorResult(err))
     }
+    const def = tool.def
+    try {
+      if (def.call) return def.call(parsed.data as never, ctx).then(done, failed)
+      const key = def.storeRead && this.cache.enabled ? `${def.name}\u0000${JSON.stringify(parsed.data)}` : undefined
+      const cached = key !== undefined ? this.cache.get(key) : undefined
+      if (cached) return Promise.resolve(done({ [RESULT_BYTES]: cached } as unknown as CallToolResult))
+      const startedIn = this.cache.current()
+      // one promise from the tool to the response: the encoding happens in the handler that answers
+      return def.run!(parsed.data as never, ctx).then((out) => {
+        const json = out instanceof JsonText ? out.json : JSON.stringify(out)
+        if (!def.render) return done(this.encoded(json, [], key, startedIn))
+        return Promise.resolve(def.render((out instanceof JsonText ? JSON.parse(json) : out) as never)).then((extra) => done(this.encoded(json, extra, key, startedIn)), failed)
+      }, failed)
+    } catch (err) {
+      // a tool that throws before its first await
+      try {
+        return Promise.resolve(failed(err))
+      } catch (suspended) {
+        return Promise.reject(suspended)
+      }
+    }
+  }
+
+  private encoded(json: string, extra: ContentBlock[], key: string | undefined, startedIn: number): CallToolResult {
+    const encoded = asciiJson(encodeResult(json, extra))
+    // kept as UTF-8 bytes: a hit is then written to the socket without another conversion
+    if (key !== undefined) this.cache.set(key, Buffer.from(encoded), startedIn)
+    return { [RESULT_BYTES]: encoded } as unknown as CallToolResult
   }
 }

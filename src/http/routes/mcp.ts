@@ -24,7 +24,7 @@ export interface McpRouteOptions {
   maxBodyBytes: number
   /** reply to requests with SSE even when no notification comes first */
   preferSse: boolean
-  log: { debug(o: object, m: string): void }
+  log: { debug(o: object, m: string): void; error(o: object, m: string): void }
   /** the stateless revision (2026-07-28), told apart per request */
   stateless?: StatelessMcp
 }
@@ -192,31 +192,54 @@ export function mcpRoute(o: McpRouteOptions): Handler {
         if (!st.aborted) res.cork(() => res.writeStatus('202 Accepted').end())
         return
       }
-      await answer(r, res, st, session, requests, isBatch)
+      // not awaited: this frame (the body, its parse, the headers) is let go while a call waits
+      answer(res, st, session, requests, isBatch, accepts(r, 'text/event-stream'), o.preferSse || r.headers['x-mcp-reply'] === 'sse' || !accepts(r, 'application/json'))
     })()
   }
 
-  async function answer(r: RequestInfo, res: HttpResponse, st: ResState, session: McpSession, requests: RpcRequest[], isBatch: boolean): Promise<void> {
-    const reply = new Reply(res, st, session, accepts(r, 'text/event-stream'))
-    if (reply.canSse && (o.preferSse || r.headers['x-mcp-reply'] === 'sse' || !accepts(r, 'application/json'))) reply.startStream()
-    const run = (req: RpcRequest) =>
-      o.dispatcher.handle(session, req, reply).catch((err: unknown) => {
-        o.log.debug({ err }, 'mcp request failed')
-        return rpcError(req.id, RPC.INTERNAL_ERROR, 'Internal error')
-      })
-    // one request is the usual case: no arrays, no Promise.all. A batch starts its calls a chunk per turn of
-    // the event loop, so other requests (a /healthz, say) are served between chunks
-    let results: Array<RpcResponse | undefined>
-    if (requests.length === 1) results = [await run(requests[0]!)]
-    else {
-      const started: Array<Promise<RpcResponse | undefined>> = []
-      for (let i = 0; i < requests.length; i += BATCH_CHUNK) {
-        if (i) await yieldLoop()
-        for (const req of requests.slice(i, i + BATCH_CHUNK)) started.push(run(req))
-      }
-      results = await Promise.all(started)
+  function run(reply: Reply, session: McpSession, req: RpcRequest): Promise<RpcResponse | undefined> {
+    return o.dispatcher.handle(session, req, reply).catch((err: unknown) => failedRequest(req.id, err))
+  }
+
+  function failedRequest(id: RpcRequest['id'], err: unknown): RpcResponse {
+    o.log.debug({ err }, 'mcp request failed')
+    return rpcError(id, RPC.INTERNAL_ERROR, 'Internal error')
+  }
+
+  // One request is the usual case: not async, and one promise from the call to the bytes, so a call that
+  // waits for minutes holds that promise and the reply, not a frame. It never rejects. A batch starts its
+  // calls a chunk per turn of the event loop, so other requests (a /healthz, say) are served between chunks.
+  function answer(res: HttpResponse, st: ResState, session: McpSession, requests: RpcRequest[], isBatch: boolean, canSse: boolean, wantsSse: boolean): void {
+    const reply = new Reply(res, st, session, canSse)
+    if (reply.canSse && wantsSse) reply.startStream()
+    if (requests.length > 1) return void answerBatch(reply, res, st, session, requests, isBatch).catch((err: unknown) => o.log.error({ err }, 'mcp batch failed'))
+    // the request itself is not kept: its id is all an error answer needs
+    const id = requests[0]!.id
+    o.dispatcher.handle(session, requests[0]!, reply).then(
+      (x) => deliver(reply, res, st, session, x ? [x] : [], isBatch),
+      (err: unknown) => deliver(reply, res, st, session, [failedRequest(id, err)], isBatch)
+    )
+  }
+
+  async function answerBatch(reply: Reply, res: HttpResponse, st: ResState, session: McpSession, requests: RpcRequest[], isBatch: boolean): Promise<void> {
+    const started: Array<Promise<RpcResponse | undefined>> = []
+    for (let i = 0; i < requests.length; i += BATCH_CHUNK) {
+      if (i) await yieldLoop()
+      for (const req of requests.slice(i, i + BATCH_CHUNK)) started.push(run(reply, session, req))
     }
-    const responses = results.filter((x): x is RpcResponse => !!x)
+    const results = await Promise.all(started)
+    deliver(reply, res, st, session, results.filter((x): x is RpcResponse => !!x), isBatch)
+  }
+
+  function deliver(reply: Reply, res: HttpResponse, st: ResState, session: McpSession, responses: RpcResponse[], isBatch: boolean): void {
+    try {
+      write(reply, res, st, session, responses, isBatch)
+    } catch (err) {
+      o.log.error({ err }, 'an mcp response could not be written')
+    }
+  }
+
+  function write(reply: Reply, res: HttpResponse, st: ResState, session: McpSession, responses: RpcResponse[], isBatch: boolean): void {
     session.lastSeen = Date.now()
     if (reply.detached) {
       // the client lost this stream on purpose; the result waits for its GET reconnection
