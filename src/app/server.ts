@@ -35,7 +35,10 @@ import { whatsappResources } from '../mcp/resources/whatsapp.js'
 import { ResourceUpdates } from '../mcp/resources/resource-updates.js'
 import { ServerEvents } from '../mcp/server-events.js'
 import { tightenDataFiles } from '../store/private-files.js'
-import { cursorKeyPath, deadLetterDir, idempotencyPath, mediaLinkKeyPath } from '../store/private-paths.js'
+import { accessPath, cursorKeyPath, deadLetterDir, idempotencyPath, mediaLinkKeyPath } from '../store/private-paths.js'
+import { CredentialStore, parseEnvCredentials } from '../access/credentials.js'
+import { ChatPolicyStore } from '../access/chat-policy-store.js'
+import { ChatAccessCache } from '../access/chat-policy.js'
 
 export interface RunningServer {
   services: Services
@@ -129,6 +132,10 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const settings = new SettingsStore(config.SETTINGS_PATH, config)
   const mediaStats = new MediaStats(config.MEDIA_DIR)
   autoDownload = new AutoDownloader(wa, settings, config.MEDIA_DIR, config.WA_AUTO_DOWNLOAD_CONCURRENCY, config.WA_AUTO_DOWNLOAD_QUEUE_MAX, log.child({ actor: 'auto-download' }))
+  // a bad MCP_CREDENTIALS stops the start here, before any thread runs (its message never repeats the value)
+  const contactsForAccess = new ContactsRepo(db)
+  const credentials = new CredentialStore(accessPath(config.DATA_DIR), parseEnvCredentials(config.MCP_CREDENTIALS, (j) => contactsForAccess.canonical(j) ?? j))
+  const policies = new ChatPolicyStore(accessPath(config.DATA_DIR))
   const idempotency = new IdempotencyStore(idempotencyPath(config.DATA_DIR), config.WA_IDEMPOTENCY_TTL_MS)
   const cursors = new EventCursors(loadKeyFile(cursorKeyPath(config.DATA_DIR)), events.storeId())
   webhooks = new Webhooks({ config, settings, events, cursors, canonicalChat: (c) => services.contacts.canonical(c) ?? null, log: log.child({ actor: 'webhooks' }) })
@@ -160,6 +167,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     mediaStats,
     mcpSessionCount: () => sessions.size,
     serverEvents,
+    access: { credentials, policies, chatAccess: new ChatAccessCache(() => policies.snapshot()) },
     eventStats: () => ({ waiters: waiters.size, waiters_woken: waiters.woken, notify_latency: resourceUpdates?.latency() })
   }
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS, maxBytes: config.MCP_SESSIONS_MAX_MB * 1024 * 1024 }, log.child({ actor: 'mcp' }))
@@ -168,7 +176,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const fixtures = config.MCP_CONFORMANCE_FIXTURES ? (await import('../mcp/conformance-fixtures.js')).conformanceFixtures(TOOLS) : { tools: TOOLS }
   const ours = whatsappResources(services)
   const dispatcher = new Dispatcher(services, { ...fixtures, resources: [...ours.resources, ...(fixtures.resources ?? [])], templates: [...ours.templates, ...(fixtures.templates ?? [])] })
-  resourceUpdates = new ResourceUpdates(sessions, serverEvents)
+  resourceUpdates = new ResourceUpdates(sessions, serverEvents, (p, chat) => dispatcher.chatAccess(p).sees(chat))
   services.mcpCacheStats = () => dispatcher.cache.stats()
   const http = await startHttp(services, sessions, dispatcher)
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${http.port}`
@@ -201,6 +209,8 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       await pool.close()
       db.close()
       idempotency.close()
+      credentials.close()
+      policies.close()
     }
   }
 }
