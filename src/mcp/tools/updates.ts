@@ -26,6 +26,7 @@ function after(s: Services, since: string | undefined): number {
 
 export const getUpdates = defineTool({
   name: 'get_updates',
+  toolset: 'read',
   description:
     'What changed since your last call, oldest first: new messages (ours too, with from_me), edits, deletes for everyone, reactions, delivery and read receipts of our messages, poll votes, chats archived / pinned / muted / read, group subject and participant changes, contact renames, connection changes. Without since: an empty page and the cursor of "now". Pass next_cursor back as since: nothing is missed and nothing comes twice, across restarts. Filter by chats (JIDs or phone numbers) and kinds.',
   input: {
@@ -36,10 +37,10 @@ export const getUpdates = defineTool({
   },
   output: { events: z.array(eventShape), next_cursor: z.string(), has_more: z.boolean() },
   annotations: { title: 'Get updates', ...READ_ONLY, idempotentHint: true },
-  async run(a, { services }) {
+  async run(a, { services, chats: access }) {
     const from = after(services, a.since)
-    const chats = a.chats?.map((c) => knownChat(services, c))
-    const { events, last } = services.events.page({ after: from, chats, kinds: a.kinds, limit: a.limit + 1 })
+    const chats = a.chats?.map((c) => knownChat(services, access.read(canonicalJid(services, c))))
+    const { events, last } = services.events.page({ after: from, chats, kinds: a.kinds, limit: a.limit + 1, scope: access.scope })
     const more = events.length > a.limit
     const page = more ? events.slice(0, a.limit) : events
     // a full page ends at its last event; a short one has seen everything up to the log's newest number
@@ -56,6 +57,7 @@ function knownChat(s: Services, input: string): string {
 
 export const waitForMessages = defineTool({
   name: 'wait_for_messages',
+  toolset: 'read',
   description:
     'Waits for incoming messages and returns as soon as one matching the filters is stored (or those already there after since), else an empty list after timeout_s (default 60, at most 300). Filters: chat_id, from (a person, also in groups), contains (text, case-insensitive for ASCII). Always returns next_cursor: pass it as since to wait for the next ones without missing any.',
   input: {
@@ -71,9 +73,9 @@ export const waitForMessages = defineTool({
   async run(a, ctx) {
     const s = ctx.services
     const start = after(s, a.since)
-    const chat = a.chat_id ? knownChat(s, a.chat_id) : undefined
+    const chat = a.chat_id ? knownChat(s, ctx.chats.read(canonicalJid(s, a.chat_id))) : undefined
     const from = a.from ? canonicalJid(s, a.from) : undefined
-    const look = () => s.events.incoming({ after: start, chat, from, contains: a.contains, limit: a.limit })
+    const look = () => s.events.incoming({ after: start, chat, from, contains: a.contains, limit: a.limit, scope: ctx.chats.scope })
     const answer = (r: ReturnType<typeof look>, timedOut: boolean) => ({
       messages: r.rows.map((row) => s.messages.get(row.message_id, row.chat_jid)).filter((m) => !!m).map(toMessage),
       next_cursor: s.cursors.encode(r.rows.length ? r.rows.at(-1)!.seq : r.last),
