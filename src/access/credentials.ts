@@ -51,7 +51,7 @@ interface Entry {
 }
 
 /** checks a new credential's fields; CREDENTIALS_INVALID naming the field */
-export function checkNewCredential(c: NewCredential, now: number): void {
+export function checkNewCredential(c: NewCredential, now: number, pastExpiryAllowed = false): void {
   const bad = (m: string) => new AppError('CREDENTIALS_INVALID', m)
   if (typeof c.name !== 'string' || !NAME.test(c.name)) throw bad('name: 1 to 64 letters, digits, spaces or ._@-')
   if (!Array.isArray(c.toolsets) || !c.toolsets.length || c.toolsets.some((t) => !(TOOLSETS as readonly string[]).includes(t))) throw bad(`toolsets: one or more of ${TOOLSETS.join(', ')}`)
@@ -59,7 +59,7 @@ export function checkNewCredential(c: NewCredential, now: number): void {
   if (!s || !['all', 'allow', 'deny'].includes(String(s.mode))) throw bad('chats.mode: all, allow or deny')
   if (s.mode !== 'all' && (!Array.isArray(s.jids) || s.jids.length > 1000 || s.jids.some((j) => typeof j !== 'string' || !/^[0-9A-Za-z.:_-]+@(s\.whatsapp\.net|g\.us|lid|broadcast|newsletter)$/.test(j)))) throw bad('chats.jids: up to 1000 chat JIDs')
   if (s.mode === 'allow' && !(s.jids as unknown[]).length) throw bad('chats.jids: an allow list needs at least one chat')
-  if (c.expires_at != null && (!Number.isSafeInteger(c.expires_at) || c.expires_at <= now)) throw bad('expires_at: a time in the future (ms since the epoch), or null for never')
+  if (c.expires_at != null && (!Number.isSafeInteger(c.expires_at) || (!pastExpiryAllowed && c.expires_at <= now))) throw bad('expires_at: a time in the future (ms since the epoch), or null for never')
   if (c.token !== undefined && !TOKEN_SHAPE.test(c.token)) throw bad(`token: ${TOKEN_PREFIX} followed by 22 to 128 letters, digits, _ or -`)
 }
 
@@ -91,7 +91,8 @@ export class CredentialStore {
       this.remember(String(r.digest), info)
     }
     for (const c of envCredentials) {
-      checkNewCredential(c, this.now())
+      // an expired one from the environment still starts: its token is then refused as expired, not unknown
+      checkNewCredential(c, this.now(), true)
       const d = digest(c.token!)
       if (this.byDigest.has(d)) throw new AppError('CREDENTIALS_INVALID', `MCP_CREDENTIALS: the token of "${c.name}" is given twice`)
       this.remember(d, { id: `env-${d.slice(0, 10)}`, name: c.name, toolsets: [...c.toolsets], chats: c.chats, expires_at: c.expires_at ?? null, created_at: this.now(), last_used_at: null, revoked_at: null, source: 'env' })
