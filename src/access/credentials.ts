@@ -90,9 +90,13 @@ export class CredentialStore {
       }
       this.remember(String(r.digest), info)
     }
-    for (const c of envCredentials) {
+    for (const [i, c] of envCredentials.entries()) {
       // an expired one from the environment still starts: its token is then refused as expired, not unknown
-      checkNewCredential(c, this.now(), true)
+      try {
+        checkNewCredential(c, this.now(), true)
+      } catch (err) {
+        throw new AppError('CREDENTIALS_INVALID', `MCP_CREDENTIALS[${i}]: ${(err as Error).message}`)
+      }
       const d = digest(c.token!)
       if (this.byDigest.has(d)) throw new AppError('CREDENTIALS_INVALID', `MCP_CREDENTIALS: the token of "${c.name}" is given twice`)
       this.remember(d, { id: `env-${d.slice(0, 10)}`, name: c.name, toolsets: [...c.toolsets], chats: c.chats, expires_at: c.expires_at ?? null, created_at: this.now(), last_used_at: null, revoked_at: null, source: 'env' })
