@@ -39,7 +39,7 @@ function expiry(v: unknown): number | null {
 
 /** a chat named in a path, canonical */
 function chatParam(s: Services, raw: string): string {
-  const jid = s.contacts.canonical(decodeURIComponent(raw))
+  const jid = s.contacts.canonical(raw)
   if (!jid) throw new AppError('CHAT_POLICY_INVALID', 'The chat must be a JID or a phone number.')
   return jid
 }
@@ -54,7 +54,7 @@ export function registerAccessApi(app: TemplatedApp, s: Services, authed: Authed
       sendJson(res, st, 201, made)
     })()
   }))
-  app.del('/api/credentials/:id', authed((r, res, st) => sendJson(res, st, 200, { credential: access(s).credentials.revoke(decodeURIComponent(r.params[0]!)) }), { params: 1 }))
+  app.del('/api/credentials/:id', authed((r, res, st) => sendJson(res, st, 200, { credential: access(s).credentials.revoke(r.params[0]!) }), { params: 1 }))
 
   app.get('/api/chat-policy', authed((_r, res, st) => sendJson(res, st, 200, { policies: access(s).policies.list(), kinds: CHAT_POLICIES })))
   // {"policy": "never" | "read_only" | "approval" | null}
