@@ -51,7 +51,11 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
       maxBodyBytes: config.MCP_MAX_BODY_MB * 1024 * 1024,
       preferSse: !config.MCP_HTTP_ENABLE_JSON_RESPONSE,
       log,
-      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)) }), events: serverEvents, log, sees: (p, uri) => { const chat = chatOfUri(uri); return chat === undefined || dispatcher.chatAccess(p).sees(chat) } }
+      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)) }), events: serverEvents, log, sees: (p, e) => {
+        const access = dispatcher.chatAccess(p)
+        const chat = chatOfUri(e.uri)
+        return chat !== undefined ? access.sees(chat) : !e.chats || e.chats.some((c) => access.sees(c))
+      } }
     }),
     log
   )

@@ -164,6 +164,8 @@ export class Dispatcher {
   /** tools/list rendered once per distinct set of toolsets a caller holds (it is on a hot path) */
   private readonly toolsLists = new Map<string, unknown>()
   private readonly access: ChatAccessCache
+  /** the resources show chats and messages: they exist only where the read toolset is published */
+  private readonly readPublished: boolean
   readonly capabilities: Record<string, unknown>
   readonly instructions = INSTRUCTIONS
   readonly cache: ResultCache
@@ -173,6 +175,7 @@ export class Dispatcher {
     this.access = services.access?.chatAccess ?? new ChatAccessCache(() => EMPTY_POLICIES)
     // MCP_TOOLSETS: a tool outside the published sets does not exist for anyone
     const published = publishedToolsets(services.config?.MCP_TOOLSETS)
+    this.readPublished = published.has('read')
     for (const def of registry.tools) {
       const toolset = toolsetOf(def)
       if (!published.has(toolset)) continue
@@ -244,9 +247,9 @@ export class Dispatcher {
       case 'completion/complete':
         return rpcResult(req.id, { completion: this.complete(p) })
       case 'resources/list':
-        return rpcResult(req.id, { resources: (this.registry.resources ?? []).map(({ uri, name, title, description, mimeType }) => ({ uri, name, title, description, mimeType })) })
+        return rpcResult(req.id, { resources: (this.mayRead(session) ? (this.registry.resources ?? []) : []).map(({ uri, name, title, description, mimeType }) => ({ uri, name, title, description, mimeType })) })
       case 'resources/templates/list':
-        return rpcResult(req.id, { resourceTemplates: (this.registry.templates ?? []).map(({ uriTemplate, name, description, mimeType }) => ({ uriTemplate, name, description, mimeType })) })
+        return rpcResult(req.id, { resourceTemplates: (this.mayRead(session) ? (this.registry.templates ?? []) : []).map(({ uriTemplate, name, description, mimeType }) => ({ uriTemplate, name, description, mimeType })) })
       case 'resources/read':
         return this.readResource(session, req)
       case 'resources/subscribe':
@@ -277,6 +280,10 @@ export class Dispatcher {
     }
   }
 
+  private mayRead(session: McpSession): boolean {
+    return this.readPublished && mayUse(session.principal, 'read')
+  }
+
   private complete(p: Record<string, unknown>): { values: string[]; total: number; hasMore: boolean } {
     const ref = p.ref as { type?: string; name?: string } | undefined
     const arg = p.argument as { name?: string; value?: string } | undefined
@@ -289,7 +296,7 @@ export class Dispatcher {
     const uri = req.params?.uri
     if (typeof uri !== 'string') return rpcError(req.id, RPC.INVALID_PARAMS, 'uri is required')
     // the resources show chats and messages: they are the read toolset's
-    if (!mayUse(session.principal, 'read')) return rpcError(req.id, RPC.INVALID_PARAMS, 'Reading resources needs the read toolset.', { code: 'TOOL_FORBIDDEN', uri })
+    if (!this.mayRead(session)) return rpcError(req.id, RPC.INVALID_PARAMS, 'Reading resources needs the read toolset.', { code: 'TOOL_FORBIDDEN', uri })
     const access = this.access.of(session.principal)
     const r = this.registry.resources?.find((x) => x.uri === uri)
     if (r) return rpcResult(req.id, { contents: await r.read(access) })

@@ -21,8 +21,8 @@ export interface StatelessMcp {
   router: StatelessRouter
   events: ServerEvents
   log: { error(o: object, m: string): void }
-  /** whether a principal may hear of a resource (a chat outside its scope stays silent) */
-  sees?(p: Principal, uri: string): boolean
+  /** whether a principal may hear of a resource change (of a chat outside its scope it hears nothing) */
+  sees?(p: Principal, e: Extract<ServerEvent, { kind: 'resourceUpdated' }>): boolean
 }
 
 /** what a listen filter lets through */
@@ -88,7 +88,7 @@ function listen(m: StatelessMcp, res: HttpResponse, st: ResState, id: string | n
   w.write(sseEvent({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: accepted, _meta: tag } }))
   const stop = m.events.listen((e) => {
     if (!wanted(accepted, e)) return
-    if (e.kind === 'resourceUpdated' && m.sees && !m.sees(principal, e.uri)) return
+    if (e.kind === 'resourceUpdated' && m.sees && !m.sees(principal, e)) return
     const n = notificationOf(e)
     w.write(sseEvent({ jsonrpc: '2.0', method: n.method, params: { ...n.params, _meta: tag } }))
   })

@@ -25,7 +25,7 @@ export class ResourceUpdates {
   changed(chats: readonly string[], since?: number): void {
     if (!chats.length) return
     const uris = new Set([CHATS_URI, INBOX_URI, ...chats.map(chatUri)])
-    if (this.events?.listening) for (const uri of uris) this.events.emit({ kind: 'resourceUpdated', uri, sessionsTold: true })
+    if (this.events?.listening) for (const uri of uris) this.events.emit({ kind: 'resourceUpdated', uri, sessionsTold: true, ...(uri === CHATS_URI || uri === INBOX_URI ? { chats } : {}) })
     let told = 0
     for (const session of this.sessions.all()) {
       const subs = session.subscriptions
