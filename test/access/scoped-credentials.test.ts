@@ -200,6 +200,20 @@ test('the 2026 stateless path judges the same credential: its tools and chats on
     const denied = (await v2.callTool({ name: 'list_messages', arguments: { chat_id: bob.jid } })) as { isError?: boolean; content: Array<{ text: string }> }
     assert.equal(denied.isError, true)
     assert.equal(JSON.parse(denied.content[0]!.text).error.code, 'CHAT_FORBIDDEN')
+    // a listen stream hears of the chats in scope only, the chat list included
+    const heard: string[] = []
+    v2.setNotificationHandler('notifications/resources/updated', (n) => void heard.push(n.params.uri))
+    const bobUri = `whatsapp://chats/${encodeURIComponent(bob.jid)}`
+    const aliceUri = `whatsapp://chats/${encodeURIComponent(alice.jid)}`
+    const sub = await v2.listen({ resourceSubscriptions: ['whatsapp://chats', bobUri, aliceUri] })
+    await bob.sendText(ACCOUNT, 'bob on the 2026 path')
+    await until(async () => ((await ok(admin, 'list_messages', { chat_id: bob.jid })).messages as Array<{ body?: string }>).some((m) => m.body === 'bob on the 2026 path') || undefined, 15_000, 'bob stored')
+    await new Promise((r) => setTimeout(r, 300))
+    assert.equal(heard.length, 0, `a change outside the scope was announced: ${heard.join(', ')}`)
+    await alice.sendText(ACCOUNT, 'alice on the 2026 path')
+    await until(() => (heard.includes(aliceUri) && heard.includes('whatsapp://chats')) || undefined, 15_000, 'alice announced')
+    assert.ok(!heard.includes(bobUri))
+    await sub.close()
   } finally {
     await v2.close()
   }
