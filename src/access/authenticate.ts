@@ -69,14 +69,14 @@ export class Authenticator {
     const m = /^Bearer\s+(.+)$/i.exec(authorization ?? '')
     const token = m?.[1]?.trim()
     if (!token) return this.refuse('UNAUTHORIZED', false)
+    const d = digest(token)
     if (this.statics.length) {
-      const d = digest(token)
       let ok = false
       for (const t of this.statics) ok = timingSafeEqual(d, t) || ok
       if (ok) return { principal: STATIC_PRINCIPAL }
     }
     const now = this.now()
-    const cred = this.o.credentials?.check(token, now)
+    const cred = this.o.credentials?.check(token, now, d)
     if (cred) return 'ok' in cred ? { principal: cred.ok } : this.refuse(cred.refused, true)
     for (const v of this.verifiers) {
       const p = v.verify(token, now)
