@@ -48,6 +48,9 @@ export interface PromptDef {
 
 export interface Registry {
   tools: readonly ToolDef[]
+  /** experimental capabilities (`claude/channel`), and what the instructions say of them */
+  experimental?: Record<string, object>
+  instructions?: string
   resources?: readonly ResourceDef[]
   templates?: readonly ResourceTemplateDef[]
   prompts?: readonly PromptDef[]
@@ -167,7 +170,7 @@ export class Dispatcher {
   /** the resources show chats and messages: they exist only where the read toolset is published */
   private readonly readPublished: boolean
   readonly capabilities: Record<string, unknown>
-  readonly instructions = INSTRUCTIONS
+  readonly instructions: string
   readonly cache: ResultCache
 
   constructor(private readonly services: Services, private readonly registry: Registry) {
@@ -192,7 +195,9 @@ export class Dispatcher {
         annotations: def.annotations
       } })
     }
+    this.instructions = INSTRUCTIONS + (registry.instructions ?? '')
     this.capabilities = {
+      ...(registry.experimental ? { experimental: registry.experimental } : {}),
       tools: { listChanged: false },
       logging: {},
       completions: {},
@@ -224,7 +229,7 @@ export class Dispatcher {
 
   initializeResult(params: Record<string, unknown> | undefined): { version: string; result: unknown } {
     const version = negotiateVersion(params?.protocolVersion)
-    return { version, result: { protocolVersion: version, capabilities: this.capabilities, serverInfo: SERVER_INFO, instructions: INSTRUCTIONS } }
+    return { version, result: { protocolVersion: version, capabilities: this.capabilities, serverInfo: SERVER_INFO, instructions: this.instructions } }
   }
 
   /** one request of a session; undefined when it was cancelled (no response is due) */

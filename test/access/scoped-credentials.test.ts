@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
+import { z } from 'zod'
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
 import type { Person } from '../emulator/person.js'
@@ -26,6 +27,9 @@ let bob: Person
 let carol: Person
 let groupJid: string
 let allowed: Set<string>
+/** what the Claude Code channel pushed to each session: the chat of each message */
+const channel = { reader: [] as string[], admin: [] as string[] }
+const ChannelNotification = z.object({ method: z.literal('notifications/claude/channel'), params: z.object({ content: z.string(), meta: z.record(z.string(), z.string()) }) })
 
 const api = async (method: string, path: string, body?: unknown) => {
   const r = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
@@ -56,7 +60,7 @@ before(async () => {
       { jid: groupJid, name: 'Scoped Club', messages: [{ from: bob.phone, text: 'apple in the group', id: 'G1' }] }
     ]
   })
-  server = await startServerProcess(emu, { MCP_AUTH_TOKEN: STATIC, ADMIN_TOKEN: ADMIN })
+  server = await startServerProcess(emu, { MCP_AUTH_TOKEN: STATIC, ADMIN_TOKEN: ADMIN, CLAUDE_CHANNEL_CHATS: '*' })
   admin = await server.mcp({ token: STATIC })
   await linkViaMcp(admin, emu, ACCOUNT)
   await until(async () => ((await call(admin, 'list_chats', { limit: 50 })).data.chats as unknown[] | undefined)?.length === 4 || undefined, 20_000, 'history stored')
@@ -68,6 +72,8 @@ before(async () => {
   assert.match(readerToken, /^wms_[A-Za-z0-9_-]{43}$/)
   assert.deepEqual(made.body.credential.chats, { mode: 'allow', jids: [alice.jid, groupJid] })
   reader = await server.mcp({ token: readerToken })
+  reader.setNotificationHandler(ChannelNotification, (n) => void channel.reader.push(n.params.meta.chat_id!))
+  admin.setNotificationHandler(ChannelNotification, (n) => void channel.admin.push(n.params.meta.chat_id!))
 })
 
 after(async () => {
@@ -181,6 +187,10 @@ test('events: get_updates, wait_for_messages and resource notifications carry on
   assert.deepEqual((woke.data.messages as Array<{ chat_jid: string; id: string }>).map((m) => [m.chat_jid, m.id]), [[alice.jid, fromAlice.id]])
   await until(() => heard.includes(aliceUri) || undefined, 15_000, 'the notification for alice')
   assert.ok(!heard.includes(bobUri), 'a notification for a chat outside the scope')
+  // the Claude Code channel pushes each session only the chats its credential may read
+  await until(() => (channel.reader.includes(alice.jid) && channel.admin.includes(alice.jid)) || undefined, 15_000, 'the channel pushes')
+  assert.ok(channel.admin.includes(bob.jid) && channel.admin.includes(carol.jid), `the static token's channel: ${channel.admin.join(', ')}`)
+  onlyAllowed(channel.reader, 'the Claude Code channel')
   const events = (await ok(reader, 'get_updates', { since, limit: 500 })).events as Array<{ chat_jid?: string }>
   assert.ok(events.some((e) => e.chat_jid === alice.jid))
   onlyAllowed(events.flatMap((e) => (e.chat_jid ? [e.chat_jid] : [])), 'get_updates')
