@@ -30,7 +30,8 @@ export interface AuthenticatorOptions {
   /** MCP_AUTH_TOKEN: each an all-powerful token */
   staticTokens: readonly string[]
   credentials?: CredentialStore
-  verifiers?: readonly BearerVerifier[]
+  /** asked in order after the credentials; the array is kept, so a verifier pushed onto it later counts too */
+  verifiers?: BearerVerifier[]
   realm?: string
   now?: () => number
 }
@@ -43,7 +44,7 @@ export class Authenticator {
 
   constructor(private readonly o: AuthenticatorOptions) {
     this.statics = o.staticTokens.filter(Boolean).map(digest)
-    this.verifiers = [...(o.verifiers ?? [])]
+    this.verifiers = o.verifiers ?? []
     this.realm = o.realm ?? 'mcp'
     this.now = o.now ?? Date.now
   }

@@ -171,7 +171,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     mediaStats,
     mcpSessionCount: () => sessions.size,
     serverEvents,
-    access: { credentials, policies, chatAccess: new ChatAccessCache(() => policies.snapshot()) },
+    access: { credentials, policies, chatAccess: new ChatAccessCache(() => policies.snapshot()), verifiers: [] },
     eventStats: () => ({ waiters: waiters.size, waiters_woken: waiters.woken, notify_latency: resourceUpdates?.latency() })
   }
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS, maxBytes: config.MCP_SESSIONS_MAX_MB * 1024 * 1024 }, log.child({ actor: 'mcp' }))

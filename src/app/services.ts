@@ -20,6 +20,7 @@ import type { MediaLinks } from '../media/media-link.js'
 import type { CredentialStore } from '../access/credentials.js'
 import type { ChatPolicyStore } from '../access/chat-policy-store.js'
 import type { ChatAccessCache } from '../access/chat-policy.js'
+import type { BearerVerifier } from '../access/principal.js'
 
 export interface Services {
   config: Config
@@ -57,5 +58,11 @@ export interface Services {
   /** what the server announces to listening MCP clients (resource updates, list changes) */
   serverEvents?: ServerEvents
   /** scoped credentials, the per-chat policy, and what each principal may see of the chats */
-  access?: { credentials: CredentialStore; policies: ChatPolicyStore; chatAccess: ChatAccessCache }
+  access?: {
+    credentials: CredentialStore
+    policies: ChatPolicyStore
+    chatAccess: ChatAccessCache
+    /** further sources of bearer tokens for /mcp (OAuth access tokens), asked after the credentials */
+    verifiers: BearerVerifier[]
+  }
 }

@@ -38,8 +38,8 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
   const { config, log } = services
   // every route sits behind the Host and Origin policy (request-policy.ts)
   const { app, routes } = policedApp(uws.App(), { allowedHosts: config.httpHosts, mcpOrigins: config.MCP_ALLOWED_ORIGINS })
-  // the static MCP_AUTH_TOKEN, then the named credentials; OAuth adds its verifier with mcpAuth.addVerifier
-  const mcpAuth = new Authenticator({ staticTokens: config.MCP_AUTH_TOKEN, credentials: services.access?.credentials })
+  // the static MCP_AUTH_TOKEN, then the named credentials, then services.access.verifiers (OAuth's)
+  const mcpAuth = new Authenticator({ staticTokens: config.MCP_AUTH_TOKEN, credentials: services.access?.credentials, verifiers: services.access?.verifiers })
   const adminGuard = new TokenGuard(config.ADMIN_TOKEN ? [config.ADMIN_TOKEN] : [], 'admin')
   const serverEvents = services.serverEvents ?? new ServerEvents()
   const adminAuth = new AdminAuth({ guard: adminGuard, sessionTtlMs: config.ADMIN_SESSION_TTL_MS, trustProxy: config.TRUST_PROXY })
