@@ -110,3 +110,27 @@ test('a broken MCP_CREDENTIALS stops the start with one clear line that does not
     assert.ok(!out.includes(secret), `the token was printed: ${out.slice(0, 300)}`)
   }
 })
+
+test('the chain asks a further verifier (OAuth) after the static token and the credentials, and judges its expiry', async () => {
+  const { Authenticator } = await import('../../src/access/authenticate.js')
+  const { OPEN_PRINCIPAL } = await import('../../src/access/principal.js')
+  const now = 1_000_000
+  const grant = { id: 'oauth:g1', kind: 'oauth' as const, name: 'client', toolsets: new Set(['read' as const]), chats: { mode: 'all' as const }, expiresAt: now + 10 }
+  const verifiers = [{ verify: (t: string) => (t === 'oauth-live' ? grant : t === 'oauth-old' ? { ...grant, expiresAt: now - 1 } : undefined) }]
+  const open = new Authenticator({ staticTokens: [], verifiers: [], now: () => now })
+  assert.deepEqual(open.authenticate(undefined), { principal: OPEN_PRINCIPAL })
+  const chain = new Authenticator({ staticTokens: [], now: () => now })
+  assert.equal(chain.enabled, false)
+  chain.addVerifier(verifiers[0]!)
+  assert.equal(chain.enabled, true, 'a verifier added later turns auth on')
+  const rows: Array<[string, string | undefined, string]> = [
+    ['a live grant', 'Bearer oauth-live', 'oauth:g1'],
+    ['an expired grant', 'Bearer oauth-old', 'CREDENTIAL_EXPIRED'],
+    ['a token nobody knows', 'Bearer nobody', 'UNAUTHORIZED'],
+    ['no token', undefined, 'UNAUTHORIZED']
+  ]
+  for (const [what, header, want] of rows) {
+    const o = chain.authenticate(header)
+    assert.equal('principal' in o ? o.principal.id : o.refused.code, want, what)
+  }
+})
