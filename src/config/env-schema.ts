@@ -86,6 +86,13 @@ export const envSchema = z.object({
   /** answers to store reads kept until the next store write; 0 turns the cache off */
   MCP_CACHE_ENTRIES: int(0).default(2_000),
   MCP_MAX_BODY_MB: int(1, 1024).default(20),
+  /**
+   * The toolsets /mcp publishes (read, send, groups, account, admin, audit; comma separated); empty
+   * publishes all. `read` alone makes a read-only server.
+   */
+  MCP_TOOLSETS: list.pipe(z.array(z.enum(['read', 'send', 'groups', 'account', 'admin', 'audit']))).default([]),
+  /** named credentials for automation, as JSON (see the README's Credentials section); checked at start */
+  MCP_CREDENTIALS: z.string().trim().default(''),
   /** Test only: registers the MCP conformance suite's fixture tools, resources and prompts. */
   MCP_CONFORMANCE_FIXTURES: bool.default(false),
   /** test only: every store write waits this long first, so a crash test can land between a send and its commit */

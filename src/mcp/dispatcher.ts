@@ -9,6 +9,9 @@ import { CallAbort } from './call-abort.js'
 import { RPC, RESULT_BYTES, asciiJson, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
 import type { McpSession } from './session.js'
 import { CallSuspended, ProtocolFault, clientCan, isInputMethod, missingCapability, type InputMethod, type InputRequests, type InputResponses } from './input.js'
+import { ChatAccess, ChatAccessCache, EMPTY_POLICIES } from '../access/chat-policy.js'
+import { publishedToolsets, toolsetOf, toolsetsKey, mayUse } from '../access/toolsets.js'
+import type { Principal, Toolset } from '../access/principal.js'
 
 export const SERVER_INFO = { name: 'whatsapp-mcp-stream', title: 'WhatsApp MCP (stream)', version: '0.1.0' }
 const INSTRUCTIONS = 'WhatsApp for one linked account: read, search and send messages and media. Tool errors carry a stable code; retryable ones say so. Lists page with cursor/next_cursor.'
@@ -20,7 +23,8 @@ export interface ResourceDef {
   title?: string
   description?: string
   mimeType?: string
-  read(): Promise<Array<{ uri: string; mimeType?: string; text?: string; blob?: string }>>
+  /** `access`: the chats the reader may see */
+  read(access: ChatAccess): Promise<Array<{ uri: string; mimeType?: string; text?: string; blob?: string }>>
 }
 
 export interface ResourceTemplateDef {
@@ -29,7 +33,7 @@ export interface ResourceTemplateDef {
   description?: string
   mimeType?: string
   match(uri: string): Record<string, string> | undefined
-  read(uri: string, vars: Record<string, string>): Promise<Array<{ uri: string; mimeType?: string; text?: string; blob?: string }>>
+  read(uri: string, vars: Record<string, string>, access: ChatAccess): Promise<Array<{ uri: string; mimeType?: string; text?: string; blob?: string }>>
 }
 
 export interface PromptDef {
@@ -77,6 +81,9 @@ async function gatherInput(hooks: CallHooks, caps: Record<string, unknown>, requ
 interface CompiledTool {
   def: ToolDef
   schema: z.ZodObject<z.ZodRawShape>
+  toolset: Toolset
+  /** the tool as tools/list shows it */
+  listed: unknown
 }
 
 export function toolErrorResult(err: unknown): CallToolResult {
@@ -96,8 +103,13 @@ class CallContext implements ToolContext {
     private readonly hooks: CallHooks,
     private readonly session: McpSession,
     private readonly tool: string,
-    readonly progressToken: string | number | undefined
+    readonly progressToken: string | number | undefined,
+    readonly chats: ChatAccess
   ) {}
+
+  get principal(): Principal {
+    return this.session.principal
+  }
 
   get signal(): AbortSignal {
     return this.abort.signal
@@ -145,37 +157,44 @@ class CallContext implements ToolContext {
  * A tool schema as tools/list publishes it: JSON Schema 2020-12 is what MCP assumes, so the `$schema` line
  * (50 bytes, twice per tool) is left out; a shape used twice in one schema is one `$defs` entry.
  */
-function published(schema: Record<string, unknown>): Record<string, unknown> {
+function publishedSchema(schema: Record<string, unknown>): Record<string, unknown> {
   const { $schema: _drop, ...rest } = schema
   return rest
 }
 
 export class Dispatcher {
   private readonly tools = new Map<string, CompiledTool>()
-  private readonly toolsList: unknown
+  /** tools/list rendered once per distinct set of toolsets a caller holds (it is on a hot path) */
+  private readonly toolsLists = new Map<string, unknown>()
+  private readonly access: ChatAccessCache
+  /** the resources show chats and messages: they exist only where the read toolset is published */
+  private readonly readPublished: boolean
   readonly capabilities: Record<string, unknown>
   readonly instructions: string
   readonly cache: ResultCache
 
   constructor(private readonly services: Services, private readonly registry: Registry) {
     this.cache = new ResultCache(() => services.writes?.generation ?? 0, services.config?.MCP_CACHE_ENTRIES ?? 2_000)
-    const list: unknown[] = []
+    this.access = services.access?.chatAccess ?? new ChatAccessCache(() => EMPTY_POLICIES)
+    // MCP_TOOLSETS: a tool outside the published sets does not exist for anyone
+    const published = publishedToolsets(services.config?.MCP_TOOLSETS)
+    this.readPublished = published.has('read')
     for (const def of registry.tools) {
+      const toolset = toolsetOf(def)
+      if (!published.has(toolset)) continue
       // unknown argument names are refused, naming the accepted ones: a silently dropped filter (unread_only
       // for only_unread) listed everything and the model never knew
       const schema = z.strictObject(def.input)
-      this.tools.set(def.name, { def, schema })
-      const inputSchema = def.inputJsonSchema ?? published(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }))
-      list.push({
+      const inputSchema = def.inputJsonSchema ?? publishedSchema(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }))
+      this.tools.set(def.name, { def, schema, toolset, listed: {
         name: def.name,
         title: def.annotations.title,
         description: def.description,
         inputSchema,
-        ...(def.output ? { outputSchema: published(z.toJSONSchema(z.object(def.output), { io: 'output', unrepresentable: 'any' })) } : {}),
+        ...(def.output ? { outputSchema: publishedSchema(z.toJSONSchema(z.object(def.output), { io: 'output', unrepresentable: 'any' })) } : {}),
         annotations: def.annotations
-      })
+      } })
     }
-    this.toolsList = { tools: list }
     this.instructions = INSTRUCTIONS + (registry.instructions ?? '')
     this.capabilities = {
       ...(registry.experimental ? { experimental: registry.experimental } : {}),
@@ -190,6 +209,22 @@ export class Dispatcher {
   /** a tool's definition by name */
   tool(name: string): ToolDef | undefined {
     return this.tools.get(name)?.def
+  }
+
+  /** the tools/list result for a principal: the same object for every principal holding the same toolsets */
+  toolsListFor(p: Principal): unknown {
+    const key = toolsetsKey(p)
+    let list = this.toolsLists.get(key)
+    if (!list) {
+      list = { tools: [...this.tools.values()].filter((t) => mayUse(p, t.toolset)).map((t) => t.listed) }
+      this.toolsLists.set(key, list)
+    }
+    return list
+  }
+
+  /** what a principal may see of the chats, for the transports' own filtering (resource notifications) */
+  chatAccess(p: Principal): ChatAccess {
+    return this.access.of(p)
   }
 
   initializeResult(params: Record<string, unknown> | undefined): { version: string; result: unknown } {
@@ -212,7 +247,7 @@ export class Dispatcher {
       case 'initialize':
         return rpcError(req.id, RPC.INVALID_REQUEST, 'The session is already initialized.')
       case 'tools/list':
-        return rpcResult(req.id, this.toolsList)
+        return rpcResult(req.id, this.toolsListFor(session.principal))
       case 'tools/call':
         return this.callTool(session, req, hooks)
       case 'logging/setLevel': {
@@ -223,11 +258,11 @@ export class Dispatcher {
       case 'completion/complete':
         return rpcResult(req.id, { completion: this.complete(p) })
       case 'resources/list':
-        return rpcResult(req.id, { resources: (this.registry.resources ?? []).map(({ uri, name, title, description, mimeType }) => ({ uri, name, title, description, mimeType })) })
+        return rpcResult(req.id, { resources: (this.mayRead(session) ? (this.registry.resources ?? []) : []).map(({ uri, name, title, description, mimeType }) => ({ uri, name, title, description, mimeType })) })
       case 'resources/templates/list':
-        return rpcResult(req.id, { resourceTemplates: (this.registry.templates ?? []).map(({ uriTemplate, name, description, mimeType }) => ({ uriTemplate, name, description, mimeType })) })
+        return rpcResult(req.id, { resourceTemplates: (this.mayRead(session) ? (this.registry.templates ?? []) : []).map(({ uriTemplate, name, description, mimeType }) => ({ uriTemplate, name, description, mimeType })) })
       case 'resources/read':
-        return this.readResource(req)
+        return this.readResource(session, req)
       case 'resources/subscribe':
       case 'resources/unsubscribe': {
         if (typeof p.uri !== 'string') return rpcError(req.id, RPC.INVALID_PARAMS, 'uri is required')
@@ -256,6 +291,10 @@ export class Dispatcher {
     }
   }
 
+  private mayRead(session: McpSession): boolean {
+    return this.readPublished && mayUse(session.principal, 'read')
+  }
+
   private complete(p: Record<string, unknown>): { values: string[]; total: number; hasMore: boolean } {
     const ref = p.ref as { type?: string; name?: string } | undefined
     const arg = p.argument as { name?: string; value?: string } | undefined
@@ -264,14 +303,17 @@ export class Dispatcher {
     return { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 }
   }
 
-  private async readResource(req: RpcRequest): Promise<RpcResponse> {
+  private async readResource(session: McpSession, req: RpcRequest): Promise<RpcResponse> {
     const uri = req.params?.uri
     if (typeof uri !== 'string') return rpcError(req.id, RPC.INVALID_PARAMS, 'uri is required')
+    // the resources show chats and messages: they are the read toolset's
+    if (!this.mayRead(session)) return rpcError(req.id, RPC.INVALID_PARAMS, 'Reading resources needs the read toolset.', { code: 'TOOL_FORBIDDEN', uri })
+    const access = this.access.of(session.principal)
     const r = this.registry.resources?.find((x) => x.uri === uri)
-    if (r) return rpcResult(req.id, { contents: await r.read() })
+    if (r) return rpcResult(req.id, { contents: await r.read(access) })
     for (const t of this.registry.templates ?? []) {
       const vars = t.match(uri)
-      if (vars) return rpcResult(req.id, { contents: await t.read(uri, vars) })
+      if (vars) return rpcResult(req.id, { contents: await t.read(uri, vars, access) })
     }
     return rpcError(req.id, -32002, `Resource not found: ${uri}`, { uri })
   }
@@ -286,6 +328,7 @@ export class Dispatcher {
     const name = p.name
     const tool = this.tools.get(name)
     if (!tool) return Promise.resolve(rpcError(req.id, RPC.INVALID_PARAMS, `Unknown tool: ${name}`))
+    if (!mayUse(session.principal, tool.toolset)) return Promise.resolve(rpcResult(req.id, toolErrorResult(new AppError('TOOL_FORBIDDEN', `${name} is in the ${tool.toolset} toolset, which this credential does not hold.`, { tool: name, toolset: tool.toolset }))))
     const parsed = tool.schema.safeParse(p.arguments ?? {})
     // a model can correct bad arguments from a tool error; a protocol error would hide the reason from it
     if (!parsed.success) {
@@ -296,7 +339,8 @@ export class Dispatcher {
     const controller = new CallAbort()
     session.inflight.set(id, controller)
     const progressToken = (p._meta as { progressToken?: string | number } | undefined)?.progressToken
-    const ctx = new CallContext(this.services, controller, hooks, session, name, progressToken)
+    const access = this.access.of(session.principal)
+    const ctx = new CallContext(this.services, controller, hooks, session, name, progressToken, access)
     const done = (result: CallToolResult): RpcResponse | undefined => {
       session.inflight.delete(id)
       return controller.aborted ? undefined : rpcResult(id, result)
@@ -313,7 +357,8 @@ export class Dispatcher {
     const def = tool.def
     try {
       if (def.call) return def.call(parsed.data as never, ctx).then(done, failed)
-      const key = def.storeRead && this.cache.enabled ? `${def.name}\u0000${JSON.stringify(parsed.data)}` : undefined
+      // the answer depends on the chats the caller may see: callers share it only when they see the same
+      const key = def.storeRead && this.cache.enabled ? `${def.name}\u0000${access.key}\u0000${JSON.stringify(parsed.data)}` : undefined
       const cached = key !== undefined ? this.cache.get(key) : undefined
       if (cached) return Promise.resolve(done({ [RESULT_BYTES]: cached } as unknown as CallToolResult))
       const startedIn = this.cache.current()

@@ -8,6 +8,7 @@ import { EVENT_KINDS } from '../../store/event-log.js'
 import { eventShape, toEvent } from '../event-json.js'
 import type { Services } from '../../app/services.js'
 import type { Waiter } from '../message-waiters.js'
+import type { MessageEventQuery } from '../../store/events-repo.js'
 
 const cursorArg = z.string().max(100).optional()
 
@@ -24,6 +25,7 @@ function after(s: Services, since: string | undefined): number {
 
 export const getUpdates = defineTool({
   name: 'get_updates',
+  toolset: 'read',
   description:
     'What changed since your last call, oldest first: new messages (ours too, with from_me), edits, deletes for everyone, reactions, delivery and read receipts of our messages, poll votes, chats archived / pinned / muted / read, group subject and participant changes, contact renames, connection changes. Without since: an empty page and the cursor of "now". Pass next_cursor back as since: nothing is missed and nothing comes twice, across restarts. Filter by chats (JIDs or phone numbers) and kinds.',
   input: {
@@ -34,10 +36,10 @@ export const getUpdates = defineTool({
   },
   output: { events: z.array(eventShape), next_cursor: z.string(), has_more: z.boolean() },
   annotations: { title: 'Get updates', ...READ_ONLY, idempotentHint: true },
-  async run(a, { services }) {
+  async run(a, { services, chats: access }) {
     const from = after(services, a.since)
-    const chats = a.chats?.map((c) => knownChat(services, c))
-    const { events, last } = services.events.page({ after: from, chats, kinds: a.kinds, limit: a.limit + 1 })
+    const chats = a.chats?.map((c) => knownChat(services, access.read(canonicalJid(services, c))))
+    const { events, last } = services.events.page({ after: from, chats, kinds: a.kinds, limit: a.limit + 1, scope: access.scope })
     const more = events.length > a.limit
     const page = more ? events.slice(0, a.limit) : events
     // a full page ends at its last event; a short one has seen everything up to the log's newest number
@@ -54,6 +56,7 @@ function knownChat(s: Services, input: string): string {
 
 export const waitForMessages = defineTool({
   name: 'wait_for_messages',
+  toolset: 'read',
   description:
     'Waits for incoming messages and returns as soon as one matching the filters is stored (or those already there after since), else an empty list after timeout_s (default 60, at most 300). Filters: chat_id, from (a person, also in groups), contains (text, case-insensitive for ASCII). Always returns next_cursor: pass it as since to wait for the next ones without missing any.',
   input: {
@@ -69,7 +72,7 @@ export const waitForMessages = defineTool({
   // not async: an async wrapper would hold one more promise for every waiting call
   run(a, ctx) {
     const s = ctx.services
-    const q: WaitQuery = { after: after(s, a.since), chat: a.chat_id ? knownChat(s, a.chat_id) : undefined, from: a.from ? canonicalJid(s, a.from) : undefined, contains: a.contains, limit: a.limit }
+    const q: WaitQuery = { after: after(s, a.since), chat: a.chat_id ? knownChat(s, ctx.chats.read(canonicalJid(s, a.chat_id))) : undefined, from: a.from ? canonicalJid(s, a.from) : undefined, contains: a.contains, limit: a.limit, scope: ctx.chats.scope }
     const now = s.events.incoming(q)
     if (now.rows.length) return Promise.resolve(answerOf(s, now, false))
     // a wait on a sender alone is woken by any chat: their messages may come in a group
@@ -86,13 +89,7 @@ function waitFor(ctx: ToolContext, q: WaitQuery, ms: number): Promise<ReturnType
   })
 }
 
-interface WaitQuery {
-  after: number
-  chat?: string
-  from?: string
-  contains?: string
-  limit: number
-}
+type WaitQuery = MessageEventQuery
 
 type Incoming = ReturnType<Services['events']['incoming']>
 
@@ -112,6 +109,7 @@ class PendingWait implements Waiter, WaitQuery {
   readonly from: string | undefined
   readonly contains: string | undefined
   readonly limit: number
+  readonly scope: WaitQuery['scope']
   readonly deadline: number
   private done = false
 
@@ -127,6 +125,7 @@ class PendingWait implements Waiter, WaitQuery {
     this.from = q.from
     this.contains = q.contains
     this.limit = q.limit
+    this.scope = q.scope
     this.deadline = Date.now() + total
   }
 
