@@ -48,7 +48,7 @@ test('progress ticks go to the waiters with a progress token, on one interval', 
   const p = waiter(log, 'p', { inMs: 60_000, progress: true }, () => reg)
   reg.add(p)
   reg.add(waiter(log, 'q', { inMs: 60_000 }, () => reg))
-  await new Promise((r) => setTimeout(r, 70))
+  for (let i = 0; i < 200 && log.length < 2; i++) await new Promise((r) => setTimeout(r, 10))
   reg.remove(p)
   const ticks = log.length
   assert.ok(ticks >= 2 && log.every((l) => l === 'tick p'), log.join())
