@@ -35,7 +35,9 @@ import { whatsappResources } from '../mcp/resources/whatsapp.js'
 import { ResourceUpdates } from '../mcp/resources/resource-updates.js'
 import { ServerEvents } from '../mcp/server-events.js'
 import { tightenDataFiles } from '../store/private-files.js'
-import { cursorKeyPath, deadLetterDir, idempotencyPath, mediaLinkKeyPath } from '../store/private-paths.js'
+import { auditPath, cursorKeyPath, deadLetterDir, idempotencyPath, mediaLinkKeyPath } from '../store/private-paths.js'
+import { AuditLog } from '../audit/audit-log.js'
+import { AuditTrail } from '../audit/audit-trail.js'
 
 export interface RunningServer {
   services: Services
@@ -132,6 +134,8 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const idempotency = new IdempotencyStore(idempotencyPath(config.DATA_DIR), config.WA_IDEMPOTENCY_TTL_MS)
   const cursors = new EventCursors(loadKeyFile(cursorKeyPath(config.DATA_DIR)), events.storeId())
   webhooks = new Webhooks({ config, settings, events, cursors, canonicalChat: (c) => services.contacts.canonical(c) ?? null, log: log.child({ actor: 'webhooks' }) })
+  const auditLog = new AuditLog(auditPath(config.DATA_DIR), { flushMs: config.AUDIT_FLUSH_MS, retentionDays: config.AUDIT_RETENTION_DAYS, onError: (err) => log.error({ err }, 'audit records could not be written') })
+  const audit = new AuditTrail(auditLog, () => settings.current().audit_bodies)
   let sessions!: SessionRegistry
   // what 2026 listen streams hear (resource updates); the 2025 sessions are told by ResourceUpdates
   const serverEvents = new ServerEvents()
@@ -154,6 +158,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     sends: new SendGuard(idempotency, () => settings.current().send_dedup_window_ms),
     settings,
     webhooks,
+    audit,
     // links are signed only when /media needs auth; the key stays valid across restarts
     mediaLinks: new MediaLinks({ baseUrl: () => settings.current().media_public_base_url, key: config.ADMIN_TOKEN ? loadKeyFile(mediaLinkKeyPath(config.SESSION_DIR)) : undefined, ttlMs: config.MEDIA_LINK_TTL_MS }),
     recovery,
@@ -167,7 +172,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   // test-only fixtures load only when asked for: the production image leaves them out
   const fixtures = config.MCP_CONFORMANCE_FIXTURES ? (await import('../mcp/conformance-fixtures.js')).conformanceFixtures(TOOLS) : { tools: TOOLS }
   const ours = whatsappResources(services)
-  const dispatcher = new Dispatcher(services, { ...fixtures, resources: [...ours.resources, ...(fixtures.resources ?? [])], templates: [...ours.templates, ...(fixtures.templates ?? [])] })
+  const dispatcher = new Dispatcher(services, { ...fixtures, resources: [...ours.resources, ...(fixtures.resources ?? [])], templates: [...ours.templates, ...(fixtures.templates ?? [])] }, audit)
   resourceUpdates = new ResourceUpdates(sessions, serverEvents)
   services.mcpCacheStats = () => dispatcher.cache.stats()
   const http = await startHttp(services, sessions, dispatcher)
@@ -201,6 +206,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       await pool.close()
       db.close()
       idempotency.close()
+      auditLog.close()
     }
   }
 }

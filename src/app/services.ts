@@ -17,6 +17,7 @@ import type { EventCursors } from '../mcp/event-cursor.js'
 import type { MessageWaiters } from '../mcp/message-waiters.js'
 import type { Webhooks } from '../webhooks/webhooks.js'
 import type { MediaLinks } from '../media/media-link.js'
+import type { AuditTrail } from '../audit/audit-trail.js'
 
 export interface Services {
   config: Config
@@ -41,6 +42,8 @@ export interface Services {
   settings: SettingsStore
   /** webhook endpoints, their delivery log and the loop that sends */
   webhooks?: Webhooks
+  /** the record of every tool call that reads or changes WhatsApp data */
+  audit?: AuditTrail
   /** links to files under MEDIA_DIR, signed when ADMIN_TOKEN guards /media */
   mediaLinks: MediaLinks
   /** the recovery policy's view, when it runs */

@@ -95,6 +95,10 @@ export const ERROR_CODES = {
 
   // --- pools and workers
   POOL_TASK_FAILED: { status: 500, retryable: true, summary: 'A background task failed.' },
+
+  // --- audit trail
+  AUDIT_CURSOR_INVALID: { status: 400, retryable: false, summary: 'The audit cursor is not one /api/audit handed out (next_cursor); start again without it.' },
+  AUDIT_QUERY_INVALID: { status: 400, retryable: false, summary: 'An /api/audit filter has a bad value: since and until take ms since the epoch or an ISO date, limit 1..500.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -8,6 +8,8 @@ import { ResultCache } from './result-cache.js'
 import { CallAbort } from './call-abort.js'
 import { RPC, RESULT_BYTES, asciiJson, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
 import type { McpSession } from './session.js'
+import type { Principal } from '../access/principal.js'
+import type { ObservedCall, ToolCallObserver } from './call-observer.js'
 import { CallSuspended, ProtocolFault, clientCan, isInputMethod, missingCapability, type InputMethod, type InputRequests, type InputResponses } from './input.js'
 
 export const SERVER_INFO = { name: 'whatsapp-mcp-stream', title: 'WhatsApp MCP (stream)', version: '0.1.0' }
@@ -81,6 +83,17 @@ export function toolErrorResult(err: unknown): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: JSON.stringify({ error: e.toJSON() }) }] }
 }
 
+/** the code an isError result carries in its JSON text (toolErrorResult's shape) */
+function codeOf(result: CallToolResult): string {
+  const block = result.content?.[0]
+  try {
+    const code = block?.type === 'text' ? (JSON.parse(block.text) as { error?: { code?: unknown } }).error?.code : undefined
+    return typeof code === 'string' ? code : 'INTERNAL'
+  } catch {
+    return 'INTERNAL'
+  }
+}
+
 /** a tool result encoded once: the JSON as the text block (for clients without structured content) and as structuredContent */
 const encodeResult = (json: string, extra: ContentBlock[]): string =>
   `{"content":[{"type":"text","text":${JSON.stringify(json)}}${extra.map((b) => `,${JSON.stringify(b)}`).join('')}],"structuredContent":${json}}`
@@ -102,6 +115,10 @@ class CallContext implements ToolContext {
 
   get caller(): object {
     return this.session
+  }
+
+  get principal(): Principal | undefined {
+    return this.session.principal
   }
 
   onCancel(fn: () => void): void {
@@ -154,7 +171,7 @@ export class Dispatcher {
   readonly instructions = INSTRUCTIONS
   readonly cache: ResultCache
 
-  constructor(private readonly services: Services, private readonly registry: Registry) {
+  constructor(private readonly services: Services, private readonly registry: Registry, private readonly observer?: ToolCallObserver) {
     this.cache = new ResultCache(() => services.writes?.generation ?? 0, services.config?.MCP_CACHE_ENTRIES ?? 2_000)
     const list: unknown[] = []
     for (const def of registry.tools) {
@@ -271,12 +288,18 @@ export class Dispatcher {
     if (p.arguments !== undefined && (typeof p.arguments !== 'object' || p.arguments === null || Array.isArray(p.arguments))) return rpcError(req.id, RPC.INVALID_PARAMS, 'params.arguments must be an object')
     const tool = this.tools.get(p.name)
     if (!tool) return rpcError(req.id, RPC.INVALID_PARAMS, `Unknown tool: ${p.name}`)
+    const startedAt = Date.now()
+    const t0 = performance.now()
+    // what the observer is told once the call has ended; left unset for a call suspended for input
+    let seen: Pick<ObservedCall, 'args' | 'result' | 'outcome' | 'code'> | undefined
     const parsed = tool.schema.safeParse(p.arguments ?? {})
     // a model can correct bad arguments from a tool error; a protocol error would hide the reason from it
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}${i.code === 'unrecognized_keys' ? ` (accepted: ${Object.keys(tool.def.input).join(', ')})` : ''}`)
+      this.observe(session, tool.def, startedAt, t0, { args: (p.arguments ?? {}) as Record<string, unknown>, outcome: 'error', code: 'INVALID_INPUT' })
       return rpcResult(req.id, toolErrorResult(new AppError('INVALID_INPUT', `Invalid arguments for ${p.name}: ${issues.join('; ')}`, { issues })))
     }
+    const args = parsed.data as Record<string, unknown>
     const controller = new CallAbort()
     session.inflight.set(req.id, controller)
     const progressToken = (p._meta as { progressToken?: string | number } | undefined)?.progressToken
@@ -284,13 +307,19 @@ export class Dispatcher {
     try {
       const def = tool.def
       let result: CallToolResult
-      if (def.call) result = await def.call(parsed.data as never, ctx)
-      else {
+      if (def.call) {
+        result = await def.call(parsed.data as never, ctx)
+        seen = result.isError ? { args, outcome: 'error', code: codeOf(result) } : { args, outcome: 'ok' }
+      } else {
         const key = def.storeRead && this.cache.enabled ? `${def.name}\u0000${JSON.stringify(parsed.data)}` : undefined
         const cached = key !== undefined ? this.cache.get(key) : undefined
-        if (cached) return rpcResult(req.id, { [RESULT_BYTES]: cached })
+        if (cached) {
+          seen = { args, outcome: 'ok' }
+          return rpcResult(req.id, { [RESULT_BYTES]: cached })
+        }
         const startedIn = this.cache.current()
         const out = await def.run!(parsed.data as never, ctx)
+        seen = { args, outcome: 'ok', result: out instanceof JsonText ? undefined : out }
         const json = out instanceof JsonText ? out.json : JSON.stringify(out)
         const extra = def.render ? await def.render((out instanceof JsonText ? JSON.parse(json) : out) as never) : []
         const encoded = asciiJson(encodeResult(json, extra))
@@ -298,17 +327,39 @@ export class Dispatcher {
         if (key !== undefined) this.cache.set(key, Buffer.from(encoded), startedIn)
         result = { [RESULT_BYTES]: encoded } as unknown as CallToolResult
       }
-      if (controller.aborted) return undefined
+      if (controller.aborted) {
+        seen = { args, outcome: 'cancelled' }
+        return undefined
+      }
       return rpcResult(req.id, result)
     } catch (err) {
-      if (controller.aborted) return undefined
+      if (controller.aborted) {
+        seen = { args, outcome: 'cancelled' }
+        return undefined
+      }
       // a call waiting for the client's input is not a failure: the transport answers for it
       if (err instanceof CallSuspended) throw err
-      if (err instanceof ProtocolFault) return err.toRpc(req.id)
+      if (err instanceof ProtocolFault) {
+        seen = { args, outcome: 'error', code: err.code }
+        return err.toRpc(req.id)
+      }
       if (!(err instanceof AppError)) this.services.log.error({ err, tool: p.name }, 'tool failed unexpectedly')
+      seen = { args, outcome: 'error', code: toAppError(err).code }
       return rpcResult(req.id, toolErrorResult(err))
     } finally {
       session.inflight.delete(req.id)
+      // before the reply is handed back: a record the observer makes durable is on disk before the client reads the answer
+      if (seen) this.observe(session, tool.def, startedAt, t0, seen)
+    }
+  }
+
+  private observe(session: McpSession, def: ToolDef, startedAt: number, t0: number, seen: Pick<ObservedCall, 'args' | 'result' | 'outcome' | 'code'>): void {
+    if (!this.observer) return
+    try {
+      const name = (session.clientInfo as { name?: unknown } | null | undefined)?.name
+      this.observer.toolCalled({ ...seen, tool: def.name, startedAt, durationMs: performance.now() - t0, readOnly: def.annotations.readOnlyHint, principal: session.principal, clientName: typeof name === 'string' ? name : undefined })
+    } catch (err) {
+      this.services.log.error({ err, tool: def.name }, 'the tool call observer failed')
     }
   }
 }

@@ -1,5 +1,6 @@
 // One MCP session: a few hundred bytes while idle. Holds what the protocol needs between requests.
 import type { CallAbort } from './call-abort.js'
+import type { Principal } from '../access/principal.js'
 import { encodeMessage, encodedText, type Id, type RpcResponse } from './protocol.js'
 
 /** responses kept for a client that has not reopened its GET stream; past it the oldest are dropped */
@@ -18,6 +19,8 @@ export class McpSession {
   /** server -> client requests (sampling, elicitation) waiting for the client's answer */
   readonly pending = new Map<string, (r: RpcResponse) => void>()
   subscriptions: Set<string> | undefined
+  /** who the session's bearer token names; every call of the session acts for it */
+  principal: Principal | undefined
   /** responses whose stream closed before they were ready: delivered on the next GET stream (SEP-1699) */
   undelivered: string[] = []
   private nextId = 0

@@ -3,6 +3,7 @@
 import type { z } from 'zod'
 import type { Services } from '../app/services.js'
 import type { InputMethod, InputRequests, InputResponses } from './input.js'
+import type { Principal } from '../access/principal.js'
 
 export interface ToolAnnotations {
   title: string
@@ -36,6 +37,8 @@ export interface ToolContext {
   progressToken?: string | number
   /** who is calling (the MCP session): per-caller limits count on it */
   readonly caller: object
+  /** whose token the call came with; undefined until the transport resolves one */
+  readonly principal?: Principal
   /** sends notifications/message when the session's log level lets it through */
   log(level: 'debug' | 'info' | 'notice' | 'warning' | 'error', data: unknown): void
   /** ends this call's SSE stream early; the result then waits for the client's GET reconnection */

@@ -21,6 +21,7 @@ import type { ExportResult } from '../../../workers/pool/export-zip.js'
 import { mediaRelPath } from '../../media/media-paths.js'
 import { decideHealth } from '../../wa/health-policy.js'
 import { registerWebhookApi } from './api-webhooks.js'
+import { registerAuditApi } from './api-audit.js'
 
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false)
 
@@ -109,6 +110,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
   }))
 
   registerWebhookApi(app, s, authed)
+  registerAuditApi(app, s, authed)
 
   app.get('/api/settings', authed((_r, res, st) => sendJson(res, st, 200, { settings: s.settings.public() })))
   app.post('/api/settings', authed((r, res, st) => {
