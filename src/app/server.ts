@@ -135,7 +135,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const cursors = new EventCursors(loadKeyFile(cursorKeyPath(config.DATA_DIR)), events.storeId())
   webhooks = new Webhooks({ config, settings, events, cursors, canonicalChat: (c) => services.contacts.canonical(c) ?? null, log: log.child({ actor: 'webhooks' }) })
   const auditLog = new AuditLog(auditPath(config.DATA_DIR), { flushMs: config.AUDIT_FLUSH_MS, retentionDays: config.AUDIT_RETENTION_DAYS, onError: (err) => log.error({ err }, 'audit records could not be written') })
-  const audit = new AuditTrail(auditLog, () => settings.current().audit_bodies)
+  const audit = new AuditTrail(auditLog, () => settings.current().audit_bodies, (c) => services.contacts.canonical(c) ?? undefined)
   let sessions!: SessionRegistry
   // what 2026 listen streams hear (resource updates); the 2025 sessions are told by ResourceUpdates
   const serverEvents = new ServerEvents()

@@ -18,13 +18,24 @@ export class AuditTrail implements ToolCallObserver {
   /**
    * @param log where records go
    * @param keepBodies read at each record (the `audit_bodies` runtime setting): whether message texts are kept
+   * @param canonical the chat's JID as the store names it (a phone number or a LID becomes the chat's JID), so a filter by chat finds every call
    */
-  constructor(readonly log: AuditLog, private readonly keepBodies: () => boolean) {}
+  constructor(readonly log: AuditLog, private readonly keepBodies: () => boolean, private readonly canonical: (chat: string) => string | undefined = () => undefined) {}
 
   /** a call that changes data (not annotated read-only) is committed before this returns; a read within AUDIT_FLUSH_MS */
   toolCalled(call: ObservedCall): void {
     if (!isAudited(call.tool)) return
-    this.log.append(toolEntry(call, this.keepBodies()), !call.readOnly)
+    const entry = toolEntry(call, this.keepBodies())
+    entry.chats = [...new Set(entry.chats.map((c) => this.chatOf(c)))]
+    this.log.append(entry, !call.readOnly)
+  }
+
+  private chatOf(chat: string): string {
+    try {
+      return this.canonical(chat) ?? chat
+    } catch {
+      return chat
+    }
   }
 
   /** records an event that is not a tool call, durable before this returns; `details` are elided as arguments are */
