@@ -139,10 +139,11 @@ export class AuditLog {
     const cutoff = this.now() - this.o.retentionDays * 86_400_000
     return this.db.transaction(() => {
       const { cutoff: was } = this.db.prepare('SELECT cutoff FROM horizon').get() as { cutoff: number }
-      if (cutoff <= was) return 0
-      this.db.prepare('UPDATE horizon SET cutoff = ?').run(cutoff)
-      this.db.prepare('DELETE FROM audit_chats WHERE id IN (SELECT id FROM audit WHERE at < ?)').run(cutoff)
-      return this.db.prepare('DELETE FROM audit WHERE at < ?').run(cutoff).changes
+      // a shorter retention moves the horizon forward; a longer one keeps it (rows gone stay gone)
+      const horizon = Math.max(cutoff, was)
+      if (horizon > was) this.db.prepare('UPDATE horizon SET cutoff = ?').run(horizon)
+      this.db.prepare('DELETE FROM audit_chats WHERE id IN (SELECT id FROM audit WHERE at < ?)').run(horizon)
+      return this.db.prepare('DELETE FROM audit WHERE at < ?').run(horizon).changes
     })()
   }
 

@@ -45,7 +45,7 @@ export interface AuditRecord {
   /** message ids (`chat_jid:id`) the call named, or the one it sent */
   message_ids: string[]
   outcome: AuditOutcome
-  /** the error code of a failure, null for a result */
+  /** the error code of a failure; null for a result and for a cancelled call */
   code: string | null
   duration_ms: number | null
   /** the arguments as kept (see elideArgs), or an event's details */
@@ -148,7 +148,7 @@ export function toolEntry(f: ToolCallFacts, keepBodies: boolean): AuditEntry {
     chats,
     message_ids: messageIds,
     outcome: f.outcome,
-    code: f.outcome === 'ok' ? null : (f.code ?? 'INTERNAL'),
+    code: f.outcome === 'error' ? (f.code ?? 'INTERNAL') : null,
     duration_ms: Math.round(f.durationMs),
     details: elideArgs(f.args, keepBodies)
   }
