@@ -18,6 +18,8 @@ interface AuditRecord {
   details: Record<string, unknown>
 }
 
+/** rows per page; "Older" asks for the next */
+const PAGE = 50
 let cursor: string | null = null
 
 /** the filters of the form as query parameters; times from the reader's local datetime fields as ms */
@@ -46,6 +48,7 @@ async function load(append: boolean): Promise<void> {
   if (append && cursor) q.set('cursor', cursor)
   $('#audit-error').textContent = ''
   try {
+    q.set('limit', String(PAGE))
     const page = await api<{ records: AuditRecord[]; next_cursor: string | null }>(`/api/audit?${q}`)
     cursor = page.next_cursor
     const html = page.records.map(row).join('')
