@@ -95,11 +95,12 @@ export class AuditLog {
       CREATE TRIGGER IF NOT EXISTS audit_no_early_delete BEFORE DELETE ON audit WHEN old.at >= (SELECT cutoff FROM horizon) BEGIN SELECT RAISE(ABORT, 'audit rows are removed by retention only'); END;
       CREATE TRIGGER IF NOT EXISTS horizon_forward BEFORE UPDATE ON horizon WHEN new.cutoff < old.cutoff BEGIN SELECT RAISE(ABORT, 'the retention horizon only moves forward'); END;
     `)
-    this.insert = this.db.prepare(`INSERT INTO audit(at, kind, credential, credential_kind, client, tool, chats, message_ids, outcome, code, duration_ms, details) VALUES (@at, @kind, @credential, @credential_kind, @client, @tool, @chats, @message_ids, @outcome, @code, @duration_ms, @details)`)
+    this.insert = this.db.prepare(`INSERT INTO audit(at, kind, credential, credential_kind, client, tool, chats, message_ids, outcome, code, duration_ms, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     this.insertChat = this.db.prepare('INSERT OR IGNORE INTO audit_chats(chat, id) VALUES (?, ?)')
     this.writeAll = this.db.transaction((entries: AuditEntry[]) => {
       for (const e of entries) {
-        const id = this.insert.run({ ...e, chats: JSON.stringify(e.chats), message_ids: JSON.stringify(e.message_ids), details: JSON.stringify(e.details) }).lastInsertRowid
+        // positional: binding by name costs a property lookup per column
+        const id = this.insert.run(e.at, e.kind, e.credential, e.credential_kind, e.client, e.tool, JSON.stringify(e.chats), JSON.stringify(e.message_ids), e.outcome, e.code, e.duration_ms, JSON.stringify(e.details)).lastInsertRowid
         for (const c of e.chats) this.insertChat.run(c, id)
       }
     })
