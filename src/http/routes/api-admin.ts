@@ -43,6 +43,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
       store: { ...s.chats.counts(), media_files: s.mediaStats?.files ?? 0, pending_writes: s.writes.pending, write_failures: s.writes.failures, dead_lettered: s.writes.deadLettered },
       mcp: { sessions: s.mcpSessionCount(), cache: s.mcpCacheStats?.() },
       events: s.eventStats?.() ?? null,
+      audit: s.audit?.log.stats ?? null,
       process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, heap_used: process.memoryUsage().heapUsed, pool: s.pool.stats, writer: s.writerPool?.stats }
     }
   }
