@@ -80,24 +80,31 @@ function elideValue(v: unknown, depth: number): unknown {
   if (v === null || typeof v !== 'object') return v
   if (depth >= 3) return '…(nested)'
   if (Array.isArray(v)) return v.length > IDS_MAX ? `…(${v.length} items)` : v.map((x) => elideValue(x, depth + 1))
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, elideValue(x, depth + 1)]))
+  return capKeys(Object.entries(v).map(([k, x]) => [k, elideValue(x, depth + 1)]))
+}
+
+/** at most IDS_MAX members, the rest counted: arguments refused as invalid may hold any number of keys */
+function capKeys(entries: Array<[string, unknown]>): Record<string, unknown> {
+  const out = Object.fromEntries(entries.slice(0, IDS_MAX))
+  if (entries.length > IDS_MAX) out['…'] = `${entries.length - IDS_MAX} more keys`
+  return out
 }
 
 /**
  * The arguments as the trail keeps them: strings over ARG_MAX_CHARS become `…(N chars)`, long lists
- * `…(N items)`; bodies (message, text, caption, poll and contact contents) are `…(omitted, N chars)`
+ * `…(N items)`, members past IDS_MAX counted under `…`; bodies (message, text, caption, poll and contact contents) are `…(omitted, N chars)`
  * unless `keepBodies`; media bytes are `…(bytes omitted, N chars)` always.
  */
 export function elideArgs(args: Record<string, unknown>, keepBodies: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
+  const out: Array<[string, unknown]> = []
   for (const [k, v] of Object.entries(args)) {
     if (v === undefined) continue
     const size = typeof v === 'string' ? `${v.length} chars` : `${JSON.stringify(v)?.length ?? 0} chars`
-    if (BYTES_ARGS.has(k)) out[k] = `…(bytes omitted, ${size})`
-    else if (BODY_ARGS.has(k) && !keepBodies) out[k] = `…(omitted, ${size})`
-    else out[k] = elideValue(v, 0)
+    if (BYTES_ARGS.has(k)) out.push([k, `…(bytes omitted, ${size})`])
+    else if (BODY_ARGS.has(k) && !keepBodies) out.push([k, `…(omitted, ${size})`])
+    else out.push([k, elideValue(v, 0)])
   }
-  return out
+  return capKeys(out)
 }
 
 /** the chat part of `chat_jid:id`; undefined for a bare id (no colon, or a colon inside no JID) */

@@ -23,6 +23,8 @@ test('arguments are kept with long values elided; bodies only when asked; media 
     ['a long list is its length', { phones: Array.from({ length: IDS_MAX + 1 }, (_, i) => String(i)) }, false, { phones: `…(${IDS_MAX + 1} items)` }],
     ['a long string inside a list is elided', { mentions: ['a', long] }, false, { mentions: ['a', `…(${long.length} chars)`] }],
     ['deep nesting is cut', { a: { b: { c: { d: { e: 1 } } } } }, false, { a: { b: { c: { d: '…(nested)' } } } }],
+    ['many keys are cut and counted', Object.fromEntries(Array.from({ length: IDS_MAX + 5 }, (_, i) => [`k${i}`, i])), false, { ...Object.fromEntries(Array.from({ length: IDS_MAX }, (_, i) => [`k${i}`, i])), '…': '5 more keys' }],
+    ['many nested keys are cut and counted', { a: Object.fromEntries(Array.from({ length: IDS_MAX + 1 }, (_, i) => [`k${i}`, 1])) }, false, { a: { ...Object.fromEntries(Array.from({ length: IDS_MAX }, (_, i) => [`k${i}`, 1])), '…': '1 more keys' } }],
     ['undefined arguments are dropped', { cursor: undefined, limit: 1 }, false, { limit: 1 }]
   ]
   for (const [what, args, bodies, want] of rows) assert.deepEqual(elideArgs(args, bodies), want, what)

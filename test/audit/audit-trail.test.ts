@@ -74,8 +74,10 @@ test('reads, sends and failures are recorded with tool, chat, message id, client
   assert.ok(!records.some((r) => r.tool === 'ping' || r.tool === 'check_auth_status'), 'ping and status checks are not audited')
   const filtered = await audit(`?tool=get_message_by_id&code=${String(missing.data.code)}`)
   assert.deepEqual(filtered.records.map((r) => r.id), [notFound.id])
-  const byChat = await audit(`?chat=${encodeURIComponent(ada.jid)}&code=ok`)
-  assert.ok(byChat.records.some((r) => r.id === send.id) && byChat.records.every((r) => r.outcome === 'ok'))
+  for (const chat of [ada.jid, `+${ada.phone}`]) {
+    const byChat = await audit(`?chat=${encodeURIComponent(chat)}&code=ok`)
+    assert.ok(byChat.records.some((r) => r.id === send.id) && byChat.records.every((r) => r.outcome === 'ok' && r.chats.includes(ada.jid)), chat)
+  }
 })
 
 test('a 2026 client\'s calls are recorded with the clientInfo of its request', async () => {

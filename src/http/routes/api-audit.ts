@@ -72,14 +72,17 @@ function write(res: HttpResponse, st: ResState, chunk: Buffer): Promise<void> {
 }
 
 export function registerAuditApi(app: TemplatedApp, s: Services, authed: Authed): void {
+  // a chat filter names the chat as the records do: a phone number or a LID finds the chat's JID
+  const canonical = <Q extends { chat?: string }>(q: Q): Q => (q.chat ? { ...q, chat: s.contacts.canonical(q.chat) ?? q.chat } : q)
+
   app.get('/api/audit', authed((r, res, st) => {
-    const q = parsePage(r.query)
+    const q = canonical(parsePage(r.query))
     const records = trail(s).query(q)
     sendJson(res, st, 200, { records, next_cursor: records.length === q.limit ? `au${records.at(-1)!.id}` : null, stats: trail(s).stats })
   }))
 
   app.get('/api/audit/export', authed(async (r, res, st) => {
-    const filters = parseFilters(r.query)
+    const filters = canonical(parseFilters(r.query))
     const log = trail(s)
     res.cork(() => {
       res.writeStatus(statusLine(200))
