@@ -48,15 +48,22 @@ after(async () => {
 })
 
 test('the newest page shows the calls, and "Older" brings the rest', async () => {
-  // linking called get_qr_code until the QR came: those calls are in the trail too
+  // linking called get_qr_code until the QR came (how often depends on the machine): those calls are in the trail too
   const total = (await (await fetch(`${linked.server.url}/api/audit/export`)).text()).trim().split('\n').length
-  assert.ok(total > 57 && total <= 100, `${total} records`)
+  assert.ok(total > 57, `${total} records`)
   assert.equal(await page.locator('#audit-rows tr[data-id]').count(), 50)
   assert.equal(await page.locator('#audit-rows tr[data-id]').first().locator('.audit-tool').innerText(), 'list_chats')
-  await page.locator('#audit-more').click()
-  await page.locator('#audit-rows tr[data-id]').nth(total - 1).waitFor()
+  for (let shown = 50; shown < total; shown = Math.min(total, shown + 50)) {
+    await page.locator('#audit-more').click()
+    await page.locator('#audit-rows tr[data-id]').nth(Math.min(total, shown + 50) - 1).waitFor()
+  }
   assert.equal(await page.locator('#audit-rows tr[data-id]').count(), total)
-  assert.ok(await page.locator('#audit-more').isHidden(), 'no older page after the last')
+  const ids = await Promise.all((await page.locator('#audit-rows tr[data-id]').all()).map(async (r) => Number(await r.getAttribute('data-id'))))
+  assert.equal(new Set(ids).size, total, 'no row twice')
+  // a last page exactly full still has a cursor: the next one is empty and ends the paging
+  if (await page.locator('#audit-more').isVisible()) await page.locator('#audit-more').click()
+  await page.locator('#audit-more').waitFor({ state: 'hidden' })
+  assert.equal(await page.locator('#audit-rows tr[data-id]').count(), total)
 })
 
 test('a filter by tool shows the send with its chat, and one by result the failure with its code', async () => {
