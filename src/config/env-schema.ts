@@ -93,6 +93,8 @@ export const envSchema = z.object({
   /** the event log (get_updates, wait_for_messages): kept this many days and at most this many events */
   EVENT_LOG_RETENTION_DAYS: int(1, 3650).default(7),
   EVENT_LOG_MAX_EVENTS: int(1000, 100_000_000).default(1_000_000),
+  /** the Claude Code channel (claude/channel): the chats whose new messages are pushed into Claude Code sessions; '*' for all; empty: off */
+  CLAUDE_CHANNEL_CHATS: list.default([]),
   /** the audit trail (DATA_DIR/audit.sqlite): rows kept this many days */
   AUDIT_RETENTION_DAYS: int(1, 36500).default(90),
   /** the first value of the audit_bodies runtime setting: whether the trail keeps message texts */
