@@ -45,6 +45,7 @@ test('records survive a reopen; pages go newest first by cursor and filter by to
   assert.equal(second[0]!.id, 15)
   assert.equal(log.query({ limit: 100, tool: 'send_message' }).length, 12)
   assert.deepEqual(log.query({ limit: 100, chat: 'a@g.us' }).map((r) => r.at - 1_000_000), [20, 15, 10, 5, 0])
+  assert.deepEqual(log.query({ limit: 100, chat: 'b@g.us' }).map((r) => r.at - 1_000_000), [20, 15, 10, 5, 0], 'a second chat is found as well')
   assert.equal(log.query({ limit: 100, credential: 'one' }).length, 10)
   assert.deepEqual(log.query({ limit: 100, code: 'CHAT_NOT_FOUND' }).map((r) => r.id), [8])
   assert.equal(log.query({ limit: 100, code: 'ok' }).length, 24)
