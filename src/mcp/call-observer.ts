@@ -1,6 +1,7 @@
 // What the dispatcher tells an observer (the audit trail) about each tools/call it ran: era-blind, since
 // both the 2025 sessions and the 2026 stateless router run their calls through the dispatcher.
 import type { Principal } from '../access/principal.js'
+import type { CallToolResult } from './tool.js'
 
 /** one finished tools/call */
 export interface ObservedCall {
@@ -29,4 +30,15 @@ export interface ObservedCall {
  */
 export interface ToolCallObserver {
   toolCalled(call: ObservedCall): void
+}
+
+/** the code an isError result carries in its JSON text (toolErrorResult's shape) */
+export function codeOf(result: CallToolResult): string {
+  const block = result.content?.[0]
+  try {
+    const code = block?.type === 'text' ? (JSON.parse(block.text) as { error?: { code?: unknown } }).error?.code : undefined
+    return typeof code === 'string' ? code : 'INTERNAL'
+  } catch {
+    return 'INTERNAL'
+  }
 }

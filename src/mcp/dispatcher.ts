@@ -9,7 +9,7 @@ import { CallAbort } from './call-abort.js'
 import { RPC, RESULT_BYTES, asciiJson, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
 import type { McpSession } from './session.js'
 import type { Principal } from '../access/principal.js'
-import type { ObservedCall, ToolCallObserver } from './call-observer.js'
+import { codeOf, type ObservedCall, type ToolCallObserver } from './call-observer.js'
 import { CallSuspended, ProtocolFault, clientCan, isInputMethod, missingCapability, type InputMethod, type InputRequests, type InputResponses } from './input.js'
 
 export const SERVER_INFO = { name: 'whatsapp-mcp-stream', title: 'WhatsApp MCP (stream)', version: '0.1.0' }
@@ -84,17 +84,6 @@ interface CompiledTool {
 export function toolErrorResult(err: unknown): CallToolResult {
   const e = err instanceof AppError ? err : toAppError(err)
   return { isError: true, content: [{ type: 'text', text: JSON.stringify({ error: e.toJSON() }) }] }
-}
-
-/** the code an isError result carries in its JSON text (toolErrorResult's shape) */
-function codeOf(result: CallToolResult): string {
-  const block = result.content?.[0]
-  try {
-    const code = block?.type === 'text' ? (JSON.parse(block.text) as { error?: { code?: unknown } }).error?.code : undefined
-    return typeof code === 'string' ? code : 'INTERNAL'
-  } catch {
-    return 'INTERNAL'
-  }
 }
 
 /** a tool result encoded once: the JSON as the text block (for clients without structured content) and as structuredContent */
