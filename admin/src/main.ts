@@ -6,8 +6,9 @@ import { initChatsView, showChats } from './chats-view.js'
 import { initSettingsView, showSettings } from './settings-view.js'
 import { initWebhooksView, showWebhooks } from './webhooks-view.js'
 import { initCredentialsView, showCredentials } from './credentials-view.js'
+import { initAuditView, showAudit } from './audit-view.js'
 
-const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, webhooks: showWebhooks, access: showCredentials, export: () => undefined }
+const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, webhooks: showWebhooks, access: showCredentials, audit: showAudit, export: () => undefined }
 let stream: EventSource | undefined
 
 function select(name: string): void {
@@ -46,6 +47,7 @@ async function start(): Promise<void> {
   initSettingsView()
   initWebhooksView()
   initCredentialsView()
+  initAuditView()
   const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')]
   tabs.forEach((tab, i) => {
     tab.addEventListener('click', () => select(tab.id.slice(4)))

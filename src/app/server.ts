@@ -36,11 +36,13 @@ import { ClaudeChannel, CHANNEL_CAPABILITY, CHANNEL_INSTRUCTIONS, channelChats }
 import { ResourceUpdates } from '../mcp/resources/resource-updates.js'
 import { ServerEvents } from '../mcp/server-events.js'
 import { tightenDataFiles } from '../store/private-files.js'
-import { accessPath, cursorKeyPath, deadLetterDir, idempotencyPath, mediaLinkKeyPath } from '../store/private-paths.js'
+import { accessPath, auditPath, cursorKeyPath, deadLetterDir, idempotencyPath, mediaLinkKeyPath } from '../store/private-paths.js'
 import { CredentialStore, parseEnvCredentials } from '../access/credentials.js'
 import { ChatPolicyStore } from '../access/chat-policy-store.js'
 import { ChatAccessCache } from '../access/chat-policy.js'
 import { mayUse } from '../access/toolsets.js'
+import { AuditLog } from '../audit/audit-log.js'
+import { AuditTrail } from '../audit/audit-trail.js'
 
 export interface RunningServer {
   services: Services
@@ -143,6 +145,8 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const idempotency = new IdempotencyStore(idempotencyPath(config.DATA_DIR), config.WA_IDEMPOTENCY_TTL_MS)
   const cursors = new EventCursors(loadKeyFile(cursorKeyPath(config.DATA_DIR)), events.storeId())
   webhooks = new Webhooks({ config, settings, events, cursors, canonicalChat: (c) => services.contacts.canonical(c) ?? null, log: log.child({ actor: 'webhooks' }) })
+  const auditLog = new AuditLog(auditPath(config.DATA_DIR), { flushMs: config.AUDIT_FLUSH_MS, retentionDays: config.AUDIT_RETENTION_DAYS, onError: (err) => log.error({ err }, 'audit records could not be written') })
+  const audit = new AuditTrail(auditLog, () => settings.current().audit_bodies, (c) => services.contacts.canonical(c) ?? undefined)
   let sessions!: SessionRegistry
   // what 2026 listen streams hear (resource updates); the 2025 sessions are told by ResourceUpdates
   const serverEvents = new ServerEvents()
@@ -165,6 +169,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     sends: new SendGuard(idempotency, () => settings.current().send_dedup_window_ms),
     settings,
     webhooks,
+    audit,
     // links are signed only when /media needs auth; the key stays valid across restarts
     mediaLinks: new MediaLinks({ baseUrl: () => settings.current().media_public_base_url, key: config.ADMIN_TOKEN ? loadKeyFile(mediaLinkKeyPath(config.SESSION_DIR)) : undefined, ttlMs: config.MEDIA_LINK_TTL_MS }),
     recovery,
@@ -187,7 +192,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     resources: [...ours.resources, ...(fixtures.resources ?? [])],
     templates: [...ours.templates, ...(fixtures.templates ?? [])],
     ...(channel ? { experimental: { [CHANNEL_CAPABILITY]: {} }, instructions: CHANNEL_INSTRUCTIONS } : {})
-  })
+  }, audit)
   resourceUpdates = new ResourceUpdates(sessions, serverEvents, (p, chat) => dispatcher.chatAccess(p).sees(chat))
   services.mcpCacheStats = () => dispatcher.cache.stats()
   const http = await startHttp(services, sessions, dispatcher)
@@ -223,6 +228,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       idempotency.close()
       credentials.close()
       policies.close()
+      auditLog.close()
     }
   }
 }

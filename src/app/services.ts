@@ -21,6 +21,7 @@ import type { CredentialStore } from '../access/credentials.js'
 import type { ChatPolicyStore } from '../access/chat-policy-store.js'
 import type { ChatAccessCache } from '../access/chat-policy.js'
 import type { BearerVerifier } from '../access/principal.js'
+import type { AuditTrail } from '../audit/audit-trail.js'
 
 export interface Services {
   config: Config
@@ -45,6 +46,8 @@ export interface Services {
   settings: SettingsStore
   /** webhook endpoints, their delivery log and the loop that sends */
   webhooks?: Webhooks
+  /** the record of every tool call that reads or changes WhatsApp data */
+  audit?: AuditTrail
   /** links to files under MEDIA_DIR, signed when ADMIN_TOKEN guards /media */
   mediaLinks: MediaLinks
   /** the recovery policy's view, when it runs */

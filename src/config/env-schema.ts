@@ -102,6 +102,12 @@ export const envSchema = z.object({
   EVENT_LOG_MAX_EVENTS: int(1000, 100_000_000).default(1_000_000),
   /** the Claude Code channel (claude/channel): the chats whose new messages are pushed into Claude Code sessions; '*' for all; empty: off */
   CLAUDE_CHANNEL_CHATS: list.default([]),
+  /** the audit trail (DATA_DIR/audit.sqlite): rows kept this many days */
+  AUDIT_RETENTION_DAYS: int(1, 36500).default(90),
+  /** the first value of the audit_bodies runtime setting: whether the trail keeps message texts */
+  AUDIT_BODIES: bool.default(false),
+  /** how long the records of reads may wait to be written together (changes are written before their reply) */
+  AUDIT_FLUSH_MS: int(1, 60_000).default(200),
 
   // --- WhatsApp connection
   WA_WS_URL: z.string().url().optional(),

@@ -108,6 +108,9 @@ export const ERROR_CODES = {
   CHAT_READ_ONLY: { status: 403, retryable: false, summary: 'The chat is marked "read only": agents may read it, never send to it or act on it.' },
   APPROVAL_REQUIRED: { status: 403, retryable: false, summary: 'Sends to this chat need a person\'s approval; approvals are not available yet, so the send is refused.' },
   CHAT_POLICY_INVALID: { status: 400, retryable: false, summary: 'A chat policy names an unknown policy or a malformed chat.' },
+  // --- audit trail
+  AUDIT_CURSOR_INVALID: { status: 400, retryable: false, summary: 'The audit cursor is not one /api/audit handed out (next_cursor); start again without it.' },
+  AUDIT_QUERY_INVALID: { status: 400, retryable: false, summary: 'An /api/audit filter has a bad value: since and until take ms since the epoch or an ISO date, limit 1..500.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

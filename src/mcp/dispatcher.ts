@@ -8,6 +8,7 @@ import { ResultCache } from './result-cache.js'
 import { CallAbort } from './call-abort.js'
 import { RPC, RESULT_BYTES, asciiJson, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
 import type { McpSession } from './session.js'
+import { codeOf, type ObservedCall, type ToolCallObserver } from './call-observer.js'
 import { CallSuspended, ProtocolFault, clientCan, isInputMethod, missingCapability, type InputMethod, type InputRequests, type InputResponses } from './input.js'
 import { ChatAccess, ChatAccessCache, EMPTY_POLICIES } from '../access/chat-policy.js'
 import { publishedToolsets, toolsetOf, toolsetsKey, mayUse } from '../access/toolsets.js'
@@ -173,7 +174,7 @@ export class Dispatcher {
   readonly instructions: string
   readonly cache: ResultCache
 
-  constructor(private readonly services: Services, private readonly registry: Registry) {
+  constructor(private readonly services: Services, private readonly registry: Registry, private readonly observer?: ToolCallObserver) {
     this.cache = new ResultCache(() => services.writes?.generation ?? 0, services.config?.MCP_CACHE_ENTRIES ?? 2_000)
     this.access = services.access?.chatAccess ?? new ChatAccessCache(() => EMPTY_POLICIES)
     // MCP_TOOLSETS: a tool outside the published sets does not exist for anyone
@@ -329,34 +330,46 @@ export class Dispatcher {
     const tool = this.tools.get(name)
     if (!tool) return Promise.resolve(rpcError(req.id, RPC.INVALID_PARAMS, `Unknown tool: ${name}`))
     if (!mayUse(session.principal, tool.toolset)) return Promise.resolve(rpcResult(req.id, toolErrorResult(new AppError('TOOL_FORBIDDEN', `${name} is in the ${tool.toolset} toolset, which this credential does not hold.`, { tool: name, toolset: tool.toolset }))))
+    const startedAt = Date.now()
+    const t0 = performance.now()
     const parsed = tool.schema.safeParse(p.arguments ?? {})
     // a model can correct bad arguments from a tool error; a protocol error would hide the reason from it
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}${i.code === 'unrecognized_keys' ? ` (accepted: ${Object.keys(tool.def.input).join(', ')})` : ''}`)
+      this.observe(session, tool.def, startedAt, t0, { args: (p.arguments ?? {}) as Record<string, unknown>, outcome: 'error', code: 'INVALID_INPUT' })
       return Promise.resolve(rpcResult(req.id, toolErrorResult(new AppError('INVALID_INPUT', `Invalid arguments for ${name}: ${issues.join('; ')}`, { issues }))))
     }
     const id = req.id
+    const args = parsed.data as Record<string, unknown>
+    const def = tool.def
     const controller = new CallAbort()
     session.inflight.set(id, controller)
     const progressToken = (p._meta as { progressToken?: string | number } | undefined)?.progressToken
     const access = this.access.of(session.principal)
     const ctx = new CallContext(this.services, controller, hooks, session, name, progressToken, access)
-    const done = (result: CallToolResult): RpcResponse | undefined => {
+    // the observer is told before the reply is handed back: a record it makes durable is on disk before the
+    // client reads the answer; a call suspended for input is told when the re-sent request ends
+    const done = (result: CallToolResult, out?: unknown): RpcResponse | undefined => {
       session.inflight.delete(id)
-      return controller.aborted ? undefined : rpcResult(id, result)
+      if (controller.aborted) return this.observed(session, def, startedAt, t0, { args, outcome: 'cancelled' })
+      this.observe(session, def, startedAt, t0, result.isError ? { args, outcome: 'error', code: codeOf(result) } : { args, outcome: 'ok', result: out instanceof JsonText ? undefined : out })
+      return rpcResult(id, result)
     }
     const failed = (err: unknown): RpcResponse | undefined => {
       session.inflight.delete(id)
-      if (controller.aborted) return undefined
+      if (controller.aborted) return this.observed(session, def, startedAt, t0, { args, outcome: 'cancelled' })
       // a call waiting for the client's input is not a failure: the transport answers for it
       if (err instanceof CallSuspended) throw err
-      if (err instanceof ProtocolFault) return err.toRpc(id)
+      if (err instanceof ProtocolFault) {
+        this.observe(session, def, startedAt, t0, { args, outcome: 'error', code: err.code })
+        return err.toRpc(id)
+      }
       if (!(err instanceof AppError)) this.services.log.error({ err, tool: name }, 'tool failed unexpectedly')
+      this.observe(session, def, startedAt, t0, { args, outcome: 'error', code: toAppError(err).code })
       return rpcResult(id, toolErrorResult(err))
     }
-    const def = tool.def
     try {
-      if (def.call) return def.call(parsed.data as never, ctx).then(done, failed)
+      if (def.call) return def.call(parsed.data as never, ctx).then((r) => done(r), failed)
       // the answer depends on the chats the caller may see: callers share it only when they see the same
       const key = def.storeRead && this.cache.enabled ? `${def.name}\u0000${access.key}\u0000${JSON.stringify(parsed.data)}` : undefined
       const cached = key !== undefined ? this.cache.get(key) : undefined
@@ -365,8 +378,8 @@ export class Dispatcher {
       // one promise from the tool to the response: the encoding happens in the handler that answers
       return def.run!(parsed.data as never, ctx).then((out) => {
         const json = out instanceof JsonText ? out.json : JSON.stringify(out)
-        if (!def.render) return done(this.encoded(json, [], key, startedIn))
-        return Promise.resolve(def.render((out instanceof JsonText ? JSON.parse(json) : out) as never)).then((extra) => done(this.encoded(json, extra, key, startedIn)), failed)
+        if (!def.render) return done(this.encoded(json, [], key, startedIn), out)
+        return Promise.resolve(def.render((out instanceof JsonText ? JSON.parse(json) : out) as never)).then((extra) => done(this.encoded(json, extra, key, startedIn), out), failed)
       }, failed)
     } catch (err) {
       // a tool that throws before its first await
@@ -376,6 +389,22 @@ export class Dispatcher {
         return Promise.reject(suspended)
       }
     }
+  }
+
+  private observe(session: McpSession, def: ToolDef, startedAt: number, t0: number, seen: Pick<ObservedCall, 'args' | 'result' | 'outcome' | 'code'>): void {
+    if (!this.observer) return
+    try {
+      const name = (session.clientInfo as { name?: unknown } | null | undefined)?.name
+      this.observer.toolCalled({ ...seen, tool: def.name, startedAt, durationMs: performance.now() - t0, readOnly: def.annotations.readOnlyHint, principal: session.principal, clientName: typeof name === 'string' ? name : undefined })
+    } catch (err) {
+      this.services.log.error({ err, tool: def.name }, 'the tool call observer failed')
+    }
+  }
+
+  /** observes a cancelled call, which gets no response */
+  private observed(session: McpSession, def: ToolDef, startedAt: number, t0: number, seen: Pick<ObservedCall, 'args' | 'outcome'>): undefined {
+    this.observe(session, def, startedAt, t0, seen)
+    return undefined
   }
 
   private encoded(json: string, extra: ContentBlock[], key: string | undefined, startedIn: number): CallToolResult {
