@@ -61,9 +61,15 @@ export function headline(wa: Wa): string {
   }
 }
 
+/** Pure: who the account is, for people: its name, else its phone number (a JID is for machines) */
+export function accountName(me: Wa['me']): string {
+  if (!me) return ''
+  return me.name ?? (me.jid.endsWith('@s.whatsapp.net') ? `+${me.jid.split(/[@:]/)[0]}` : me.jid)
+}
+
 /** Pure: the short text of the top badge */
 export function badgeText(wa: Wa): string {
-  if (wa.ready) return `ready · ${wa.me?.name ?? wa.me?.jid ?? ''}`
+  if (wa.ready) return `ready · ${accountName(wa.me)}`
   if (unreachable(wa)) return 'no network'
   return wa.state === 'awaiting-qr' ? 'not linked' : wa.state
 }

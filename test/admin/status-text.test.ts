@@ -53,6 +53,8 @@ test('the badge says "no network" when WhatsApp cannot be reached, and the state
   assert.equal(text.badgeText(wa({ state: 'reconnecting', last_disconnect: refused })), 'no network')
   assert.equal(text.badgeText(wa({ linked: false, state: 'awaiting-qr' })), 'not linked')
   assert.match(text.badgeText(wa({ ready: true, me: { jid: 'x', name: 'Ada' } })), /^ready · Ada$/)
+  // without a name, the number as people write it, not the JID
+  assert.equal(text.badgeText(wa({ ready: true, me: { jid: '15550001111:3@s.whatsapp.net' } })), 'ready · +15550001111')
   // a state that is not a connection attempt is not a network verdict, whatever the last disconnect said
   assert.equal(text.unreachable(wa({ state: 'open', last_disconnect: refused })), false)
 })

@@ -1,7 +1,7 @@
 // A walk through the admin UI in Chromium, shared by the page tests and `npm run screenshots`: every tab
 // the page has (tabs added later are walked too), a chat opened from the list, and a record of every console
 // error, uncaught exception and failed request on the way.
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
 
 /** the two sizes the UI is checked and pictured at */
 export const VIEWPORTS = {
@@ -28,8 +28,8 @@ export function watchPage(page: Page): string[] {
 }
 
 /** a new page at `size`, on a context of its own (so a phone is a phone: touch and a small screen) */
-export async function newPage(browser: Browser, size: ViewportName): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: VIEWPORTS[size], ...(size === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 1 } : {}) })
+export async function newPage(browser: Browser, size: ViewportName, options: BrowserContextOptions = {}): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: VIEWPORTS[size], ...(size === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 1 } : {}), ...options })
   return ctx.newPage()
 }
 
@@ -46,10 +46,13 @@ export async function showTab(page: Page, name: string): Promise<void> {
   if (name === 'settings') await page.locator('#settings-fields input').first().waitFor()
 }
 
-/** every image in the message view has loaded or gone (a preview that failed removes itself) */
+/**
+ * every image in the message view has loaded or gone: a preview that failed removes itself, a moment after
+ * it turns `complete` (its error event is a task of its own), so a broken one keeps this waiting
+ */
 export async function imagesSettled(page: Page): Promise<void> {
   // a string: this project's TypeScript has no DOM types outside admin/
-  await page.waitForFunction("[...document.querySelectorAll('#messages img')].every((i) => i.complete)", undefined, { timeout: 10_000 })
+  await page.waitForFunction("[...document.querySelectorAll('#messages img')].every((i) => i.complete && i.naturalWidth > 0)", undefined, { timeout: 10_000 })
 }
 
 /** opens a chat from the list (tapped on a phone) and waits for its messages and their images */
