@@ -51,8 +51,12 @@ export async function showTab(page: Page, name: string): Promise<void> {
  * it turns `complete` (its error event is a task of its own), so a broken one keeps this waiting
  */
 export async function imagesSettled(page: Page): Promise<void> {
-  // a string: this project's TypeScript has no DOM types outside admin/
-  await page.waitForFunction("[...document.querySelectorAll('#messages img')].every((i) => i.complete && i.naturalWidth > 0)", undefined, { timeout: 10_000 })
+  // a function, not a string: the page's CSP forbids eval, which a string predicate needs when it polls.
+  // The DOM is typed by hand: this project's TypeScript has no DOM types outside admin/
+  await page.waitForFunction(() => {
+    const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ complete: boolean; naturalWidth: number }> } }).document
+    return Array.from(doc.querySelectorAll('#messages img')).every((i) => i.complete && i.naturalWidth > 0)
+  }, undefined, { timeout: 10_000 })
 }
 
 /** opens a chat from the list (tapped on a phone) and waits for its messages and their images */
