@@ -82,8 +82,8 @@ export function displayOrder<T extends { timestamp: number }>(newestFirst: reado
   return [...newestFirst].reverse().sort((a, b) => a.timestamp - b.timestamp)
 }
 
-// whether the view follows the newest message: true from opening a chat until "load older" is used, so a
-// thumbnail that loads late does not leave the newest message below the bottom edge
+// whether the view follows the newest message: true from opening a chat until "load older" is used or the
+// reader scrolls, so a thumbnail that loads late does not leave the newest message below the bottom edge
 let followNewest = false
 
 function scrollToNewest(): void {
@@ -145,6 +145,12 @@ export function initChatsView(): void {
   $('#chat-search').addEventListener('input', debounce(() => void loadChats(true).catch((e: Error) => toast(e.message, 'error')), 300))
   $('#chats-more').addEventListener('click', () => void loadChats(false))
   $('#messages-older').addEventListener('click', () => void loadMessages(false))
+  // a reader who scrolls back is not pulled down again by a picture that loads late
+  const stopFollowing = (): void => {
+    followNewest = false
+  }
+  $('#messages').addEventListener('wheel', stopFollowing, { passive: true })
+  $('#messages').addEventListener('touchmove', stopFollowing, { passive: true })
 }
 
 export const showChats = (): Promise<void> => loadChats(true)
