@@ -28,7 +28,6 @@ const qr = await until(async () => {
 }, 30_000, 'a QR code')
 await emu.scanQr(qr.data.qr as string, { phone: ACCOUNT, name: 'Demo Account' })
 await until(async () => (await call(client, 'check_auth_status')).data.ready, 30_000, 'ready')
-await client.close()
 const linked = { server, close: () => server.stop() }
 const browser = await launchBrowser()
 try {
@@ -40,6 +39,11 @@ try {
     const r = (await (await fetch(`${linked.server.url}/api/chats/${encodeURIComponent(CHAT)}/messages?limit=5`)).json()) as { messages: Array<{ reactions?: unknown[] }> }
     return r.messages.some((m) => m.reactions?.length)
   }, 15_000, 'the reply and the reaction stored')
+  // what an agent does, for the audit trail (and an answer of ours in the chat)
+  await call(client, 'list_chats', { limit: 10 })
+  await call(client, 'search_messages', { query: 'café' })
+  await call(client, 'send_message', { recipient_jid: CHAT, message: 'Friday works. See you there!' })
+  await client.close()
   mkdirSync(OUT, { recursive: true })
   const written: string[] = []
   for (const size of Object.keys(VIEWPORTS) as ViewportName[]) {
