@@ -54,6 +54,7 @@ const TARGETS: Target[] = [
   { group: 'api-action', harmless: false, method: 'POST', path: '/api/upload-multipart', headers: { 'content-type': 'multipart/form-data; boundary=b' }, body: '--b\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n\r\nhi\r\n--b--\r\n' },
   { group: 'page', harmless: true, method: 'GET', path: '/admin' },
   { group: 'page', harmless: true, method: 'GET', path: '/admin/app.js' },
+  { group: 'page', harmless: true, method: 'GET', path: '/favicon.ico' },
   { group: 'page', harmless: true, method: 'GET', path: '/media/nothing.jpg' },
   { group: 'page', harmless: true, method: 'GET', path: '/' },
   { group: 'page', harmless: true, method: 'GET', path: '/no/such/route' }
