@@ -23,6 +23,9 @@ import { loadStateKey } from '../mcp/era-2026/state-key.js'
 import { ServerEvents } from '../mcp/server-events.js'
 import { sseEvent } from '../mcp/session.js'
 import { policedApp, type RouteEntry } from './route-table.js'
+import { createOAuth } from '../oauth/oauth-service.js'
+import { registerOAuth } from './routes/oauth.js'
+import { registerOAuthConsent } from './routes/oauth-consent.js'
 
 export interface HttpFront {
   port: number
@@ -40,6 +43,7 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
   const adminGuard = new TokenGuard(config.ADMIN_TOKEN ? [config.ADMIN_TOKEN] : [], 'admin')
   const serverEvents = services.serverEvents ?? new ServerEvents()
   const adminAuth = new AdminAuth({ guard: adminGuard, sessionTtlMs: config.ADMIN_SESSION_TTL_MS, trustProxy: config.TRUST_PROXY })
+  const oauth = createOAuth(config)
   const mcp = wrap(
     mcpRoute({
       guard: mcpGuard,
@@ -48,7 +52,8 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
       maxBodyBytes: config.MCP_MAX_BODY_MB * 1024 * 1024,
       preferSse: !config.MCP_HTTP_ENABLE_JSON_RESPONSE,
       log,
-      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)) }), events: serverEvents, log }
+      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)) }), events: serverEvents, log },
+      ...(oauth ? { oauth: { verifier: oauth.verifier, urls: oauth.urls } } : {})
     }),
     log
   )
@@ -68,6 +73,10 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
   registerAdminApi(app, services, adminAuth)
   registerAdminStatic(app, log)
   registerUpload(app, services, adminAuth)
+  if (oauth) {
+    registerOAuth(app, oauth, log)
+    registerOAuthConsent(app, oauth.server, adminAuth, log)
+  }
   app.get('/media/*', wrap(mediaRoute(config.MEDIA_DIR, { auth: adminAuth, links: services.mediaLinks }), log))
   if (process.env.WA_WORKER_FAULTS === '1') {
     // test-only: the fault matrix crashes or blocks the WhatsApp worker through here

@@ -6,6 +6,7 @@ import { readBody, declaredLength } from '../read-body.js'
 import { wireBody } from '../wire-buffer.js'
 import { sendJson, statusLine, type ResState } from '../respond.js'
 import type { TokenGuard } from '../auth.js'
+import { mcpBearerRefusal, type McpOAuth } from '../../oauth/mcp-bearer.js'
 import type { SessionRegistry } from '../../mcp/sessions.js'
 import type { Dispatcher } from '../../mcp/dispatcher.js'
 import { sseEvent, type McpSession, type SseWriter } from '../../mcp/session.js'
@@ -27,6 +28,8 @@ export interface McpRouteOptions {
   log: { debug(o: object, m: string): void }
   /** the stateless revision (2026-07-28), told apart per request */
   stateless?: StatelessMcp
+  /** OAuth access tokens, accepted beside the static token (OAUTH_ENABLED) */
+  oauth?: McpOAuth
 }
 
 const KEEPALIVE_MS = 25_000
@@ -101,7 +104,8 @@ export function mcpRoute(o: McpRouteOptions): Handler {
   // Host and Origin are judged for every route before it runs (request-policy.ts)
   return (r, res, st) => {
     // the token is judged from the headers before any body byte is read: a refused body is never buffered
-    if (!o.guard.allows(r.headers.authorization)) return sendJson(res, st, 401, rpcError(null, -32001, 'A valid bearer token is required.', { code: 'UNAUTHORIZED' }), { 'www-authenticate': 'Bearer realm="mcp"' })
+    const refused = mcpBearerRefusal(o.guard, o.oauth, r.headers.authorization, Date.now())
+    if (refused) return sendJson(res, st, 401, rpcError(null, -32001, refused.message, { code: refused.code }), { 'www-authenticate': refused.challenge })
     // start reading before anything async: uWS hands body chunks only to a callback attached now
     const body = r.method === 'POST' ? readBody(res, st, o.maxBodyBytes, declaredLength(r.headers['content-length'])) : undefined
     body?.catch(() => undefined)
