@@ -52,6 +52,8 @@ export async function callbackServer(): Promise<{ uri: string; next(): Promise<U
   const srv: Server = createHttp((req, res) => {
     const u = new URL(req.url ?? '/', 'http://127.0.0.1')
     res.end('OK. You can close this page.')
+    // the browser also asks for /favicon.ico
+    if (u.pathname !== '/callback') return
     const w = waiting.shift()
     if (w) w(u)
     else seen.push(u)
