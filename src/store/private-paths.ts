@@ -34,6 +34,8 @@ export interface PrivatePaths {
 export const idempotencyPath = (dataDir: string): string => join(dataDir, 'idempotency.sqlite')
 /** the webhook outbox (the main thread's own SQLite file; it holds message texts) */
 export const webhooksPath = (dataDir: string): string => join(dataDir, 'webhooks.sqlite')
+/** OAuth clients, grants and token digests (OAUTH_ENABLED) */
+export const oauthPath = (dataDir: string): string => join(dataDir, 'oauth.sqlite')
 /** the key that signs event cursors */
 export const cursorKeyPath = (dataDir: string): string => join(dataDir, 'cursor.key')
 /** the key that signs /media links */
@@ -54,7 +56,7 @@ export function privatePaths(c: PrivatePathsConfig): PrivatePaths {
   return {
     dirs: unique([c.DATA_DIR, c.SESSION_DIR, c.MEDIA_DIR, ...folders]),
     laterDirs: unique([dirname(c.WA_EVENT_STREAM_PATH), deadLetterDir(c.DATA_DIR)].filter(ours)),
-    databases: unique([c.DB_PATH, c.AUTH_DB_PATH, idempotencyPath(c.DATA_DIR), webhooksPath(c.DATA_DIR)]),
+    databases: unique([c.DB_PATH, c.AUTH_DB_PATH, idempotencyPath(c.DATA_DIR), webhooksPath(c.DATA_DIR), oauthPath(c.DATA_DIR)]),
     files: unique([c.SETTINGS_PATH, c.WA_EVENT_STREAM_PATH, `${c.WA_EVENT_STREAM_PATH}.1`, cursorKeyPath(c.DATA_DIR), mediaLinkKeyPath(c.SESSION_DIR)])
   }
 }
