@@ -185,11 +185,18 @@ test('the authorization endpoint never redirects to an unknown client or an unre
     ['a client metadata URL over plain http', { client_id: 'http://example.com/client.json', redirect_uri: REDIRECT }, 'invalid_client']
   ]
   for (const [what, p, error] of rows) {
-    const res = await fetch(authorizeUrl(s, { code_challenge: challenge, state: 's', ...p }), { redirect: 'manual' })
+    // a browser gets a page
+    const res = await fetch(authorizeUrl(s, { code_challenge: challenge, state: 's', ...p }), { redirect: 'manual', headers: { accept: 'text/html,application/xhtml+xml' } })
     assert.equal(res.status, 400, what)
     assert.equal(res.headers.get('location'), null, what)
     assert.match(res.headers.get('content-type') ?? '', /text\/html/, what)
     assert.match(await res.text(), new RegExp(`data-error="${error}"`), what)
+    // anything else the stable error body, with the OAuth error value
+    const api = await fetch(authorizeUrl(s, { code_challenge: challenge, state: 's', ...p }), { redirect: 'manual' })
+    assert.equal(api.headers.get('location'), null, what)
+    const body = (await api.json()) as { error: { code: string; data: { error: string } } }
+    assert.equal(body.error.data.error, error, what)
+    assert.match(body.error.code, /^OAUTH_/, what)
   }
 })
 
@@ -223,7 +230,7 @@ test('a client metadata document at a loopback, private or otherwise non-public 
   for (const host of hosts) {
     const clientId = `https://${host}/clients/c.json`
     docs.docs.set('/clients/c.json', { client_id: clientId, client_name: 'Sneaky', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' })
-    const res = await fetch(authorizeUrl(s, { client_id: clientId, redirect_uri: REDIRECT, code_challenge: pkce().challenge }), { redirect: 'manual' })
+    const res = await fetch(authorizeUrl(s, { client_id: clientId, redirect_uri: REDIRECT, code_challenge: pkce().challenge }), { redirect: 'manual', headers: { accept: 'text/html' } })
     assert.equal(res.status, 400, host)
     const page = await res.text()
     assert.match(page, /data-error="invalid_client"/, host)

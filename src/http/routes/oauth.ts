@@ -4,7 +4,7 @@
 // CORS for any origin. Errors take the protocol's form (RFC 6749 §5.2, RFC 7591 §3.2.2).
 import type { TemplatedApp } from '../uws.js'
 import { wrap, type RequestInfo } from '../router.js'
-import { send, sendJson, type Headers, type ResState } from '../respond.js'
+import { send, sendError, sendJson, type Headers, type ResState } from '../respond.js'
 import type { HttpResponse } from '../uws.js'
 import { readBody, parseJsonObject } from '../read-body.js'
 import { AppError, toAppError } from '../../errors/app-error.js'
@@ -66,6 +66,8 @@ export function registerOAuth(app: TemplatedApp, oauth: OAuthService, log: Logge
       // the client or its redirect URI is not to be trusted: tell the person, never redirect (RFC 6749 §4.1.2.1)
       const e = err instanceof AppError ? err : toAppError(err)
       if (e.status >= 500) log.error({ err }, 'oauth authorize failed')
+      // a browser gets a page; anything else the stable error body, with the OAuth error value in data
+      if (!(r.headers.accept ?? '').includes('text/html')) return sendError(res, st, new AppError(e.code, e.message, { error: oauthErrorValue(e) }), NO_STORE)
       const html = `<!doctype html><meta charset="utf-8"><title>Authorization failed</title><body style="font-family:sans-serif;max-width:40em;margin:3em auto"><h1>This client cannot be authorized</h1><p id="error" data-error="${oauthErrorValue(e)}" data-code="${e.code}">${escapeHtml(e.message)}</p><p>Error: <code>${oauthErrorValue(e)}</code>. Nothing was granted; you can close this page.</p></body>`
       send(res, st, e.status === 401 ? 400 : e.status, html, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'x-content-type-options': 'nosniff', ...NO_STORE })
     }
