@@ -62,20 +62,26 @@ test('an access token is refused once expired, and a token is bound to the resou
     const expired = await mcpStatus(short, t.access)
     assert.equal(expired.status, 401)
     assert.match(expired.challenge ?? '', /error="invalid_token"/)
-    // the same data under another public URL: the audience no longer matches, so nothing issued before is accepted
-    const t2 = await postForm(`${short.url}/oauth/token`, { grant_type: 'refresh_token', refresh_token: fresh.body.refresh_token as string, client_id: t.clientId })
-    assert.equal(t2.status, 200)
-    await short.stop()
-    const moved = await startOAuthServer({}, dir)
-    try {
-      assert.equal((await mcpStatus(moved, t2.body.access_token as string)).status, 401, 'a token for another resource')
-      const refused = await postForm(`${moved.url}/oauth/token`, { grant_type: 'refresh_token', refresh_token: t2.body.refresh_token as string, client_id: t.clientId, resource: `${short.url}/mcp` })
-      assert.equal(refused.body.error, 'invalid_target')
-    } finally {
-      await moved.stop()
-    }
+    // the refresh token outlives the access token
+    assert.equal(fresh.status, 200)
+    const again = await postForm(`${short.url}/oauth/token`, { grant_type: 'refresh_token', refresh_token: fresh.body.refresh_token as string, client_id: t.clientId })
+    assert.equal(again.status, 200)
   } finally {
     await short.stop()
+  }
+  // the same data under another public URL: the audience no longer matches, so a live token issued before is refused
+  const first = await startOAuthServer({}, dir)
+  const t = await tokensByApi(first)
+  assert.equal((await mcpStatus(first, t.access)).status, 200)
+  await first.stop()
+  const moved = await startOAuthServer({}, dir)
+  try {
+    assert.notEqual(moved.url, first.url)
+    assert.equal((await mcpStatus(moved, t.access)).status, 401, 'a token for another resource')
+    const refused = await postForm(`${moved.url}/oauth/token`, { grant_type: 'refresh_token', refresh_token: t.refresh, client_id: t.clientId, resource: `${first.url}/mcp` })
+    assert.equal(refused.body.error, 'invalid_target')
+  } finally {
+    await moved.stop()
   }
 })
 
