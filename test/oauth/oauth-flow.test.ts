@@ -10,6 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js'
 import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js'
+import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client'
 import { launchBrowser } from '../helpers/browser.js'
 import type { ServerProcess } from '../helpers/server-process.js'
 import { ADMIN, STATIC, callbackServer, documentServer, mcpStatus, pkce, postForm, register, startOAuthServer, authorizeUrl } from './oauth-harness.js'
@@ -194,6 +195,23 @@ for (const way of ['dynamic registration', 'a client ID metadata document'] as c
     await c.close()
   })
 }
+
+test('the v2 SDK client, on the stateless 2026-07-28 revision, completes the flow with its RFC 9207 issuer check and calls a tool', async () => {
+  const provider = new BrowserProvider()
+  const url = new URL(`${server.url}/mcp`)
+  const v2 = () => new ClientV2({ name: 'sdk-v2', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } })
+  const transport = new TransportV2(url, { authProvider: provider as never })
+  await assert.rejects(v2().connect(transport), (err: Error) => err.name === 'UnauthorizedError' || /nauthorized/.test(err.message))
+  assert.ok(provider.authUrl, 'the SDK asked for the browser')
+  const back = await consent(provider.authUrl.toString(), { name: 'SDK Agent' })
+  // the callback's parameters as they came: the SDK checks iss against the issuer before it redeems the code
+  await transport.finishAuth(back.searchParams)
+  const c = v2()
+  await c.connect(new TransportV2(url, { authProvider: provider as never }))
+  const r = await c.callTool({ name: 'ping', arguments: {} })
+  assert.notEqual(r.isError, true, JSON.stringify(r))
+  await c.close()
+})
 
 test('no token, code or verifier the flows handed out appears in anything the server printed', () => {
   assert.ok(secrets.length >= 10)
