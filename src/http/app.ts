@@ -75,7 +75,7 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
   registerUpload(app, services, adminAuth)
   if (oauth) {
     registerOAuth(app, oauth, log)
-    registerOAuthConsent(app, oauth.server, adminAuth, log)
+    registerOAuthConsent(app, oauth.server, oauth.store, adminAuth, log)
   }
   app.get('/media/*', wrap(mediaRoute(config.MEDIA_DIR, { auth: adminAuth, links: services.mediaLinks }), log))
   if (process.env.WA_WORKER_FAULTS === '1') {

@@ -126,6 +126,19 @@ export class OAuthStore {
     return toGrant(viaAccess)
   }
 
+  /** every grant, newest first, with when it was made and whether it is revoked (the admin's list) */
+  grants(limit = 200): Array<Grant & { createdAt: number }> {
+    const rows = this.db.prepare('SELECT * FROM grants ORDER BY created_at DESC, id LIMIT ?').all(limit) as Array<GrantRow & { created_at: number }>
+    return rows.map((r) => ({ ...toGrant(r), createdAt: r.created_at }))
+  }
+
+  /** true when the grant existed and was live */
+  revokeGrantById(id: string, now: number): boolean {
+    const live = this.db.prepare('SELECT 1 FROM grants WHERE id = ? AND revoked_at IS NULL').get(id)
+    if (live) this.revokeGrant(id, now)
+    return !!live
+  }
+
   /** the grant is dead: its tokens are deleted, the row stays as a record of what was consented to */
   revokeGrant(id: string, now: number): void {
     this.db.transaction(() => {

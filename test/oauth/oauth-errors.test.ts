@@ -270,9 +270,12 @@ test('registration refuses bad client metadata with RFC 7591 errors', async () =
 })
 
 test('the consent decision needs the sign-in, comes from the same origin, is taken once, and may only narrow the request', async () => {
-  const clientId = (await register(s, { client_name: 'C', redirect_uris: [REDIRECT] })).body.client_id as string
+  const clientId = (await register(s, { client_name: 'C', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' })).body.client_id as string
+  let verifier = ''
   const start = async (scope?: string) => {
-    const res = await fetch(authorizeUrl(s, { client_id: clientId, redirect_uri: REDIRECT, code_challenge: pkce().challenge, state: 'q', ...(scope ? { scope } : {}) }), { redirect: 'manual' })
+    const p = pkce()
+    verifier = p.verifier
+    const res = await fetch(authorizeUrl(s, { client_id: clientId, redirect_uri: REDIRECT, code_challenge: p.challenge, state: 'q', ...(scope ? { scope } : {}) }), { redirect: 'manual' })
     return new URL(res.headers.get('location')!, s.url).searchParams.get('request')!
   }
   const decide = (id: string, body: unknown, headers: Record<string, string> = { authorization: `Bearer ${ADMIN}` }) =>
@@ -294,6 +297,19 @@ test('the consent decision needs the sign-in, comes from the same origin, is tak
   const again = await decide(id, { approve: true, toolsets: ['read'] })
   assert.equal(again.status, 404)
   assert.equal(((await again.json()) as { error: { code: string } }).error.code, 'OAUTH_REQUEST_NOT_FOUND')
+  // the grant (made when the code is exchanged) records the chats picked, as JIDs; the admin can revoke it, once
+  const code = new URL(((await granted.json()) as { redirect: string }).redirect).searchParams.get('code')!
+  const t = await postForm(`${s.url}/oauth/token`, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier, client_id: clientId })
+  assert.equal(t.status, 200)
+  const list = (await (await fetch(`${s.url}/api/oauth/grants`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { grants: Array<{ id: string; client_id: string; chats: unknown }> }
+  const g = list.grants.find((x) => x.client_id === clientId)!
+  assert.deepEqual(g.chats, { mode: 'allow', jids: ['447700900123@s.whatsapp.net'] })
+  const del = (id: string) => fetch(`${s.url}/api/oauth/grants/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } })
+  assert.equal((await fetch(`${s.url}/api/oauth/grants`)).status, 401, 'the list needs the sign-in')
+  assert.equal((await mcpStatus(s, t.body.access_token as string)).status, 200)
+  assert.equal((await del(g.id)).status, 200)
+  assert.equal((await mcpStatus(s, t.body.access_token as string)).status, 401, 'revoked by the admin')
+  assert.equal((await del(g.id)).status, 404)
   const denied = await decide(await start(), { approve: false })
   const back = new URL(((await denied.json()) as { redirect: string }).redirect)
   assert.equal(back.searchParams.get('error'), 'access_denied')

@@ -106,6 +106,10 @@ test('the whole flow: discovery from the 401, DCR, consent in the browser, PKCE 
   const refresh = t.body.refresh_token as string
   secrets.push(access, refresh)
   await ping(access)
+  // the admin sees the grant with what was picked on the page
+  const grants = (await (await fetch(`${server.url}/api/oauth/grants`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { grants: Array<{ client_id: string; client_name: string; toolsets: string[]; chats: unknown; revoked: boolean }> }
+  const mine = grants.grants.find((g) => g.client_id === clientId)
+  assert.deepEqual(mine && { name: mine.client_name, toolsets: mine.toolsets, chats: mine.chats, revoked: mine.revoked }, { name: 'Remote Agent', toolsets: ['read', 'send'], chats: { mode: 'all' }, revoked: false })
 
   // refresh: a new pair; the new access token works
   const r = await postForm(meta.token_endpoint as string, { grant_type: 'refresh_token', refresh_token: refresh, client_id: clientId })

@@ -10,6 +10,7 @@ import { AppError } from '../../errors/app-error.js'
 import { TOOLSETS, type ChatScope, type Toolset } from '../../access/principal.js'
 import { toJid } from '../../store/jid.js'
 import type { AuthorizationServer, PendingRequest } from '../../oauth/authorization-server.js'
+import type { OAuthStore } from '../../oauth/oauth-store.js'
 import type { Logger } from 'pino'
 
 /** chats one grant may list */
@@ -42,12 +43,22 @@ function parseApproval(b: Record<string, unknown>, p: PendingRequest): { toolset
   return { toolsets: [...new Set(t as Toolset[])], chats: { mode: c.mode, jids: [...new Set(jids as string[])] } }
 }
 
-export function registerOAuthConsent(app: TemplatedApp, server: AuthorizationServer, auth: AdminAuth, log: Logger): void {
-  const authed = (h: Handler) =>
+/** the consent API, and the grants it made: listed for the admin, and revocable there */
+export function registerOAuthConsent(app: TemplatedApp, server: AuthorizationServer, store: OAuthStore, auth: AdminAuth, log: Logger): void {
+  const authed = (h: Handler, params = 1) =>
     wrap((r, res, st) => {
       auth.check(r, res)
       return h(r, res, st)
-    }, log, 1)
+    }, log, params)
+
+  app.get('/api/oauth/grants', authed((_r, res, st) => {
+    const grants = store.grants().map((g) => ({ id: g.id, client_id: g.clientId, client_name: g.clientName, toolsets: g.toolsets, chats: g.chats, created_at: g.createdAt, revoked: g.revoked }))
+    sendJson(res, st, 200, { grants })
+  }, 0))
+  app.del('/api/oauth/grants/:id', authed((r, res, st) => {
+    if (!store.revokeGrantById(r.params[0]!, Date.now())) throw new AppError('NOT_FOUND', 'No live grant with this id.')
+    sendJson(res, st, 200, { ok: true })
+  }))
 
   app.get('/api/oauth/requests/:id', authed((r, res, st) => sendJson(res, st, 200, view(server.request(r.params[0]!, Date.now())))))
 
