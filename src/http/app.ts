@@ -98,7 +98,8 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
         return
       }
       const port = uws.us_socket_local_port(socket)
-      log.info({ routes: routes.map((r) => `${r.method} ${r.pattern}`) }, 'http routes')
+      // one string, not an array: the logger keeps 50 items of an array, and the table is longer than that
+      log.info({ routes: routes.map((r) => `${r.method} ${r.pattern}`).join(', ') }, 'http routes')
       resolve({ port, native: uwsNative, routes, close: () => uws.us_listen_socket_close(socket) })
     })
   })

@@ -53,8 +53,10 @@ test('/mcp refuses every token that is not a live one of its own with 401, inval
 
 test('an access token is refused once expired, and a token is bound to the resource it was issued for', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'wams-oauth-'))
-  const short = await startOAuthServer({ OAUTH_ACCESS_TOKEN_TTL_MS: '1000' }, dir)
+  // no MCP_AUTH_TOKEN here: with OAuth on, /mcp still needs a token
+  const short = await startOAuthServer({ OAUTH_ACCESS_TOKEN_TTL_MS: '1000', MCP_AUTH_TOKEN: '' }, dir)
   try {
+    assert.equal((await mcpStatus(short, undefined)).status, 401, 'OAuth on, no static token: /mcp is not open')
     const t = await tokensByApi(short)
     assert.equal((await mcpStatus(short, t.access)).status, 200)
     const fresh = await postForm(`${short.url}/oauth/token`, { grant_type: 'refresh_token', refresh_token: t.refresh, client_id: t.clientId })
