@@ -45,12 +45,15 @@ const toGrant = (r: GrantRow): Grant => ({ id: r.id, clientId: r.client_id, clie
 
 export class OAuthStore {
   private readonly db: Database.Database
+  /** the hot path's statement, prepared once: preparing costs more than the indexed read */
+  private readonly byAccess: Database.Statement
 
   constructor(path: string, private readonly ttl: { accessMs: number; refreshMs: number }) {
     privateDatabase(path)
     this.db = new Database(path)
     this.db.pragma('journal_mode = WAL')
     this.db.exec(SCHEMA)
+    this.byAccess = this.db.prepare('SELECT g.*, a.expires_at AS token_expires FROM access_tokens a JOIN grants g ON g.id = a.grant_id WHERE a.hash = ? AND g.revoked_at IS NULL')
   }
 
   close(): void {
@@ -83,7 +86,7 @@ export class OAuthStore {
 
   /** the live grant an access token belongs to, with the token's expiry; undefined when unknown or revoked */
   accessGrant(token: string): { grant: Grant; expiresAt: number } | undefined {
-    const r = this.db.prepare('SELECT g.*, a.expires_at AS token_expires FROM access_tokens a JOIN grants g ON g.id = a.grant_id WHERE a.hash = ? AND g.revoked_at IS NULL').get(digest(token)) as (GrantRow & { token_expires: number }) | undefined
+    const r = this.byAccess.get(digest(token)) as (GrantRow & { token_expires: number }) | undefined
     return r ? { grant: toGrant(r), expiresAt: r.token_expires } : undefined
   }
 
