@@ -18,7 +18,7 @@ let session: string
 before(async () => {
   emu = await startEmulator()
   const hosts = { ALLOWED_HOSTS: 'wa.example.com,other.example.com:8443', UPLOAD_ENABLED: 'true' }
-  ;[open, locked] = await Promise.all([startServerProcess(emu, hosts), startServerProcess(emu, { ...hosts, ADMIN_TOKEN: ADMIN, MCP_AUTH_TOKEN: MCP })])
+  ;[open, locked] = await Promise.all([startServerProcess(emu, hosts), startServerProcess(emu, { ...hosts, ADMIN_TOKEN: ADMIN, MCP_AUTH_TOKEN: MCP, OAUTH_ENABLED: 'true', PUBLIC_BASE_URL: 'https://wa.example.com' })])
   const signIn = await fetch(`${locked.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: locked.url }, body: JSON.stringify({ token: ADMIN }) })
   session = signIn.headers.getSetCookie().find((c) => c.startsWith('admin_session='))!.split(';')[0]!
 })
