@@ -6,6 +6,7 @@ import type { Services } from '../app/services.js'
 import { JsonText, type CallToolResult, type ContentBlock, type ToolContext, type ToolDef } from './tool.js'
 import { ResultCache } from './result-cache.js'
 import { CallAbort } from './call-abort.js'
+import { publishedSchema } from './catalog-schema.js'
 import { RPC, RESULT_BYTES, asciiJson, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
 import type { McpSession } from './session.js'
 import { CallSuspended, ProtocolFault, clientCan, isInputMethod, missingCapability, type InputMethod, type InputRequests, type InputResponses } from './input.js'
@@ -138,15 +139,6 @@ class CallContext implements ToolContext {
   }
 }
 
-/**
- * A tool schema as tools/list publishes it: JSON Schema 2020-12 is what MCP assumes, so the `$schema` line
- * (50 bytes, twice per tool) is left out; a shape used twice in one schema is one `$defs` entry.
- */
-function published(schema: Record<string, unknown>): Record<string, unknown> {
-  const { $schema: _drop, ...rest } = schema
-  return rest
-}
-
 export class Dispatcher {
   private readonly tools = new Map<string, CompiledTool>()
   private readonly toolsList: unknown
@@ -162,13 +154,13 @@ export class Dispatcher {
       // for only_unread) listed everything and the model never knew
       const schema = z.strictObject(def.input)
       this.tools.set(def.name, { def, schema })
-      const inputSchema = def.inputJsonSchema ?? published(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }))
+      const inputSchema = def.inputJsonSchema ?? publishedSchema(schema, 'input')
       list.push({
         name: def.name,
         title: def.annotations.title,
         description: def.description,
         inputSchema,
-        ...(def.output ? { outputSchema: published(z.toJSONSchema(z.object(def.output), { io: 'output', unrepresentable: 'any' })) } : {}),
+        ...(def.output ? { outputSchema: publishedSchema(z.object(def.output), 'output') } : {}),
         annotations: def.annotations
       })
     }

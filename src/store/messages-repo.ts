@@ -1,6 +1,7 @@
 // Message reads: keyset pages per chat, one message, its context window, and FTS5 search.
 import { statementCache, type Db } from './open-db.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
+import { MEDIA_KEYS, STATUS_NAMES } from './message-fields.js'
 
 export interface MessageRow {
   chat_jid: string
@@ -12,6 +13,8 @@ export interface MessageRow {
   type: string
   body: string | null
   media: Record<string, unknown> | null
+  /** for contact cards: the people on them, with their numbers */
+  contact_cards?: Array<{ name: string; phones: Array<{ number: string; jid?: string }> }>
   has_thumbnail: boolean
   quoted_id: string | null
   quoted_sender: string | null
@@ -62,10 +65,13 @@ const BARE_ID_SEQ = 'SELECT m.seq FROM chats c CROSS JOIN messages m ON m.chat_j
 const opt = (key: string, json: string): string => `coalesce(',"${key}":' || ${json}, '')`
 const optText = (key: string, expr: string): string => opt(key, `nullif(json_quote(${expr}), 'null')`)
 const SENDER_NAME = `iif(m.from_me OR m.sender_jid IS NULL, iif(m.from_me, NULL, m.push_name), coalesce((SELECT coalesce(c.name, c.notify, c.verified_name) FROM contacts c WHERE c.jid = m.sender_jid), m.push_name))`
+// media keys renamed to the tools' snake_case; json_patch onto {} drops the null members (RFC 7396)
+const MEDIA_JSON = `iif(m.media IS NULL, NULL, json_patch('{}', json_object(${MEDIA_KEYS.map(([from, to]) => `'${to}', json_extract(m.media, '$.${from}')`).join(', ')})))`
+const STATUS_NAME = `CASE m.status ${STATUS_NAMES.map((n, i) => `WHEN ${i} THEN '${n}'`).join(' ')} ELSE CAST(m.status AS TEXT) END`
 const MESSAGE_JSON = `'{"message_id":' || json_quote(m.chat_jid || ':' || m.id) || ',"id":' || json_quote(m.id) || ',"chat_jid":' || json_quote(m.chat_jid)
     || ',"from_me":' || iif(m.from_me, 'true', 'false') || ${optText('sender_jid', 'm.sender_jid')} || ${optText('sender_name', SENDER_NAME)}
-    || ',"timestamp":' || m.ts || ',"type":' || json_quote(m.type) || ${optText('body', 'iif(m.revoked, NULL, m.body)')} || ${opt('media', 'json(m.media)')}
-    || ${optText('quoted_id', 'm.quoted_id')} || ${opt('mentions', 'json(m.mentions)')} || ${opt('status', 'm.status')}
+    || ',"timestamp":' || m.ts || ',"type":' || json_quote(m.type) || ${optText('body', 'iif(m.revoked, NULL, m.body)')} || ${opt('media', MEDIA_JSON)}
+    || ${optText('quoted_id', `m.chat_jid || ':' || m.quoted_id`)} || ${opt('mentions', 'json(m.mentions)')} || ${optText('status', STATUS_NAME)}
     || iif(m.edited_at IS NOT NULL, ',"edited":true', '') || iif(m.revoked, ',"revoked":true', '')
     || coalesce((SELECT ',"reactions":' || json_group_array(json_object('sender_jid', r.sender_jid, 'emoji', r.emoji)) FROM reactions r WHERE r.chat_jid = m.chat_jid AND r.message_id = m.id HAVING count(*) > 0), '')
     || iif(m.type = 'poll', ',"poll_votes":' || (SELECT json_group_array(json_object('voter_jid', v.voter_jid, 'selected', json(v.selected))) FROM poll_votes v WHERE v.chat_jid = m.chat_jid AND v.poll_id = m.id), '')

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineTool, READ_ONLY, READ_REMOTE } from '../tool.js'
-import { canonicalJid, contactShape, cursorInput, jidInput, limitInput, nextCursor, toContact } from '../schemas.js'
+import { canonicalJid, contactShape, contactShapeFull, cursorInput, jidInput, limitInput, nextCursor, toContact } from '../schemas.js'
 import { resolveContacts, matchShape } from '../resolve.js'
 import { AppError } from '../../errors/app-error.js'
 
@@ -8,7 +8,7 @@ export const searchContacts = defineTool({
   name: 'search_contacts',
   description: 'Searches every stored contact by name, push name or number. Numbers match from their start ("+1 555" finds 1555..., "1234" never matches a number that merely contains it). Ranked: exact number, number prefix, exact name, name prefix, name substring. Paged with cursor.',
   input: { query: z.string().trim().min(1).max(200), limit: limitInput(50), cursor: cursorInput },
-  output: { contacts: z.array(contactShape), next_cursor: nextCursor },
+  output: { contacts: z.array(contactShapeFull), next_cursor: nextCursor },
   annotations: { title: 'Search contacts', ...READ_ONLY },
   storeRead: true,
   async run(a, { services }) {

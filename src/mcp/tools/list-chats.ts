@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineTool, READ_ONLY } from '../tool.js'
-import { chatShape, cursorInput, limitInput, nextCursor, toChat } from '../schemas.js'
+import { chatShape, chatShapeFull, cursorInput, limitInput, nextCursor, toChat } from '../schemas.js'
 
 export const listChats = defineTool({
   name: 'list_chats',
@@ -13,7 +13,7 @@ export const listChats = defineTool({
     only_unread: z.boolean().default(false),
     include_archived: z.boolean().default(true)
   },
-  output: { chats: z.array(chatShape), next_cursor: nextCursor },
+  output: { chats: z.array(chatShapeFull), next_cursor: nextCursor },
   annotations: { title: 'List chats', ...READ_ONLY },
   storeRead: true,
   async run(a, { services }) {

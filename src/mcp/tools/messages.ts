@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineTool, JsonText, READ_ONLY } from '../tool.js'
-import { canonicalJid, cursorInput, jidInput, limitInput, messageShape, nextCursor, parseMessageId, toMessage } from '../schemas.js'
+import { canonicalJid, cursorInput, jidInput, limitInput, messageShape, messageShapeFull, nextCursor, parseMessageId, toMessage } from '../schemas.js'
 import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
 
@@ -24,7 +24,7 @@ export const listMessages = defineTool({
     include_full_data: z.boolean().default(false).describe('accepted for compatibility'),
     media_limit: z.number().int().min(1).max(50).default(5).describe('accepted for compatibility')
   },
-  output: { chat_jid: z.string(), messages: z.array(messageShape), next_cursor: nextCursor },
+  output: { chat_jid: z.string(), messages: z.array(messageShapeFull), next_cursor: nextCursor },
   annotations: { title: 'List messages', ...READ_ONLY },
   storeRead: true,
   async run(a, { services }) {
