@@ -1,15 +1,17 @@
 // The JSON Schemas tools/list publishes, kept short: every client sends the whole catalog to its model on
 // every turn, so bytes that say nothing are cost without value. The rewriting is lossless for validation:
 // what it drops is either a default of JSON Schema (`additionalProperties: {}`, empty `properties`), a bound
-// no JSON number a client sends can exceed in practice (zod's ±2^53 on integers), or, in output schemas
-// only, `additionalProperties: false` (a client validating our results against the looser schema accepts
-// exactly what it accepted before, since we only ever send the declared fields).
+// no JSON number a client sends can exceed in practice (zod's ±2^53 on integers), the length caps of
+// strings and lists (they protect the server, which still enforces them and says so in INVALID_INPUT), or,
+// in output schemas only, `additionalProperties: false` (our results carry only the declared fields, so a
+// client validating them against the looser schema accepts exactly what it accepted before).
 import { z } from 'zod'
 
 type Json = Record<string, unknown>
 
 const SAFE = Number.MAX_SAFE_INTEGER
 const COMPAT = 'x-compat'
+const LENGTH_CAPS = new Set(['minLength', 'maxLength', 'maxItems', 'minItems'])
 
 /**
  * An input accepted for the prompts of the project this one re-imagines but not advertised: it does
@@ -29,12 +31,17 @@ function shrink(node: unknown, output: boolean): unknown {
     if (k === 'properties' && v && typeof v === 'object' && !Object.keys(v).length) continue
     if (k === 'propertyNames' && (v as Json)?.type === 'string' && Object.keys(v as Json).length === 1) continue
     if ((k === 'minimum' && v === -SAFE) || (k === 'maximum' && v === SAFE)) continue
+    // string and list length caps guard the server, not the model: the server still enforces them
+    if (LENGTH_CAPS.has(k)) continue
     // names of properties are data, not schema keywords: recurse into each value, keep every key
     if ((k === 'properties' || k === '$defs') && v && typeof v === 'object') {
       const kept = Object.entries(v as Json).filter(([, pv]) => !(pv as Json)?.[COMPAT])
       o[k] = Object.fromEntries(kept.map(([pk, pv]) => [pk, shrink(pv, output)]))
       continue
     }
+    // which result fields are always there is for code generators, not for a model; the client's check of
+    // structuredContent still holds every type
+    if (k === 'required' && output) continue
     if (k === 'required' && Array.isArray(v)) {
       const props = (node as Json).properties as Json | undefined
       o[k] = v.filter((r) => !(props?.[r as string] as Json | undefined)?.[COMPAT])
@@ -72,4 +79,10 @@ function inlineSingleUse(json: Json): Json {
   const out = swap(rest) as Json
   const left = Object.fromEntries(Object.entries(defs).filter(([id]) => !once.includes(id)).map(([id, v]) => [id, swap(v)]))
   return Object.keys(left).length ? { ...out, $defs: left } : out
+}
+
+/** the hints as published: the title is the tool's own `title` already (MCP 2025-06-18 and later) */
+export function publishedAnnotations<A extends { title: string }>(a: A): Omit<A, 'title'> {
+  const { title: _t, ...hints } = a
+  return hints
 }

@@ -6,7 +6,7 @@ import type { Services } from '../app/services.js'
 import { JsonText, type CallToolResult, type ContentBlock, type ToolContext, type ToolDef } from './tool.js'
 import { ResultCache } from './result-cache.js'
 import { CallAbort } from './call-abort.js'
-import { publishedSchema } from './catalog-schema.js'
+import { publishedAnnotations, publishedSchema } from './catalog-schema.js'
 import { RPC, RESULT_BYTES, asciiJson, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
 import type { McpSession } from './session.js'
 import { CallSuspended, ProtocolFault, clientCan, isInputMethod, missingCapability, type InputMethod, type InputRequests, type InputResponses } from './input.js'
@@ -161,7 +161,7 @@ export class Dispatcher {
         description: def.description,
         inputSchema,
         ...(def.output ? { outputSchema: publishedSchema(z.object(def.output), 'output') } : {}),
-        annotations: def.annotations
+        annotations: publishedAnnotations(def.annotations)
       })
     }
     this.toolsList = { tools: list }

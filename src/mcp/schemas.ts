@@ -10,11 +10,11 @@ import { mediaOut, statusName } from '../store/message-fields.js'
 export const MAX_PAGE = 200
 
 /** what every JID argument says it takes; a name must match one contact or group exactly (see recipient.ts) */
-export const JID_FORMS = 'a JID (123@s.whatsapp.net, 123@lid, 123-456@g.us), a phone number (+1 555 000 1111) or an exact contact or group name'
+export const JID_FORMS = 'JID (123@s.whatsapp.net, 123-456@g.us, 123@lid), phone number (+1 555 000 1111) or exact contact/group name'
 export const jidInput = (what = JID_FORMS) => z.string().trim().min(1).max(200).describe(what)
-export const limitInput = (def: number, max = MAX_PAGE) => z.number().int().min(1).max(max).default(def).describe(`page size, 1..${max}`)
-export const cursorInput = z.string().max(500).optional().describe('next_cursor of the previous page (of the same query)')
-export const nextCursor = z.string().nullable().describe('for the next page; null on the last')
+export const limitInput = (def: number, max = MAX_PAGE) => z.number().int().min(1).max(max).default(def)
+export const cursorInput = z.string().max(500).optional().describe('next_cursor of the same query')
+export const nextCursor = z.string().nullable()
 export const messageIdInput = z.string().trim().min(1).max(300).describe('chat_jid:id')
 
 const MESSAGE_FIELDS =

@@ -53,7 +53,7 @@ after(async () => {
 test('tools/list publishes all 41 tools with annotations and output schemas', async () => {
   const { tools } = await client.listTools()
   assert.equal(tools.length, 41)
-  for (const t of tools) assert.ok(t.outputSchema && t.annotations?.title, t.name)
+  for (const t of tools) assert.ok(t.outputSchema && t.title && t.annotations, t.name)
 })
 
 test('list_chats shows the synced chats with names, unread counts and cursor paging', async () => {

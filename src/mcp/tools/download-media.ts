@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { defineTool } from '../tool.js'
+import { compat } from '../catalog-schema.js'
 import { parseMessageId } from '../schemas.js'
 import { AppError } from '../../errors/app-error.js'
 import { mediaRelPath } from '../../media/media-paths.js'
@@ -11,7 +12,7 @@ const INLINE_MAX = 8 * 1024 * 1024
 export const downloadMedia = defineTool({
   name: 'download_media',
   description: 'Downloads the media of a stored message (works after restarts: the raw message is kept) into MEDIA_DIR and returns where it is. Expired media is re-requested from the phone first. include_full_data also returns the bytes (images as image content, up to 8 MB).',
-  input: { message_id: z.string().trim().min(1).max(300), include_full_data: z.boolean().default(false), save_to_disk: z.boolean().default(true).describe('accepted for compatibility; the file is always kept in MEDIA_DIR') },
+  input: { message_id: z.string().trim().min(1).max(300), include_full_data: z.boolean().default(false), save_to_disk: compat(z.boolean().default(true)) },
   output: { message_id: z.string(), path: z.string(), url: z.string(), size: z.number(), mimetype: z.string().nullable(), filename: z.string().nullable(), reuploaded: z.boolean(), cached: z.boolean(), data: z.string().optional().describe('base64, with include_full_data') },
   annotations: { title: 'Download media', readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async run(a, { services }) {

@@ -53,7 +53,7 @@ const auditInput = {
 const memberShape = z
   .object({ jid: z.string(), group_count: z.number(), has_direct_chat: z.boolean(), in_contacts: z.boolean() })
   .catchall(z.unknown())
-  .describe('a member: jid, lid, name (address book), notify (push name), phone, group_count, groups [{jid, subject}], has_direct_chat, in_contacts; unknown values are null')
+  .meta({ id: 'member', description: 'jid, lid, name (address book), notify (push name), phone, group_count, groups [{jid, subject}], has_direct_chat, in_contacts; unknown values null' })
 const auditOut = { groups_processed: z.number(), total_members: z.number(), members: z.array(memberShape), next_cursor: nextCursor }
 
 async function matrix(s: Services, groupLimit: number, refresh: boolean) {

@@ -66,7 +66,7 @@ export const deleteMessage = defineTool({
 export const forwardMessage = defineTool({
   name: 'forward_message',
   description: 'Forwards a stored message (text or media) to another chat, marked as forwarded.',
-  input: { message_id: messageIdInput, to: jidInput('the chat to forward to: a JID or a phone number') },
+  input: { message_id: messageIdInput, to: jidInput() },
   output: done,
   annotations: { title: 'Forward a message', ...ACT },
   async run(a, { services: s }) {
@@ -81,7 +81,7 @@ export const sendLocation = defineTool({
   name: 'send_location',
   description: 'Sends a location pin, with an optional place name and address.',
   input: {
-    recipient_jid: jidInput('the chat: a JID or a phone number'),
+    recipient_jid: jidInput(),
     latitude: z.number().min(-90).max(90),
     longitude: z.number().min(-180).max(180),
     name: z.string().max(256).optional(),
@@ -107,7 +107,7 @@ export const sendContact = defineTool({
   name: 'send_contact',
   description: 'Sends one or more contact cards (vCards). Give contact_jid to send a stored contact as it is known here, or the fields yourself.',
   input: {
-    recipient_jid: jidInput('the chat: a JID or a phone number'),
+    recipient_jid: jidInput(),
     contact_jid: jidInput('a stored contact to send').optional(),
     contacts: z.array(cardInput).min(1).max(20).optional()
   },
@@ -133,7 +133,7 @@ export const sendPoll = defineTool({
   name: 'send_poll',
   description: 'Sends a poll with 2 to 12 options; selectable_count 1 for a single choice, more for several (0 = any number).',
   input: {
-    recipient_jid: jidInput('the chat: a JID or a phone number'),
+    recipient_jid: jidInput(),
     question: z.string().min(1).max(255),
     options: z.array(z.string().min(1).max(100)).min(2).max(12),
     selectable_count: z.number().int().min(0).max(12).default(1)
@@ -152,7 +152,7 @@ export const sendPoll = defineTool({
 export const markRead = defineTool({
   name: 'mark_read',
   description: 'Sends read receipts: for the given messages, or for a whole chat (its unread messages). Reading a chat with the other tools never marks it read.',
-  input: { chat_id: jidInput('the chat: a JID or a phone number').optional(), message_ids: z.array(messageIdInput).min(1).max(100).optional() },
+  input: { chat_id: jidInput().optional(), message_ids: z.array(messageIdInput).min(1).max(100).optional() },
   output: { success: z.literal(true), chat_jid: z.string(), marked: z.number() },
   annotations: { title: 'Mark as read', ...ACT, idempotentHint: true },
   async run(a, { services: s }) {

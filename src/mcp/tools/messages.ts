@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { defineTool, JsonText, READ_ONLY } from '../tool.js'
 import { canonicalJid, cursorInput, jidInput, limitInput, messageShape, messageShapeFull, nextCursor, parseMessageId, toMessage } from '../schemas.js'
+import { compat } from '../catalog-schema.js'
 import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
 
@@ -15,14 +16,14 @@ export const listMessages = defineTool({
   name: 'list_messages',
   description: 'Messages of one chat, newest first; next_cursor walks to older ones. Optional time bounds (unix ms). Media messages carry their metadata; fetch the file with download_media.',
   input: {
-    chat_id: jidInput('the chat: a JID or a phone number'),
+    chat_id: jidInput(),
     limit: limitInput(50),
     cursor: cursorInput,
     before: z.number().int().optional().describe('only messages older than this, unix ms'),
     after: z.number().int().optional().describe('only messages newer than this, unix ms'),
-    include_media: z.boolean().default(false).describe('accepted for compatibility; media metadata is always included'),
-    include_full_data: z.boolean().default(false).describe('accepted for compatibility'),
-    media_limit: z.number().int().min(1).max(50).default(5).describe('accepted for compatibility')
+    include_media: compat(z.boolean().default(false)),
+    include_full_data: compat(z.boolean().default(false)),
+    media_limit: compat(z.number().int().min(1).max(50).default(5))
   },
   output: { chat_jid: z.string(), messages: z.array(messageShapeFull), next_cursor: nextCursor },
   annotations: { title: 'List messages', ...READ_ONLY },

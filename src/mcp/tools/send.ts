@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { rm } from 'node:fs/promises'
 import { defineTool } from '../tool.js'
+import { compat } from '../catalog-schema.js'
 import { canonicalJid, jidInput } from '../schemas.js'
 import { fingerprint } from '../../wa/send-guard.js'
 import { stageMedia } from '../../media/stage-media.js'
@@ -32,7 +33,7 @@ export const sendMessage = defineTool({
   name: 'send_message',
   description: 'Sends a text message to a person (JID or phone number) or a group. Waits briefly for WhatsApp to be connected, then fails with a retryable WA_NOT_READY. With idempotency_key a retry never sends twice; without one, an identical text to the same chat within WA_SEND_DEDUP_WINDOW_MS is not sent again (deduplicated: true). Optional reply_to quotes a stored message.',
   input: {
-    recipient_jid: jidInput('the chat: a JID or a phone number'),
+    recipient_jid: jidInput(),
     message: z.string().min(1).max(65536),
     reply_to: z.string().max(300).optional().describe('message_id (chat_jid:id or id) to quote'),
     mentions: z.array(z.string()).max(256).optional().describe('JIDs to mention; write @number in the text'),
@@ -65,7 +66,7 @@ export const sendMedia = defineTool({
   name: 'send_media',
   description: 'Sends an image, video, audio, voice note (as_audio_message: converted to Opus with ffmpeg when needed) or document. Give exactly one of media_path (inside MEDIA_DIR or MEDIA_ROOTS), media_url (downloaded with a timeout and size cap) or media_content (base64 or a data: URL). The type comes from the file\'s bytes; image/webp goes as a sticker. idempotency_key as in send_message.',
   input: {
-    recipient_jid: jidInput('the chat: a JID or a phone number'),
+    recipient_jid: jidInput(),
     media_path: z.string().max(1000).optional(),
     media_url: z.string().max(4000).optional(),
     media_content: z.string().optional().describe('base64 or a data: URL'),
@@ -75,7 +76,7 @@ export const sendMedia = defineTool({
     as_audio_message: z.boolean().default(false).describe('send audio as a voice note'),
     reply_to: z.string().max(300).optional(),
     idempotency_key: idempotencyKey,
-    include_full_data: z.boolean().default(false).describe('accepted for compatibility; the sent file is never echoed back')
+    include_full_data: compat(z.boolean().default(false))
   },
   output: { ...sentShape, kind: z.string(), mimetype: z.string(), size: z.number(), file_name: z.string() },
   annotations: { title: 'Send media', ...SEND },
