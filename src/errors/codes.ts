@@ -95,6 +95,11 @@ export const ERROR_CODES = {
 
   // --- pools and workers
   POOL_TASK_FAILED: { status: 500, retryable: true, summary: 'A background task failed.' },
+
+  // --- arguments agents get wrong
+  TIME_IN_SECONDS: { status: 400, retryable: false, summary: 'A time argument is a number that can only be unix seconds; times are unix milliseconds or ISO 8601.' },
+  TIME_INVALID: { status: 400, retryable: false, summary: 'A time argument is neither unix milliseconds nor an ISO 8601 time.' },
+  NAME_AMBIGUOUS: { status: 409, retryable: false, summary: 'A name given where a JID is expected matches several contacts or groups; the error lists them (data.candidates) to pick a JID from.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -59,7 +59,12 @@ export interface ListChatsQuery {
   onlyUnread?: boolean
   includeArchived?: boolean
   system?: boolean
+  /** unix ms: only chats with a message at or after this */
+  updatedSince?: number
 }
+
+/** what a page's cursor is bound to: which list and every filter */
+const chatScope = (q: ListChatsQuery) => ['chats', q.query, !!q.onlyGroups, !!q.onlyUnread, q.includeArchived !== false, !!q.system, q.updatedSince]
 
 export class ChatsRepo {
   private readonly prepare: ReturnType<typeof statementCache>
@@ -76,12 +81,13 @@ export class ChatsRepo {
     if (q.onlyGroups) where.push('c.is_group = 1')
     if (q.onlyUnread) where.push('(c.unread_count > 0 OR c.marked_unread = 1)')
     if (q.includeArchived === false) where.push('c.archived = 0')
+    if (q.updatedSince !== undefined) where.push('c.last_message_at >= ?'), params.push(q.updatedSince)
     if (q.query) {
       where.push(`(${DISPLAY_NAME} LIKE ? ESCAPE '\\' OR c.jid LIKE ? ESCAPE '\\')`)
       const like = `%${q.query.replace(/[\\%_]/g, (x) => `\\${x}`)}%`
       params.push(like, like)
     }
-    const key = decodeCursor(q.cursor, 2) as [number, string] | undefined
+    const key = decodeCursor(q.cursor, chatScope(q), 2) as [number, string] | undefined
     if (key) {
       where.push('(coalesce(c.last_message_at, 0) < ? OR (coalesce(c.last_message_at, 0) = ? AND c.jid > ?))')
       params.push(key[0], key[0], key[1])
@@ -90,7 +96,7 @@ export class ChatsRepo {
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit).map(toRow)
     const last = page.at(-1)
-    return { chats: page, next_cursor: more && last ? encodeCursor([last.last_message_at ?? 0, last.jid]) : null }
+    return { chats: page, next_cursor: more && last ? encodeCursor(chatScope(q), [last.last_message_at ?? 0, last.jid]) : null }
   }
 
   private listFast(q: ListChatsQuery): { chats: ChatRow[]; next_cursor: string | null } {
@@ -99,7 +105,8 @@ export class ChatsRepo {
     if (q.onlyGroups) where.push('is_group = 1')
     if (q.onlyUnread) where.push('(unread_count > 0 OR marked_unread = 1)')
     if (q.includeArchived === false) where.push('archived = 0')
-    const key = decodeCursor(q.cursor, 2) as [number, string] | undefined
+    if (q.updatedSince !== undefined) where.push('last_message_at >= ?'), params.push(q.updatedSince)
+    const key = decodeCursor(q.cursor, chatScope(q), 2) as [number, string] | undefined
     if (key) {
       where.push('(last_message_at < ? OR (last_message_at = ? AND jid > ?))')
       params.push(key[0], key[0], key[1])
@@ -110,7 +117,7 @@ export class ChatsRepo {
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit).map(toRow)
     const last = page.at(-1)
-    return { chats: page, next_cursor: more && last ? encodeCursor([last.last_message_at ?? 0, last.jid]) : null }
+    return { chats: page, next_cursor: more && last ? encodeCursor(chatScope(q), [last.last_message_at ?? 0, last.jid]) : null }
   }
 
   get(jid: string): ChatRow | undefined {

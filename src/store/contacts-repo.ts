@@ -60,7 +60,7 @@ export class ContactsRepo {
    * matches in the middle of somebody else's), then name prefix, then name substring.
    */
   search(query: string, limit: number, cursor?: string): { contacts: ContactRow[]; next_cursor: string | null } {
-    const offset = (decodeCursor(cursor, 1) as [number] | undefined)?.[0] ?? 0
+    const offset = (decodeCursor(cursor, ['contacts', query.trim()], 1) as [number] | undefined)?.[0] ?? 0
     const q = query.trim()
     const digits = q.replace(/[\s\-().+]/g, '')
     const isNumber = /^[0-9]{3,}$/.test(digits)
@@ -84,6 +84,6 @@ export class ContactsRepo {
         limit + 1, offset
       ) as RawContact[]
     const more = rows.length > limit
-    return { contacts: rows.slice(0, limit).map(toRow), next_cursor: more ? encodeCursor([offset + limit]) : null }
+    return { contacts: rows.slice(0, limit).map(toRow), next_cursor: more ? encodeCursor(['contacts', q], [offset + limit]) : null }
   }
 }

@@ -2,6 +2,7 @@
 import { statementCache, type Db } from './open-db.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { MEDIA_KEYS, STATUS_NAMES } from './message-fields.js'
+import { recentMessagesJson, type RecentQuery } from './recent-messages.js'
 
 export interface MessageRow {
   chat_jid: string
@@ -68,7 +69,7 @@ const SENDER_NAME = `iif(m.from_me OR m.sender_jid IS NULL, iif(m.from_me, NULL,
 // media keys renamed to the tools' snake_case; json_patch onto {} drops the null members (RFC 7396)
 const MEDIA_JSON = `iif(m.media IS NULL, NULL, json_patch('{}', json_object(${MEDIA_KEYS.map(([from, to]) => `'${to}', json_extract(m.media, '$.${from}')`).join(', ')})))`
 const STATUS_NAME = `CASE m.status ${STATUS_NAMES.map((n, i) => `WHEN ${i} THEN '${n}'`).join(' ')} ELSE CAST(m.status AS TEXT) END`
-const MESSAGE_JSON = `'{"message_id":' || json_quote(m.chat_jid || ':' || m.id) || ',"id":' || json_quote(m.id) || ',"chat_jid":' || json_quote(m.chat_jid)
+export const MESSAGE_JSON = `'{"message_id":' || json_quote(m.chat_jid || ':' || m.id) || ',"id":' || json_quote(m.id) || ',"chat_jid":' || json_quote(m.chat_jid)
     || ',"from_me":' || iif(m.from_me, 'true', 'false') || ${optText('sender_jid', 'm.sender_jid')} || ${optText('sender_name', SENDER_NAME)}
     || ',"timestamp":' || m.ts || ',"type":' || json_quote(m.type) || ${optText('body', 'iif(m.revoked, NULL, m.body)')} || ${opt('media', MEDIA_JSON)}
     || ${optText('quoted_id', `m.chat_jid || ':' || m.quoted_id`)} || ${opt('mentions', 'json(m.mentions)')} || ${optText('status', STATUS_NAME)}
@@ -108,6 +109,9 @@ export interface ListMessagesQuery {
   fromMe?: boolean
 }
 
+/** what a page's cursor is bound to: the chat and every filter */
+const pageScope = (q: ListMessagesQuery) => ['messages', q.chatJid, q.before, q.after, q.fromMe]
+
 /** the WHERE of one page of a chat, newest first: time bounds, sender side, and the keyset cursor */
 function pageWhere(q: ListMessagesQuery): { where: string; params: unknown[] } {
   const where = ['m.chat_jid = ?']
@@ -115,7 +119,7 @@ function pageWhere(q: ListMessagesQuery): { where: string; params: unknown[] } {
   if (q.before !== undefined) where.push('m.ts < ?'), params.push(q.before)
   if (q.after !== undefined) where.push('m.ts > ?'), params.push(q.after)
   if (q.fromMe !== undefined) where.push('m.from_me = ?'), params.push(q.fromMe ? 1 : 0)
-  const key = decodeCursor(q.cursor, 2) as [number, number] | undefined
+  const key = decodeCursor(q.cursor, pageScope(q), 2) as [number, number] | undefined
   if (key) where.push('(m.ts < ? OR (m.ts = ? AND m.seq < ?))'), params.push(key[0], key[0], key[1])
   return { where: where.join(' AND '), params }
 }
@@ -159,7 +163,7 @@ export class MessagesRepo {
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit)
     const last = page.at(-1)
-    return { messages: this.withReactions(page.map(toRow)), next_cursor: more && last ? encodeCursor([last.ts, last.seq]) : null }
+    return { messages: this.withReactions(page.map(toRow)), next_cursor: more && last ? encodeCursor(pageScope(q), [last.ts, last.seq]) : null }
   }
 
   /**
@@ -174,7 +178,12 @@ export class MessagesRepo {
     const more = rows.length > q.limit
     const page = more ? rows.slice(0, q.limit) : rows
     const last = page.at(-1)
-    return { json: `[${page.map((r) => r[0]).join(',')}]`, next_cursor: more && last ? encodeCursor([last[1], last[2]]) : null }
+    return { json: `[${page.map((r) => r[0]).join(',')}]`, next_cursor: more && last ? encodeCursor(pageScope(q), [last[1], last[2]]) : null }
+  }
+
+  /** messages across every chat in a time window, as JSON text (see recent-messages.ts) */
+  recentJson(q: RecentQuery): { json: string; next_cursor: string | null } {
+    return recentMessagesJson(this.prepare, q)
   }
 
   get(id: string, chatJid?: string): MessageRow | undefined {
@@ -209,7 +218,8 @@ export class MessagesRepo {
    * characters cannot use the index well and fall back to substring matching, newest first.
    */
   search(q: { query: string; chatJid?: string; limit: number; cursor?: string }): { messages: MessageRow[]; next_cursor: string | null } {
-    const offset = (decodeCursor(q.cursor, 1) as [number] | undefined)?.[0] ?? 0
+    const scope = ['search', q.query.trim(), q.chatJid]
+    const offset = (decodeCursor(q.cursor, scope, 1) as [number] | undefined)?.[0] ?? 0
     const text = q.query.trim()
     let rows: RawMessage[]
     if (text.length < 3) {
@@ -237,7 +247,7 @@ export class MessagesRepo {
       }
     }
     const more = rows.length > q.limit
-    return { messages: this.withReactions(rows.slice(0, q.limit).map(toRow)), next_cursor: more ? encodeCursor([offset + q.limit]) : null }
+    return { messages: this.withReactions(rows.slice(0, q.limit).map(toRow)), next_cursor: more ? encodeCursor(scope, [offset + q.limit]) : null }
   }
 
   lastInteraction(jid: string): MessageRow | undefined {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTool, READ_ONLY } from '../tool.js'
+import { defineTool, READ_REMOTE } from '../tool.js'
 import { cursorInput, jidInput, limitInput, nextCursor } from '../schemas.js'
 import { AppError } from '../../errors/app-error.js'
 import { encodeCursor, decodeCursor } from '../../store/cursor.js'
@@ -67,10 +67,11 @@ async function matrix(s: Services, groupLimit: number, refresh: boolean) {
   return m as Omit<typeof m, 'members'> & { members: Array<AuditMember & Record<string, unknown>> }
 }
 
-function page(members: Array<AuditMember & Record<string, unknown>>, limit: number, cursor: string | undefined) {
-  const offset = (decodeCursor(cursor, 1) as [number] | undefined)?.[0] ?? 0
+/** one page of an audit's members; `scope` names the audit and its filters, which its cursors are bound to */
+function page(members: Array<AuditMember & Record<string, unknown>>, limit: number, cursor: string | undefined, scope: unknown[]) {
+  const offset = (decodeCursor(cursor, scope, 1) as [number] | undefined)?.[0] ?? 0
   const slice = members.slice(offset, offset + limit)
-  return { members: slice, next_cursor: offset + limit < members.length ? encodeCursor([offset + limit]) : null }
+  return { members: slice, next_cursor: offset + limit < members.length ? encodeCursor(scope, [offset + limit]) : null }
 }
 
 export const analyzeGroupOverlaps = defineTool({
@@ -78,11 +79,11 @@ export const analyzeGroupOverlaps = defineTool({
   description: 'People who share at least min_shared_groups (≥2) of your groups, most shared first. Reads every group in the store (participants kept current from group events), never counts you. Paged.',
   input: { ...auditInput, min_shared_groups: z.number().int().min(2).max(1000).default(2) },
   output: auditOut,
-  annotations: { title: 'Analyze group overlaps', ...READ_ONLY },
+  annotations: { title: 'Analyze group overlaps', ...READ_REMOTE },
   async run(a, { services }) {
     const m = await matrix(services, a.group_limit, a.refresh_group_info)
     const hits = m.members.filter((x) => x.group_count >= a.min_shared_groups)
-    return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor) }
+    return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor, ['overlaps', a.group_limit, a.min_shared_groups]) }
   }
 })
 
@@ -91,11 +92,11 @@ export const findMembersWithoutDirectChat = defineTool({
   description: 'Members of your groups with whom you have no 1:1 conversation. Paged.',
   input: { ...auditInput, min_shared_groups: z.number().int().min(1).max(1000).default(1) },
   output: auditOut,
-  annotations: { title: 'Find members without a direct chat', ...READ_ONLY },
+  annotations: { title: 'Find members without a direct chat', ...READ_REMOTE },
   async run(a, { services }) {
     const m = await matrix(services, a.group_limit, a.refresh_group_info)
     const hits = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.has_direct_chat)
-    return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor) }
+    return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor, ['no_direct_chat', a.group_limit, a.min_shared_groups]) }
   }
 })
 
@@ -104,11 +105,11 @@ export const findMembersNotInContacts = defineTool({
   description: 'Members of your groups who are not saved in your address book (a push name alone does not count as saved). Paged.',
   input: { ...auditInput, min_shared_groups: z.number().int().min(1).max(1000).default(1) },
   output: auditOut,
-  annotations: { title: 'Find members not in contacts', ...READ_ONLY },
+  annotations: { title: 'Find members not in contacts', ...READ_REMOTE },
   async run(a, { services }) {
     const m = await matrix(services, a.group_limit, a.refresh_group_info)
     const hits = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.in_contacts)
-    return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor) }
+    return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor, ['not_in_contacts', a.group_limit, a.min_shared_groups]) }
   }
 })
 
@@ -128,7 +129,7 @@ export const runGroupAudit = defineTool({
     without_direct_chat: z.array(memberShape),
     not_in_contacts: z.array(memberShape)
   },
-  annotations: { title: 'Run a group audit', ...READ_ONLY },
+  annotations: { title: 'Run a group audit', ...READ_REMOTE },
   async run(a, { services }) {
     const m = await matrix(services, a.group_limit, a.refresh_group_info)
     const overlaps = m.members.filter((x) => x.group_count >= a.overlap_min_shared_groups)

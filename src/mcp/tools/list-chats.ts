@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineTool, READ_ONLY } from '../tool.js'
+import { timeInput, toMs } from '../time-input.js'
 import { chatShape, chatShapeFull, cursorInput, limitInput, nextCursor, toChat } from '../schemas.js'
 
 export const listChats = defineTool({
@@ -11,13 +12,14 @@ export const listChats = defineTool({
     include_last_message: z.boolean().default(true),
     query: z.string().max(200).optional().describe('filter by name or JID substring'),
     only_unread: z.boolean().default(false),
-    include_archived: z.boolean().default(true)
+    include_archived: z.boolean().default(true),
+    updated_since: timeInput('only chats with a message since').optional()
   },
   output: { chats: z.array(chatShapeFull), next_cursor: nextCursor },
   annotations: { title: 'List chats', ...READ_ONLY },
   storeRead: true,
   async run(a, { services }) {
-    const r = services.chats.list({ limit: a.limit, cursor: a.cursor, query: a.query, onlyUnread: a.only_unread, includeArchived: a.include_archived })
+    const r = services.chats.list({ limit: a.limit, cursor: a.cursor, query: a.query, onlyUnread: a.only_unread, includeArchived: a.include_archived, updatedSince: toMs(a.updated_since, 'updated_since') })
     return { chats: r.chats.map((c) => toChat(c, a.include_last_message)), next_cursor: r.next_cursor }
   }
 })

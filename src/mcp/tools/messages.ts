@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { defineTool, JsonText, READ_ONLY } from '../tool.js'
 import { canonicalJid, cursorInput, jidInput, limitInput, messageShape, messageShapeFull, nextCursor, parseMessageId, toMessage } from '../schemas.js'
 import { compat } from '../catalog-schema.js'
+import { timeInput, toMs } from '../time-input.js'
 import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
 
@@ -14,13 +15,13 @@ function findMessage(s: Services, messageId: string) {
 
 export const listMessages = defineTool({
   name: 'list_messages',
-  description: 'Messages of one chat, newest first; next_cursor walks to older ones. Optional time bounds (unix ms). Media messages carry their metadata; fetch the file with download_media.',
+  description: 'Messages of one chat, newest first; next_cursor walks to older ones. Media files: download_media.',
   input: {
     chat_id: jidInput(),
     limit: limitInput(50),
     cursor: cursorInput,
-    before: z.number().int().optional().describe('only messages older than this, unix ms'),
-    after: z.number().int().optional().describe('only messages newer than this, unix ms'),
+    before: timeInput('only older messages').optional(),
+    after: timeInput('only newer messages').optional(),
     include_media: compat(z.boolean().default(false)),
     include_full_data: compat(z.boolean().default(false)),
     media_limit: compat(z.number().int().min(1).max(50).default(5))
@@ -30,9 +31,29 @@ export const listMessages = defineTool({
   storeRead: true,
   async run(a, { services }) {
     const chatJid = canonicalJid(services, a.chat_id)
-    const r = services.messages.listJson({ chatJid, limit: a.limit, cursor: a.cursor, before: a.before, after: a.after })
+    const r = services.messages.listJson({ chatJid, limit: a.limit, cursor: a.cursor, before: toMs(a.before, 'before'), after: toMs(a.after, 'after') })
     if (r.json === '[]' && !a.cursor && !services.chats.get(chatJid)) throw new AppError('CHAT_NOT_FOUND', `No chat with ${chatJid}.`)
     return new JsonText(`{"chat_jid":${JSON.stringify(chatJid)},"messages":${r.json},"next_cursor":${JSON.stringify(r.next_cursor)}}`)
+  }
+})
+
+export const listRecentMessages = defineTool({
+  name: 'list_recent_messages',
+  description: 'Messages of every chat since a time (system chats left out), newest first or oldest_first; paged with cursor.',
+  input: {
+    since: timeInput('from this time on'),
+    until: timeInput('only earlier messages').optional(),
+    order: z.enum(['newest_first', 'oldest_first']).default('newest_first'),
+    from_me: z.boolean().optional().describe('only ours (true) or only incoming (false)'),
+    limit: limitInput(50),
+    cursor: cursorInput
+  },
+  output: { messages: z.array(messageShape), next_cursor: nextCursor },
+  annotations: { title: 'List recent messages', ...READ_ONLY },
+  storeRead: true,
+  async run(a, { services }) {
+    const r = services.messages.recentJson({ since: toMs(a.since, 'since')!, until: toMs(a.until, 'until'), order: a.order, fromMe: a.from_me, limit: a.limit, cursor: a.cursor })
+    return new JsonText(`{"messages":${r.json},"next_cursor":${JSON.stringify(r.next_cursor)}}`)
   }
 })
 
