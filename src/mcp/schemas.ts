@@ -1,6 +1,6 @@
 // Shapes shared by several tools (and the admin API): identities, paging, messages, chats, contacts.
 import { z } from 'zod'
-import { AppError } from '../errors/app-error.js'
+import { jidByName } from './resolve.js'
 import type { Services } from '../app/services.js'
 import type { MessageRow } from '../store/messages-repo.js'
 import type { ChatRow } from '../store/chats-repo.js'
@@ -118,11 +118,12 @@ export function toContact(c: ContactRow): ContactOut {
   return o
 }
 
-/** any spelling of a person or chat -> the canonical JID the store uses */
+/**
+ * any spelling of a person or chat -> the canonical JID the store uses: a JID, a phone number, or the
+ * exact name of one contact or group (NAME_AMBIGUOUS when several have it, WA_JID_INVALID when none)
+ */
 export function canonicalJid(s: Services, input: string): string {
-  const jid = s.contacts.canonical(input)
-  if (!jid) throw new AppError('WA_JID_INVALID', `"${input}" is neither a JID nor a phone number.`)
-  return jid
+  return s.contacts.canonical(input) ?? jidByName(s, input)
 }
 
 /** "chat_jid:id" or a bare id -> its parts */

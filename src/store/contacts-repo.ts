@@ -1,7 +1,7 @@
 // Contact reads and identity resolution: any JID (phone or LID) or phone number to the canonical JID.
 import { statementCache, type Db } from './open-db.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
-import { isLidJid, normalizeJid, toJid } from './jid.js'
+import { isLidJid, normalizeJid, phoneDigits, toJid } from './jid.js'
 
 export interface ContactRow {
   jid: string
@@ -50,6 +50,18 @@ export class ContactsRepo {
     return (this.prepare('SELECT pn FROM lid_map WHERE lid = ?').get(normalizeJid(jid)) as { pn: string } | undefined)?.pn ?? jid
   }
 
+  /**
+   * Contacts whose address-book name (tier 0) or push or business name (tier 1) is `name`, ignoring case;
+   * at most 20. For "send to Ada": the caller takes the best tier and refuses when it holds several.
+   */
+  byExactName(name: string): Array<{ jid: string; name: string; tier: 0 | 1 }> {
+    const n = name.trim()
+    return this.prepare(
+      `SELECT jid, coalesce(name, notify, verified_name) AS name, iif(name = ? COLLATE NOCASE, 0, 1) AS tier FROM contacts
+        WHERE name = ? COLLATE NOCASE OR notify = ? COLLATE NOCASE OR verified_name = ? COLLATE NOCASE ORDER BY tier, jid LIMIT 20`
+    ).all(n, n, n, n) as Array<{ jid: string; name: string; tier: 0 | 1 }>
+  }
+
   get(jid: string): ContactRow | undefined {
     const r = this.prepare('SELECT * FROM contacts WHERE jid = ? OR lid = ?').get(jid, jid) as RawContact | undefined
     return r ? toRow(r) : undefined
@@ -62,7 +74,7 @@ export class ContactsRepo {
   search(query: string, limit: number, cursor?: string): { contacts: ContactRow[]; next_cursor: string | null } {
     const offset = (decodeCursor(cursor, ['contacts', query.trim()], 1) as [number] | undefined)?.[0] ?? 0
     const q = query.trim()
-    const digits = q.replace(/[\s\-().+]/g, '')
+    const digits = phoneDigits(q)
     const isNumber = /^[0-9]{3,}$/.test(digits)
     const like = (s: string) => s.replace(/[\\%_]/g, (x) => `\\${x}`)
     const rows = this.prepare(

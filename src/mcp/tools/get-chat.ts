@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { defineTool, READ_ONLY } from '../tool.js'
 import { canonicalJid, chatShape, contactShape, jidInput, limitInput, toChat, toContact } from '../schemas.js'
+import { phoneDigits } from '../../store/jid.js'
 import { AppError } from '../../errors/app-error.js'
 import { resolveContacts, matchShape } from '../resolve.js'
 
@@ -27,7 +28,7 @@ export const getDirectChatByContactNumber = defineTool({
   annotations: { title: 'Get the direct chat with a number', ...READ_ONLY },
   storeRead: true,
   async run(a, { services }) {
-    const digits = a.phone_number.replace(/[\s\-().+]/g, '')
+    const digits = phoneDigits(a.phone_number)
     if (!/^[0-9]{6,15}$/.test(digits)) throw new AppError('WA_JID_INVALID', `"${a.phone_number}" is not a phone number.`)
     const chat = services.chats.get(`${digits}@s.whatsapp.net`)
     if (!chat) throw new AppError('CHAT_NOT_FOUND', `No direct chat with +${digits}.`)

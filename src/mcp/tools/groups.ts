@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineTool, READ_REMOTE } from '../tool.js'
-import { cursorInput, jidInput, limitInput, nextCursor } from '../schemas.js'
+import { canonicalJid, cursorInput, jidInput, limitInput, nextCursor } from '../schemas.js'
 import { AppError } from '../../errors/app-error.js'
 import { encodeCursor, decodeCursor } from '../../store/cursor.js'
 import type { Services } from '../../app/services.js'
@@ -23,11 +23,11 @@ const groupShape = z.object({
 export const getGroupInfo = defineTool({
   name: 'get_group_info',
   description: 'A group\'s subject, description, owner and participants (with names). Asks WhatsApp for the current metadata when connected and stores it; otherwise answers from the store with source "stored".',
-  input: { group_jid: jidInput('a group JID, 123-456@g.us or 1203...@g.us') },
+  input: { group_jid: jidInput('the group: its JID (123-456@g.us) or exact subject') },
   output: { group: groupShape, source: z.enum(['live', 'stored']) },
   annotations: { title: 'Get group info', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async run(a, { services }) {
-    const jid = a.group_jid.trim()
+    const jid = canonicalJid(services, a.group_jid)
     if (!/^[0-9-]+@g\.us$/.test(jid)) throw new AppError('WA_JID_INVALID', `"${jid}" is not a group JID.`)
     let source: 'live' | 'stored' = 'stored'
     if (services.wa.getStatus().state === 'open') {
