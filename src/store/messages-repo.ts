@@ -1,8 +1,10 @@
 // Message reads: keyset pages per chat, one message, its context window, and FTS5 search.
 import { statementCache, type Db } from './open-db.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
-import { MEDIA_KEYS, STATUS_NAMES } from './message-fields.js'
+import { HAS_CARDS, MEDIA_KEYS, STATUS_NAMES, cardNames, cardsJson, parseVcards } from './message-fields.js'
 import { recentMessagesJson, type RecentQuery } from './recent-messages.js'
+import { translateQuery } from './fts-query.js'
+import { AppError } from '../errors/app-error.js'
 
 export interface MessageRow {
   chat_jid: string
@@ -78,7 +80,9 @@ export const MESSAGE_JSON = `'{"message_id":' || json_quote(m.chat_jid || ':' ||
     || iif(m.type = 'poll', ',"poll_votes":' || (SELECT json_group_array(json_object('voter_jid', v.voter_jid, 'selected', json(v.selected))) FROM poll_votes v WHERE v.chat_jid = m.chat_jid AND v.poll_id = m.id), '')
     || '}'`
 
-const toRow = (r: RawMessage): MessageRow => ({
+const toRow = (r: RawMessage): MessageRow => {
+  const cards = r.type === 'contact' || r.type === 'contacts' ? parseVcards(r.body) : undefined
+  return {
   chat_jid: r.chat_jid,
   id: r.id,
   from_me: !!r.from_me,
@@ -86,8 +90,9 @@ const toRow = (r: RawMessage): MessageRow => ({
   sender_name: r.from_me ? null : r.sender_name,
   timestamp: r.ts,
   type: r.type,
-  body: r.revoked ? null : r.body,
+  body: r.revoked ? null : cards ? cardNames(cards) : r.body,
   media: r.media ? (JSON.parse(r.media) as Record<string, unknown>) : null,
+  ...(cards && !r.revoked ? { contact_cards: cards } : {}),
   has_thumbnail: !!r.has_thumb,
   quoted_id: r.quoted_id,
   quoted_sender: r.quoted_sender,
@@ -97,7 +102,9 @@ const toRow = (r: RawMessage): MessageRow => ({
   revoked: !!r.revoked,
   reactions: [],
   ...(r.snippet !== undefined ? { snippet: r.snippet } : {})
-})
+  }
+}
+
 
 export interface ListMessagesQuery {
   chatJid: string
@@ -172,13 +179,13 @@ export class MessagesRepo {
    */
   listJson(q: ListMessagesQuery): { json: string; next_cursor: string | null } {
     const { where, params } = pageWhere(q)
-    const rows = this.prepare(`SELECT ${MESSAGE_JSON}, m.ts, m.seq FROM messages m WHERE ${where} ORDER BY m.ts DESC, m.seq DESC LIMIT ?`)
+    const rows = this.prepare(`SELECT ${MESSAGE_JSON}, m.ts, m.seq, ${HAS_CARDS} FROM messages m WHERE ${where} ORDER BY m.ts DESC, m.seq DESC LIMIT ?`)
       .raw(true)
-      .all(...params, q.limit + 1) as Array<[string, number, number]>
+      .all(...params, q.limit + 1) as Array<[string, number, number, number]>
     const more = rows.length > q.limit
     const page = more ? rows.slice(0, q.limit) : rows
     const last = page.at(-1)
-    return { json: `[${page.map((r) => r[0]).join(',')}]`, next_cursor: more && last ? encodeCursor(pageScope(q), [last[1], last[2]]) : null }
+    return { json: `[${page.map((r) => (r[3] ? cardsJson(r[0]) : r[0])).join(',')}]`, next_cursor: more && last ? encodeCursor(pageScope(q), [last[1], last[2]]) : null }
   }
 
   /** messages across every chat in a time window, as JSON text (see recent-messages.ts) */
@@ -214,29 +221,34 @@ export class MessagesRepo {
   }
 
   /**
-   * Full-text search (FTS5, diacritic-insensitive, ranked by bm25, with snippets). Queries shorter than three
-   * characters cannot use the index well and fall back to substring matching, newest first.
+   * Full-text search (FTS5, diacritic-insensitive, ranked by bm25, with snippets); the query language is
+   * fts-query.ts'. Queries shorter than three characters cannot use the index well and fall back to
+   * substring matching, newest first.
    */
   search(q: { query: string; chatJid?: string; limit: number; cursor?: string }): { messages: MessageRow[]; next_cursor: string | null } {
     const scope = ['search', q.query.trim(), q.chatJid]
     const offset = (decodeCursor(q.cursor, scope, 1) as [number] | undefined)?.[0] ?? 0
     const text = q.query.trim()
+    const like = (t: string) => `%${t.replace(/[\\%_]/g, (x) => `\\${x}`)}%`
+    const fts = text.length < 3 ? { match: null, literals: [text] } : translateQuery(text)
     let rows: RawMessage[]
-    if (text.length < 3) {
-      const where = [`m.body LIKE ? ESCAPE '\\'`, 'm.revoked = 0']
-      const params: unknown[] = [`%${text.replace(/[\\%_]/g, (x) => `\\${x}`)}%`]
+    if (!fts.match) {
+      // too short for the index, or nothing but symbols: substring matching, newest first
+      const where = ['m.revoked = 0', ...fts.literals.map(() => `m.body LIKE ? ESCAPE '\\'`)]
+      const params: unknown[] = fts.literals.map(like)
+      if (!fts.literals.length) throw new AppError('INVALID_INPUT', `"${text}" has no word to find (a -word only leaves out); add one.`)
       if (q.chatJid) where.push('m.chat_jid = ?'), params.push(q.chatJid)
       rows = this.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY m.ts DESC, m.seq DESC LIMIT ? OFFSET ?`).all(...params, q.limit + 1, offset) as RawMessage[]
     } else {
-      // every word is a quoted term (the last one a prefix), so user input never parses as FTS syntax
-      const words = text.split(/\s+/).filter(Boolean)
-      const match = words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ')
       // rank inside the FTS index and take one page of rowids with their snippets (FTS5 consumes ORDER BY
-      // rank, so snippets are made for that page only); then only those rows are read
+      // rank, so snippets are made for that page only); then only those rows are read. Literal checks
+      // (c++) and the chat filter narrow the rowids by the messages table.
       const SNIPPET = `snippet(messages_fts, 0, '[', ']', '…', 12)`
-      const hits = (q.chatJid
-        ? this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? AND rowid IN (SELECT seq FROM messages WHERE chat_jid = ? AND revoked = 0) ORDER BY rank LIMIT ? OFFSET ?`).all(match, q.chatJid, q.limit + 1, offset)
-        : this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?`).all(match, q.limit + 1, offset)) as Array<{ rowid: number; s: string }>
+      const narrow = [...(q.chatJid ? ['chat_jid = ? AND revoked = 0'] : []), ...fts.literals.map(() => `body LIKE ? ESCAPE '\\'`)]
+      const narrowParams = [...(q.chatJid ? [q.chatJid] : []), ...fts.literals.map(like)]
+      const hits = (narrow.length
+        ? this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? AND rowid IN (SELECT seq FROM messages WHERE ${narrow.join(' AND ')}) ORDER BY rank LIMIT ? OFFSET ?`).all(fts.match, ...narrowParams, q.limit + 1, offset)
+        : this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?`).all(fts.match, q.limit + 1, offset)) as Array<{ rowid: number; s: string }>
       if (!hits.length) rows = []
       else {
         const byId = new Map((this.prepare(`${SELECT} WHERE m.seq IN (${hits.map(() => '?').join(',')}) AND m.revoked = 0`).all(...hits.map((h) => h.rowid)) as RawMessage[]).map((r) => [r.seq, r]))

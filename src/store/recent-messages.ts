@@ -6,6 +6,7 @@
 import type { statementCache } from './open-db.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { MESSAGE_JSON } from './messages-repo.js'
+import { HAS_CARDS, cardsJson } from './message-fields.js'
 
 export interface RecentQuery {
   /** unix ms: only messages at or after this */
@@ -30,13 +31,13 @@ export function recentMessagesJson(prepare: ReturnType<typeof statementCache>, q
   if (key) where.push(newest ? '(m.ts < ? OR (m.ts = ? AND m.seq < ?))' : '(m.ts > ? OR (m.ts = ? AND m.seq > ?))'), params.push(key[0], key[0], key[1])
   const dir = newest ? 'DESC' : 'ASC'
   const rows = prepare(
-    `SELECT ${MESSAGE_JSON}, m.ts, m.seq FROM chats c INDEXED BY chats_recent CROSS JOIN messages m ON m.chat_jid = c.jid
+    `SELECT ${MESSAGE_JSON}, m.ts, m.seq, ${HAS_CARDS} FROM chats c INDEXED BY chats_recent CROSS JOIN messages m ON m.chat_jid = c.jid
       WHERE ${where.join(' AND ')} ORDER BY m.ts ${dir}, m.seq ${dir} LIMIT ?`
   )
     .raw(true)
-    .all(...params, q.limit + 1) as Array<[string, number, number]>
+    .all(...params, q.limit + 1) as Array<[string, number, number, number]>
   const more = rows.length > q.limit
   const page = more ? rows.slice(0, q.limit) : rows
   const last = page.at(-1)
-  return { json: `[${page.map((r) => r[0]).join(',')}]`, next_cursor: more && last ? encodeCursor(scope, [last[1], last[2]]) : null }
+  return { json: `[${page.map((r) => (r[3] ? cardsJson(r[0]) : r[0])).join(',')}]`, next_cursor: more && last ? encodeCursor(scope, [last[1], last[2]]) : null }
 }
