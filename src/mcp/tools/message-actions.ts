@@ -108,7 +108,7 @@ export const sendContact = defineTool({
   description: 'Sends one or more contact cards (vCards). Give contact_jid to send a stored contact as it is known here, or the fields yourself.',
   input: {
     recipient_jid: jidInput(),
-    contact_jid: jidInput('a stored contact to send').optional(),
+    contact_jid: jidInput().optional(),
     contacts: z.array(cardInput).min(1).max(20).optional()
   },
   output: done,
@@ -172,7 +172,7 @@ export const markRead = defineTool({
 export const sendPresence = defineTool({
   name: 'send_presence',
   description: 'Shows "typing…" (composing), "recording audio…" (recording) or stops it (paused) in a chat, or sets this account available / unavailable.',
-  input: { state: z.enum(['composing', 'recording', 'paused', 'available', 'unavailable']), chat_id: jidInput('the chat, for composing, recording and paused').optional() },
+  input: { state: z.enum(['composing', 'recording', 'paused', 'available', 'unavailable']), chat_id: jidInput('for composing, recording, paused: JID (123@s.whatsapp.net, 123-456@g.us) or name').optional() },
   output: { success: z.literal(true), state: z.string(), chat_jid: z.string().nullable() },
   annotations: { title: 'Send presence', ...ACT, idempotentHint: true },
   async run(a, { services: s }) {

@@ -59,8 +59,8 @@ export const listRecentMessages = defineTool({
 
 export const searchMessages = defineTool({
   name: 'search_messages',
-  description: 'Full-text search over every stored message (accents ignored: "cafe" finds "café"), best matches first, with a [highlighted] snippet. Scope to one chat with chat_id. Queries under 3 characters match substrings, newest first. Paged with cursor.',
-  input: { query: z.string().trim().min(1).max(500), chat_id: jidInput('limit the search to this chat').optional(), limit: limitInput(20, 100), cursor: cursorInput },
+  description: 'Full-text search of every message, best first, with a [highlighted] snippet; accents ignored. Query: words (all must match; the last also as a prefix), "a phrase", word*, a OR b, -word (leave out); c++ or c# match as written. Under 3 characters: substring, newest first.',
+  input: { query: z.string().trim().min(1).max(500), chat_id: jidInput().optional(), limit: limitInput(20, 100), cursor: cursorInput },
   output: { messages: z.array(messageShape), next_cursor: nextCursor },
   annotations: { title: 'Search messages', ...READ_ONLY },
   storeRead: true,

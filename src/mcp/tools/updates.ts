@@ -60,7 +60,7 @@ export const waitForMessages = defineTool({
     'Waits for incoming messages and returns as soon as one matching the filters is stored (or those already there after since), else an empty list after timeout_s (default 60, at most 300). Filters: chat_id, from (a person, also in groups), contains (text, case-insensitive for ASCII). Always returns next_cursor: pass it as since to wait for the next ones without missing any.',
   input: {
     chat_id: jidInput().optional(),
-    from: jidInput('the sender: a JID or a phone number').optional(),
+    from: jidInput().optional(),
     contains: z.string().min(1).max(200).optional(),
     since: cursorArg.describe('next_cursor of get_updates or an earlier wait'),
     timeout_s: z.number().int().min(1).max(300).default(60),
