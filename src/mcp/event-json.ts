@@ -12,17 +12,17 @@ export const eventShape = z
   .object({
     kind: z.enum(EVENT_KINDS),
     at: z.string().describe('ISO 8601'),
-    cursor: z.string().describe('the cursor just after this event'),
+    cursor: z.string().describe('just after this event'),
     chat_jid: z.string().optional(),
     message_id: z.string().optional().describe('chat_jid:id'),
-    actor: z.string().optional().describe('who did it: the sender, reactor, voter, reader'),
+    actor: z.string().optional().describe('sender, reactor, voter or reader'),
     from_me: z.literal(true).optional(),
     type: z.string().optional(),
     text: z.string().optional(),
     text_truncated: z.literal(true).optional()
   })
   .catchall(z.unknown())
-  .describe('one change; kind-specific fields (emoji, type, state, subject, participants, action, ...) sit beside these')
+  .describe('a change; kind-specific fields (emoji, state, subject, participants, ...) beside these')
 
 export type EventJson = z.infer<typeof eventShape>
 

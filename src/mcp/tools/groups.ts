@@ -22,7 +22,7 @@ const groupShape = z.object({
 
 export const getGroupInfo = defineTool({
   name: 'get_group_info',
-  description: 'A group\'s subject, description, owner and participants (with names). Asks WhatsApp for the current metadata when connected and stores it; otherwise answers from the store with source "stored".',
+  description: 'A group\'s subject, description, owner and participants with names: from WhatsApp when connected, else stored (source "stored").',
   input: { group_jid: jidInput('the group: its JID (123-456@g.us) or exact subject') },
   output: { group: groupShape, source: z.enum(['live', 'stored']) },
   annotations: { title: 'Get group info', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -45,15 +45,15 @@ export const getGroupInfo = defineTool({
 })
 
 const auditInput = {
-  group_limit: z.number().int().min(1).max(5000).default(200).describe('how many groups, most recently active first'),
-  refresh_group_info: z.boolean().default(false).describe('ask WhatsApp for every group\'s current participants first'),
+  group_limit: z.number().int().min(1).max(5000).default(200).describe('groups read, most active first'),
+  refresh_group_info: z.boolean().default(false).describe('ask WhatsApp for participants first'),
   limit: limitInput(100, 1000),
   cursor: cursorInput
 }
 const memberShape = z
-  .object({ jid: z.string(), group_count: z.number(), has_direct_chat: z.boolean(), in_contacts: z.boolean() })
+  .object({ jid: z.string() })
   .catchall(z.unknown())
-  .meta({ id: 'member', description: 'jid, lid, name (address book), notify (push name), phone, group_count, groups [{jid, subject}], has_direct_chat, in_contacts; unknown values null' })
+  .meta({ id: 'member', description: 'jid, lid, name, notify (push name), phone, group_count, groups [{jid, subject}], has_direct_chat, in_contacts' })
 const auditOut = { groups_processed: z.number(), total_members: z.number(), members: z.array(memberShape), next_cursor: nextCursor }
 
 async function matrix(s: Services, groupLimit: number, refresh: boolean) {
@@ -76,7 +76,7 @@ function page(members: Array<AuditMember & Record<string, unknown>>, limit: numb
 
 export const analyzeGroupOverlaps = defineTool({
   name: 'analyze_group_overlaps',
-  description: 'People who share at least min_shared_groups (≥2) of your groups, most shared first. Reads every group in the store (participants kept current from group events), never counts you. Paged.',
+  description: 'People in at least min_shared_groups (≥2) of your groups, most shared first (you never count).',
   input: { ...auditInput, min_shared_groups: z.number().int().min(2).max(1000).default(2) },
   output: auditOut,
   annotations: { title: 'Analyze group overlaps', ...READ_REMOTE },
@@ -89,7 +89,7 @@ export const analyzeGroupOverlaps = defineTool({
 
 export const findMembersWithoutDirectChat = defineTool({
   name: 'find_members_without_direct_chat',
-  description: 'Members of your groups with whom you have no 1:1 conversation. Paged.',
+  description: 'Members of your groups with no 1:1 chat with you.',
   input: { ...auditInput, min_shared_groups: z.number().int().min(1).max(1000).default(1) },
   output: auditOut,
   annotations: { title: 'Find members without a direct chat', ...READ_REMOTE },
@@ -102,7 +102,7 @@ export const findMembersWithoutDirectChat = defineTool({
 
 export const findMembersNotInContacts = defineTool({
   name: 'find_members_not_in_contacts',
-  description: 'Members of your groups who are not saved in your address book (a push name alone does not count as saved). Paged.',
+  description: 'Members of your groups not in your address book (a push name alone is not).',
   input: { ...auditInput, min_shared_groups: z.number().int().min(1).max(1000).default(1) },
   output: auditOut,
   annotations: { title: 'Find members not in contacts', ...READ_REMOTE },
@@ -115,7 +115,7 @@ export const findMembersNotInContacts = defineTool({
 
 export const runGroupAudit = defineTool({
   name: 'run_group_audit',
-  description: 'All three audits from one pass: overlaps, members without a direct chat, members not in contacts. Each list is capped at limit; use the single-audit tools to page further.',
+  description: 'The three group audits in one pass, each list capped at limit (the single audits page further).',
   input: {
     group_limit: auditInput.group_limit,
     refresh_group_info: auditInput.refresh_group_info,

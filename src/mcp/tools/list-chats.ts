@@ -5,7 +5,7 @@ import { chatShape, chatShapeFull, cursorInput, limitInput, nextCursor, toChat }
 
 export const listChats = defineTool({
   name: 'list_chats',
-  description: 'Chats, newest activity first, with display names resolved (address book, push name, group subject or number), unread counts and the last message. Paged with cursor.',
+  description: 'Chats, newest activity first, with names (address book, push name, subject or number), unread counts and the last message.',
   input: {
     limit: limitInput(20),
     cursor: cursorInput,
@@ -26,7 +26,7 @@ export const listChats = defineTool({
 
 export const listGroups = defineTool({
   name: 'list_groups',
-  description: 'Group chats only, newest activity first, every group the store knows (not only recent ones). Paged with cursor.',
+  description: 'Group chats only, newest activity first.',
   input: { limit: limitInput(20), cursor: cursorInput, include_last_message: z.boolean().default(true), query: z.string().max(200).optional() },
   output: { chats: z.array(chatShape), next_cursor: nextCursor },
   annotations: { title: 'List groups', ...READ_ONLY },
@@ -39,7 +39,7 @@ export const listGroups = defineTool({
 
 export const listSystemChats = defineTool({
   name: 'list_system_chats',
-  description: 'System chats: status updates and broadcast or newsletter channels, which list_chats leaves out. Paged with cursor.',
+  description: 'Broadcast and newsletter chats, which list_chats leaves out.',
   input: { limit: limitInput(20), cursor: cursorInput },
   output: { chats: z.array(chatShape), next_cursor: nextCursor },
   annotations: { title: 'List system chats', ...READ_ONLY },

@@ -14,7 +14,7 @@ const CONFIRM: InputRequest = {
 
 export const logout = defineTool({
   name: 'logout',
-  description: 'Unlinks this server from WhatsApp. A client that supports elicitation is asked to confirm first. Clears only the link (creds and keys): every stored chat and message stays. A new QR code follows. Idempotent: logging out when not linked reports already_logged_out.',
+  description: 'Unlinks WhatsApp (asks to confirm where the client can). Clears only the link: stored chats and messages stay; a new QR follows. Not linked: already_logged_out.',
   input: { idempotency_key: compat(z.string().min(1).max(200).optional()) },
   output: { logged_out: z.boolean(), already_logged_out: z.boolean(), message: z.string() },
   annotations: { title: 'Log out of WhatsApp', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

@@ -2,15 +2,14 @@
 // read, show presence, and check numbers. Each answers once its change is in the store (Supervisor.write).
 import { z } from 'zod'
 import { defineTool, READ_REMOTE } from '../tool.js'
-import { canonicalJid, jidInput, parseMessageId } from '../schemas.js'
+import { canonicalJid, jidInput, messageIdInput, parseMessageId } from '../schemas.js'
 import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
 import type { SendResult } from '../../wa/worker-api.js'
 import { readyToSend } from '../recipient.js'
 
 const ACT = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
-const messageIdInput = z.string().trim().min(1).max(300).describe('chat_jid:id as the read tools give it, e.g. 15551234567@s.whatsapp.net:3EB0A1B2C3')
-const done = { success: z.literal(true), message_id: z.string().describe('chat_jid:id of what was sent'), chat_jid: z.string(), timestamp: z.number().describe('unix ms') }
+const done = { success: z.literal(true), message_id: z.string(), chat_jid: z.string(), timestamp: z.number() }
 
 /** a message named by chat_jid:id, which must be stored */
 function storedMessage(s: Services, input: string): { chatJid: string; id: string } {
@@ -25,8 +24,8 @@ const out = (r: SendResult) => ({ success: true as const, message_id: `${r.chatJ
 
 export const sendReaction = defineTool({
   name: 'send_reaction',
-  description: 'Reacts to a message with an emoji; an empty emoji removes this account\'s reaction.',
-  input: { message_id: messageIdInput, emoji: z.string().max(16).describe('one emoji, e.g. 👍; "" removes ours') },
+  description: 'Reacts with an emoji; "" removes ours.',
+  input: { message_id: messageIdInput, emoji: z.string().max(16).describe('e.g. 👍') },
   output: done,
   annotations: { title: 'React to a message', ...ACT, idempotentHint: true },
   async run(a, { services: s }) {
@@ -38,7 +37,7 @@ export const sendReaction = defineTool({
 
 export const editMessage = defineTool({
   name: 'edit_message',
-  description: 'Replaces the text of a message this account sent, within WhatsApp\'s 15-minute edit window (MESSAGE_NOT_EDITABLE otherwise).',
+  description: 'Edits the text of our message within 15 minutes (MESSAGE_NOT_EDITABLE otherwise).',
   input: { message_id: messageIdInput, text: z.string().min(1).max(65536) },
   output: done,
   annotations: { title: 'Edit a message', ...ACT, idempotentHint: true },
@@ -51,7 +50,7 @@ export const editMessage = defineTool({
 
 export const deleteMessage = defineTool({
   name: 'delete_message',
-  description: 'Deletes a message: for_everyone revokes it on every phone (ours, or any in a group this account administers); otherwise it is removed from this server\'s store only.',
+  description: 'Deletes a message: for_everyone revokes it everywhere (ours, or any in a group we administer); else only from this store.',
   input: { message_id: messageIdInput, for_everyone: z.boolean().default(false) },
   output: { success: z.literal(true), message_id: z.string(), for_everyone: z.boolean() },
   annotations: { title: 'Delete a message', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -65,7 +64,7 @@ export const deleteMessage = defineTool({
 
 export const forwardMessage = defineTool({
   name: 'forward_message',
-  description: 'Forwards a stored message (text or media) to another chat, marked as forwarded.',
+  description: 'Forwards a stored message (text or media) to a chat.',
   input: { message_id: messageIdInput, to: jidInput() },
   output: done,
   annotations: { title: 'Forward a message', ...ACT },
@@ -98,14 +97,14 @@ export const sendLocation = defineTool({
 
 const cardInput = z.object({
   name: z.string().min(1).max(256),
-  phones: z.array(z.string().min(3).max(40)).min(1).max(10).describe('international numbers, e.g. +15551234567'),
+  phones: z.array(z.string().min(3).max(40)).min(1).max(10).describe('e.g. +15551234567'),
   emails: z.array(z.string().max(256)).max(10).optional(),
   organization: z.string().max(256).optional()
 })
 
 export const sendContact = defineTool({
   name: 'send_contact',
-  description: 'Sends one or more contact cards (vCards). Give contact_jid to send a stored contact as it is known here, or the fields yourself.',
+  description: 'Sends contact cards (vCards): contact_jid for a stored contact, or the fields.',
   input: {
     recipient_jid: jidInput(),
     contact_jid: jidInput().optional(),
@@ -131,7 +130,7 @@ export const sendContact = defineTool({
 
 export const sendPoll = defineTool({
   name: 'send_poll',
-  description: 'Sends a poll with 2 to 12 options; selectable_count 1 for a single choice, more for several (0 = any number).',
+  description: 'Sends a poll of 2 to 12 options; selectable_count 1 = single choice, 0 = any number.',
   input: {
     recipient_jid: jidInput(),
     question: z.string().min(1).max(255),
@@ -151,7 +150,7 @@ export const sendPoll = defineTool({
 
 export const markRead = defineTool({
   name: 'mark_read',
-  description: 'Sends read receipts: for the given messages, or for a whole chat (its unread messages). Reading a chat with the other tools never marks it read.',
+  description: 'Sends read receipts for messages or a whole chat. Reading with the other tools never marks read.',
   input: { chat_id: jidInput().optional(), message_ids: z.array(messageIdInput).min(1).max(100).optional() },
   output: { success: z.literal(true), chat_jid: z.string(), marked: z.number() },
   annotations: { title: 'Mark as read', ...ACT, idempotentHint: true },
@@ -171,7 +170,7 @@ export const markRead = defineTool({
 
 export const sendPresence = defineTool({
   name: 'send_presence',
-  description: 'Shows "typing…" (composing), "recording audio…" (recording) or stops it (paused) in a chat, or sets this account available / unavailable.',
+  description: 'Shows typing (composing), recording or stops it (paused) in a chat, or sets us available / unavailable.',
   input: { state: z.enum(['composing', 'recording', 'paused', 'available', 'unavailable']), chat_id: jidInput('for composing, recording, paused: JID (123@s.whatsapp.net, 123-456@g.us) or name').optional() },
   output: { success: z.literal(true), state: z.string(), chat_jid: z.string().nullable() },
   annotations: { title: 'Send presence', ...ACT, idempotentHint: true },
@@ -187,7 +186,7 @@ export const sendPresence = defineTool({
 
 export const checkWhatsappNumbers = defineTool({
   name: 'check_whatsapp_numbers',
-  description: 'Which phone numbers are on WhatsApp, and under which JID (and LID when WhatsApp says). International format; "00" and "+" prefixes are fine.',
+  description: 'Which numbers are on WhatsApp, with their JID and LID. International format ("+" or "00").',
   input: { phone_numbers: z.array(z.string().min(3).max(40)).min(1).max(50) },
   output: { results: z.array(z.object({ input: z.string(), on_whatsapp: z.boolean(), jid: z.string().nullable(), lid: z.string().nullable() })) },
   annotations: { title: 'Check WhatsApp numbers', ...READ_REMOTE },

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineTool, JsonText, READ_ONLY } from '../tool.js'
-import { canonicalJid, cursorInput, jidInput, limitInput, messageShape, messageShapeFull, nextCursor, parseMessageId, toMessage } from '../schemas.js'
+import { canonicalJid, cursorInput, jidInput, limitInput, messageIdInput, messageShape, messageShapeFull, nextCursor, parseMessageId, toMessage } from '../schemas.js'
 import { compat } from '../catalog-schema.js'
 import { timeInput, toMs } from '../time-input.js'
 import { AppError } from '../../errors/app-error.js'
@@ -73,8 +73,8 @@ export const searchMessages = defineTool({
 
 export const getMessageById = defineTool({
   name: 'get_message_by_id',
-  description: 'One message by message_id ("chat_jid:id" as the other tools return it, or the bare id). Error MESSAGE_NOT_FOUND.',
-  input: { message_id: z.string().trim().min(1).max(300) },
+  description: 'One message by message_id (chat_jid:id, or the bare id). Error MESSAGE_NOT_FOUND.',
+  input: { message_id: messageIdInput },
   output: { message: messageShape },
   annotations: { title: 'Get a message', ...READ_ONLY },
   storeRead: true,
@@ -85,9 +85,9 @@ export const getMessageById = defineTool({
 
 export const getMessageContext = defineTool({
   name: 'get_message_context',
-  description: 'A message with the messages just before and after it in its chat, oldest first: a real window around the target. limit sets both sides unless before/after are given.',
+  description: 'A message with the ones before and after it in its chat, oldest first; limit sets both sides unless before/after do.',
   input: {
-    message_id: z.string().trim().min(1).max(300),
+    message_id: messageIdInput,
     limit: z.number().int().min(0).max(100).default(10).describe('messages on each side'),
     before: z.number().int().min(0).max(100).optional(),
     after: z.number().int().min(0).max(100).optional()
@@ -105,7 +105,7 @@ export const getMessageContext = defineTool({
 
 export const getLastInteraction = defineTool({
   name: 'get_last_interaction',
-  description: 'The newest message exchanged with a person (in your chat with them or written by them in a group) or in a group. Error MESSAGE_NOT_FOUND when there is none.',
+  description: 'The newest message with a person (your chat, or theirs in a group) or in a group. Error MESSAGE_NOT_FOUND.',
   input: { jid: jidInput() },
   output: { message: messageShape },
   annotations: { title: 'Get the last interaction', ...READ_ONLY },

@@ -27,7 +27,7 @@ function after(s: Services, since: string | undefined): number {
 export const getUpdates = defineTool({
   name: 'get_updates',
   description:
-    'What changed since your last call, oldest first: new messages (ours too, with from_me), edits, deletes for everyone, reactions, delivery and read receipts of our messages, poll votes, chats archived / pinned / muted / read, group subject and participant changes, contact renames, connection changes. Without since: an empty page and the cursor of "now". Pass next_cursor back as since: nothing is missed and nothing comes twice, across restarts. Filter by chats (JIDs or phone numbers) and kinds.',
+    'What changed since the cursor, oldest first: messages (ours with from_me), edits, deletes, reactions, receipts, poll votes, chat, group, contact and connection changes. Without since: empty, with the cursor of now. Pass next_cursor as since: nothing missed or twice, across restarts.',
   input: {
     since: cursorArg.describe('next_cursor of the previous call'),
     chats: z.array(jidInput()).max(100).optional(),
@@ -57,7 +57,7 @@ function knownChat(s: Services, input: string): string {
 export const waitForMessages = defineTool({
   name: 'wait_for_messages',
   description:
-    'Waits for incoming messages and returns as soon as one matching the filters is stored (or those already there after since), else an empty list after timeout_s (default 60, at most 300). Filters: chat_id, from (a person, also in groups), contains (text, case-insensitive for ASCII). Always returns next_cursor: pass it as since to wait for the next ones without missing any.',
+    'Returns as soon as an incoming message matching chat_id, from and contains is stored (or is there after since), else empty after timeout_s. Pass next_cursor as since next time to miss none.',
   input: {
     chat_id: jidInput().optional(),
     from: jidInput().optional(),
