@@ -139,12 +139,15 @@ test('issue 18: "00" numbers are international', async () => {
 })
 
 test('issue 18: message fields: vCards keep their numbers, ids are chat_jid:id, media in snake_case, status by name', async () => {
+  const cursor = (await call(client, 'get_updates', {})).data.next_cursor
   const card = await alice.sendContactCard(ACCOUNT, 'Ada L', '15550009999')
   const listed = await arrived(alice.jid, card.id)
   const cards = [{ name: 'Ada L', phones: [{ number: '+15550009999', jid: '15550009999@s.whatsapp.net' }] }]
   assert.equal(listed.body, 'Ada L')
   assert.deepEqual(listed.contact_cards, cards)
   assert.deepEqual(((await call(client, 'get_message_by_id', { message_id: listed.message_id })).data.message as Msg).contact_cards, cards)
+  const events = (await call(client, 'get_updates', { since: cursor, kinds: ['message'] })).data.events as Array<{ message_id: string; text?: string }>
+  assert.equal(events.find((e) => e.message_id === listed.message_id)?.text, 'Ada L', 'the event names the card, not its vCard text')
 
   const reply = await alice.sendText(ACCOUNT, 'about that', { quoted: { key: { id: 'H2', fromMe: true } } })
   assert.equal((await arrived(alice.jid, reply.id)).quoted_id, `${alice.jid}:H2`)
