@@ -41,7 +41,8 @@ function terms(input: string): Term[] {
     let text = phrase ? m[2]!.trim() : negated ? m[3]!.slice(1) : m[3]!
     const prefix = !phrase && text.length > 1 && text.endsWith('*')
     if (prefix) text = text.replace(/\*+$/, '')
-    if (!phrase) text = text.replace(/^[(\[{]+|[.,!?;:)\]}]+$/g, '')
+    // punctuation around a word is not part of it; a term of punctuation only is searched as written
+    if (!phrase) text = text.replace(/^[(\[{]+|[.,!?;:)\]}]+$/g, '') || text
     if (!text) continue
     out.push({ text, phrase, prefix, negated, or: or && !negated })
     or = false

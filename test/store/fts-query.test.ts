@@ -13,6 +13,7 @@ test('issue 18: every search operator translates to a quoted FTS5 expression, an
     ['c++', '"c++"', ['c++']],
     ['c# OR c++ jobs', '("c#" OR "c++") AND "jobs"*', ['c#', 'c++']],
     ['++', null, ['++']],
+    ['(((', null, ['(((']],
     ['NEAR(a b)', '"NEAR(a" AND "b"*', []],
     ['col:foo "unclosed', '"col:foo" AND "unclosed"', []],
     ['say "hi"" there', '"say" AND "hi" AND "there"', []]
