@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Services } from '../app/services.js'
 import { phoneDigits } from '../store/jid.js'
 import { AppError } from '../errors/app-error.js'
+import type { ChatScope } from '../access/principal.js'
 
 export const matchShape = z.object({
   jid: z.string(),
@@ -35,8 +36,9 @@ export function scoreContact(query: string, c: { name: string | null; notify: st
   return { score: 0, by: '' }
 }
 
-export function resolveContacts(s: Services, query: string, limit: number): ContactMatch[] {
-  const candidates = s.contacts.search(query, 200).contacts
+/** `scope`: only people a credential may see */
+export function resolveContacts(s: Services, query: string, limit: number, scope?: ChatScope): ContactMatch[] {
+  const candidates = s.contacts.search(query, 200, undefined, scope).contacts
   return candidates
     .map((c) => {
       const { score, by } = scoreContact(query, c)

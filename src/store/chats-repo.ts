@@ -1,6 +1,8 @@
 // Chat reads: cheap, indexed, one page at a time (main thread, read-only connection).
 import { statementCache, type Db } from './open-db.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
+import { scopeWhere } from '../access/chat-policy.js'
+import type { ChatScope } from '../access/principal.js'
 
 export interface ChatRow {
   jid: string
@@ -61,6 +63,8 @@ export interface ListChatsQuery {
   system?: boolean
   /** unix ms: only chats with a message at or after this */
   updatedSince?: number
+  /** only the chats of this scope (a credential's), in the query itself so pages stay full */
+  scope?: ChatScope
 }
 
 /** what a page's cursor is bound to: which list and every filter */
@@ -82,6 +86,8 @@ export class ChatsRepo {
     if (q.onlyUnread) where.push('(c.unread_count > 0 OR c.marked_unread = 1)')
     if (q.includeArchived === false) where.push('c.archived = 0')
     if (q.updatedSince !== undefined) where.push('c.last_message_at >= ?'), params.push(q.updatedSince)
+    const scoped = scopeWhere(q.scope, 'c.jid')
+    if (scoped) where.push(scoped.sql), params.push(...scoped.params)
     if (q.query) {
       where.push(`(${DISPLAY_NAME} LIKE ? ESCAPE '\\' OR c.jid LIKE ? ESCAPE '\\')`)
       const like = `%${q.query.replace(/[\\%_]/g, (x) => `\\${x}`)}%`
@@ -106,6 +112,8 @@ export class ChatsRepo {
     if (q.onlyUnread) where.push('(unread_count > 0 OR marked_unread = 1)')
     if (q.includeArchived === false) where.push('archived = 0')
     if (q.updatedSince !== undefined) where.push('last_message_at >= ?'), params.push(q.updatedSince)
+    const scoped = scopeWhere(q.scope, 'jid')
+    if (scoped) where.push(scoped.sql), params.push(...scoped.params)
     const key = decodeCursor(q.cursor, chatScope(q), 2) as [number, string] | undefined
     if (key) {
       where.push('(last_message_at < ? OR (last_message_at = ? AND jid > ?))')

@@ -1,4 +1,6 @@
 // Message reads: keyset pages per chat, one message, its context window, and FTS5 search.
+import { scopeWhere } from '../access/chat-policy.js'
+import type { ChatScope } from '../access/principal.js'
 import { statementCache, type Db } from './open-db.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { HAS_CARDS, MEDIA_KEYS, STATUS_NAMES, cardNames, cardsJson, parseVcards } from './message-fields.js'
@@ -200,10 +202,6 @@ export class MessagesRepo {
     return r ? this.withReactions([toRow(r)])[0] : undefined
   }
 
-  raw(chatJid: string, id: string): Buffer | undefined {
-    return (this.prepare('SELECT raw FROM messages WHERE chat_jid = ? AND id = ?').get(chatJid, id) as { raw: Buffer | null } | undefined)?.raw ?? undefined
-  }
-
   thumbnail(chatJid: string, id: string): Buffer | undefined {
     return (this.prepare('SELECT thumbnail FROM messages WHERE chat_jid = ? AND id = ?').get(chatJid, id) as { thumbnail: Buffer | null } | undefined)?.thumbnail ?? undefined
   }
@@ -225,9 +223,10 @@ export class MessagesRepo {
    * fts-query.ts'. Queries shorter than three characters cannot use the index well and fall back to
    * substring matching, newest first.
    */
-  search(q: { query: string; chatJid?: string; limit: number; cursor?: string }): { messages: MessageRow[]; next_cursor: string | null } {
-    const scope = ['search', q.query.trim(), q.chatJid]
-    const offset = (decodeCursor(q.cursor, scope, 1) as [number] | undefined)?.[0] ?? 0
+  search(q: { query: string; chatJid?: string; limit: number; cursor?: string; scope?: ChatScope }): { messages: MessageRow[]; next_cursor: string | null } {
+    const scoped = scopeWhere(q.scope, 'chat_jid')
+    const cursorScope = ['search', q.query.trim(), q.chatJid]
+    const offset = (decodeCursor(q.cursor, cursorScope, 1) as [number] | undefined)?.[0] ?? 0
     const text = q.query.trim()
     const like = (t: string) => `%${t.replace(/[\\%_]/g, (x) => `\\${x}`)}%`
     const fts = text.length < 3 ? { match: null, literals: [text] } : translateQuery(text)
@@ -238,14 +237,15 @@ export class MessagesRepo {
       const params: unknown[] = fts.literals.map(like)
       if (!fts.literals.length) throw new AppError('INVALID_INPUT', `"${text}" has no word to find (a -word only leaves out); add one.`)
       if (q.chatJid) where.push('m.chat_jid = ?'), params.push(q.chatJid)
+      if (scoped) where.push(`m.${scoped.sql}`), params.push(...scoped.params)
       rows = this.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY m.ts DESC, m.seq DESC LIMIT ? OFFSET ?`).all(...params, q.limit + 1, offset) as RawMessage[]
     } else {
       // rank inside the FTS index and take one page of rowids with their snippets (FTS5 consumes ORDER BY
       // rank, so snippets are made for that page only); then only those rows are read. Literal checks
       // (c++) and the chat filter narrow the rowids by the messages table.
       const SNIPPET = `snippet(messages_fts, 0, '[', ']', '…', 12)`
-      const narrow = [...(q.chatJid ? ['chat_jid = ? AND revoked = 0'] : []), ...fts.literals.map(() => `body LIKE ? ESCAPE '\\'`)]
-      const narrowParams = [...(q.chatJid ? [q.chatJid] : []), ...fts.literals.map(like)]
+      const narrow = [...(q.chatJid ? ['chat_jid = ? AND revoked = 0'] : scoped ? [`${scoped.sql} AND revoked = 0`] : []), ...fts.literals.map(() => `body LIKE ? ESCAPE '\\'`)]
+      const narrowParams = [...(q.chatJid ? [q.chatJid] : scoped ? scoped.params : []), ...fts.literals.map(like)]
       const hits = (narrow.length
         ? this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? AND rowid IN (SELECT seq FROM messages WHERE ${narrow.join(' AND ')}) ORDER BY rank LIMIT ? OFFSET ?`).all(fts.match, ...narrowParams, q.limit + 1, offset)
         : this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?`).all(fts.match, q.limit + 1, offset)) as Array<{ rowid: number; s: string }>
@@ -259,11 +259,13 @@ export class MessagesRepo {
       }
     }
     const more = rows.length > q.limit
-    return { messages: this.withReactions(rows.slice(0, q.limit).map(toRow)), next_cursor: more ? encodeCursor(scope, [offset + q.limit]) : null }
+    return { messages: this.withReactions(rows.slice(0, q.limit).map(toRow)), next_cursor: more ? encodeCursor(cursorScope, [offset + q.limit]) : null }
   }
 
-  lastInteraction(jid: string): MessageRow | undefined {
-    const r = this.prepare(`${SELECT} WHERE m.chat_jid = ? OR m.sender_jid = ? ORDER BY m.ts DESC, m.seq DESC LIMIT 1`).get(jid, jid) as RawMessage | undefined
+  /** `scope`: a person's messages in groups outside it do not count */
+  lastInteraction(jid: string, scope?: ChatScope): MessageRow | undefined {
+    const scoped = scopeWhere(scope, 'm.chat_jid')
+    const r = this.prepare(`${SELECT} WHERE (m.chat_jid = ? OR m.sender_jid = ?)${scoped ? ` AND ${scoped.sql}` : ''} ORDER BY m.ts DESC, m.seq DESC LIMIT 1`).get(jid, jid, ...(scoped?.params ?? [])) as RawMessage | undefined
     return r ? this.withReactions([toRow(r)])[0] : undefined
   }
 }

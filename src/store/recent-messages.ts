@@ -4,6 +4,8 @@
 // chats_recent and each one's messages by messages_chat_ts: the work is the window's messages, not the
 // store's.
 import type { statementCache } from './open-db.js'
+import { scopeWhere } from '../access/chat-policy.js'
+import type { ChatScope } from '../access/principal.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { MESSAGE_JSON } from './messages-repo.js'
 import { HAS_CARDS, cardsJson } from './message-fields.js'
@@ -17,6 +19,8 @@ export interface RecentQuery {
   limit: number
   cursor?: string
   fromMe?: boolean
+  /** only the chats of this scope (a credential's) */
+  scope?: ChatScope
 }
 
 /** one page as the JSON text of the tools' message objects, with the cursor of the next page */
@@ -27,6 +31,8 @@ export function recentMessagesJson(prepare: ReturnType<typeof statementCache>, q
   const params: unknown[] = [q.since, q.since]
   if (q.until !== undefined) where.push('m.ts < ?'), params.push(q.until)
   if (q.fromMe !== undefined) where.push('m.from_me = ?'), params.push(q.fromMe ? 1 : 0)
+  const scoped = scopeWhere(q.scope, 'c.jid')
+  if (scoped) where.push(scoped.sql), params.push(...scoped.params)
   const key = decodeCursor(q.cursor, scope, 2) as [number, number] | undefined
   if (key) where.push(newest ? '(m.ts < ? OR (m.ts = ? AND m.seq < ?))' : '(m.ts > ? OR (m.ts = ? AND m.seq > ?))'), params.push(key[0], key[0], key[1])
   const dir = newest ? 'DESC' : 'ASC'

@@ -3,6 +3,7 @@ import { authStatus, authStatusShape } from '../auth-view.js'
 
 export const checkAuthStatus = defineTool({
   name: 'check_auth_status',
+  toolset: 'account',
   description: 'Whether WhatsApp is linked and connected: state, own number, last disconnect.',
   input: {},
   output: authStatusShape,

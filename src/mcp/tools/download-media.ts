@@ -14,16 +14,18 @@ const blockKind = (mimetype: string | null): 'image' | 'audio' | 'resource' => (
 
 export const downloadMedia = defineTool({
   name: 'download_media',
+  toolset: 'read',
   description: 'Stores the media of a message in MEDIA_DIR (expired media is asked from the phone again) and returns its path and URL. include_full_data adds the bytes once, as an image, audio or resource block (up to 8 MB).',
   input: { message_id: messageIdInput, include_full_data: z.boolean().default(false), save_to_disk: compat(z.boolean().default(true)) },
   output: { message_id: z.string(), path: z.string(), url: z.string(), size: z.number(), mimetype: z.string().nullable(), filename: z.string().nullable(), reuploaded: z.boolean(), cached: z.boolean(), data_block: z.enum(['image', 'audio', 'resource']).optional().describe('with include_full_data: the content block holding the bytes') },
   annotations: { title: 'Download media', readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   // the bytes go in one content block, never also in the JSON text and structuredContent (three copies of
   // an 8 MB file were 32 MB of base64 for the model and the wire)
-  async call(a, { services }) {
+  async call(a, { services, chats }) {
     const { chatJid: givenChat, id } = parseMessageId(services, a.message_id)
+    if (givenChat) chats.read(givenChat)
     const msg = services.messages.get(id, givenChat)
-    if (!msg) throw new AppError('MESSAGE_NOT_FOUND', `No message ${a.message_id}.`)
+    if (!msg || !chats.sees(msg.chat_jid)) throw new AppError('MESSAGE_NOT_FOUND', `No message ${a.message_id}.`)
     if (!msg.media) throw new AppError('MEDIA_NOT_FOUND', 'That message has no media.')
     const mimetype = (msg.media.mimetype as string | undefined)?.split(';')[0] ?? null
     const filename = (msg.media.fileName as string | undefined) ?? null

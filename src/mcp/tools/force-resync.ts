@@ -3,6 +3,7 @@ import { defineTool } from '../tool.js'
 
 export const forceResync = defineTool({
   name: 'force_resync',
+  toolset: 'account',
   description: 'Resyncs app state (contact names, archive, pin, mute) from the phone when names or chat flags look stale. Messages are untouched.',
   input: {},
   output: { started: z.boolean(), message: z.string() },

@@ -5,6 +5,7 @@ import { AppError } from '../../errors/app-error.js'
 import { encodeCursor, decodeCursor } from '../../store/cursor.js'
 import type { Services } from '../../app/services.js'
 import type { AuditMember } from '../../store/groups-repo.js'
+import type { ChatScope } from '../../access/principal.js'
 
 const participantShape = z.object({ jid: z.string(), admin: z.string().nullable(), name: z.string().nullable(), phone: z.string().nullable() })
 const groupShape = z.object({
@@ -22,13 +23,15 @@ const groupShape = z.object({
 
 export const getGroupInfo = defineTool({
   name: 'get_group_info',
+  toolset: 'read',
   description: 'A group\'s subject, description, owner and participants with names: from WhatsApp when connected, else stored (source "stored").',
   input: { group_jid: jidInput('the group: its JID (123-456@g.us) or exact subject') },
   output: { group: groupShape, source: z.enum(['live', 'stored']) },
   annotations: { title: 'Get group info', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async run(a, { services }) {
+  async run(a, { services, chats }) {
     const jid = canonicalJid(services, a.group_jid)
     if (!/^[0-9-]+@g\.us$/.test(jid)) throw new AppError('WA_JID_INVALID', `"${jid}" is not a group JID.`)
+    chats.read(jid)
     let source: 'live' | 'stored' = 'stored'
     if (services.wa.getStatus().state === 'open') {
       try {
@@ -56,13 +59,13 @@ const memberShape = z
   .meta({ id: 'member', description: 'jid, lid, name, notify (push name), phone, group_count, groups [{jid, subject}], has_direct_chat, in_contacts' })
 const auditOut = { groups_processed: z.number(), total_members: z.number(), members: z.array(memberShape), next_cursor: nextCursor }
 
-async function matrix(s: Services, groupLimit: number, refresh: boolean) {
+async function matrix(s: Services, groupLimit: number, refresh: boolean, scope: ChatScope) {
   if (refresh) {
     await s.wa.waitReady(s.config.WA_SEND_READY_WAIT_MS)
     await s.wa.write('groupsParticipating')
   }
   const me = s.wa.getStatus().me
-  const m = s.groups.members(groupLimit, [me?.jid, me?.lid].filter((x): x is string => !!x))
+  const m = s.groups.members(groupLimit, [me?.jid, me?.lid].filter((x): x is string => !!x), scope)
   // the published member shape names its optional fields in prose, so it takes any object with the typed ones
   return m as Omit<typeof m, 'members'> & { members: Array<AuditMember & Record<string, unknown>> }
 }
@@ -76,12 +79,13 @@ function page(members: Array<AuditMember & Record<string, unknown>>, limit: numb
 
 export const analyzeGroupOverlaps = defineTool({
   name: 'analyze_group_overlaps',
+  toolset: 'groups',
   description: 'People in at least min_shared_groups (≥2) of your groups, most shared first (you never count).',
   input: { ...auditInput, min_shared_groups: z.number().int().min(2).max(1000).default(2) },
   output: auditOut,
   annotations: { title: 'Analyze group overlaps', ...READ_REMOTE },
-  async run(a, { services }) {
-    const m = await matrix(services, a.group_limit, a.refresh_group_info)
+  async run(a, { services, chats }) {
+    const m = await matrix(services, a.group_limit, a.refresh_group_info, chats.scope)
     const hits = m.members.filter((x) => x.group_count >= a.min_shared_groups)
     return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor, ['overlaps', a.group_limit, a.min_shared_groups]) }
   }
@@ -89,12 +93,13 @@ export const analyzeGroupOverlaps = defineTool({
 
 export const findMembersWithoutDirectChat = defineTool({
   name: 'find_members_without_direct_chat',
+  toolset: 'groups',
   description: 'Members of your groups with no 1:1 chat with you.',
   input: { ...auditInput, min_shared_groups: z.number().int().min(1).max(1000).default(1) },
   output: auditOut,
   annotations: { title: 'Find members without a direct chat', ...READ_REMOTE },
-  async run(a, { services }) {
-    const m = await matrix(services, a.group_limit, a.refresh_group_info)
+  async run(a, { services, chats }) {
+    const m = await matrix(services, a.group_limit, a.refresh_group_info, chats.scope)
     const hits = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.has_direct_chat)
     return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor, ['no_direct_chat', a.group_limit, a.min_shared_groups]) }
   }
@@ -102,12 +107,13 @@ export const findMembersWithoutDirectChat = defineTool({
 
 export const findMembersNotInContacts = defineTool({
   name: 'find_members_not_in_contacts',
+  toolset: 'groups',
   description: 'Members of your groups not in your address book (a push name alone is not).',
   input: { ...auditInput, min_shared_groups: z.number().int().min(1).max(1000).default(1) },
   output: auditOut,
   annotations: { title: 'Find members not in contacts', ...READ_REMOTE },
-  async run(a, { services }) {
-    const m = await matrix(services, a.group_limit, a.refresh_group_info)
+  async run(a, { services, chats }) {
+    const m = await matrix(services, a.group_limit, a.refresh_group_info, chats.scope)
     const hits = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.in_contacts)
     return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor, ['not_in_contacts', a.group_limit, a.min_shared_groups]) }
   }
@@ -115,6 +121,7 @@ export const findMembersNotInContacts = defineTool({
 
 export const runGroupAudit = defineTool({
   name: 'run_group_audit',
+  toolset: 'groups',
   description: 'The three group audits in one pass, each list capped at limit (the single audits page further).',
   input: {
     group_limit: auditInput.group_limit,
@@ -130,8 +137,8 @@ export const runGroupAudit = defineTool({
     not_in_contacts: z.array(memberShape)
   },
   annotations: { title: 'Run a group audit', ...READ_REMOTE },
-  async run(a, { services }) {
-    const m = await matrix(services, a.group_limit, a.refresh_group_info)
+  async run(a, { services, chats }) {
+    const m = await matrix(services, a.group_limit, a.refresh_group_info, chats.scope)
     const overlaps = m.members.filter((x) => x.group_count >= a.overlap_min_shared_groups)
     const noDirect = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.has_direct_chat)
     const notSaved = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.in_contacts)

@@ -14,6 +14,7 @@ const CONFIRM: InputRequest = {
 
 export const logout = defineTool({
   name: 'logout',
+  toolset: 'account',
   description: 'Unlinks WhatsApp (asks to confirm where the client can). Clears only the link: stored chats and messages stay; a new QR follows. Not linked: already_logged_out.',
   input: { idempotency_key: compat(z.string().min(1).max(200).optional()) },
   output: { logged_out: z.boolean(), already_logged_out: z.boolean(), message: z.string() },

@@ -3,6 +3,7 @@ import { defineTool, READ_ONLY } from '../tool.js'
 
 export const ping = defineTool({
   name: 'ping',
+  toolset: 'read',
   description: 'Checks that the server answers ("pong" and its time).',
   input: {},
   output: { reply: z.literal('pong'), time: z.number().describe('server time, unix ms') },

@@ -31,6 +31,7 @@ function recipient(s: Services, input: string): string {
 
 export const sendMessage = defineTool({
   name: 'send_message',
+  toolset: 'send',
   description: 'Sends a text to a person or group. Waits briefly for WhatsApp, then WA_NOT_READY (retryable). With idempotency_key a retry never sends twice; without, the same text to the same chat within the dedup window is not sent again (deduplicated: true).',
   input: {
     recipient_jid: jidInput(),
@@ -41,8 +42,8 @@ export const sendMessage = defineTool({
   },
   output: sentShape,
   annotations: { title: 'Send a message', ...SEND },
-  async run(a, { services }) {
-    const to = recipient(services, a.recipient_jid)
+  async run(a, { services, chats }) {
+    const to = chats.write(recipient(services, a.recipient_jid))
     const quotedId = a.reply_to ? (a.reply_to.includes(':') && a.reply_to.includes('@') ? a.reply_to.slice(a.reply_to.indexOf(':', a.reply_to.lastIndexOf('@')) + 1) : a.reply_to) : undefined
     const mentions = a.mentions?.map((m) => canonicalJid(services, m))
     const { result, deduplicated } = await services.sends.run<SendResult>('send_message', fingerprint(to, a.message, quotedId ?? null, mentions ?? null), a.idempotency_key, async (messageId) => {
@@ -64,6 +65,7 @@ function kindOf(mime: string, asVoice: boolean): OutgoingMediaKind {
 
 export const sendMedia = defineTool({
   name: 'send_media',
+  toolset: 'send',
   description: 'Sends an image, video, audio, voice note (as_audio_message) or document: one of media_path (in MEDIA_DIR or MEDIA_ROOTS), media_url or media_content (base64 or data: URL). The type comes from the bytes; image/webp is a sticker.',
   input: {
     recipient_jid: jidInput(),
@@ -80,8 +82,8 @@ export const sendMedia = defineTool({
   },
   output: { ...sentShape, kind: z.string(), mimetype: z.string(), size: z.number(), file_name: z.string() },
   annotations: { title: 'Send media', ...SEND },
-  async run(a, { services }) {
-    const to = recipient(services, a.recipient_jid)
+  async run(a, { services, chats }) {
+    const to = chats.write(recipient(services, a.recipient_jid))
     const { config } = services
     const print = fingerprint(to, a.media_path ?? null, a.media_url ?? null, a.media_content ? fingerprint(a.media_content) : null, a.mime_type ?? null, a.filename ?? null, a.caption ?? null, a.as_audio_message, a.reply_to ?? null)
     const { result, deduplicated } = await services.sends.run('send_media', print, a.idempotency_key, async (messageId) => {
@@ -119,6 +121,7 @@ export const sendMedia = defineTool({
 
 export const stageMediaTool = defineTool({
   name: 'stage_media',
+  toolset: 'send',
   description: 'Saves media from a URL or base64 into MEDIA_DIR without sending; returns its path (for send_media) and URL.',
   input: { media_url: z.string().max(4000).optional(), media_content: z.string().optional(), mime_type: z.string().max(200).optional(), filename: z.string().max(255).optional() },
   output: { success: z.literal(true), saved_path: z.string(), filename: z.string(), url: z.string(), size: z.number(), mimetype: z.string() },
