@@ -43,6 +43,7 @@ export const listMessages = defineTool({
 
 export const listRecentMessages = defineTool({
   name: 'list_recent_messages',
+  toolset: 'read',
   description: 'Messages of every chat since a time (system chats left out), newest first or oldest_first; paged with cursor.',
   input: {
     since: timeInput('from this time on'),
