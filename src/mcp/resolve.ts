@@ -55,13 +55,13 @@ export function resolveContacts(s: Services, query: string, limit: number, scope
  * with that subject. Errors: NAME_AMBIGUOUS listing the candidates (data.candidates, each {jid, name}) when
  * several match; WA_JID_INVALID when none does.
  */
-export function jidByName(s: Services, name: string): string {
+export function jidByName(s: Services, name: string, scope?: { sees(jid: string): boolean }): string {
   const people = s.contacts.byExactName(name)
   const best = people.filter((p) => p.tier === people[0]?.tier)
   const seen = new Set<string>()
   const candidates = [...best, ...s.groups.bySubject(name)]
     .map((c) => ({ jid: s.contacts.canonical(c.jid) ?? c.jid, name: c.name }))
-    .filter((c) => !seen.has(c.jid) && !!seen.add(c.jid))
+    .filter((c) => (!scope || scope.sees(c.jid)) && !seen.has(c.jid) && !!seen.add(c.jid))
   if (candidates.length === 1) return candidates[0]!.jid
   if (!candidates.length) throw new AppError('WA_JID_INVALID', `"${name}" is neither a JID, a phone number nor the exact name of a contact or group; search_contacts or list_chats finds the JID.`)
   throw new AppError('NAME_AMBIGUOUS', `"${name}" is the name of ${candidates.length} contacts or groups: ${candidates.slice(0, 5).map((c) => `${c.name} (${c.jid})`).join(', ')}. Pass the JID of the one you mean.`, { candidates })

@@ -120,10 +120,11 @@ export function toContact(c: ContactRow): ContactOut {
 
 /**
  * any spelling of a person or chat -> the canonical JID the store uses: a JID, a phone number, or the
- * exact name of one contact or group (NAME_AMBIGUOUS when several have it, WA_JID_INVALID when none)
+ * exact name of one contact or group (NAME_AMBIGUOUS when several have it, WA_JID_INVALID when none);
+ * with `scope` (the call's chat access) only names of chats it may see count, so no error names others
  */
-export function canonicalJid(s: Services, input: string): string {
-  return s.contacts.canonical(input) ?? jidByName(s, input)
+export function canonicalJid(s: Services, input: string, scope?: { sees(jid: string): boolean }): string {
+  return s.contacts.canonical(input) ?? jidByName(s, input, scope)
 }
 
 /** "chat_jid:id" or a bare id -> its parts */

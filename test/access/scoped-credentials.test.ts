@@ -261,6 +261,16 @@ test('per-chat policy: read only and approval chats refuse sends, never chats va
   }
 })
 
+test('a name where a JID is expected counts only chats in the scope: another chat\'s name is unknown, never listed', async () => {
+  for (const p of [alice, carol]) await p.sendText(ACCOUNT, `name check from ${p.name}`)
+  await until(async () => (await call(admin, 'list_messages', { chat_id: 'Carol Scope', limit: 1 })).ok || undefined, 15_000, 'the name known to the static token')
+  await until(async () => (await call(reader, 'list_messages', { chat_id: 'Alice Scope', limit: 1 })).ok || undefined, 15_000, 'a name in the scope resolves')
+  const other = await call(reader, 'list_messages', { chat_id: 'Carol Scope' })
+  assert.equal(other.data.code, 'WA_JID_INVALID', JSON.stringify(other.data))
+  assert.ok(!JSON.stringify(other.data).includes(carol.phone), 'the error never names the chat outside the scope')
+})
+
+
 test('a session answers only to the token that opened it; a revoked credential is refused at once', async () => {
   const init = await fetch(`${server.url}/mcp`, {
     method: 'POST',

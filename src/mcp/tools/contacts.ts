@@ -40,7 +40,7 @@ export const getContactById = defineTool({
   annotations: { title: 'Get a contact', ...READ_ONLY },
   storeRead: true,
   async run(a, { services, chats }) {
-    const jid = chats.read(canonicalJid(services, a.jid))
+    const jid = chats.read(canonicalJid(services, a.jid, chats))
     const c = services.contacts.get(jid)
     if (!c) throw new AppError('CONTACT_NOT_FOUND', `No contact ${jid}.`)
     return { contact: toContact(c) }
@@ -55,7 +55,7 @@ export const getProfilePic = defineTool({
   output: { jid: z.string(), url: z.string().nullable() },
   annotations: { title: 'Get a profile picture', ...READ_REMOTE },
   async run(a, { services, chats }) {
-    const jid = chats.read(canonicalJid(services, a.jid))
+    const jid = chats.read(canonicalJid(services, a.jid, chats))
     await services.wa.waitReady(services.config.WA_SEND_READY_WAIT_MS)
     return { jid, url: await services.wa.call('profilePictureUrl', jid) }
   }

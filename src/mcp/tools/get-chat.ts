@@ -14,7 +14,7 @@ export const getChatById = defineTool({
   annotations: { title: 'Get a chat', ...READ_ONLY },
   storeRead: true,
   async run(a, { services, chats }) {
-    const jid = chats.read(canonicalJid(services, a.jid))
+    const jid = chats.read(canonicalJid(services, a.jid, chats))
     const chat = services.chats.get(jid)
     if (!chat) throw new AppError('CHAT_NOT_FOUND', `No chat with ${jid}.`)
     return { chat: toChat(chat) }

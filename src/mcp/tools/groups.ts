@@ -29,7 +29,7 @@ export const getGroupInfo = defineTool({
   output: { group: groupShape, source: z.enum(['live', 'stored']) },
   annotations: { title: 'Get group info', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async run(a, { services, chats }) {
-    const jid = canonicalJid(services, a.group_jid)
+    const jid = canonicalJid(services, a.group_jid, chats)
     if (!/^[0-9-]+@g\.us$/.test(jid)) throw new AppError('WA_JID_INVALID', `"${jid}" is not a group JID.`)
     chats.read(jid)
     let source: 'live' | 'stored' = 'stored'

@@ -76,7 +76,7 @@ export const forwardMessage = defineTool({
   annotations: { title: 'Forward a message', ...ACT },
   async run(a, { services: s, chats }) {
     const m = storedMessage(s, a.message_id, (c) => chats.read(c))
-    const to = chats.write(canonicalJid(s, a.to))
+    const to = chats.write(canonicalJid(s, a.to, chats))
     await readyToSend(s, to)
     return out(await s.wa.write('forwardMessage', { to, chatJid: m.chatJid, messageId: m.id }))
   }
@@ -96,7 +96,7 @@ export const sendLocation = defineTool({
   output: done,
   annotations: { title: 'Send a location', ...ACT },
   async run(a, { services: s, chats }) {
-    const to = chats.write(canonicalJid(s, a.recipient_jid))
+    const to = chats.write(canonicalJid(s, a.recipient_jid, chats))
     await readyToSend(s, to)
     return out(await s.wa.write('sendLocation', { to, latitude: a.latitude, longitude: a.longitude, name: a.name, address: a.address }))
   }
@@ -121,10 +121,10 @@ export const sendContact = defineTool({
   output: done,
   annotations: { title: 'Send a contact', ...ACT },
   async run(a, { services: s, chats }) {
-    const to = chats.write(canonicalJid(s, a.recipient_jid))
+    const to = chats.write(canonicalJid(s, a.recipient_jid, chats))
     const cards = [...(a.contacts ?? [])]
     if (a.contact_jid) {
-      const jid = chats.read(canonicalJid(s, a.contact_jid))
+      const jid = chats.read(canonicalJid(s, a.contact_jid, chats))
       const c = s.contacts.get(jid)
       if (!c) throw new AppError('CONTACT_NOT_FOUND', `No contact ${jid} is stored.`)
       const phone = c.phone ?? jid.split('@')[0]!
@@ -151,7 +151,7 @@ export const sendPoll = defineTool({
   async run(a, { services: s, chats }) {
     if (new Set(a.options).size !== a.options.length) throw new AppError('INVALID_INPUT', 'Poll options must differ from each other.')
     if (a.selectable_count > a.options.length) throw new AppError('INVALID_INPUT', `selectable_count (${a.selectable_count}) is more than the ${a.options.length} options.`)
-    const to = chats.write(canonicalJid(s, a.recipient_jid))
+    const to = chats.write(canonicalJid(s, a.recipient_jid, chats))
     await readyToSend(s, to)
     return out(await s.wa.write('sendPoll', { to, question: a.question, options: a.options, selectableCount: a.selectable_count }))
   }
@@ -166,7 +166,7 @@ export const markRead = defineTool({
   annotations: { title: 'Mark as read', ...ACT, idempotentHint: true },
   async run(a, { services: s, chats }) {
     const named = (a.message_ids ?? []).map((id) => storedMessage(s, id, (c) => chats.write(c)))
-    const chatJid = a.chat_id ? chats.write(canonicalJid(s, a.chat_id)) : named[0]?.chatJid
+    const chatJid = a.chat_id ? chats.write(canonicalJid(s, a.chat_id, chats)) : named[0]?.chatJid
     if (!chatJid) throw new AppError('INVALID_INPUT', 'Give chat_id, message_ids, or both.')
     if (named.some((m) => m.chatJid !== chatJid)) throw new AppError('INVALID_INPUT', 'Every message in message_ids must be in the one chat.')
     const chat = s.chats.get(chatJid)
@@ -188,7 +188,7 @@ export const sendPresence = defineTool({
   async run(a, { services: s, chats }) {
     const inChat = a.state === 'composing' || a.state === 'recording' || a.state === 'paused'
     if (inChat && !a.chat_id) throw new AppError('INVALID_INPUT', `${a.state} is shown in a chat: give chat_id.`)
-    const chatJid = inChat ? chats.write(canonicalJid(s, a.chat_id!)) : undefined
+    const chatJid = inChat ? chats.write(canonicalJid(s, a.chat_id!, chats)) : undefined
     await ready(s)
     await s.wa.call('sendPresence', { state: a.state, chatJid })
     return { success: true as const, state: a.state, chat_jid: chatJid ?? null }

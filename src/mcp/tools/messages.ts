@@ -34,7 +34,7 @@ export const listMessages = defineTool({
   annotations: { title: 'List messages', ...READ_ONLY },
   storeRead: true,
   async run(a, { services, chats }) {
-    const chatJid = chats.read(canonicalJid(services, a.chat_id))
+    const chatJid = chats.read(canonicalJid(services, a.chat_id, chats))
     const r = services.messages.listJson({ chatJid, limit: a.limit, cursor: a.cursor, before: toMs(a.before, 'before'), after: toMs(a.after, 'after') })
     if (r.json === '[]' && !a.cursor && !services.chats.get(chatJid)) throw new AppError('CHAT_NOT_FOUND', `No chat with ${chatJid}.`)
     return new JsonText(`{"chat_jid":${JSON.stringify(chatJid)},"messages":${r.json},"next_cursor":${JSON.stringify(r.next_cursor)}}`)
@@ -72,7 +72,7 @@ export const searchMessages = defineTool({
   storeRead: true,
   async run(a, { services, chats }) {
     // off the event loop: a search for common words can touch much of the index
-    const r = await services.pool.run<{ json: string; next_cursor: string | null }>('searchMessages', { dbPath: services.config.DB_PATH, query: a.query, chatJid: a.chat_id ? chats.read(canonicalJid(services, a.chat_id)) : undefined, limit: a.limit, cursor: a.cursor, scope: chats.scope })
+    const r = await services.pool.run<{ json: string; next_cursor: string | null }>('searchMessages', { dbPath: services.config.DB_PATH, query: a.query, chatJid: a.chat_id ? chats.read(canonicalJid(services, a.chat_id, chats)) : undefined, limit: a.limit, cursor: a.cursor, scope: chats.scope })
     return new JsonText(`{"messages":${r.json},"next_cursor":${JSON.stringify(r.next_cursor)}}`)
   }
 })
@@ -121,7 +121,7 @@ export const getLastInteraction = defineTool({
   annotations: { title: 'Get the last interaction', ...READ_ONLY },
   storeRead: true,
   async run(a, { services, chats }) {
-    const jid = chats.read(canonicalJid(services, a.jid))
+    const jid = chats.read(canonicalJid(services, a.jid, chats))
     const m = services.messages.lastInteraction(jid, chats.scope)
     if (!m) throw new AppError('MESSAGE_NOT_FOUND', `No messages with ${jid}.`)
     return { message: toMessage(m) }

@@ -23,8 +23,8 @@ const sentShape = {
   idempotency_key: z.string().nullable()
 }
 
-function recipient(s: Services, input: string): string {
-  const jid = canonicalJid(s, input)
+function recipient(s: Services, input: string, scope?: { sees(jid: string): boolean }): string {
+  const jid = canonicalJid(s, input, scope)
   if (jid.endsWith('@broadcast')) throw new AppError('WA_JID_INVALID', 'Sending to broadcast lists or status is not supported.')
   return jid
 }
@@ -43,9 +43,9 @@ export const sendMessage = defineTool({
   output: sentShape,
   annotations: { title: 'Send a message', ...SEND },
   async run(a, { services, chats }) {
-    const to = chats.write(recipient(services, a.recipient_jid))
+    const to = chats.write(recipient(services, a.recipient_jid, chats))
     const quotedId = a.reply_to ? (a.reply_to.includes(':') && a.reply_to.includes('@') ? a.reply_to.slice(a.reply_to.indexOf(':', a.reply_to.lastIndexOf('@')) + 1) : a.reply_to) : undefined
-    const mentions = a.mentions?.map((m) => canonicalJid(services, m))
+    const mentions = a.mentions?.map((m) => canonicalJid(services, m, chats))
     const { result, deduplicated } = await services.sends.run<SendResult>('send_message', fingerprint(to, a.message, quotedId ?? null, mentions ?? null), a.idempotency_key, async (messageId) => {
       await readyToSend(services, to)
       return services.wa.write('sendText', { to, text: a.message, quotedMessageId: quotedId, mentions, messageId })
@@ -83,7 +83,7 @@ export const sendMedia = defineTool({
   output: { ...sentShape, kind: z.string(), mimetype: z.string(), size: z.number(), file_name: z.string() },
   annotations: { title: 'Send media', ...SEND },
   async run(a, { services, chats }) {
-    const to = chats.write(recipient(services, a.recipient_jid))
+    const to = chats.write(recipient(services, a.recipient_jid, chats))
     const { config } = services
     const print = fingerprint(to, a.media_path ?? null, a.media_url ?? null, a.media_content ? fingerprint(a.media_content) : null, a.mime_type ?? null, a.filename ?? null, a.caption ?? null, a.as_audio_message, a.reply_to ?? null)
     const { result, deduplicated } = await services.sends.run('send_media', print, a.idempotency_key, async (messageId) => {

@@ -38,7 +38,7 @@ export const getUpdates = defineTool({
   annotations: { title: 'Get updates', ...READ_ONLY, idempotentHint: true },
   async run(a, { services, chats: access }) {
     const from = after(services, a.since)
-    const chats = a.chats?.map((c) => knownChat(services, access.read(canonicalJid(services, c))))
+    const chats = a.chats?.map((c) => knownChat(services, access.read(canonicalJid(services, c, access))))
     const { events, last } = services.events.page({ after: from, chats, kinds: a.kinds, limit: a.limit + 1, scope: access.scope })
     const more = events.length > a.limit
     const page = more ? events.slice(0, a.limit) : events
@@ -72,7 +72,7 @@ export const waitForMessages = defineTool({
   // not async: an async wrapper would hold one more promise for every waiting call
   run(a, ctx) {
     const s = ctx.services
-    const q: WaitQuery = { after: after(s, a.since), chat: a.chat_id ? knownChat(s, ctx.chats.read(canonicalJid(s, a.chat_id))) : undefined, from: a.from ? canonicalJid(s, a.from) : undefined, contains: a.contains, limit: a.limit, scope: ctx.chats.scope }
+    const q: WaitQuery = { after: after(s, a.since), chat: a.chat_id ? knownChat(s, ctx.chats.read(canonicalJid(s, a.chat_id, ctx.chats))) : undefined, from: a.from ? canonicalJid(s, a.from, ctx.chats) : undefined, contains: a.contains, limit: a.limit, scope: ctx.chats.scope }
     const now = s.events.incoming(q)
     if (now.rows.length) return Promise.resolve(answerOf(s, now, false))
     // a wait on a sender alone is woken by any chat: their messages may come in a group
