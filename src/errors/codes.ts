@@ -125,6 +125,11 @@ export const ERROR_CODES = {
   OAUTH_REQUEST_NOT_FOUND: { status: 404, retryable: false, summary: 'The authorization request is unknown, decided already, or older than 10 minutes; start again from the client.' },
   OAUTH_TOKEN_INVALID: { status: 401, retryable: false, summary: 'The bearer token is malformed, unknown, expired, revoked or issued for another resource (invalid_token).' },
   OAUTH_TOO_MANY_CLIENTS: { status: 429, retryable: true, summary: 'Too many dynamic client registrations; the server keeps at most OAUTH_MAX_CLIENTS and takes a bounded number an hour.' },
+
+  // --- arguments agents get wrong
+  TIME_IN_SECONDS: { status: 400, retryable: false, summary: 'A time argument is a number that can only be unix seconds; times are unix milliseconds or ISO 8601.' },
+  TIME_INVALID: { status: 400, retryable: false, summary: 'A time argument is neither unix milliseconds nor an ISO 8601 time.' },
+  NAME_AMBIGUOUS: { status: 409, retryable: false, summary: 'A name given where a JID is expected matches several contacts or groups; the error lists them (data.candidates) to pick a JID from.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

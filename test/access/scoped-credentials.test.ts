@@ -96,8 +96,8 @@ test('the admin API refuses a scope naming chats this store has never seen, and 
 test('tools/list shows the credential only the read tools; a send is TOOL_FORBIDDEN', async () => {
   const all = (await admin.listTools()).tools.map((t) => t.name)
   const mine = (await reader.listTools()).tools.map((t) => t.name)
-  assert.equal(all.length, 41)
-  assert.equal(mine.length, 21)
+  assert.equal(all.length, 42)
+  assert.equal(mine.length, 22)
   for (const name of ['send_message', 'send_media', 'mark_read', 'logout', 'get_qr_code', 'run_group_audit']) assert.ok(!mine.includes(name), name)
   for (const name of ['list_chats', 'search_messages', 'get_updates', 'wait_for_messages', 'download_media']) assert.ok(mine.includes(name), name)
   assert.equal(await code(reader, 'send_message', { recipient_jid: alice.jid, message: 'no' }), 'TOOL_FORBIDDEN')
@@ -204,7 +204,7 @@ test('the 2026 stateless path judges the same credential: its tools and chats on
   try {
     assert.equal(v2.getNegotiatedProtocolVersion(), '2026-07-28')
     const tools = (await v2.listTools()).tools.map((t) => t.name)
-    assert.equal(tools.length, 21)
+    assert.equal(tools.length, 22)
     const r = (await v2.callTool({ name: 'list_chats', arguments: { limit: 50 } })) as { structuredContent: { chats: Array<{ jid: string }> } }
     assert.deepEqual(new Set(jidsOf(r.structuredContent.chats)), allowed)
     const denied = (await v2.callTool({ name: 'list_messages', arguments: { chat_id: bob.jid } })) as { isError?: boolean; content: Array<{ text: string }> }
@@ -260,6 +260,16 @@ test('per-chat policy: read only and approval chats refuse sends, never chats va
     await sender.close()
   }
 })
+
+test('a name where a JID is expected counts only chats in the scope: another chat\'s name is unknown, never listed', async () => {
+  for (const p of [alice, carol]) await p.sendText(ACCOUNT, `name check from ${p.name}`)
+  await until(async () => (await call(admin, 'list_messages', { chat_id: 'Carol Scope', limit: 1 })).ok || undefined, 15_000, 'the name known to the static token')
+  await until(async () => (await call(reader, 'list_messages', { chat_id: 'Alice Scope', limit: 1 })).ok || undefined, 15_000, 'a name in the scope resolves')
+  const other = await call(reader, 'list_messages', { chat_id: 'Carol Scope' })
+  assert.equal(other.data.code, 'WA_JID_INVALID', JSON.stringify(other.data))
+  assert.ok(!JSON.stringify(other.data).includes(carol.phone), 'the error never names the chat outside the scope')
+})
+
 
 test('a session answers only to the token that opened it; a revoked credential is refused at once', async () => {
   const init = await fetch(`${server.url}/mcp`, {

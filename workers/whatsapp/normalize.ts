@@ -79,10 +79,11 @@ export function describe(content: proto.IMessage | null | undefined): { type: Me
     }
     case 'liveLocationMessage':
       return { type: 'live_location', body: m.liveLocationMessage?.caption ?? undefined }
+    // the vCard itself, not only the name: readers parse it into contact_cards (src/store/message-fields.ts)
     case 'contactMessage':
-      return { type: 'contact', body: m.contactMessage?.displayName ?? undefined }
+      return { type: 'contact', body: m.contactMessage?.vcard || m.contactMessage?.displayName || undefined }
     case 'contactsArrayMessage':
-      return { type: 'contacts', body: m.contactsArrayMessage?.contacts?.map((c) => c.displayName).join(', ') }
+      return { type: 'contacts', body: m.contactsArrayMessage?.contacts?.map((c) => c.vcard || c.displayName).join('\n') }
     case 'pollCreationMessage':
     case 'pollCreationMessageV2':
     case 'pollCreationMessageV3': {
