@@ -9,7 +9,7 @@
  *
  * Everything here must survive structured clone: plain objects, arrays, strings, numbers, Uint8Array.
  */
-import type { GroupRecord, ContactRecord } from '../store/batch.js'
+import type { GroupRecord } from '../store/batch.js'
 import type { EncodedBatch } from '../store/batch-codec.js'
 
 /** What the worker is told at start. Paths are absolute. */
@@ -199,7 +199,6 @@ export interface WaWorkerApi {
   groupsParticipating(): Promise<Written<{ groups: GroupRecord[] }>>
   profilePictureUrl(jid: string): Promise<string | null>
   onWhatsApp(phoneNumbers: string[]): Promise<OnWhatsAppResult[]>
-  contactInfo(jid: string): Promise<ContactRecord | null>
 }
 
 /**

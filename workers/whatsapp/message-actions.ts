@@ -1,22 +1,14 @@
 // What an agent does to messages besides sending text and media: react, edit, delete, forward, share a
 // location, contacts or a poll, mark read, show presence, and ask which numbers are on WhatsApp. Each
 // action goes out through Baileys and what it changes is stored like any received change.
-import type { AnyMessageContent, WASocket, WAMessage } from '@whiskeysockets/baileys'
+import type { AnyMessageContent, WAMessage } from '@whiskeysockets/baileys'
 import { AppError } from '../../src/errors/app-error.js'
-import type { StoreBatch } from '../../src/store/batch.js'
+import type { WaHost } from './host.js'
 import type { OnWhatsAppResult, SendResult, Written, ContactCard, PresenceState } from '../../src/wa/worker-api.js'
 
 /** WhatsApp accepts an edit of one's own message within this long of sending it */
 export const EDIT_WINDOW_MS = 15 * 60_000
 
-/** what the session lends the actions: its socket when ready, stored messages, and its store hand-over */
-export interface ActionHost {
-  ready(): WASocket
-  rawMessage(chatJid: string, id: string): WAMessage | undefined
-  sent(msg: WAMessage | undefined): Promise<SendResult>
-  /** hands a batch to the store now; resolves with the number of the batch that carries it */
-  store(b: StoreBatch): number
-}
 
 const vcardOf = (c: ContactCard): string => {
   const esc = (s: string) => s.replace(/[\\;,]/g, (x) => `\\${x}`).replace(/[\r\n]+/g, ' ')
@@ -32,7 +24,7 @@ const vcardOf = (c: ContactCard): string => {
 }
 
 export class MessageActions {
-  constructor(private readonly host: ActionHost) {}
+  constructor(private readonly host: WaHost) {}
 
   private target(chatJid: string, messageId: string): WAMessage {
     const m = this.host.rawMessage(chatJid, messageId)
