@@ -95,6 +95,11 @@ export const ERROR_CODES = {
 
   // --- pools and workers
   POOL_TASK_FAILED: { status: 500, retryable: true, summary: 'A background task failed.' },
+
+  // --- group, chat and account actions
+  GROUP_NOT_ADMIN: { status: 403, retryable: false, summary: 'The group change needs this account to be an admin of the group.' },
+  GROUP_INVITE_INVALID: { status: 404, retryable: false, summary: 'The group invite link or code is unknown, revoked or expired.' },
+  APP_STATE_NOT_READY: { status: 503, retryable: true, summary: 'The phone has not yet shared the keys a chat change needs (app state); retry once the first sync is done.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -32,7 +32,8 @@ import { buildCertChain, keyPairFromSeed, type KeyPair } from './noise.js'
 import { Connection, stanzaId } from './connection.js'
 import { startMediaServer, type MediaServer } from './media-server.js'
 import { Directory, S_WA, lidJid, now, pnJid, sigAddr, takeRemoteBundle, type Account, type Group, type RemoteDevice } from './state.js'
-import { handleIq, createGroup, type IqContext } from './iq.js'
+import { handleIq, type IqContext } from './iq.js'
+import { createGroup, joinByInvite } from './groups.js'
 import { Person } from './person.js'
 import { buildHistory, type HistorySeed } from './history.js'
 import { DeliveryQueue, type Acknowledged, type AckBy } from './delivery.js'
@@ -173,6 +174,11 @@ export class Emulator extends EventEmitter {
   createGroup(subject: string, owner: Person, members: Array<Person | string>): Group {
     const accs = members.map((m) => (typeof m === 'string' ? this.dir.account({ phone: m }) : m.acc))
     return createGroup(this.dir, subject, owner.acc, accs)
+  }
+
+  /** a person opens an invite link: in at once, or queued for an admin when the group approves joins */
+  joinByInvite(person: Person, code: string): { group: Group; joined: boolean } | undefined {
+    return joinByInvite({ dir: this.dir, notifyGroup: (g, a, actor, extra) => this.notifyGroup(g, a, actor, extra) }, person.acc, code)
   }
 
   setHistory(phone: string, seed: HistorySeed): void {
@@ -515,7 +521,7 @@ export class Emulator extends EventEmitter {
       dir: this.dir,
       mediaHost: this.media.hostPort,
       appStateReply: conn.acc ? (this.appState.get(conn.acc.pn) ?? ((name: string, version: number) => this.appDataOf(conn.acc!.pn).reply(name, version))) : undefined,
-      notifyGroup: (g, action, actor) => this.notifyGroup(g, action, actor),
+      notifyGroup: (g, action, actor, extra) => this.notifyGroup(g, action, actor, extra),
       onLogoutCompanion: (c) => {
         if (c.device) this.unlink(c.device)
         this.emit('logout', { phone: c.acc?.pn })
@@ -543,10 +549,14 @@ export class Emulator extends EventEmitter {
     })
   }
 
-  /** `w:gp2` notification to every connected real client of every member (and of the actor) */
+  /**
+   * `w:gp2` notification to every connected real client of every member (and of the actor, and of
+   * `extraAccounts`); each emulated person it reaches is told too (a 'group-notification' event)
+   */
   notifyGroup(g: Group, action: BinaryNode, actor: Account, extraAccounts: Account[] = []): void {
     const accounts = new Set([...g.participants.map((p) => p.acc), actor, ...extraAccounts])
     for (const acc of accounts) {
+      this.emit('group-notification', { group: g.id, to: acc.pn, actor: actor.pn, action })
       for (const dev of this.dir.remoteDevices(acc)) {
         this.deliverStanza(dev, {
           tag: 'notification',

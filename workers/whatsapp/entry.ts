@@ -58,6 +58,14 @@ const api: WaWorkerApi = {
   downloadMedia: (req) => downloadMedia(session.host, session.baileysLog, req),
   groupMetadata: (jid) => session.groups.metadata(jid),
   groupsParticipating: () => session.groups.participating(),
+  groupCreate: (req) => session.groups.create(req),
+  groupParticipants: (req) => session.groups.participants(req),
+  groupUpdate: (req) => session.groups.update(req),
+  groupInviteCode: (req) => session.groups.inviteCode(req),
+  groupInvitePreview: (code) => session.groups.invitePreview(code),
+  groupJoin: (code) => session.groups.join(code),
+  groupLeave: (jid) => session.groups.leave(jid),
+  groupJoinRequests: (req) => session.groups.joinRequests(req),
   profilePictureUrl: (jid) => session.account.profilePictureUrl(jid),
   onWhatsApp: (phones) => session.actions.onWhatsApp(phones)
 }

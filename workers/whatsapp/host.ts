@@ -21,5 +21,8 @@ export interface WaHost {
   readonly log: Logger
 }
 
-/** the HTTP-like status Baileys puts on a failed query (Boom's output.statusCode: an iq's error code) */
-export const statusCodeOf = (err: unknown): number | undefined => (err as { output?: { statusCode?: number } } | undefined)?.output?.statusCode
+/** the status of a failed Baileys call: an iq's error code (Baileys keeps it as the Boom's data), else Boom's HTTP status */
+export const statusCodeOf = (err: unknown): number | undefined => {
+  const e = err as { output?: { statusCode?: number }; data?: unknown } | undefined
+  return typeof e?.data === 'number' ? e.data : e?.output?.statusCode
+}

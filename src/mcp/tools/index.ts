@@ -13,6 +13,7 @@ import { listMessages, searchMessages, getMessageById, getMessageContext, getLas
 import { sendMessage, sendMedia, stageMediaTool } from './send.js'
 import { downloadMedia } from './download-media.js'
 import { getUpdates, waitForMessages } from './updates.js'
+import { createGroup, updateGroupParticipants, updateGroup, getGroupInviteLink, joinGroup, leaveGroup, groupJoinRequests } from './group-actions.js'
 import { sendReaction, editMessage, deleteMessage, forwardMessage, sendLocation, sendContact, sendPoll, markRead, sendPresence, checkWhatsappNumbers } from './message-actions.js'
 
 export const TOOLS: readonly ToolDef[] = [
@@ -23,6 +24,7 @@ export const TOOLS: readonly ToolDef[] = [
   listMessages, searchMessages, getMessageById, getMessageContext, getLastInteraction, sendMessage,
   sendMedia, downloadMedia, stageMediaTool,
   sendReaction, editMessage, deleteMessage, forwardMessage, sendLocation, sendContact, sendPoll, markRead, sendPresence, checkWhatsappNumbers,
+  createGroup, updateGroupParticipants, updateGroup, getGroupInviteLink, joinGroup, leaveGroup, groupJoinRequests,
   getUpdates, waitForMessages,
   ping
 ] as unknown as ToolDef[]
