@@ -212,6 +212,17 @@ export interface GroupJoinRequest {
   method?: string
 }
 
+/** what one chat change sets; what is left out stays */
+export interface ChatChange {
+  archive?: boolean
+  pin?: boolean
+  /** ms timestamp the mute ends; -1 for ever; 0 unmutes */
+  muteUntil?: number
+  markUnread?: boolean
+  /** deletes every message of the chat on this account's devices */
+  clear?: boolean
+}
+
 /** The comlink-exposed interface of the WhatsApp worker. */
 export interface WaWorkerApi {
   /** Creates the socket and connects; resolves once the first connection attempt is under way. */
@@ -257,6 +268,10 @@ export interface WaWorkerApi {
   /** joins by invite code; `pending` when the group's admins approve joins first */
   groupJoin(code: string): Promise<Written<{ groupJid: string; pending: boolean }>>
   groupLeave(groupJid: string): Promise<Written>
+  /** archive, pin, mute, mark unread or clear a chat (app-state patches); APP_STATE_NOT_READY before the first sync */
+  chatModify(req: { chatJid: string } & ChatChange): Promise<Written>
+  /** a vote on a stored poll: the options by name ([] takes the vote back) */
+  votePoll(req: { chatJid: string; messageId: string; options: string[] }): Promise<SendResult>
   /** the join-request queue, after approving and rejecting the people named */
   groupJoinRequests(req: { groupJid: string; approve: string[]; reject: string[] }): Promise<Written<{ requests: GroupJoinRequest[]; results: Array<{ jid: string; status: number; action: 'approve' | 'reject' }> }>>
   profilePictureUrl(jid: string): Promise<string | null>

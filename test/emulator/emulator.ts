@@ -490,6 +490,7 @@ export class Emulator extends EventEmitter {
         }
         {
           const child = Array.isArray(node.content) ? node.content[0] : undefined
+          if (node.attrs.xmlns === 'w:sync:app:state' && child?.tag === 'sync' && conn.acc) await this.acceptAppStatePatches(conn.acc.pn, child)
           if (node.attrs.xmlns === 'md' && child?.tag === 'link_code_companion_reg') conn.send(this.onPairingCodeIq(conn, node, child))
           else conn.send(handleIq(this.iqContext(conn), conn, node))
         }
@@ -513,6 +514,20 @@ export class Emulator extends EventEmitter {
         return
       default:
         return
+    }
+  }
+
+  /** the app-state patches a client pushed (archive, pin, mute ...): kept, and told as 'app-state-patch' */
+  private async acceptAppStatePatches(phone: string, sync: BinaryNode): Promise<void> {
+    for (const c of getBinaryNodeChildren(sync, 'collection')) {
+      const patch = getBinaryNodeChild(c, 'patch')
+      if (!patch?.content) continue
+      const r = await this.appDataOf(phone).accept(c.attrs.name!, Number(c.attrs.version ?? 0), patch.content as Uint8Array).catch((err: unknown) => {
+        // a patch that does not decode or verify is refused, as WhatsApp would; the client syncs again
+        this.log('app-state patch refused', err)
+        return 409 as const
+      })
+      this.emit('app-state-patch', { phone, collection: c.attrs.name, ...(r === 409 ? { refused: true, mutations: [] } : { mutations: r }) })
     }
   }
 

@@ -140,7 +140,11 @@ export function handleIq(ctx: IqContext, conn: Connection, iq: BinaryNode): Bina
         {
           tag: 'sync',
           attrs: {},
-          content: getBinaryNodeChildren(child, 'collection').map((c) => ctx.appStateReply?.(c.attrs.name!, Number(c.attrs.version ?? 0)) ?? { tag: 'collection', attrs: { name: c.attrs.name!, version: c.attrs.version ?? '0' } })
+          content: getBinaryNodeChildren(child, 'collection').map((c) => {
+            // a collection that carried a patch is answered from the version the patch made (see accept)
+            const from = Number(c.attrs.version ?? 0) + (getBinaryNodeChild(c, 'patch') ? 1 : 0)
+            return ctx.appStateReply?.(c.attrs.name!, from) ?? { tag: 'collection', attrs: { name: c.attrs.name!, version: String(from) } }
+          })
         }
       ])
     case 'w:profile:picture:get:picture': {

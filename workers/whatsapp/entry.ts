@@ -66,6 +66,8 @@ const api: WaWorkerApi = {
   groupJoin: (code) => session.groups.join(code),
   groupLeave: (jid) => session.groups.leave(jid),
   groupJoinRequests: (req) => session.groups.joinRequests(req),
+  chatModify: (req) => session.chats.modify(req),
+  votePoll: (req) => session.actions.votePoll(req),
   profilePictureUrl: (jid) => session.account.profilePictureUrl(jid),
   onWhatsApp: (phones) => session.actions.onWhatsApp(phones)
 }

@@ -108,7 +108,7 @@ export class Session {
     this.host = host
     this.sending = new Sending({ host, reader: this.reader, written: () => this.gate.written() })
     this.groups = new Groups(host, this.reader)
-    this.chats = new Chats(host)
+    this.chats = new Chats(host, this.reader)
     this.account = new Account(host)
     this.actions = new MessageActions(host)
   }

@@ -35,6 +35,12 @@ export class StoreReader {
     return msg
   }
 
+  /** the chat's newest stored message: app-state changes of a chat name the range they cover by it */
+  lastMessage(chatJid: string): WAMessage | undefined {
+    const row = this.db()?.prepare('SELECT raw FROM messages WHERE chat_jid = ? AND raw IS NOT NULL ORDER BY ts DESC LIMIT 1').get(chatJid) as { raw: Buffer } | undefined
+    return row ? (proto.WebMessageInfo.decode(row.raw) as WAMessage) : undefined
+  }
+
   remember(chatJid: string, msg: WAMessage): void {
     if (!msg.key.id) return
     this.recent.set(`${chatJid}:${msg.key.id}`, msg)

@@ -14,6 +14,7 @@ import { sendMessage, sendMedia, stageMediaTool } from './send.js'
 import { downloadMedia } from './download-media.js'
 import { getUpdates, waitForMessages } from './updates.js'
 import { createGroup, updateGroupParticipants, updateGroup, getGroupInviteLink, joinGroup, leaveGroup, groupJoinRequests } from './group-actions.js'
+import { updateChat, votePoll } from './chat-actions.js'
 import { sendReaction, editMessage, deleteMessage, forwardMessage, sendLocation, sendContact, sendPoll, markRead, sendPresence, checkWhatsappNumbers } from './message-actions.js'
 
 export const TOOLS: readonly ToolDef[] = [
@@ -25,6 +26,7 @@ export const TOOLS: readonly ToolDef[] = [
   sendMedia, downloadMedia, stageMediaTool,
   sendReaction, editMessage, deleteMessage, forwardMessage, sendLocation, sendContact, sendPoll, markRead, sendPresence, checkWhatsappNumbers,
   createGroup, updateGroupParticipants, updateGroup, getGroupInviteLink, joinGroup, leaveGroup, groupJoinRequests,
+  updateChat, votePoll,
   getUpdates, waitForMessages,
   ping
 ] as unknown as ToolDef[]
