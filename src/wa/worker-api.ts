@@ -223,6 +223,17 @@ export interface ChatChange {
   clear?: boolean
 }
 
+/** the account's own profile; what is left out stays */
+export interface ProfileChange {
+  /** the push name people see */
+  name?: string
+  /** the about text */
+  about?: string
+  /** an image file the main thread has checked and staged */
+  picturePath?: string
+  removePicture?: boolean
+}
+
 /** The comlink-exposed interface of the WhatsApp worker. */
 export interface WaWorkerApi {
   /** Creates the socket and connects; resolves once the first connection attempt is under way. */
@@ -270,6 +281,9 @@ export interface WaWorkerApi {
   groupLeave(groupJid: string): Promise<Written>
   /** archive, pin, mute, mark unread or clear a chat (app-state patches); APP_STATE_NOT_READY before the first sync */
   chatModify(req: { chatJid: string } & ChatChange): Promise<Written>
+  /** blocks or unblocks a person; the block list after it, by phone JID */
+  blockContact(req: { jid: string; block: boolean }): Promise<string[]>
+  updateProfile(req: ProfileChange): Promise<void>
   /** a vote on a stored poll: the options by name ([] takes the vote back) */
   votePoll(req: { chatJid: string; messageId: string; options: string[] }): Promise<SendResult>
   /** the join-request queue, after approving and rejecting the people named */

@@ -528,6 +528,10 @@ export class Emulator extends EventEmitter {
         return 409 as const
       })
       this.emit('app-state-patch', { phone, collection: c.attrs.name, ...(r === 409 ? { refused: true, mutations: [] } : { mutations: r }) })
+      // the push name is a setting in app state; the server shows it to the people the account writes to
+      const name = r === 409 ? undefined : r.find((m) => m.index[0] === 'setting_pushName')?.action.pushNameSetting?.name
+      const acc = this.dir.accounts.get(phone)
+      if (name && acc) acc.name = name
     }
   }
 
@@ -537,6 +541,10 @@ export class Emulator extends EventEmitter {
       mediaHost: this.media.hostPort,
       appStateReply: conn.acc ? (this.appState.get(conn.acc.pn) ?? ((name: string, version: number) => this.appDataOf(conn.acc!.pn).reply(name, version))) : undefined,
       notifyGroup: (g, action, actor, extra) => this.notifyGroup(g, action, actor, extra),
+      accountChanged: (acc, change) => {
+        if (change.picture !== undefined) acc.pictureUrl = change.picture ? this.media.setProfilePicture(acc.pn, change.picture) : undefined
+        this.emit('account-change', { phone: acc.pn, ...change })
+      },
       onLogoutCompanion: (c) => {
         if (c.device) this.unlink(c.device)
         this.emit('logout', { phone: c.acc?.pn })
@@ -695,6 +703,8 @@ export class Emulator extends EventEmitter {
     const plaintext = writeRandomPadMax16(proto.Message.encode(message).finish())
     if (attrs.id) this.retries.noteSent(attrs.id, { kind: 'direct', from, plaintext, attrs })
     const delivered: string[] = []
+    // the server drops what a blocked person sends: their phone shows one tick, nothing arrives
+    if (target.blocked.has(lidJid(from)) || target.blocked.has(pnJid(from))) return delivered
     for (const dev of this.dir.remoteDevices(target)) {
       if (dev.id === opts.exceptDevice) continue
       if (!dev.signed) continue // never logged in: no keys uploaded yet

@@ -1,7 +1,7 @@
 // The server's answers to client iqs. Every iq gets an answer: an unanswered one costs Baileys a 60 s timeout.
 import { encodeBigEndian, getBinaryNodeChild, getBinaryNodeChildren, getBinaryNodeChildBuffer, type BinaryNode } from '@whiskeysockets/baileys'
 import type { Connection } from './connection.js'
-import { S_WA, lidJid, now, takeRemoteBundle, type Account, type Directory, type Group } from './state.js'
+import { S_WA, lidJid, pnJid, now, takeRemoteBundle, type Account, type Directory, type Group } from './state.js'
 import { groupIq } from './groups.js'
 import type { PreKeyBundle } from './signal-identity.js'
 import { MEDIA_AUTH } from './media-server.js'
@@ -13,6 +13,8 @@ export interface IqContext {
   appStateReply?: (collection: string, version: number) => BinaryNode | undefined
   notifyGroup(group: Group, action: BinaryNode, actor: Account, extra?: Account[]): void
   onLogoutCompanion(conn: Connection): void
+  /** the account changed its about text, its picture (null removes it) or its block list */
+  accountChanged(acc: Account, change: { about?: string; picture?: Buffer | null; blocked?: string; unblocked?: string }): void
 }
 
 const bufToUInt = (buf: Uint8Array): number => [...buf].reduce((a, x) => a * 256 + x, 0)
@@ -126,12 +128,39 @@ export function handleIq(ctx: IqContext, conn: Connection, iq: BinaryNode): Bina
         }
       ])
     case 'blocklist:get:':
-      return result(iq, [{ tag: 'list', attrs: {}, content: [...(conn.acc?.blocked ?? [])].map((jid) => ({ tag: 'item', attrs: { jid } })) }])
+      return result(iq, [{ tag: 'list', attrs: {}, content: [...(conn.acc?.blocked ?? [])].filter((jid) => !jid.endsWith(`@${S_WA}`)).map((jid) => {
+        const { acc } = ctx.dir.resolve(jid)
+        return { tag: 'item', attrs: { jid, ...(acc ? { pn_jid: pnJid(acc) } : {}) } }
+      }) }])
     case 'blocklist:set:item': {
-      const jid = child!.attrs.jid!
-      if (child!.attrs.action === 'block') conn.acc?.blocked.add(jid)
-      else conn.acc?.blocked.delete(jid)
+      const acc = conn.acc
+      const { acc: who } = ctx.dir.resolve(child!.attrs.jid)
+      if (!acc) return result(iq)
+      // WhatsApp names the person by LID, with the phone JID beside it when blocking
+      if (!who) return iqError(iq, 404, 'item-not-found')
+      if (child!.attrs.action === 'block') {
+        acc.blocked.add(lidJid(who)).add(pnJid(who))
+        ctx.accountChanged(acc, { blocked: pnJid(who) })
+      } else {
+        acc.blocked.delete(lidJid(who))
+        acc.blocked.delete(pnJid(who))
+        ctx.accountChanged(acc, { unblocked: pnJid(who) })
+      }
       return result(iq)
+    }
+    case 'status:set:status':
+      if (conn.acc) {
+        conn.acc.status = Buffer.from((child!.content as Uint8Array | undefined) ?? []).toString()
+        ctx.accountChanged(conn.acc, { about: conn.acc.status })
+      }
+      return result(iq)
+    case 'w:profile:picture:set:picture':
+    case 'w:profile:picture:set:': {
+      // the account's own picture unless it names a target (a group it administers: not emulated)
+      if (!conn.acc || iq.attrs.target) return iqError(iq, 401, 'not-authorized')
+      const jpeg = child?.content ? Buffer.from(child.content as Uint8Array) : null
+      ctx.accountChanged(conn.acc, { picture: jpeg })
+      return result(iq, jpeg ? [{ tag: 'picture', attrs: { id: String(now()) } }] : undefined)
     }
     case 'w:m:set:media_conn':
       return result(iq, [{ tag: 'media_conn', attrs: { auth: MEDIA_AUTH, ttl: '3600', auth_ttl: '3600', max_buckets: '1' }, content: [{ tag: 'host', attrs: { hostname: ctx.mediaHost, maxContentLengthBytes: '104857600' } }] }])

@@ -41,6 +41,7 @@ export interface Account {
   nextDeviceId: number
   keyIndex: number
   phoneIdentity: { public: Buffer; private: Buffer }
+  /** the JIDs (LID, and the phone JID beside it) this account blocked: WhatsApp delivers nothing from them */
   blocked: Set<string>
   /** who may add this person to a group: 'invite' is WhatsApp's "my contacts" privacy, an add becomes an invite */
   groupAdd?: 'everyone' | 'invite'

@@ -15,6 +15,7 @@ import { downloadMedia } from './download-media.js'
 import { getUpdates, waitForMessages } from './updates.js'
 import { createGroup, updateGroupParticipants, updateGroup, getGroupInviteLink, joinGroup, leaveGroup, groupJoinRequests } from './group-actions.js'
 import { updateChat, votePoll } from './chat-actions.js'
+import { blockContact, unblockContact, updateProfile } from './account-actions.js'
 import { sendReaction, editMessage, deleteMessage, forwardMessage, sendLocation, sendContact, sendPoll, markRead, sendPresence, checkWhatsappNumbers } from './message-actions.js'
 
 export const TOOLS: readonly ToolDef[] = [
@@ -27,6 +28,7 @@ export const TOOLS: readonly ToolDef[] = [
   sendReaction, editMessage, deleteMessage, forwardMessage, sendLocation, sendContact, sendPoll, markRead, sendPresence, checkWhatsappNumbers,
   createGroup, updateGroupParticipants, updateGroup, getGroupInviteLink, joinGroup, leaveGroup, groupJoinRequests,
   updateChat, votePoll,
+  blockContact, unblockContact, updateProfile,
   getUpdates, waitForMessages,
   ping
 ] as unknown as ToolDef[]
