@@ -23,10 +23,15 @@ const ok = async (name: string, args: Record<string, unknown>) => {
 }
 const code = async (name: string, args: Record<string, unknown>) => (await call(client, name, args)).data.code
 /** the next change WhatsApp records for the account (about, picture, block list) */
-const changed = (key: string) => new Promise<Record<string, unknown>>((resolve) => {
+const changed = (key: string, timeoutMs = 15_000) => new Promise<Record<string, unknown>>((resolve, reject) => {
+  const timer = setTimeout(() => {
+    emu.off('account-change', on)
+    reject(new Error(`WhatsApp never recorded a change of ${key}`))
+  }, timeoutMs)
   const on = (c: Record<string, unknown>) => {
     if (c.phone !== ACCOUNT || !(key in c)) return
     emu.off('account-change', on)
+    clearTimeout(timer)
     resolve(c)
   }
   emu.on('account-change', on)
@@ -66,10 +71,17 @@ test('update_profile changes the about text, the push name and the picture, and 
   assert.equal(emu.account(ACCOUNT)!.status, 'Out fishing')
 
   // the push name is app state: it needs the key the phone shares after linking
-  const pushed = new Promise<PushedMutation>((resolve) => emu.on('app-state-patch', (p: { mutations: PushedMutation[] }) => {
-    const m = p.mutations.find((x) => x.index[0] === 'setting_pushName')
-    if (m) resolve(m)
-  }))
+  const pushed = new Promise<PushedMutation>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no push name patch')), 30_000)
+    const on = (p: { mutations: PushedMutation[] }) => {
+      const m = p.mutations.find((x) => x.index[0] === 'setting_pushName')
+      if (!m) return
+      emu.off('app-state-patch', on)
+      clearTimeout(timer)
+      resolve(m)
+    }
+    emu.on('app-state-patch', on)
+  })
   await until(async () => {
     const r = await call(client, 'update_profile', { name: 'Ada\'s friend' })
     if (!r.ok) assert.equal(r.data.code, 'APP_STATE_NOT_READY', JSON.stringify(r.data))

@@ -29,12 +29,17 @@ const code = async (name: string, args: Record<string, unknown>) => (await call(
 const chat = async (jid: string) => (await ok('get_chat_by_id', { jid })).chat as { archived?: true; pinned?: true; marked_unread?: true; unread_count: number }
 
 /** the next patch the account's client pushes for `action`, as the emulated server decoded it */
-function pushed(action: string): Promise<PushedMutation> {
-  return new Promise((resolve) => {
+function pushed(action: string, timeoutMs = 15_000): Promise<PushedMutation> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      emu.off('app-state-patch', on)
+      reject(new Error(`no ${action} patch reached the server`))
+    }, timeoutMs)
     const on = (p: { phone: string; mutations: PushedMutation[] }) => {
       const m = p.mutations.find((x) => x.index[0] === action)
       if (p.phone !== ACCOUNT || !m) return
       emu.off('app-state-patch', on)
+      clearTimeout(timer)
       resolve(m)
     }
     emu.on('app-state-patch', on)

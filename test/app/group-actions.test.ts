@@ -3,6 +3,8 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import type { BinaryNode } from '@whiskeysockets/baileys'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
 import type { Person } from '../emulator/person.js'
@@ -26,17 +28,30 @@ const ok = async (name: string, args: Record<string, unknown>) => {
 const code = async (name: string, args: Record<string, unknown>) => (await call(client, name, args)).data.code
 
 /** resolves with the w:gp2 action once WhatsApp notifies `who` of a `tag` change in `group` */
-function heard(who: Person, tag: string, group?: () => string): Promise<BinaryNode> {
-  return new Promise((resolve) => {
+function heard(who: Person, tag: string, group?: () => string, timeoutMs = 15_000): Promise<BinaryNode> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      emu.off('group-notification', on)
+      reject(new Error(`${who.acc.name} never heard of a ${tag}`))
+    }, timeoutMs)
     const on = (n: { group: string; to: string; action: BinaryNode }) => {
       if (n.to !== who.acc.pn || n.action.tag !== tag || (group && n.group !== group())) return
       emu.off('group-notification', on)
+      clearTimeout(timer)
       resolve(n.action)
     }
     emu.on('group-notification', on)
   })
 }
 const groupOf = (jid: string) => emu.dir.groups.get(jid)!
+const storedAdmin = (group: string, member: string): string | null | undefined => {
+  const db = new Database(join(linked.server.dataDir, 'store.sqlite'), { readonly: true })
+  try {
+    return (db.prepare('SELECT admin FROM group_participants WHERE group_jid = ? AND jid = ?').get(group, member) as { admin: string | null } | undefined)?.admin
+  } finally {
+    db.close()
+  }
+}
 const info = async (jid: string) => (await ok('get_group_info', { group_jid: jid })).group as { subject: string; description: string | null; announce: boolean | null; participants: Array<{ jid: string; admin: string | null }> }
 
 before(async () => {
@@ -83,9 +98,14 @@ test('update_group_participants promotes, demotes and removes, each member hears
   assert.deepEqual((added.results as Array<{ status: string }>).map((x) => x.status), ['added', 'already_member'])
   await carolHears
   const adaPromoted = heard(ada, 'promote')
+  // the answer stands on its own: the account's notification of the change is held back until after the read
+  const release = emu.holdGroupNotifications(ACCOUNT)
   await ok('update_group_participants', { group_jid: ours, action: 'promote', participants: [ada.jid] })
+  // read from the store file itself: get_group_info would ask WhatsApp again
+  const stored = storedAdmin(ours, ada.jid)
+  release()
   await adaPromoted
-  assert.equal((await info(ours)).participants.find((p) => p.jid === ada.jid)?.admin, 'admin')
+  assert.equal(stored, 'admin')
   const demoted = heard(carol, 'demote')
   await ok('update_group_participants', { group_jid: ours, action: 'demote', participants: [ada.jid] })
   await demoted

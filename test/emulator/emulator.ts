@@ -89,6 +89,7 @@ export class Emulator extends EventEmitter {
   /** per account: the app-state key and the patches its phone made */
   private readonly appData = new Map<string, AccountAppState>()
   private readonly conns = new Set<Connection>()
+  private readonly heldGroupNotifications = new Map<string, Array<() => void>>()
   private refuse = false
   /** when each person's delivery receipt for a message went out: a read receipt never overtakes it */
   readonly deliveredReceipts = new Map<string, Promise<void>>()
@@ -580,13 +581,29 @@ export class Emulator extends EventEmitter {
     const accounts = new Set([...g.participants.map((p) => p.acc), actor, ...extraAccounts])
     for (const acc of accounts) {
       this.emit('group-notification', { group: g.id, to: acc.pn, actor: actor.pn, action })
+      const held = this.heldGroupNotifications.get(acc.pn)
       for (const dev of this.dir.remoteDevices(acc)) {
-        this.deliverStanza(dev, {
+        const node: BinaryNode = {
           tag: 'notification',
           attrs: { from: g.id, type: 'w:gp2', id: stanzaId(), t: String(now()), participant: lidJid(actor), participant_pn: pnJid(actor), addressing_mode: 'lid', notify: actor.name },
           content: [action]
-        })
+        }
+        if (held) held.push(() => this.deliverStanza(dev, node))
+        else this.deliverStanza(dev, node)
       }
+    }
+  }
+
+  /**
+   * Holds the `w:gp2` notifications to the account's clients until released: what a tool answers must then
+   * come from its own doing, not from the notification that follows it.
+   */
+  holdGroupNotifications(phone: string): () => void {
+    const held: Array<() => void> = []
+    this.heldGroupNotifications.set(phone, held)
+    return () => {
+      this.heldGroupNotifications.delete(phone)
+      for (const send of held.splice(0)) send()
     }
   }
 
