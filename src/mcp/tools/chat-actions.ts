@@ -10,12 +10,12 @@ const ready = (s: Services) => s.wa.waitReady(s.config.WA_SEND_READY_WAIT_MS)
 
 export const updateChat = defineTool({
   name: 'update_chat',
-  description: 'Archives, pins, mutes (until a time, or "forever"; "off" unmutes), marks unread or read, or clears a chat (its messages go from this account\'s devices and the store). Only what is given changes.',
+  description: 'Archives, pins, mutes (until a time, "forever"; "off" unmutes), marks unread or read, or clears a chat (its messages leave this account\'s devices and the store). Only what is given changes.',
   input: {
     chat_id: jidInput('the chat: a JID or a phone number'),
     archive: z.boolean().optional(),
     pin: z.boolean().optional(),
-    mute_until: z.union([z.number().int().positive().describe('unix ms'), z.enum(['forever', 'off'])]).optional(),
+    mute_until: z.union([z.number().positive().describe('unix ms'), z.enum(['forever', 'off'])]).optional(),
     mark_unread: z.boolean().optional(),
     clear: z.literal(true).optional()
   },

@@ -12,8 +12,8 @@ import { INVITE_LINK_BASE, inviteCodeOf, participantOutcome } from './group-outc
 const groupInput = jidInput('the group, 1203...@g.us')
 const peopleInput = (max: number) => z.array(jidInput('a JID or a phone number')).min(1).max(max)
 const inviteIfNeeded = z.boolean().default(false).describe('send a group invite message to whoever only accepts invites')
-const resultShape = z.object({ jid: z.string(), status: z.string().describe('added, removed, promoted, demoted, not_on_whatsapp, needs_invite, invite_sent, already_member, not_member, left_recently or failed'), code: z.number().optional().describe('WhatsApp\'s code when not done') })
-const settingsShape = z.object({ jid: z.string(), subject: z.string().nullable(), description: z.string().nullable(), only_admins_send: z.boolean().nullable(), only_admins_edit: z.boolean().nullable(), size: z.number().nullable() })
+const resultShape = z.object({ jid: z.string(), status: z.string().describe('added|removed|promoted|demoted|not_on_whatsapp|needs_invite|invite_sent|already_member|not_member|left_recently|failed'), code: z.number().optional().describe('WhatsApp\'s, when not done') })
+const settingsShape = z.object({ jid: z.string(), subject: z.string(), size: z.number() }).catchall(z.unknown()).describe('also description, only_admins_send, only_admins_edit when set')
 
 const DISAPPEARING = { off: 0, '24h': 86_400, '7d': 604_800, '90d': 7_776_000 } as const
 
@@ -30,10 +30,11 @@ const results = (action: GroupParticipantAction, rs: GroupParticipantResult[]) =
     return { jid: r.jid, status, ...(r.status !== 200 ? { code: r.status } : {}) }
   })
 
-function settingsOf(s: Services, jid: string) {
+/** the stored group's settings, what has nothing to say left out */
+function settingsOf(s: Services, jid: string): { jid: string; subject: string; size: number; [k: string]: unknown } {
   const g = s.groups.get(jid)
   if (!g) throw new AppError('GROUP_NOT_FOUND', `No group ${jid}.`)
-  return { jid, subject: g.subject, description: g.description, only_admins_send: g.announce, only_admins_edit: g.restrict, size: g.size }
+  return { jid, subject: g.subject ?? '', size: g.size ?? g.participants.length, ...(g.description ? { description: g.description } : {}), ...(g.announce ? { only_admins_send: true } : {}), ...(g.restrict ? { only_admins_edit: true } : {}) }
 }
 
 export const createGroup = defineTool({
@@ -67,7 +68,7 @@ export const updateGroupParticipants = defineTool({
 
 export const updateGroup = defineTool({
   name: 'update_group',
-  description: 'Changes a group\'s subject, description ("" removes it), who may send and who may edit the info, disappearing messages, join approval and whether members may add others. Only what is given changes.',
+  description: 'Changes what is given of a group\'s subject, description ("" removes it), who may send or edit the info, disappearing messages, join approval, whether members may add others.',
   input: {
     group_jid: groupInput,
     subject: z.string().trim().min(1).max(100).optional(),
@@ -115,7 +116,7 @@ export const getGroupInviteLink = defineTool({
 
 export const joinGroup = defineTool({
   name: 'join_group',
-  description: 'Joins a group by invite link or code. preview: true only shows what the link leads to; look first. Groups that approve joins answer pending_approval.',
+  description: 'Joins a group by invite link or code; preview: true only shows the group (look first). A group that approves joins answers pending_approval.',
   input: { invite: z.string().trim().min(10).max(200).describe('https://chat.whatsapp.com/... or the code'), preview: z.boolean().default(false) },
   output: { group_jid: z.string(), subject: z.string(), size: z.number(), description: z.string().optional(), join_approval: z.boolean(), joined: z.boolean(), pending_approval: z.boolean() },
   annotations: { title: 'Join a group', readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
