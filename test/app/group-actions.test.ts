@@ -149,8 +149,13 @@ test('update_group changes subject, description, who may send and disappearing m
   assert.equal(groupOf(ours).description, undefined)
   assert.equal((await info(ours)).description, null)
   assert.equal(await code('update_group', { group_jid: ours }), 'INVALID_INPUT')
-  const theirs = emu.createGroup('Not ours', carol, [ACCOUNT]).id
-  assert.equal(await code('update_group', { group_jid: theirs, subject: 'Mine now' }), 'GROUP_NOT_ADMIN')
+  // any member may edit the info of a group that is not locked; only admins may say who sends
+  const theirs = emu.createGroup('Not ours', carol, [ACCOUNT])
+  await ok('update_group', { group_jid: theirs.id, subject: 'Ours too' })
+  assert.equal(theirs.subject, 'Ours too')
+  assert.equal(await code('update_group', { group_jid: theirs.id, only_admins_send: true }), 'GROUP_NOT_ADMIN')
+  theirs.restrict = true
+  assert.equal(await code('update_group', { group_jid: theirs.id, subject: 'Mine now' }), 'GROUP_NOT_ADMIN')
 })
 
 test('get_group_invite_link gives the link; revoke makes a new one and the old one stops working', async () => {

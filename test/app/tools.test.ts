@@ -50,9 +50,9 @@ after(async () => {
   await emu?.close()
 })
 
-test('tools/list publishes all 41 tools with annotations and output schemas', async () => {
+test('tools/list publishes all 53 tools with annotations and output schemas', async () => {
   const { tools } = await client.listTools()
-  assert.equal(tools.length, 41)
+  assert.equal(tools.length, 53)
   for (const t of tools) assert.ok(t.outputSchema && t.annotations?.title, t.name)
 })
 

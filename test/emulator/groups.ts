@@ -1,7 +1,7 @@
 // Groups on the emulated server: the `w:g2` iqs a client sends (create, leave, participants, subject,
 // description, settings, invite codes, joining by link, the join-request queue) and the `w:gp2`
 // notification each change sends every member, as WhatsApp answers them. Admin rules as WhatsApp keeps
-// them: changes need an admin (401 not-authorized), a non-member gets 403, an unknown group 404.
+// them: a change a member may not make is 401 not-authorized, a non-member gets 403, an unknown group 404.
 import { randomBytes } from 'node:crypto'
 import { getBinaryNodeChild, getBinaryNodeChildren, getBinaryNodeChildString, type BinaryNode } from '@whiskeysockets/baileys'
 import type { Connection } from './connection.js'
@@ -116,8 +116,11 @@ export function groupIq(ctx: GroupContext, conn: Connection, iq: BinaryNode, chi
   if (!mine) return iqError(iq, 403, 'forbidden')
   const tag = child?.tag ?? ''
   if (tag === 'query') return result(iq, [groupNode(g)])
+  // WhatsApp's defaults: every member edits the subject, description and disappearing messages unless the
+  // group is locked; members add others only in all_member_add mode; the rest is for admins
   const membersMayAdd = tag === 'add' && g.memberAddMode === 'all_member_add'
-  if (!mine.admin && !membersMayAdd) return iqError(iq, 401, 'not-authorized')
+  const membersMayEdit = !g.restrict && ['subject', 'description', 'ephemeral', 'not_ephemeral'].includes(tag)
+  if (!mine.admin && !membersMayAdd && !membersMayEdit) return iqError(iq, 401, 'not-authorized')
   const notify = (action: BinaryNode, extra?: Account[]) => ctx.notifyGroup(g, action, me, extra)
   switch (tag) {
     case 'subject':
