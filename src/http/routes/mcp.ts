@@ -5,7 +5,8 @@ import type { Handler, RequestInfo } from '../router.js'
 import { readBody, declaredLength } from '../read-body.js'
 import { wireBody } from '../wire-buffer.js'
 import { sendJson, statusLine, type ResState } from '../respond.js'
-import type { TokenGuard } from '../auth.js'
+import type { Authenticator, AuthRefusal } from '../../access/authenticate.js'
+import type { Principal } from '../../access/principal.js'
 import type { SessionRegistry } from '../../mcp/sessions.js'
 import type { Dispatcher } from '../../mcp/dispatcher.js'
 import { sseEvent, type McpSession, type SseWriter } from '../../mcp/session.js'
@@ -18,13 +19,14 @@ import { jsonBudgetExceeded } from '../../mcp/json-budget.js'
 import { BATCH_VERSIONS, RPC, SUPPORTED_PROTOCOL_VERSIONS, classify, rpcError, encodeMessages, type RpcRequest, type RpcResponse } from '../../mcp/protocol.js'
 
 export interface McpRouteOptions {
-  guard: TokenGuard
+  /** the bearer-token chain: static token, credentials, OAuth */
+  auth: Authenticator
   sessions: SessionRegistry
   dispatcher: Dispatcher
   maxBodyBytes: number
   /** reply to requests with SSE even when no notification comes first */
   preferSse: boolean
-  log: { debug(o: object, m: string): void }
+  log: { debug(o: object, m: string): void; error(o: object, m: string): void }
   /** the stateless revision (2026-07-28), told apart per request */
   stateless?: StatelessMcp
 }
@@ -97,19 +99,29 @@ class Reply {
   }
 }
 
+/** a session answers only to the principal that created it: another credential's token cannot ride on it */
+const sameCaller = (s: McpSession, p: Principal): boolean => s.principal.id === p.id
+
+/** 401 or 403 as a JSON-RPC error with the registry's code and the RFC 6750 challenge */
+const refuse = (res: HttpResponse, st: ResState, r: AuthRefusal): void => sendJson(res, st, r.status, rpcError(null, -32001, r.message, { code: r.code }), { 'www-authenticate': r.challenge })
+
 export function mcpRoute(o: McpRouteOptions): Handler {
   // Host and Origin are judged for every route before it runs (request-policy.ts)
   return (r, res, st) => {
     // the token is judged from the headers before any body byte is read: a refused body is never buffered
-    if (!o.guard.allows(r.headers.authorization)) return sendJson(res, st, 401, rpcError(null, -32001, 'A valid bearer token is required.', { code: 'UNAUTHORIZED' }), { 'www-authenticate': 'Bearer realm="mcp"' })
+    const who = o.auth.authenticate(r.headers.authorization)
+    if ('refused' in who) return refuse(res, st, who.refused)
+    const principal = who.principal
     // start reading before anything async: uWS hands body chunks only to a callback attached now
     const body = r.method === 'POST' ? readBody(res, st, o.maxBodyBytes, declaredLength(r.headers['content-length'])) : undefined
     body?.catch(() => undefined)
     return (async () => {
       const sid = r.headers['mcp-session-id']
-      if (r.method === 'GET') return openGetStream(r, res, st, sid)
+      if (r.method === 'GET') return openGetStream(r, res, st, sid, principal)
       if (r.method === 'DELETE') {
         if (!sid) return sendJson(res, st, 400, rpcError(null, -32000, 'Bad Request: Mcp-Session-Id header is required'))
+        const own = o.sessions.get(sid)
+        if (own && !sameCaller(own, principal)) return refuse(res, st, o.auth.sessionRefusal())
         if (!o.sessions.delete(sid)) return sendJson(res, st, 404, rpcError(null, -32001, 'Session not found'))
         return sendJson(res, st, 200, {})
       }
@@ -131,7 +143,7 @@ export function mcpRoute(o: McpRouteOptions): Handler {
       } catch {
         return sendJson(res, st, 400, rpcError(null, RPC.PARSE_ERROR, 'Parse error: the body is not valid JSON'))
       }
-      if (o.stateless && isStatelessRequest(r.headers, parsed)) return answerStateless(o.stateless, r, res, st, parsed)
+      if (o.stateless && isStatelessRequest(r.headers, parsed)) return answerStateless(o.stateless, r, res, st, parsed, principal)
       const isBatch = Array.isArray(parsed)
       // the scan counted commas; this counts what JSON.parse made of them
       if (isBatch && (parsed as unknown[]).length > BATCH_MAX) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: a batch of ${(parsed as unknown[]).length} messages; at most ${BATCH_MAX}`, { code: 'MCP_BATCH_TOO_LARGE', limit: BATCH_MAX }))
@@ -155,7 +167,7 @@ export function mcpRoute(o: McpRouteOptions): Handler {
         const { version, result } = o.dispatcher.initializeResult(req.params)
         let s: McpSession
         try {
-          s = o.sessions.create(version, client.clientInfo, client.capabilities, client.bytes)
+          s = o.sessions.create(version, client.clientInfo, client.capabilities, client.bytes, principal)
         } catch (err) {
           if (!(err instanceof AppError)) throw err
           return sendJson(res, st, err.status, rpcError(req.id, -32000, err.message, { code: err.code }), { 'retry-after': '1' })
@@ -171,6 +183,7 @@ export function mcpRoute(o: McpRouteOptions): Handler {
       if (!sid) return sendJson(res, st, 400, rpcError(null, -32000, 'Bad Request: Mcp-Session-Id header is required'))
       const session = o.sessions.get(sid)
       if (!session) return sendJson(res, st, 404, rpcError(null, -32001, 'Session not found'))
+      if (!sameCaller(session, principal)) return refuse(res, st, o.auth.sessionRefusal())
       const pv = r.headers['mcp-protocol-version']
       if (pv && !(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(pv)) return sendJson(res, st, 400, rpcError(null, -32000, `Bad Request: unsupported MCP-Protocol-Version ${pv}`))
       if (isBatch && !BATCH_VERSIONS.has(session.protocolVersion)) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: batches are not supported in protocol ${session.protocolVersion}`))
@@ -192,31 +205,54 @@ export function mcpRoute(o: McpRouteOptions): Handler {
         if (!st.aborted) res.cork(() => res.writeStatus('202 Accepted').end())
         return
       }
-      await answer(r, res, st, session, requests, isBatch)
+      // not awaited: this frame (the body, its parse, the headers) is let go while a call waits
+      answer(res, st, session, requests, isBatch, accepts(r, 'text/event-stream'), o.preferSse || r.headers['x-mcp-reply'] === 'sse' || !accepts(r, 'application/json'))
     })()
   }
 
-  async function answer(r: RequestInfo, res: HttpResponse, st: ResState, session: McpSession, requests: RpcRequest[], isBatch: boolean): Promise<void> {
-    const reply = new Reply(res, st, session, accepts(r, 'text/event-stream'))
-    if (reply.canSse && (o.preferSse || r.headers['x-mcp-reply'] === 'sse' || !accepts(r, 'application/json'))) reply.startStream()
-    const run = (req: RpcRequest) =>
-      o.dispatcher.handle(session, req, reply).catch((err: unknown) => {
-        o.log.debug({ err }, 'mcp request failed')
-        return rpcError(req.id, RPC.INTERNAL_ERROR, 'Internal error')
-      })
-    // one request is the usual case: no arrays, no Promise.all. A batch starts its calls a chunk per turn of
-    // the event loop, so other requests (a /healthz, say) are served between chunks
-    let results: Array<RpcResponse | undefined>
-    if (requests.length === 1) results = [await run(requests[0]!)]
-    else {
-      const started: Array<Promise<RpcResponse | undefined>> = []
-      for (let i = 0; i < requests.length; i += BATCH_CHUNK) {
-        if (i) await yieldLoop()
-        for (const req of requests.slice(i, i + BATCH_CHUNK)) started.push(run(req))
-      }
-      results = await Promise.all(started)
+  function run(reply: Reply, session: McpSession, req: RpcRequest): Promise<RpcResponse | undefined> {
+    return o.dispatcher.handle(session, req, reply).catch((err: unknown) => failedRequest(req.id, err))
+  }
+
+  function failedRequest(id: RpcRequest['id'], err: unknown): RpcResponse {
+    o.log.debug({ err }, 'mcp request failed')
+    return rpcError(id, RPC.INTERNAL_ERROR, 'Internal error')
+  }
+
+  // One request is the usual case: not async, and one promise from the call to the bytes, so a call that
+  // waits for minutes holds that promise and the reply, not a frame. It never rejects. A batch starts its
+  // calls a chunk per turn of the event loop, so other requests (a /healthz, say) are served between chunks.
+  function answer(res: HttpResponse, st: ResState, session: McpSession, requests: RpcRequest[], isBatch: boolean, canSse: boolean, wantsSse: boolean): void {
+    const reply = new Reply(res, st, session, canSse)
+    if (reply.canSse && wantsSse) reply.startStream()
+    if (requests.length > 1) return void answerBatch(reply, res, st, session, requests, isBatch).catch((err: unknown) => o.log.error({ err }, 'mcp batch failed'))
+    // the request itself is not kept: its id is all an error answer needs
+    const id = requests[0]!.id
+    o.dispatcher.handle(session, requests[0]!, reply).then(
+      (x) => deliver(reply, res, st, session, x ? [x] : [], isBatch),
+      (err: unknown) => deliver(reply, res, st, session, [failedRequest(id, err)], isBatch)
+    )
+  }
+
+  async function answerBatch(reply: Reply, res: HttpResponse, st: ResState, session: McpSession, requests: RpcRequest[], isBatch: boolean): Promise<void> {
+    const started: Array<Promise<RpcResponse | undefined>> = []
+    for (let i = 0; i < requests.length; i += BATCH_CHUNK) {
+      if (i) await yieldLoop()
+      for (const req of requests.slice(i, i + BATCH_CHUNK)) started.push(run(reply, session, req))
     }
-    const responses = results.filter((x): x is RpcResponse => !!x)
+    const results = await Promise.all(started)
+    deliver(reply, res, st, session, results.filter((x): x is RpcResponse => !!x), isBatch)
+  }
+
+  function deliver(reply: Reply, res: HttpResponse, st: ResState, session: McpSession, responses: RpcResponse[], isBatch: boolean): void {
+    try {
+      write(reply, res, st, session, responses, isBatch)
+    } catch (err) {
+      o.log.error({ err }, 'an mcp response could not be written')
+    }
+  }
+
+  function write(reply: Reply, res: HttpResponse, st: ResState, session: McpSession, responses: RpcResponse[], isBatch: boolean): void {
     session.lastSeen = Date.now()
     if (reply.detached) {
       // the client lost this stream on purpose; the result waits for its GET reconnection
@@ -241,11 +277,12 @@ export function mcpRoute(o: McpRouteOptions): Handler {
     })
   }
 
-  function openGetStream(r: RequestInfo, res: HttpResponse, st: ResState, sid: string | undefined): void {
+  function openGetStream(r: RequestInfo, res: HttpResponse, st: ResState, sid: string | undefined, principal: Principal): void {
     if (!accepts(r, 'text/event-stream')) return sendJson(res, st, 406, rpcError(null, -32000, 'Not Acceptable: the GET stream needs Accept: text/event-stream'))
     if (!sid) return sendJson(res, st, 400, rpcError(null, -32000, 'Bad Request: Mcp-Session-Id header is required'))
     const session = o.sessions.get(sid)
     if (!session) return sendJson(res, st, 404, rpcError(null, -32001, 'Session not found'))
+    if (!sameCaller(session, principal)) return refuse(res, st, o.auth.sessionRefusal())
     const w = openSse(res, st)
     session.streams.push(w)
     for (const ev of session.undelivered.splice(0)) w.write(ev)

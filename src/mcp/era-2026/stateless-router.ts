@@ -12,6 +12,7 @@ import { ALL_VERSIONS, META, checkRequest, nameOf, type RequestMeta } from './re
 import type { Sealer } from './sealed-state.js'
 import { TaskStore, TASKS_EXTENSION, type Task } from './task-store.js'
 import { TASK_METHODS, declaresTasks, settle, taskMethod, tasksRequired } from './task-methods.js'
+import { OPEN_PRINCIPAL, type Principal } from '../../access/principal.js'
 
 /** how long a multi-round request may wait for the client's answers */
 export const MRTR_TTL_MS = 15 * 60_000
@@ -67,8 +68,9 @@ function complete(method: string, result: unknown): unknown {
 }
 
 interface MrtrState {
-  /** method, name (tool, prompt or uri) and arguments hash the state belongs to */
+  /** method, name (tool, prompt or uri), arguments hash and principal the state belongs to */
   m: string
+  p: string
   n: string
   h: string
   /** every answer given so far */
@@ -83,7 +85,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 export class StatelessRouter {
   private readonly tasks: TaskStore
-  private toolsList: unknown
+  /** per rendered 2025 list (one per set of toolsets), the same list with task support */
+  private readonly toolsLists = new WeakMap<object, unknown>()
 
   constructor(private readonly deps: StatelessRouterDeps) {
     this.tasks = deps.tasks ?? new TaskStore()
@@ -91,14 +94,17 @@ export class StatelessRouter {
 
   /** the tool list with each tool's task support, which only this revision's clients can use */
   private tools(result: unknown): unknown {
-    this.toolsList ??= {
+    const known = this.toolsLists.get(result as object)
+    if (known) return known
+    const list = {
       ...(result as object),
       tools: (result as { tools: Array<{ name: string }> }).tools.map((t) => {
         const support = this.deps.dispatcher.tool(t.name)?.taskSupport
         return support ? { ...t, execution: { taskSupport: support } } : t
       })
     }
-    return this.toolsList
+    this.toolsLists.set(result as object, list)
+    return list
   }
 
   discover(): Record<string, unknown> {
@@ -113,7 +119,7 @@ export class StatelessRouter {
   }
 
   /** one request already decoded and classified as a request; `hooks.notify` reaches the call's stream */
-  async route(headers: Record<string, string | undefined>, req: RpcRequest, hooks: StatelessHooks, onSession?: (s: McpSession) => void): Promise<StatelessOutcome> {
+  async route(headers: Record<string, string | undefined>, req: RpcRequest, hooks: StatelessHooks, onSession?: (s: McpSession) => void, principal: Principal = OPEN_PRINCIPAL): Promise<StatelessOutcome> {
     let meta: RequestMeta
     try {
       meta = checkRequest(headers, req.method, req.params)
@@ -130,7 +136,7 @@ export class StatelessRouter {
     }
     if (TASK_METHODS.has(req.method)) {
       try {
-        return { kind: 'answer', status: 200, response: taskMethod(this.tasks, req, meta.clientCapabilities) }
+        return { kind: 'answer', status: 200, response: taskMethod(this.tasks, req, meta.clientCapabilities, principal.id) }
       } catch (err) {
         if (err instanceof ProtocolFault) return fault(req.id, err)
         throw err
@@ -141,12 +147,13 @@ export class StatelessRouter {
     if (taskSupport === 'required' && !asTask) return fault(req.id, tasksRequired(`The tool ${String(req.params?.name)}`))
     const session = new McpSession('stateless', meta.protocolVersion, meta.clientInfo, meta.clientCapabilities)
     if (meta.logLevel) session.logLevel = meta.logLevel
+    session.principal = principal
     onSession?.(session)
     let answers: InputResponses = {}
     let binding: Omit<MrtrState, 'a'> | undefined
     try {
       if (MRTR_METHODS.has(req.method)) {
-        binding = { m: req.method, n: String(nameOf(req.method, req.params) ?? ''), h: argsHash(req.params?.arguments) }
+        binding = { m: req.method, p: principal.id, n: String(nameOf(req.method, req.params) ?? ''), h: argsHash(req.params?.arguments) }
         answers = this.answersOf(req, binding)
       }
     } catch (err) {
@@ -169,6 +176,7 @@ export class StatelessRouter {
       detach: () => {
         if (!asTask || task) return
         task = this.tasks.create()
+        task.owner = principal.id
         task.abort = () => {
           for (const a of session.inflight.values()) a.abort()
         }
@@ -222,7 +230,7 @@ export class StatelessRouter {
     let answers: InputResponses = {}
     if (p.requestState !== undefined) {
       const st = this.deps.sealer.open('mrtr', p.requestState) as MrtrState
-      if (st.m !== binding.m || st.n !== binding.n || st.h !== binding.h) throw new ProtocolFault('MCP_STATE_INVALID', 'The requestState belongs to another request (method, name or arguments differ); send the request again without it.')
+      if (st.m !== binding.m || st.p !== binding.p || st.n !== binding.n || st.h !== binding.h) throw new ProtocolFault('MCP_STATE_INVALID', 'The requestState belongs to another request (method, name, arguments or credential differ); send the request again without it.')
       answers = st.a
     }
     return { ...answers, ...(given as InputResponses | undefined) }

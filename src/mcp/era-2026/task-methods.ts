@@ -16,9 +16,11 @@ export const tasksRequired = (what: string) =>
   new ProtocolFault('MCP_CLIENT_CAPABILITY_MISSING', `${what} needs the ${TASKS_EXTENSION} extension; declare it in the client capabilities.`, { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } })
 
 /** one tasks/* request; throws ProtocolFault for an undeclared extension or an unknown task */
-export function taskMethod(store: TaskStore, req: RpcRequest, caps: Record<string, unknown>): RpcResponse {
+export function taskMethod(store: TaskStore, req: RpcRequest, caps: Record<string, unknown>, owner = ''): RpcResponse {
   if (!declaresTasks(caps)) throw tasksRequired(req.method)
-  const task = store.get(req.params?.taskId)
+  // another principal's task is answered as unknown: its id tells nobody else anything
+  const found = store.get(req.params?.taskId)
+  const task = found?.owner === owner ? found : undefined
   if (!task) throw new ProtocolFault('INVALID_INPUT', `Invalid params: no task ${JSON.stringify(req.params?.taskId ?? null)} (unknown, or expired).`)
   if (req.method === 'tasks/get') return rpcResult(req.id, { resultType: 'complete', ...task.detail() })
   if (req.method === 'tasks/update') {

@@ -19,12 +19,13 @@ function person(s: Services, input: string): string {
 
 export const blockContact = defineTool({
   name: 'block_contact',
+  toolset: 'account',
   description: 'Blocks a person: WhatsApp delivers nothing more from them. Returns the block list.',
   input: { contact_jid: jidInput('a JID or a phone number') },
   output: blockOutput,
   annotations: { title: 'Block a contact', ...BLOCK },
-  async run(a, { services: s }) {
-    const jid = person(s, a.contact_jid)
+  async run(a, { services: s, chats }) {
+    const jid = chats.write(person(s, a.contact_jid))
     await ready(s)
     const list = await s.wa.call('blockContact', { jid, block: true })
     return { jid, blocked: true, block_list: list }
@@ -33,12 +34,13 @@ export const blockContact = defineTool({
 
 export const unblockContact = defineTool({
   name: 'unblock_contact',
+  toolset: 'account',
   description: 'Unblocks a person. Returns the block list.',
   input: { contact_jid: jidInput('a JID or a phone number') },
   output: blockOutput,
   annotations: { title: 'Unblock a contact', ...BLOCK },
-  async run(a, { services: s }) {
-    const jid = person(s, a.contact_jid)
+  async run(a, { services: s, chats }) {
+    const jid = chats.write(person(s, a.contact_jid))
     await ready(s)
     const list = await s.wa.call('blockContact', { jid, block: false })
     return { jid, blocked: false, block_list: list }
@@ -47,6 +49,7 @@ export const unblockContact = defineTool({
 
 export const updateProfile = defineTool({
   name: 'update_profile',
+  toolset: 'account',
   description: 'Changes this account\'s push name, about text, or picture (picture_path inside MEDIA_DIR or MEDIA_ROOTS, or picture_content as base64; JPEG or PNG), or removes the picture. Only what is given changes.',
   input: {
     name: z.string().trim().min(1).max(25).optional(),

@@ -10,6 +10,7 @@ const ready = (s: Services) => s.wa.waitReady(s.config.WA_SEND_READY_WAIT_MS)
 
 export const updateChat = defineTool({
   name: 'update_chat',
+  toolset: 'send',
   description: 'Archives, pins, mutes (until a time, "forever"; "off" unmutes), marks unread or read, or clears a chat (its messages leave this account\'s devices and the store). Only what is given changes.',
   input: {
     chat_id: jidInput('the chat: a JID or a phone number'),
@@ -21,8 +22,8 @@ export const updateChat = defineTool({
   },
   output: { chat: chatShape, muted_until: z.number().optional().describe('-1 for ever, 0 unmuted') },
   annotations: { title: 'Change a chat', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s }) {
-    const jid = canonicalJid(s, a.chat_id)
+  async run(a, { services: s, chats }) {
+    const jid = chats.write(canonicalJid(s, a.chat_id))
     if (!s.chats.get(jid)) throw new AppError('CHAT_NOT_FOUND', `No chat with ${jid}.`)
     if (a.archive === undefined && a.pin === undefined && a.mute_until === undefined && a.mark_unread === undefined && !a.clear) throw new AppError('INVALID_INPUT', 'Give at least one of archive, pin, mute_until, mark_unread, clear.')
     const muteUntil = a.mute_until === undefined ? undefined : a.mute_until === 'forever' ? -1 : a.mute_until === 'off' ? 0 : a.mute_until
@@ -35,13 +36,16 @@ export const updateChat = defineTool({
 
 export const votePoll = defineTool({
   name: 'vote_poll',
+  toolset: 'send',
   description: 'Votes on a poll by option name (as the poll message lists them); [] takes this account\'s vote back.',
   input: { message_id: z.string().trim().min(1).max(300).describe('chat_jid:id of the poll'), options: z.array(z.string().min(1).max(100)).max(12) },
   output: { success: z.literal(true), message_id: z.string(), options: z.array(z.string()) },
   annotations: { title: 'Vote on a poll', readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s }) {
+  async run(a, { services: s, chats }) {
     const { chatJid, id } = parseMessageId(s, a.message_id)
     if (!chatJid) throw new AppError('INVALID_INPUT', `message_id must be chat_jid:id (as list_messages gives it), got "${a.message_id}".`)
+    // judged before the store is asked: a refusal tells nothing of what is stored
+    chats.write(chatJid)
     if (!s.messages.get(id, chatJid)) throw new AppError('MESSAGE_NOT_FOUND', `No stored message ${a.message_id}.`)
     if (new Set(a.options).size !== a.options.length) throw new AppError('INVALID_INPUT', 'Each option once.')
     await ready(s)

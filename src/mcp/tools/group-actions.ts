@@ -39,6 +39,7 @@ function settingsOf(s: Services, jid: string): { jid: string; subject: string; s
 
 export const createGroup = defineTool({
   name: 'create_group',
+  toolset: 'groups',
   description: 'Creates a group with this account as admin and adds the people given, with a result for each.',
   input: { subject: z.string().trim().min(1).max(100), participants: z.array(jidInput('a JID or a phone number')).max(256).default([]), invite_if_needed: inviteIfNeeded },
   output: { group: settingsShape, results: z.array(resultShape) },
@@ -53,12 +54,13 @@ export const createGroup = defineTool({
 
 export const updateGroupParticipants = defineTool({
   name: 'update_group_participants',
+  toolset: 'groups',
   description: 'Adds, removes, promotes to admin or demotes people in a group this account administers; a result per person.',
   input: { group_jid: groupInput, action: z.enum(['add', 'remove', 'promote', 'demote']), participants: peopleInput(50), invite_if_needed: inviteIfNeeded },
   output: { group_jid: z.string(), action: z.string(), results: z.array(resultShape) },
   annotations: { title: 'Change group members', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s }) {
-    const jid = groupJid(a.group_jid)
+  async run(a, { services: s, chats }) {
+    const jid = chats.write(groupJid(a.group_jid))
     const people = a.participants.map((p) => canonicalJid(s, p))
     await ready(s)
     const r = await s.wa.write('groupParticipants', { groupJid: jid, action: a.action, participants: people, inviteIfNeeded: a.invite_if_needed })
@@ -68,6 +70,7 @@ export const updateGroupParticipants = defineTool({
 
 export const updateGroup = defineTool({
   name: 'update_group',
+  toolset: 'groups',
   description: 'Changes what is given of a group\'s subject, description ("" removes it), who may send or edit the info, disappearing messages, join approval, whether members may add others.',
   input: {
     group_jid: groupInput,
@@ -81,8 +84,8 @@ export const updateGroup = defineTool({
   },
   output: { group: settingsShape },
   annotations: { title: 'Change group settings', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s }) {
-    const jid = groupJid(a.group_jid)
+  async run(a, { services: s, chats }) {
+    const jid = chats.write(groupJid(a.group_jid))
     const { group_jid: _, disappearing, ...rest } = a
     if (!Object.values(rest).some((v) => v !== undefined) && disappearing === undefined) throw new AppError('INVALID_INPUT', 'Give at least one setting to change.')
     await ready(s)
@@ -102,12 +105,13 @@ export const updateGroup = defineTool({
 
 export const getGroupInviteLink = defineTool({
   name: 'get_group_invite_link',
+  toolset: 'groups',
   description: 'The group\'s invite link (admins only). revoke: true makes a new one; the old link stops working.',
   input: { group_jid: groupInput, revoke: z.boolean().default(false) },
   output: { group_jid: z.string(), link: z.string(), code: z.string(), revoked: z.boolean() },
   annotations: { title: 'Get or revoke the invite link', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  async run(a, { services: s }) {
-    const jid = groupJid(a.group_jid)
+  async run(a, { services: s, chats }) {
+    const jid = chats.write(groupJid(a.group_jid))
     await ready(s)
     const code = await s.wa.call('groupInviteCode', { groupJid: jid, revoke: a.revoke })
     return { group_jid: jid, link: `${INVITE_LINK_BASE}${code}`, code, revoked: a.revoke }
@@ -116,15 +120,18 @@ export const getGroupInviteLink = defineTool({
 
 export const joinGroup = defineTool({
   name: 'join_group',
+  toolset: 'groups',
   description: 'Joins a group by invite link or code; preview: true only shows the group (look first). A group that approves joins answers pending_approval.',
   input: { invite: z.string().trim().min(10).max(200).describe('https://chat.whatsapp.com/... or the code'), preview: z.boolean().default(false) },
   output: { group_jid: z.string(), subject: z.string(), size: z.number(), description: z.string().optional(), join_approval: z.boolean(), joined: z.boolean(), pending_approval: z.boolean() },
   annotations: { title: 'Join a group', readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s }) {
+  async run(a, { services: s, chats }) {
     const code = inviteCodeOf(a.invite)
     if (!code) throw new AppError('INVALID_INPUT', 'invite must be a https://chat.whatsapp.com/ link or its code.')
     await ready(s)
     const p = await s.wa.call('groupInvitePreview', code)
+    // the group the link leads to must be one this caller may act on
+    chats.write(p.jid)
     const shown = { group_jid: p.jid, subject: p.subject, size: p.size, ...(p.description ? { description: p.description } : {}), join_approval: p.joinApproval }
     if (a.preview) return { ...shown, joined: false, pending_approval: false }
     const r = await s.wa.write('groupJoin', code)
@@ -134,12 +141,13 @@ export const joinGroup = defineTool({
 
 export const leaveGroup = defineTool({
   name: 'leave_group',
+  toolset: 'groups',
   description: 'Leaves a group; its messages stay in the store.',
   input: { group_jid: groupInput },
   output: { success: z.literal(true), group_jid: z.string() },
   annotations: { title: 'Leave a group', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s }) {
-    const jid = groupJid(a.group_jid)
+  async run(a, { services: s, chats }) {
+    const jid = chats.write(groupJid(a.group_jid))
     await ready(s)
     await s.wa.write('groupLeave', jid)
     return { success: true as const, group_jid: jid }
@@ -148,6 +156,7 @@ export const leaveGroup = defineTool({
 
 export const groupJoinRequests = defineTool({
   name: 'group_join_requests',
+  toolset: 'groups',
   description: 'The people waiting to join a group that approves joins (admins only); approve or reject some first.',
   input: { group_jid: groupInput, approve: z.array(jidInput('a JID or a phone number')).max(50).default([]), reject: z.array(jidInput('a JID or a phone number')).max(50).default([]) },
   output: {
@@ -156,8 +165,8 @@ export const groupJoinRequests = defineTool({
     results: z.array(z.object({ jid: z.string(), status: z.enum(['approved', 'rejected', 'no_request', 'failed']) }))
   },
   annotations: { title: 'Group join requests', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s }) {
-    const jid = groupJid(a.group_jid)
+  async run(a, { services: s, chats }) {
+    const jid = chats.write(groupJid(a.group_jid))
     const approve = a.approve.map((p) => canonicalJid(s, p))
     const reject = a.reject.map((p) => canonicalJid(s, p))
     if (approve.some((j) => reject.includes(j))) throw new AppError('INVALID_INPUT', 'Nobody can be both approved and rejected.')
