@@ -145,6 +145,30 @@ test('a chat outside the scope is CHAT_FORBIDDEN for every tool that names it, w
   assert.equal((await ok(reader, 'list_messages', { chat_id: groupJid })).messages.length, 1)
 })
 
+test('the group, chat and account actions on a chat or group outside the scope are CHAT_FORBIDDEN, before WhatsApp is asked', async () => {
+  const made = await api('POST', '/api/credentials', { name: 'actor', toolsets: ['send', 'groups', 'account'], chats: { allow: [`+${alice.phone}`, groupJid] } })
+  assert.equal(made.status, 201, JSON.stringify(made.body))
+  const actor = await server.mcp({ token: made.body.token })
+  try {
+    const outside = '120363999999999999@g.us'
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['update_group_participants', { group_jid: outside, action: 'add', participants: [alice.jid] }],
+      ['update_group', { group_jid: outside, subject: 'x' }],
+      ['get_group_invite_link', { group_jid: outside }],
+      ['leave_group', { group_jid: outside }],
+      ['group_join_requests', { group_jid: outside }],
+      ['update_chat', { chat_id: bob.jid, archive: true }],
+      ['vote_poll', { message_id: `${bob.jid}:B1`, options: ['x'] }],
+      ['block_contact', { contact_jid: bob.jid }],
+      ['unblock_contact', { contact_jid: `+${carol.phone}` }]
+    ]
+    for (const [name, args] of cases) assert.equal(await code(actor, name, args), 'CHAT_FORBIDDEN', `${name} ${JSON.stringify(args)}`)
+    assert.equal(await code(actor, 'update_chat', { chat_id: alice.jid }), 'INVALID_INPUT', 'a chat inside the scope gets as far as its own checks')
+  } finally {
+    await actor.close()
+  }
+})
+
 test('searches and contacts leave out everything outside the scope', async () => {
   const found = (await ok(reader, 'search_messages', { query: 'apple', limit: 50 })).messages as Array<{ chat_jid: string }>
   assert.equal(found.length, 3)
