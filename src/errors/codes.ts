@@ -130,6 +130,10 @@ export const ERROR_CODES = {
   TIME_IN_SECONDS: { status: 400, retryable: false, summary: 'A time argument is a number that can only be unix seconds; times are unix milliseconds or ISO 8601.' },
   TIME_INVALID: { status: 400, retryable: false, summary: 'A time argument is neither unix milliseconds nor an ISO 8601 time.' },
   NAME_AMBIGUOUS: { status: 409, retryable: false, summary: 'A name given where a JID is expected matches several contacts or groups; the error lists them (data.candidates) to pick a JID from.' },
+  // --- group, chat and account actions
+  GROUP_NOT_ADMIN: { status: 403, retryable: false, summary: 'The group change needs this account to be an admin of the group.' },
+  GROUP_INVITE_INVALID: { status: 404, retryable: false, summary: 'The group invite link or code is unknown, revoked or expired.' },
+  APP_STATE_NOT_READY: { status: 503, retryable: true, summary: 'The phone has not yet shared the keys a chat change needs (app state); retry once the first sync is done.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

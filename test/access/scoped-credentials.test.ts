@@ -96,7 +96,7 @@ test('the admin API refuses a scope naming chats this store has never seen, and 
 test('tools/list shows the credential only the read tools; a send is TOOL_FORBIDDEN', async () => {
   const all = (await admin.listTools()).tools.map((t) => t.name)
   const mine = (await reader.listTools()).tools.map((t) => t.name)
-  assert.equal(all.length, 42)
+  assert.equal(all.length, 54)
   assert.equal(mine.length, 22)
   for (const name of ['send_message', 'send_media', 'mark_read', 'logout', 'get_qr_code', 'run_group_audit']) assert.ok(!mine.includes(name), name)
   for (const name of ['list_chats', 'search_messages', 'get_updates', 'wait_for_messages', 'download_media']) assert.ok(mine.includes(name), name)
@@ -143,6 +143,30 @@ test('a chat outside the scope is CHAT_FORBIDDEN for every tool that names it, w
   assert.equal(await code(reader, 'get_message_by_id', { message_id: 'B1' }), 'MESSAGE_NOT_FOUND')
   assert.equal((await ok(reader, 'get_chat_by_id', { jid: alice.jid })).chat.jid, alice.jid)
   assert.equal((await ok(reader, 'list_messages', { chat_id: groupJid })).messages.length, 1)
+})
+
+test('the group, chat and account actions on a chat or group outside the scope are CHAT_FORBIDDEN, before WhatsApp is asked', async () => {
+  const made = await api('POST', '/api/credentials', { name: 'actor', toolsets: ['send', 'groups', 'account'], chats: { allow: [`+${alice.phone}`, groupJid] } })
+  assert.equal(made.status, 201, JSON.stringify(made.body))
+  const actor = await server.mcp({ token: made.body.token })
+  try {
+    const outside = '120363999999999999@g.us'
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['update_group_participants', { group_jid: outside, action: 'add', participants: [alice.jid] }],
+      ['update_group', { group_jid: outside, subject: 'x' }],
+      ['get_group_invite_link', { group_jid: outside }],
+      ['leave_group', { group_jid: outside }],
+      ['group_join_requests', { group_jid: outside }],
+      ['update_chat', { chat_id: bob.jid, archive: true }],
+      ['vote_poll', { message_id: `${bob.jid}:B1`, options: ['x'] }],
+      ['block_contact', { contact_jid: bob.jid }],
+      ['unblock_contact', { contact_jid: `+${carol.phone}` }]
+    ]
+    for (const [name, args] of cases) assert.equal(await code(actor, name, args), 'CHAT_FORBIDDEN', `${name} ${JSON.stringify(args)}`)
+    assert.equal(await code(actor, 'update_chat', { chat_id: alice.jid }), 'INVALID_INPUT', 'a chat inside the scope gets as far as its own checks')
+  } finally {
+    await actor.close()
+  }
 })
 
 test('searches and contacts leave out everything outside the scope', async () => {

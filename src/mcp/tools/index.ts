@@ -13,6 +13,9 @@ import { listMessages, listRecentMessages, searchMessages, getMessageById, getMe
 import { sendMessage, sendMedia, stageMediaTool } from './send.js'
 import { downloadMedia } from './download-media.js'
 import { getUpdates, waitForMessages } from './updates.js'
+import { createGroup, updateGroupParticipants, updateGroup, getGroupInviteLink, joinGroup, leaveGroup, groupJoinRequests } from './group-actions.js'
+import { updateChat, votePoll } from './chat-actions.js'
+import { blockContact, unblockContact, updateProfile } from './account-actions.js'
 import { sendReaction, editMessage, deleteMessage, forwardMessage, sendLocation, sendContact, sendPoll, markRead, sendPresence, checkWhatsappNumbers } from './message-actions.js'
 
 export const TOOLS: readonly ToolDef[] = [
@@ -23,6 +26,9 @@ export const TOOLS: readonly ToolDef[] = [
   listMessages, listRecentMessages, searchMessages, getMessageById, getMessageContext, getLastInteraction, sendMessage,
   sendMedia, downloadMedia, stageMediaTool,
   sendReaction, editMessage, deleteMessage, forwardMessage, sendLocation, sendContact, sendPoll, markRead, sendPresence, checkWhatsappNumbers,
+  createGroup, updateGroupParticipants, updateGroup, getGroupInviteLink, joinGroup, leaveGroup, groupJoinRequests,
+  updateChat, votePoll,
+  blockContact, unblockContact, updateProfile,
   getUpdates, waitForMessages,
   ping
 ] as unknown as ToolDef[]
