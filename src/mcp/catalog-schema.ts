@@ -81,8 +81,14 @@ function inlineSingleUse(json: Json): Json {
   return Object.keys(left).length ? { ...out, $defs: left } : out
 }
 
-/** the hints as published: the title is the tool's own `title` already (MCP 2025-06-18 and later) */
-export function publishedAnnotations<A extends { title: string }>(a: A): Omit<A, 'title'> {
+/**
+ * The hints as published: the title is the tool's own `title` already (MCP 2025-06-18 and later), and a
+ * read-only tool leaves out destructiveHint and idempotentHint, which the specification calls meaningful
+ * only when readOnlyHint is false.
+ */
+export function publishedAnnotations<A extends { title: string; readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean }>(a: A): Partial<Omit<A, 'title'>> {
   const { title: _t, ...hints } = a
-  return hints
+  if (!hints.readOnlyHint) return hints
+  const { destructiveHint: _d, idempotentHint: _i, ...readOnly } = hints
+  return readOnly as unknown as Partial<Omit<A, 'title'>>
 }

@@ -13,7 +13,7 @@ export const updateChat = defineTool({
   toolset: 'send',
   description: 'Archives, pins, mutes (until a time, "forever"; "off" unmutes), marks unread or read, or clears a chat (its messages leave this account\'s devices and the store). Only what is given changes.',
   input: {
-    chat_id: jidInput('the chat: a JID or a phone number'),
+    chat_id: jidInput(),
     archive: z.boolean().optional(),
     pin: z.boolean().optional(),
     mute_until: z.union([z.number().positive().describe('unix ms'), z.enum(['forever', 'off'])]).optional(),
