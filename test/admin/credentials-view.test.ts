@@ -73,7 +73,7 @@ test('a credential is made with its token shown once, and the token opens /mcp w
   assert.ok(!(await page.locator('#cred-list').innerText()).includes(token), 'the list shows the token')
   const r = await toolsList(token)
   assert.equal(r.status, 200)
-  assert.equal(r.body.result!.tools.length, 21)
+  assert.equal(r.body.result!.tools.length, 22)
   await page.screenshot({ path: `${SHOTS}credentials.png`, fullPage: true })
 })
 

@@ -7,12 +7,15 @@ import { startServerProcess, type ServerProcess } from '../helpers/server-proces
 
 const ADMIN = 'admin-token-for-the-audit-trail'
 const MCP = 'mcp-token-for-the-audit-trail'
+// named credentials: one may read the trail (the audit toolset), one may not (read only)
+const AUDITOR = `wms_${'a'.repeat(40)}`
+const READER = `wms_${'r'.repeat(40)}`
 let server: ServerProcess
 
 before(async () => {
   // no WhatsApp needed: the store's reads answer without it. TRUST_PROXY: each refused request below comes
   // from an address of its own (X-Forwarded-For), so the sign-in throttle never locks the table out
-  server = await startServerProcess(undefined, { ADMIN_TOKEN: ADMIN, MCP_AUTH_TOKEN: MCP, WA_WS_URL: 'ws://127.0.0.1:9/ws', AUDIT_FLUSH_MS: '10', TRUST_PROXY: 'true' })
+  server = await startServerProcess(undefined, { ADMIN_TOKEN: ADMIN, MCP_AUTH_TOKEN: MCP, WA_WS_URL: 'ws://127.0.0.1:9/ws', AUDIT_FLUSH_MS: '10', TRUST_PROXY: 'true', MCP_CREDENTIALS: JSON.stringify([{ name: 'auditor', token: AUDITOR, toolsets: ['audit'] }, { name: 'reader', token: READER, toolsets: ['read'] }]) })
   const client = await server.mcp({ token: MCP })
   await client.callTool({ name: 'list_chats', arguments: { limit: 2 } })
   await client.callTool({ name: 'search_messages', arguments: { query: 'x'.repeat(201) } })
@@ -28,6 +31,7 @@ test('without the admin token neither the page nor the export answers, whatever 
     ['no credentials', {}],
     ['a wrong bearer', { authorization: 'Bearer not-the-admin-token' }],
     ['the MCP token', { authorization: `Bearer ${MCP}` }],
+    ['a credential without the audit or admin toolset', { authorization: `Bearer ${READER}` }],
     ['a made-up session cookie', { cookie: 'admin_session=0123456789abcdef' }],
     ['the token as a cookie', { cookie: `admin_session=${ADMIN}` }],
     ['a basic header', { authorization: `Basic ${Buffer.from(`admin:${ADMIN}`).toString('base64')}` }]
@@ -53,4 +57,15 @@ test('the admin bearer reads the records, long arguments elided', async () => {
   assert.equal(records[0]!.client, 'test-client')
   const e = await fetch(`${server.url}/api/audit/export`, { headers: { authorization: `Bearer ${ADMIN}` } })
   assert.equal((await e.text()).trim().split('\n').length, 2)
+})
+
+test('a named credential with the audit toolset reads the trail and its export with its own token', async () => {
+  const r = await fetch(`${server.url}/api/audit?tool=list_chats`, { headers: { authorization: `Bearer ${AUDITOR}` } })
+  assert.equal(r.status, 200)
+  assert.deepEqual(((await r.json()) as { records: Array<{ tool: string }> }).records.map((x) => x.tool), ['list_chats'])
+  const e = await fetch(`${server.url}/api/audit/export`, { headers: { authorization: `Bearer ${AUDITOR}` } })
+  assert.equal(e.status, 200)
+  assert.ok((await e.text()).trim().split('\n').every((line) => JSON.parse(line).tool))
+  // the token opens the audit trail, nothing else of /api
+  assert.equal((await fetch(`${server.url}/api/status`, { headers: { authorization: `Bearer ${AUDITOR}`, 'x-forwarded-for': '198.51.100.250' } })).status, 401)
 })

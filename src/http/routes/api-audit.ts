@@ -1,7 +1,8 @@
 // /api/audit (one page, newest first, by cursor) and /api/audit/export (JSON lines, oldest first, streamed
 // with backpressure), behind the admin guard like every /api route.
-import type { TemplatedApp, HttpResponse } from '../uws.js'
-import type { Handler } from '../router.js'
+import type { TemplatedApp, HttpResponse, HttpRequest } from '../uws.js'
+import { wrap, type Handler, type RequestInfo } from '../router.js'
+import { Authenticator } from '../../access/authenticate.js'
 import { sendJson, statusLine, type ResState } from '../respond.js'
 import { contentDisposition } from '../header-values.js'
 import type { Services } from '../../app/services.js'
@@ -47,6 +48,11 @@ export function parsePage(q: URLSearchParams): AuditQuery {
   return { ...parseFilters(q), before, limit }
 }
 
+/** the headers a credential check needs, read from the uWS request before the route's own snapshot */
+function peek(req: HttpRequest): RequestInfo {
+  return { method: 'GET', path: '', query: new URLSearchParams(), headers: { authorization: req.getHeader('authorization') }, params: [] }
+}
+
 function trail(s: Services): AuditLog {
   if (!s.audit) throw new AppError('SHUTTING_DOWN', 'The audit trail is not running.')
   return s.audit.log
@@ -71,17 +77,40 @@ function write(res: HttpResponse, st: ResState, chunk: Buffer): Promise<void> {
   })
 }
 
+/**
+ * Whether the request carries a named credential or an OAuth token that may read the audit trail (the
+ * admin or audit toolset): an agent's operator reads the trail with that token instead of the admin's.
+ */
+export function auditReader(s: Services): (r: RequestInfo) => boolean {
+  const access = s.access
+  if (!access) return () => false
+  const chain = new Authenticator({ staticTokens: [], credentials: access.credentials, verifiers: access.verifiers })
+  return (r) => {
+    if (!r.headers.authorization) return false
+    const who = chain.authenticate(r.headers.authorization)
+    if (!('principal' in who)) return false
+    const p = who.principal
+    return (p.kind === 'credential' || p.kind === 'oauth') && (p.toolsets === 'all' || p.toolsets.has('admin') || p.toolsets.has('audit'))
+  }
+}
+
 export function registerAuditApi(app: TemplatedApp, s: Services, authed: Authed): void {
   // a chat filter names the chat as the records do: a phone number or a LID finds the chat's JID
   const canonical = <Q extends { chat?: string }>(q: Q): Q => (q.chat ? { ...q, chat: s.contacts.canonical(q.chat) ?? q.chat } : q)
+  const reader = auditReader(s)
+  // the admin's session or token, or a credential holding the admin or audit toolset
+  const readers: Authed = (h, opts) => {
+    const admin = authed(h, opts)
+    return (res, req) => (reader(peek(req)) ? wrap(h, s.log, opts?.params ?? 0)(res, req) : admin(res, req))
+  }
 
-  app.get('/api/audit', authed((r, res, st) => {
+  app.get('/api/audit', readers((r, res, st) => {
     const q = canonical(parsePage(r.query))
     const records = trail(s).query(q)
     sendJson(res, st, 200, { records, next_cursor: records.length === q.limit ? `au${records.at(-1)!.id}` : null, stats: trail(s).stats })
   }))
 
-  app.get('/api/audit/export', authed(async (r, res, st) => {
+  app.get('/api/audit/export', readers(async (r, res, st) => {
     const filters = canonical(parseFilters(r.query))
     const log = trail(s)
     res.cork(() => {
