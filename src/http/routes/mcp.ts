@@ -8,8 +8,9 @@ import { sendJson, statusLine, type ResState } from '../respond.js'
 import type { TokenGuard } from '../auth.js'
 import type { SessionRegistry } from '../../mcp/sessions.js'
 import type { Dispatcher } from '../../mcp/dispatcher.js'
-import { sseEvent, type McpSession, type SseWriter } from '../../mcp/session.js'
+import { sseEvent, type McpSession } from '../../mcp/session.js'
 import { AppError } from '../../errors/app-error.js'
+import { Reply, resumeStream } from '../mcp-reply.js'
 import { accepts, openSse } from '../sse.js'
 import { answerStateless, type StatelessMcp } from './mcp-stateless.js'
 import { isStatelessRequest } from '../../mcp/era-2026/request-meta.js'
@@ -34,68 +35,6 @@ const KEEPALIVE_MS = 25_000
 const BATCH_CHUNK = 10
 const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
 const tooLarge = (id: RpcRequest['id'] | null, e: LimitExceeded): RpcResponse => rpcError(id, RPC.INVALID_PARAMS, e.message, { code: e.code, field: e.field, limit: e.limit })
-
-/**
- * One POST's way back to the client, and the hooks its calls use to say something before their result:
- * the reply turns into an SSE stream on the first such message (or falls back to the session's GET
- * stream). A class, not closures: most replies never need any of it.
- */
-class Reply {
-  stream: SseWriter | undefined
-  detached = false
-
-  constructor(
-    private readonly res: HttpResponse,
-    private readonly st: ResState,
-    private readonly session: McpSession,
-    readonly canSse: boolean
-  ) {}
-
-  /** a stream starts with a priming event (an id, a retry hint, no data), so a client can resume it */
-  startStream(): SseWriter {
-    const w = openSse(this.res, this.st)
-    w.write(`id: ${this.session.eventId()}\nretry: 1000\ndata: \n\n`)
-    this.stream = w
-    return w
-  }
-
-  private early(msg: unknown): boolean {
-    if (!this.stream && this.canSse && !this.detached) this.startStream()
-    if (this.stream && !this.stream.closed) return this.stream.write(sseEvent(msg))
-    return this.session.broadcast(sseEvent(msg))
-  }
-
-  closeStream(): void {
-    if (!this.stream && this.canSse) this.startStream()
-    this.detached = true
-    this.stream?.close()
-  }
-
-  notify(method: string, params: Record<string, unknown>): void {
-    this.early({ jsonrpc: '2.0', method, params })
-  }
-
-  request(method: string, params: Record<string, unknown>, timeoutMs = 60_000): Promise<Record<string, unknown>> {
-    const session = this.session
-    return new Promise<Record<string, unknown>>((resolve, reject) => {
-      const id = session.serverRequestId()
-      const t = setTimeout(() => {
-        session.pending.delete(id)
-        reject(new AppError('TIMEOUT', `The client did not answer ${method} in time.`))
-      }, timeoutMs)
-      session.pending.set(id, (resp) => {
-        clearTimeout(t)
-        if (resp.error) reject(new AppError('INVALID_INPUT', `The client refused ${method}: ${resp.error.message}`))
-        else resolve(resp.result as Record<string, unknown>)
-      })
-      if (!this.early({ jsonrpc: '2.0', id, method, params })) {
-        clearTimeout(t)
-        session.pending.delete(id)
-        reject(new AppError('NOT_ACCEPTABLE', `Cannot send ${method}: the client has no open stream.`))
-      }
-    })
-  }
-}
 
 export function mcpRoute(o: McpRouteOptions): Handler {
   // Host and Origin are judged for every route before it runs (request-policy.ts)
@@ -218,19 +157,8 @@ export function mcpRoute(o: McpRouteOptions): Handler {
     }
     const responses = results.filter((x): x is RpcResponse => !!x)
     session.lastSeen = Date.now()
-    if (reply.detached) {
-      // the client lost this stream on purpose; the result waits for its GET reconnection
-      for (const x of responses) {
-        const ev = `id: ${session.eventId()}\n${sseEvent(x)}`
-        if (!session.broadcast(ev)) session.holdUndelivered(ev)
-      }
-      return
-    }
-    const stream = reply.stream
-    if (stream) {
-      for (const x of responses) stream.write(`id: ${session.eventId()}\n${sseEvent(x)}`)
-      return stream.close()
-    }
+    // a streamed reply ends on its stream, or on the GET that resumed it; the log keeps it for a later resume
+    if (reply.streaming) return reply.finish(responses)
     if (st.aborted) return
     if (!responses.length) return void res.cork(() => res.writeStatus('202 Accepted').end())
     const payload = encodeMessages(isBatch ? responses : responses[0]!)
@@ -246,9 +174,11 @@ export function mcpRoute(o: McpRouteOptions): Handler {
     if (!sid) return sendJson(res, st, 400, rpcError(null, -32000, 'Bad Request: Mcp-Session-Id header is required'))
     const session = o.sessions.get(sid)
     if (!session) return sendJson(res, st, 404, rpcError(null, -32001, 'Session not found'))
+    if (resumeStream(session, r.headers['last-event-id'], res, st)) return
     const w = openSse(res, st)
     session.streams.push(w)
-    for (const ev of session.undelivered.splice(0)) w.write(ev)
+    // results no stream took (their stream closed before they were ready, SEP-1699)
+    for (const e of session.replay?.undelivered() ?? []) if (w.write(e.text)) e.delivered = e.elsewhere = true
     const keepalive = setInterval(() => {
       if (w.closed) return clearInterval(keepalive)
       w.write(': keepalive\n\n')
