@@ -6,12 +6,13 @@ import type { Services } from '../app/services.js'
 import { JsonText, type CallToolResult, type ContentBlock, type ToolContext, type ToolDef } from './tool.js'
 import { ResultCache } from './result-cache.js'
 import { CallAbort } from './call-abort.js'
-import { RPC, RESULT_BYTES, asciiJson, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
+import { RPC, RESULT_BYTES, SUPPORTED_PROTOCOL_VERSIONS, asciiJson, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
 import type { McpSession } from './session.js'
 import { CallSuspended, ProtocolFault, clientCan, isInputMethod, missingCapability, type InputMethod, type InputRequests, type InputResponses } from './input.js'
 
 export const SERVER_INFO = { name: 'whatsapp-mcp-stream', title: 'WhatsApp MCP (stream)', version: '0.1.0' }
 const INSTRUCTIONS = 'WhatsApp for one linked account: read, search and send messages and media. Tool errors carry a stable code; retryable ones say so. Lists page with cursor/next_cursor.'
+const SESSION_VERSIONS = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS)
 const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']
 
 export interface ResourceDef {
@@ -76,10 +77,21 @@ interface CompiledTool {
   schema: z.ZodObject<z.ZodRawShape>
 }
 
-export function toolErrorResult(err: unknown): CallToolResult {
-  const e = err instanceof AppError ? err : toAppError(err)
-  return { isError: true, content: [{ type: 'text', text: JSON.stringify({ error: e.toJSON() }) }] }
+/**
+ * A tool error as an `isError` result: the text starts with the code and the message (what a model reads
+ * first), then the error object as JSON; `structuredContent` is `{ error }` too, as docs/errors.md says,
+ * unless `structured` is false. It must be for a tool with an outputSchema on a 2025 session: the v1 SDK
+ * client (1.32) validates any structuredContent against the outputSchema, isError or not, and an error
+ * object fails that check; the v2 client skips it for isError, and so does the 2026 era's.
+ */
+export function toolErrorResult(err: unknown, structured = true): CallToolResult {
+  const error = (err instanceof AppError ? err : toAppError(err)).toJSON()
+  const text = `${error.code}: ${error.message}\n${JSON.stringify({ error })}`
+  return { isError: true, content: [{ type: 'text', text }], ...(structured ? { structuredContent: { error } } : {}) }
 }
+
+/** whether a tool's error result may carry structuredContent for this session (see toolErrorResult) */
+const structuredErrors = (def: ToolDef, session: McpSession): boolean => !def.output || !SESSION_VERSIONS.has(session.protocolVersion)
 
 /** a tool result encoded once: the JSON as the text block (for clients without structured content) and as structuredContent */
 const encodeResult = (json: string, extra: ContentBlock[]): string =>
@@ -275,7 +287,7 @@ export class Dispatcher {
     // a model can correct bad arguments from a tool error; a protocol error would hide the reason from it
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}${i.code === 'unrecognized_keys' ? ` (accepted: ${Object.keys(tool.def.input).join(', ')})` : ''}`)
-      return rpcResult(req.id, toolErrorResult(new AppError('INVALID_INPUT', `Invalid arguments for ${p.name}: ${issues.join('; ')}`, { issues })))
+      return rpcResult(req.id, toolErrorResult(new AppError('INVALID_INPUT', `Invalid arguments for ${p.name}: ${issues.join('; ')}`, { issues }), structuredErrors(tool.def, session)))
     }
     const controller = new CallAbort()
     session.inflight.set(req.id, controller)
@@ -306,7 +318,7 @@ export class Dispatcher {
       if (err instanceof CallSuspended) throw err
       if (err instanceof ProtocolFault) return err.toRpc(req.id)
       if (!(err instanceof AppError)) this.services.log.error({ err, tool: p.name }, 'tool failed unexpectedly')
-      return rpcResult(req.id, toolErrorResult(err))
+      return rpcResult(req.id, toolErrorResult(err, structuredErrors(tool.def, session)))
     } finally {
       session.inflight.delete(req.id)
     }
