@@ -30,6 +30,8 @@ export interface ResourceTemplateDef {
   description?: string
   mimeType?: string
   match(uri: string): Record<string, string> | undefined
+  /** values for a template variable that start with, or whose name contains, what the user typed */
+  complete?(variable: string, value: string): string[]
   read(uri: string, vars: Record<string, string>): Promise<Array<{ uri: string; mimeType?: string; text?: string; blob?: string }>>
 }
 
@@ -188,7 +190,8 @@ export class Dispatcher {
     this.capabilities = {
       tools: { listChanged: false },
       logging: {},
-      completions: {},
+      // advertised only when something answers completion/complete with values
+      ...(registry.prompts?.some((p) => p.complete) || registry.templates?.some((t) => t.complete) ? { completions: {} } : {}),
       ...(registry.resources?.length || registry.templates?.length ? { resources: { subscribe: true, listChanged: false } } : {}),
       ...(registry.prompts?.length ? { prompts: { listChanged: false } } : {})
     }
@@ -260,8 +263,11 @@ export class Dispatcher {
   private complete(p: Record<string, unknown>): { values: string[]; total: number; hasMore: boolean } {
     const ref = p.ref as { type?: string; name?: string } | undefined
     const arg = p.argument as { name?: string; value?: string } | undefined
+    const r = p.ref as { type?: string; name?: string; uri?: string } | undefined
     const prompt = ref?.type === 'ref/prompt' ? this.registry.prompts?.find((x) => x.name === ref.name) : undefined
-    const values = prompt?.complete && arg?.name ? prompt.complete(arg.name, arg.value ?? '') : []
+    const template = r?.type === 'ref/resource' ? this.registry.templates?.find((x) => x.uriTemplate === r.uri) : undefined
+    const complete = prompt?.complete?.bind(prompt) ?? template?.complete?.bind(template)
+    const values = complete && typeof arg?.name === 'string' ? complete(arg.name, String(arg.value ?? '')) : []
     return { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 }
   }
 

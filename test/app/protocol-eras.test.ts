@@ -84,6 +84,13 @@ test('a read tool gives the same answer in both eras', async () => {
   assert.ok(structured(a).chats.some((c: { jid: string }) => c.jid === alice.jid))
 })
 
+test('the chat template completes a JID from a piece of the chat name, in both eras', async () => {
+  const ask = { ref: { type: 'ref/resource' as const, uri: 'whatsapp://chats/{jid}' }, argument: { name: 'jid', value: 'Alice' } }
+  const [a, b] = await Promise.all([v2.complete(ask), v1.complete(ask)])
+  assert.deepEqual(a.completion.values, [alice.jid])
+  assert.deepEqual(b.completion.values, [alice.jid])
+})
+
 test('send_message from either era reaches the person', async () => {
   for (const [name, client] of [['v2', v2], ['v1', v1]] as const) {
     const r = (await client.callTool({ name: 'send_message', arguments: { recipient_jid: alice.jid, message: `hello over ${name}` } })) as AnyResult

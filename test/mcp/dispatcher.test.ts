@@ -56,3 +56,61 @@ for (const era of ['v1 on 2025-11-25', 'v2 on 2026-07-28'] as const) {
     })
   }
 }
+
+test('2025: every capability initialize advertises answers its methods', async () => {
+  const caps = v1.getServerCapabilities()!
+  const checks: Record<string, () => Promise<unknown>> = {
+    tools: () => v1.listTools(),
+    logging: () => v1.setLoggingLevel('warning'),
+    completions: () => v1.complete({ ref: { type: 'ref/resource', uri: 'whatsapp://chats/{jid}' }, argument: { name: 'jid', value: '1' } }),
+    resources: async () => {
+      await v1.listResources()
+      if ((caps.resources as { subscribe?: boolean }).subscribe) await v1.subscribeResource({ uri: 'whatsapp://inbox' })
+    },
+    prompts: () => v1.listPrompts()
+  }
+  for (const name of Object.keys(caps)) {
+    assert.ok(checks[name], `a check for the advertised capability ${name}`)
+    await checks[name]!()
+  }
+})
+
+test('2026: every capability server/discover advertises answers its methods, the tasks extension included', async () => {
+  const d = await v2.discover()
+  const checks: Record<string, () => Promise<unknown>> = {
+    tools: () => v2.listTools(),
+    // no logging/setLevel in this revision: a request asks for log messages in its _meta
+    logging: async () => undefined,
+    completions: () => v2.complete({ ref: { type: 'ref/prompt', name: 'test_prompt_with_arguments' }, argument: { name: 'arg1', value: 'pa' } }),
+    resources: async () => {
+      await v2.listResources()
+      const sub = await v2.listen({ resourceSubscriptions: ['whatsapp://inbox'] })
+      assert.deepEqual(sub.honoredFilter.resourceSubscriptions, ['whatsapp://inbox'])
+      await sub.close()
+    },
+    prompts: () => v2.listPrompts(),
+    extensions: async () => assert.deepEqual(Object.keys(d.capabilities.extensions ?? {}), ['io.modelcontextprotocol/tasks'])
+  }
+  for (const name of Object.keys(d.capabilities)) {
+    assert.ok(checks[name], `a check for the advertised capability ${name}`)
+    await checks[name]!()
+  }
+})
+
+test('the protocol versions the server accepts are the ones the README lists, batches where it says', async () => {
+  const post = (body: unknown, h: Record<string, string> = {}) => fetch(`${server.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...h }, body: JSON.stringify(body) })
+  // [version, batches accepted]
+  const SESSION_ERA = [['2025-11-25', false], ['2025-06-18', false], ['2025-03-26', true], ['2024-11-05', true]] as const
+  for (const [v, batches] of SESSION_ERA) {
+    const r = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: v, capabilities: {}, clientInfo: { name: 't', version: '1' } } })
+    assert.equal(((await r.json()) as { result: { protocolVersion: string } }).result.protocolVersion, v, v)
+    const h = { 'mcp-session-id': r.headers.get('mcp-session-id')!, 'mcp-protocol-version': v }
+    const batch = await post([{ jsonrpc: '2.0', id: 2, method: 'ping' }, { jsonrpc: '2.0', id: 3, method: 'ping' }], h)
+    assert.equal(batch.status, batches ? 200 : 400, `${v} batch`)
+    await batch.text()
+  }
+  // an unknown version is answered with the newest of the session era, and the stateless revision names them all
+  const odd = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2024-10-07', capabilities: {}, clientInfo: { name: 't', version: '1' } } })
+  assert.equal(((await odd.json()) as { result: { protocolVersion: string } }).result.protocolVersion, '2025-11-25')
+  assert.deepEqual((await v2.discover()).supportedVersions, ['2026-07-28', ...SESSION_ERA.map(([v]) => v)])
+})
