@@ -1,6 +1,6 @@
 // The pool's entry: one named export per task kind. Errors leave as wire errors (see src/errors/wire.ts).
 import type { LevelWithSilent } from 'pino'
-import { throwWire } from '../../src/errors/wire.js'
+import { setWireLog, throwWire } from '../../src/errors/wire.js'
 import { createLogger } from '../../src/log/logger.js'
 import { captureConsole } from '../../src/log/console-capture.js'
 import storeWriteImpl from './store-write.js'
@@ -9,7 +9,9 @@ import thumbnailImpl, { type ThumbnailTask } from './thumbnail.js'
 import searchImpl, { type SearchTask } from './search.js'
 
 // a pool thread starts here: what its libraries print to console goes through a redacting logger too
-captureConsole(createLogger((process.env.LOG_LEVEL ?? 'info') as LevelWithSilent, { actor: 'pool' }))
+const log = createLogger((process.env.LOG_LEVEL ?? 'info') as LevelWithSilent, { actor: 'pool' })
+captureConsole(log)
+setWireLog(log)
 
 export function storeWrite(task: Parameters<typeof storeWriteImpl>[0]) {
   try {
