@@ -50,7 +50,7 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
       maxBodyBytes: config.MCP_MAX_BODY_MB * 1024 * 1024,
       preferSse: !config.MCP_HTTP_ENABLE_JSON_RESPONSE,
       log,
-      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)) }), events: serverEvents, log }
+      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)), services }), events: serverEvents, log }
     }),
     log
   )

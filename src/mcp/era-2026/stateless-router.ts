@@ -10,7 +10,8 @@ import type { CallHooks, Dispatcher } from '../dispatcher.js'
 import { SERVER_INFO } from '../dispatcher.js'
 import { ALL_VERSIONS, META, checkRequest, nameOf, type RequestMeta } from './request-meta.js'
 import type { Sealer } from './sealed-state.js'
-import { TaskStore, TASKS_EXTENSION, type Task } from './task-store.js'
+import { TaskStore, TASKS_EXTENSION, TASK_TTL_MS, type Task } from './task-store.js'
+import type { Services } from '../../app/services.js'
 import { TASK_METHODS, declaresTasks, settle, taskMethod, tasksRequired } from './task-methods.js'
 
 /** how long a multi-round request may wait for the client's answers */
@@ -38,6 +39,14 @@ export interface StatelessRouterDeps {
   dispatcher: Dispatcher
   sealer: Sealer
   tasks?: TaskStore
+  /** what a rerunnable tool pins its arguments with (without it, no task handle is sealed) */
+  services?: Services
+}
+
+/** a sealed task handle's payload: the tool and its pinned arguments */
+interface SealedTask {
+  n: string
+  a: Record<string, unknown>
 }
 
 /** the hooks the shell gives a call: how to say something on the call's stream, and when the client left */
@@ -130,15 +139,23 @@ export class StatelessRouter {
     }
     if (TASK_METHODS.has(req.method)) {
       try {
-        return { kind: 'answer', status: 200, response: taskMethod(this.tasks, req, meta.clientCapabilities) }
+        return { kind: 'answer', status: 200, response: taskMethod(this.tasks, req, meta.clientCapabilities, (id) => this.revive(id, meta)) }
       } catch (err) {
         if (err instanceof ProtocolFault) return fault(req.id, err)
         throw err
       }
     }
-    const taskSupport = req.method === 'tools/call' ? this.deps.dispatcher.tool(String(req.params?.name))?.taskSupport : undefined
+    const def = req.method === 'tools/call' ? this.deps.dispatcher.tool(String(req.params?.name)) : undefined
+    const taskSupport = def?.taskSupport
     const asTask = taskSupport !== undefined && declaresTasks(meta.clientCapabilities)
     if (taskSupport === 'required' && !asTask) return fault(req.id, tasksRequired(`The tool ${String(req.params?.name)}`))
+    // a call that can run again runs from its pinned arguments, and its handle is sealed with them
+    let handle: string | undefined
+    if (asTask && def?.rerunnable && this.deps.services && isPlainObject(req.params?.arguments ?? {})) {
+      const args = def.rerunnable((req.params?.arguments ?? {}) as Record<string, unknown>, this.deps.services)
+      handle = this.deps.sealer.seal('task', { n: def.name, a: args } satisfies SealedTask, TASK_TTL_MS)
+      req = { ...req, params: { ...req.params, arguments: args } }
+    }
     const session = new McpSession('stateless', meta.protocolVersion, meta.clientInfo, meta.clientCapabilities)
     if (meta.logLevel) session.logLevel = meta.logLevel
     onSession?.(session)
@@ -168,7 +185,7 @@ export class StatelessRouter {
       },
       detach: () => {
         if (!asTask || task) return
-        task = this.tasks.create()
+        task = this.tasks.create(handle)
         task.abort = () => {
           for (const a of session.inflight.values()) a.abort()
         }
@@ -210,6 +227,37 @@ export class StatelessRouter {
       if (err instanceof ProtocolFault) return fault(req.id, err)
       throw err
     }
+  }
+
+  /**
+   * A sealed task handle this process does not know: its call runs again from the sealed arguments, as a
+   * new task under the same handle. Throws ProtocolFault MCP_STATE_INVALID or MCP_STATE_EXPIRED.
+   */
+  private revive(taskId: string, meta: RequestMeta): Task {
+    const sealed = this.deps.sealer.open('task', taskId) as SealedTask
+    if (!isPlainObject(sealed) || typeof sealed.n !== 'string' || !isPlainObject(sealed.a) || !this.deps.dispatcher.tool(sealed.n)?.rerunnable) {
+      throw new ProtocolFault('MCP_STATE_INVALID', 'The task handle names no call this server can run again; call the tool again.')
+    }
+    const task = this.tasks.create(taskId)
+    const session = new McpSession('stateless', meta.protocolVersion, meta.clientInfo, meta.clientCapabilities)
+    task.abort = () => {
+      for (const a of session.inflight.values()) a.abort()
+    }
+    const req: RpcRequest = { jsonrpc: '2.0', id: 0, method: 'tools/call', params: { name: sealed.n, arguments: sealed.a } }
+    const hooks: CallHooks = {
+      notify: () => undefined,
+      request: async (method, params) => {
+        if (!isInputMethod(method)) throw new ProtocolFault('INTERNAL', `${method} cannot be sent to a client of protocol ${meta.protocolVersion}.`)
+        return (await task.input({ [method]: { method, params } }))[method]!
+      },
+      input: (requests) => task.input(requests),
+      detach: () => undefined
+    }
+    this.deps.dispatcher.handle(session, req, hooks).then(
+      (r) => settle(task, r, (x) => complete('tools/call', x)),
+      (e: unknown) => settle(task, e instanceof ProtocolFault ? e.toRpc(req.id) : new ProtocolFault('INTERNAL', 'Internal error').toRpc(req.id), (x) => x)
+    )
+    return task
   }
 
   /** the answers of a re-sent request: those sealed in its requestState, then the new ones */

@@ -15,10 +15,18 @@ export function declaresTasks(caps: Record<string, unknown>): boolean {
 export const tasksRequired = (what: string) =>
   new ProtocolFault('MCP_CLIENT_CAPABILITY_MISSING', `${what} needs the ${TASKS_EXTENSION} extension; declare it in the client capabilities.`, { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } })
 
-/** one tasks/* request; throws ProtocolFault for an undeclared extension or an unknown task */
-export function taskMethod(store: TaskStore, req: RpcRequest, caps: Record<string, unknown>): RpcResponse {
+/** the prefix of a sealed task handle (sealed-state.ts), told apart from a random task id */
+const SEALED_TASK = 'v1.task.'
+
+/**
+ * One tasks/* request; throws ProtocolFault for an undeclared extension or an unknown task. A sealed
+ * handle this process does not know goes to `revive` (which throws MCP_STATE_INVALID or
+ * MCP_STATE_EXPIRED for a tampered or old one).
+ */
+export function taskMethod(store: TaskStore, req: RpcRequest, caps: Record<string, unknown>, revive?: (taskId: string) => Task): RpcResponse {
   if (!declaresTasks(caps)) throw tasksRequired(req.method)
-  const task = store.get(req.params?.taskId)
+  const id = req.params?.taskId
+  const task = store.get(id) ?? (revive && typeof id === 'string' && id.startsWith(SEALED_TASK) ? revive(id) : undefined)
   if (!task) throw new ProtocolFault('INVALID_INPUT', `Invalid params: no task ${JSON.stringify(req.params?.taskId ?? null)} (unknown, or expired).`)
   if (req.method === 'tasks/get') return rpcResult(req.id, { resultType: 'complete', ...task.detail() })
   if (req.method === 'tasks/update') {
