@@ -64,12 +64,18 @@ function statusOf(r: RpcResponse): number {
 }
 
 /** the result with the revision's own members (resultType, cache hints) laid in front, also for results already encoded */
+const FIELDS = new Map<string, { fields: Record<string, unknown>; head: string }>()
+
 function complete(method: string, result: unknown): unknown {
-  const hints = CACHE_HINTS[method]
-  const fields: Record<string, unknown> = { resultType: 'complete', ...hints }
+  let f = FIELDS.get(method)
+  if (!f) {
+    const fields: Record<string, unknown> = { resultType: 'complete', ...CACHE_HINTS[method] }
+    // the members as JSON text without the closing brace, made once per method
+    FIELDS.set(method, (f = { fields, head: JSON.stringify(fields).slice(0, -1) }))
+  }
+  const { fields, head } = f
   const bytes = (result as { [RESULT_BYTES]?: string | Buffer } | null)?.[RESULT_BYTES]
   if (bytes === undefined) return { ...fields, ...(result as object) }
-  const head = JSON.stringify(fields).slice(0, -1)
   const rest = typeof bytes === 'string' ? bytes.slice(1) : bytes.subarray(1)
   const empty = rest.length === 1
   return { [RESULT_BYTES]: typeof rest === 'string' ? `${head}${empty ? '' : ','}${rest}` : Buffer.concat([Buffer.from(`${head}${empty ? '' : ','}`), rest]) }
@@ -163,8 +169,9 @@ export class StatelessRouter {
     let binding: Omit<MrtrState, 'a'> | undefined
     try {
       if (MRTR_METHODS.has(req.method)) {
-        binding = { m: req.method, n: String(nameOf(req.method, req.params) ?? ''), h: argsHash(req.params?.arguments) }
-        answers = this.answersOf(req, binding)
+        // the arguments' hash is needed only to check or seal a state: most calls do neither
+        binding = { m: req.method, n: String(nameOf(req.method, req.params) ?? ''), h: '' }
+        if (req.params?.requestState !== undefined || req.params?.inputResponses !== undefined) answers = this.answersOf(req, binding)
       }
     } catch (err) {
       if (err instanceof ProtocolFault) return fault(req.id, err)
@@ -173,7 +180,8 @@ export class StatelessRouter {
     // a task-supporting call becomes a task when the tool says so (detach), or at once when it does not ask first
     let task: Task | undefined
     let created: (() => void) | undefined
-    const becameTask = new Promise<void>((resolve) => (created = resolve))
+    // only a call that may become a task needs to hear when it does
+    const becameTask = asTask ? new Promise<void>((resolve) => (created = resolve)) : undefined
     const callHooks: CallHooks = {
       // a log message only when the request asked for one (there is no logging/setLevel any more)
       notify: (method, params) => {
@@ -202,7 +210,7 @@ export class StatelessRouter {
     if (asTask && !this.deps.dispatcher.tool(String(req.params?.name))?.detachesItself) callHooks.detach!()
     const run = this.deps.dispatcher.handle(session, req, callHooks)
     if (asTask) {
-      const first = await Promise.race([run.then((r) => ({ r }), (e: unknown) => ({ e })), becameTask.then(() => undefined)])
+      const first = await Promise.race([run.then((r) => ({ r }), (e: unknown) => ({ e })), becameTask!.then(() => undefined)])
       if (task) {
         const t = task
         if (first === undefined) {
@@ -221,7 +229,7 @@ export class StatelessRouter {
       return { kind: 'answer', status: 200, response: rpcResult(req.id, complete(req.method, req.method === 'tools/list' ? this.tools(response.result) : response.result)) }
     } catch (err) {
       if (err instanceof CallSuspended && binding) {
-        const requestState = this.deps.sealer.seal('mrtr', { ...binding, a: answers } satisfies MrtrState, MRTR_TTL_MS)
+        const requestState = this.deps.sealer.seal('mrtr', { ...binding, h: binding.h || argsHash(req.params?.arguments), a: answers } satisfies MrtrState, MRTR_TTL_MS)
         return { kind: 'answer', status: 200, response: rpcResult(req.id, { resultType: 'input_required', inputRequests: err.requests, requestState }) }
       }
       if (err instanceof ProtocolFault) return fault(req.id, err)
@@ -270,6 +278,7 @@ export class StatelessRouter {
     let answers: InputResponses = {}
     if (p.requestState !== undefined) {
       const st = this.deps.sealer.open('mrtr', p.requestState) as MrtrState
+      binding.h ||= argsHash(p.arguments)
       if (st.m !== binding.m || st.n !== binding.n || st.h !== binding.h) throw new ProtocolFault('MCP_STATE_INVALID', 'The requestState belongs to another request (method, name or arguments differ); send the request again without it.')
       answers = st.a
     }
