@@ -100,6 +100,44 @@ test('send_message from either era reaches the person', async () => {
   }
 })
 
+test('2025: a send_message whose reply stream broke after the priming event is answered on the resumed stream, and sent once', async () => {
+  let cut = 0
+  // cuts every tools/call reply stream right after its priming event, as a flaky network would
+  const flaky: typeof fetch = async (input, init) => {
+    const r = await fetch(input, init)
+    const isCall = init?.method === 'POST' && typeof init.body === 'string' && init.body.includes('"tools/call"')
+    if (!isCall || !(r.headers.get('content-type') ?? '').includes('text/event-stream')) return r
+    cut++
+    const reader = r.body!.getReader()
+    const body = new ReadableStream<Uint8Array>({
+      async pull(ctl) {
+        const { value, done } = await reader.read()
+        if (done) return ctl.close()
+        ctl.enqueue(value)
+        if (new TextDecoder().decode(value).includes('retry:')) {
+          await reader.cancel()
+          ctl.error(new Error('connection reset'))
+        }
+      }
+    })
+    return new Response(body, { status: r.status, headers: r.headers })
+  }
+  const client = new ClientV1({ name: 'flaky', version: '1' })
+  // x-mcp-reply: sse asks for a streamed reply, as a server set to SSE replies would give anyway
+  await client.connect(new TransportV1(new URL(`${linked.server.url}/mcp`), { fetch: flaky, requestInit: { headers: { 'x-mcp-reply': 'sse' } }, reconnectionOptions: { initialReconnectionDelay: 50, maxReconnectionDelay: 200, reconnectionDelayGrowFactor: 1, maxRetries: 5 } }))
+  try {
+    const r = (await client.callTool({ name: 'send_message', arguments: { recipient_jid: alice.jid, message: 'through a broken stream' } }, undefined, { timeout: 10_000 })) as AnyResult
+    assert.equal(cut, 1, 'the reply stream was cut')
+    assert.equal(r.isError, undefined, JSON.stringify(r.content))
+    assert.ok(structured(r).message_id)
+    await alice.waitFor((m) => textOf(m) === 'through a broken stream')
+    await new Promise((res) => setTimeout(res, 300))
+    assert.equal(alice.inbox.filter((m) => textOf(m) === 'through a broken stream').length, 1, 'sent once')
+  } finally {
+    await client.close()
+  }
+})
+
 test('2026 with the tasks extension: a wait polled to its result and one cancelled (SDK v2 client); 2025 waits in the call (v1)', async () => {
   const EXT = 'io.modelcontextprotocol/tasks'
   const tasks = new ClientV2({ name: 'era-test-tasks', version: '1.0.0' }, { capabilities: { extensions: { [EXT]: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } })
