@@ -4,33 +4,22 @@
 // HTTP shell supplies the hooks that reach the client and writes what comes back.
 import { createHash } from 'node:crypto'
 import { McpSession } from '../session.js'
-import { RESULT_BYTES, rpcResult, type RpcRequest, type RpcResponse } from '../protocol.js'
+import { rpcResult, type RpcRequest, type RpcResponse } from '../protocol.js'
 import { CallSuspended, ProtocolFault, isInputMethod, type InputRequests, type InputResponses } from '../input.js'
 import type { CallHooks, Dispatcher } from '../dispatcher.js'
-import { SERVER_INFO } from '../dispatcher.js'
-import { ALL_VERSIONS, META, checkRequest, nameOf, type RequestMeta } from './request-meta.js'
+import { checkRequest, nameOf, type RequestMeta } from './request-meta.js'
+import { complete, discoverResult, sep2164, statusOf } from './answers.js'
 import type { Sealer } from './sealed-state.js'
-import { TaskStore, TASKS_EXTENSION, TASK_TTL_MS, type Task } from './task-store.js'
+import { TaskStore, TASK_TTL_MS, type Task } from './task-store.js'
 import type { Services } from '../../app/services.js'
 import { TASK_METHODS, declaresTasks, settle, taskMethod, tasksRequired } from './task-methods.js'
 
 /** how long a multi-round request may wait for the client's answers */
 export const MRTR_TTL_MS = 15 * 60_000
-/** how long a client may reuse a list result (the tool and prompt lists change only with a new build) */
-const LIST_TTL_MS = 60_000
 /** the requests a server may answer with input_required (SEP-2322) */
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read'])
 /** the methods of the revision; the 2025 ones it removed (initialize, ping, logging/setLevel, resources/subscribe...) are not found */
 const METHODS = new Set(['server/discover', 'tools/list', 'tools/call', 'prompts/list', 'prompts/get', 'resources/list', 'resources/templates/list', 'resources/read', 'completion/complete', 'subscriptions/listen', ...TASK_METHODS])
-const CACHE_HINTS: Record<string, { ttlMs: number; cacheScope: 'private' | 'public' }> = {
-  'server/discover': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
-  'tools/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
-  'prompts/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
-  'resources/templates/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
-  // resources show the account's live state
-  'resources/list': { ttlMs: 0, cacheScope: 'private' },
-  'resources/read': { ttlMs: 0, cacheScope: 'private' }
-}
 
 /** what the router hands back: an answer to write, or a listen stream for the shell to hold open */
 export type StatelessOutcome = { kind: 'answer'; status: number; response: RpcResponse } | { kind: 'listen'; meta: RequestMeta; request: RpcRequest; filter: Record<string, unknown> }
@@ -53,33 +42,6 @@ interface SealedTask {
 export type StatelessHooks = Pick<CallHooks, 'notify'>
 
 const fault = (id: RpcRequest['id'] | null, f: ProtocolFault): StatelessOutcome => ({ kind: 'answer', status: f.status, response: f.toRpc(id) })
-
-/** the HTTP status the revision gives a JSON-RPC error */
-function statusOf(r: RpcResponse): number {
-  const code = r.error?.code
-  if (code === undefined) return 200
-  if (code === -32601) return 404
-  if (code === -32603) return 500
-  return 400
-}
-
-/** the result with the revision's own members (resultType, cache hints) laid in front, also for results already encoded */
-const FIELDS = new Map<string, { fields: Record<string, unknown>; head: string }>()
-
-function complete(method: string, result: unknown): unknown {
-  let f = FIELDS.get(method)
-  if (!f) {
-    const fields: Record<string, unknown> = { resultType: 'complete', ...CACHE_HINTS[method] }
-    // the members as JSON text without the closing brace, made once per method
-    FIELDS.set(method, (f = { fields, head: JSON.stringify(fields).slice(0, -1) }))
-  }
-  const { fields, head } = f
-  const bytes = (result as { [RESULT_BYTES]?: string | Buffer } | null)?.[RESULT_BYTES]
-  if (bytes === undefined) return { ...fields, ...(result as object) }
-  const rest = typeof bytes === 'string' ? bytes.slice(1) : bytes.subarray(1)
-  const empty = rest.length === 1
-  return { [RESULT_BYTES]: typeof rest === 'string' ? `${head}${empty ? '' : ','}${rest}` : Buffer.concat([Buffer.from(`${head}${empty ? '' : ','}`), rest]) }
-}
 
 interface MrtrState {
   /** method, name (tool, prompt or uri) and arguments hash the state belongs to */
@@ -117,15 +79,9 @@ export class StatelessRouter {
   }
 
   discover(): Record<string, unknown> {
-    const { dispatcher } = this.deps
-    return {
-      supportedVersions: [...ALL_VERSIONS],
-      capabilities: { ...dispatcher.capabilities, extensions: { [TASKS_EXTENSION]: {} } },
-      instructions: dispatcher.instructions,
-      serverInfo: SERVER_INFO,
-      _meta: { [META.serverInfo]: SERVER_INFO }
-    }
+    return discoverResult(this.deps.dispatcher)
   }
+
 
   /** one request already decoded and classified as a request; `hooks.notify` reaches the call's stream */
   async route(headers: Record<string, string | undefined>, req: RpcRequest, hooks: StatelessHooks, onSession?: (s: McpSession) => void): Promise<StatelessOutcome> {
@@ -286,7 +242,3 @@ export class StatelessRouter {
   }
 }
 
-/** resources/read of an unknown uri: -32602 with the uri in data (SEP-2164), not the older -32002 */
-function sep2164(r: RpcResponse): RpcResponse {
-  return r.error?.code === -32002 ? { ...r, error: { ...r.error, code: -32602 } } : r
-}
