@@ -31,8 +31,8 @@ export function toWire(err: unknown): WireError {
     return { __appError: true, code: err.code, message: err.message, ...(err.data ? { data: err.data } : {}) }
   }
   wireLog?.error({ err }, 'unexpected error, logged before it leaves this thread')
-  const message = err instanceof Error ? err.message : String(err)
-  return { __appError: true, code: 'INTERNAL', message }
+  // its raw text (an SQLite or library message) is for the log, not for whoever the error reaches
+  return { __appError: true, code: 'INTERNAL', message: ERROR_CODES.INTERNAL.summary }
 }
 
 export function isWireError(value: unknown): value is WireError {

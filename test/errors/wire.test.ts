@@ -17,7 +17,10 @@ test('toWire logs what it turns into INTERNAL, with the cause, and leaves AppErr
   ]
   for (const [err, code, wantLogged] of cases) {
     logged.length = 0
-    assert.equal(toWire(err).code, code)
+    const wire = toWire(err)
+    assert.equal(wire.code, code)
+    // what crosses is the registry's text, never the raw one of an unexpected error
+    if (!(err instanceof AppError)) assert.equal(wire.message, 'Unexpected server error; details are in the server log.')
     if (wantLogged === undefined) assert.equal(logged.length, 0, String(err))
     else {
       assert.equal(logged.length, 1, String(err))
