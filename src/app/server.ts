@@ -32,6 +32,7 @@ import { loadKeyFile } from '../store/key-file.js'
 import { MessageWaiters } from '../mcp/message-waiters.js'
 import { Webhooks } from '../webhooks/webhooks.js'
 import { whatsappResources } from '../mcp/resources/whatsapp.js'
+import { ClaudeChannel, CHANNEL_CAPABILITY, CHANNEL_INSTRUCTIONS, channelChats } from '../mcp/claude-channel.js'
 import { ResourceUpdates } from '../mcp/resources/resource-updates.js'
 import { ServerEvents } from '../mcp/server-events.js'
 import { tightenDataFiles } from '../store/private-files.js'
@@ -65,11 +66,13 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   let webhooks: Webhooks | undefined
   const waiters = new MessageWaiters()
   let resourceUpdates: ResourceUpdates | undefined
+  let channel: ClaudeChannel | undefined
   const events = new EventsRepo(db)
   const writes = new WriteQueue(writerPool, config.DB_PATH, log.child({ actor: 'store' }), {
     onWritten: (r, batches) => {
       autoDownload?.offer(batches)
       if (r.incoming) waiters.wake(r.incoming)
+      if (r.incoming) channel?.wake(r.incoming)
       webhooks?.wake()
       if (r.changed) resourceUpdates?.changed(r.changed, Math.min(...batches.map((b) => b.emittedAt || Infinity)))
     },
@@ -167,7 +170,14 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   // test-only fixtures load only when asked for: the production image leaves them out
   const fixtures = config.MCP_CONFORMANCE_FIXTURES ? (await import('../mcp/conformance-fixtures.js')).conformanceFixtures(TOOLS) : { tools: TOOLS }
   const ours = whatsappResources(services)
-  const dispatcher = new Dispatcher(services, { ...fixtures, resources: [...ours.resources, ...(fixtures.resources ?? [])], templates: [...ours.templates, ...(fixtures.templates ?? [])] })
+  const channelChatList = channelChats(config.CLAUDE_CHANNEL_CHATS)
+  if (channelChatList) channel = new ClaudeChannel(channelChatList, { events, messages: services.messages, chatName: (jid) => services.chats.get(jid)?.name ?? null }, sessions)
+  const dispatcher = new Dispatcher(services, {
+    ...fixtures,
+    resources: [...ours.resources, ...(fixtures.resources ?? [])],
+    templates: [...ours.templates, ...(fixtures.templates ?? [])],
+    ...(channel ? { experimental: { [CHANNEL_CAPABILITY]: {} }, instructions: CHANNEL_INSTRUCTIONS } : {})
+  })
   resourceUpdates = new ResourceUpdates(sessions, serverEvents)
   services.mcpCacheStats = () => dispatcher.cache.stats()
   const http = await startHttp(services, sessions, dispatcher)

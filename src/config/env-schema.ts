@@ -93,6 +93,8 @@ export const envSchema = z.object({
   /** the event log (get_updates, wait_for_messages): kept this many days and at most this many events */
   EVENT_LOG_RETENTION_DAYS: int(1, 3650).default(7),
   EVENT_LOG_MAX_EVENTS: int(1000, 100_000_000).default(1_000_000),
+  /** the Claude Code channel (claude/channel): the chats whose new messages are pushed into Claude Code sessions; '*' for all; empty: off */
+  CLAUDE_CHANNEL_CHATS: list.default([]),
 
   // --- WhatsApp connection
   WA_WS_URL: z.string().url().optional(),

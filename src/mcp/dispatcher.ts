@@ -47,6 +47,9 @@ export interface PromptDef {
 
 export interface Registry {
   tools: readonly ToolDef[]
+  /** experimental capabilities (`claude/channel`), and what the instructions say of them */
+  experimental?: Record<string, object>
+  instructions?: string
   resources?: readonly ResourceDef[]
   templates?: readonly ResourceTemplateDef[]
   prompts?: readonly PromptDef[]
@@ -165,7 +168,7 @@ export class Dispatcher {
   private readonly tools = new Map<string, CompiledTool>()
   private readonly toolsList: unknown
   readonly capabilities: Record<string, unknown>
-  readonly instructions = INSTRUCTIONS
+  readonly instructions: string
   readonly cache: ResultCache
 
   constructor(private readonly services: Services, private readonly registry: Registry) {
@@ -187,7 +190,9 @@ export class Dispatcher {
       })
     }
     this.toolsList = { tools: list }
+    this.instructions = INSTRUCTIONS + (registry.instructions ?? '')
     this.capabilities = {
+      ...(registry.experimental ? { experimental: registry.experimental } : {}),
       tools: { listChanged: false },
       logging: {},
       // advertised only when something answers completion/complete with values
@@ -204,7 +209,7 @@ export class Dispatcher {
 
   initializeResult(params: Record<string, unknown> | undefined): { version: string; result: unknown } {
     const version = negotiateVersion(params?.protocolVersion)
-    return { version, result: { protocolVersion: version, capabilities: this.capabilities, serverInfo: SERVER_INFO, instructions: INSTRUCTIONS } }
+    return { version, result: { protocolVersion: version, capabilities: this.capabilities, serverInfo: SERVER_INFO, instructions: this.instructions } }
   }
 
   /** one request of a session; undefined when it was cancelled (no response is due) */

@@ -178,10 +178,6 @@ export class MessagesRepo {
     return r ? this.withReactions([toRow(r)])[0] : undefined
   }
 
-  raw(chatJid: string, id: string): Buffer | undefined {
-    return (this.prepare('SELECT raw FROM messages WHERE chat_jid = ? AND id = ?').get(chatJid, id) as { raw: Buffer | null } | undefined)?.raw ?? undefined
-  }
-
   thumbnail(chatJid: string, id: string): Buffer | undefined {
     return (this.prepare('SELECT thumbnail FROM messages WHERE chat_jid = ? AND id = ?').get(chatJid, id) as { thumbnail: Buffer | null } | undefined)?.thumbnail ?? undefined
   }

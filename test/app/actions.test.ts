@@ -140,3 +140,14 @@ test('check_whatsapp_numbers tells who is on WhatsApp; a send to a number that i
   assert.equal(await code('send_message', { recipient_jid: '+15559990000', message: 'anyone?' }), 'WA_NOT_ON_WHATSAPP')
   assert.equal(await code('get_chat_by_id', { jid: '15559990000@s.whatsapp.net' }), 'CHAT_NOT_FOUND')
 })
+
+test('a plain-text message from the history sync (stored without its raw form) can be forwarded and quoted', async () => {
+  const fwd = bob.waitFor((p) => (p.message.extendedTextMessage?.text ?? p.message.conversation) === 'hi there')
+  await ok('forward_message', { message_id: `${ada.jid}:AH1`, to: bob.jid })
+  assert.ok((await fwd).message.extendedTextMessage?.contextInfo?.isForwarded, 'marked as forwarded')
+  const reply = ada.waitFor((p) => p.message.extendedTextMessage?.text === 'answering that')
+  await ok('send_message', { recipient_jid: ada.jid, message: 'answering that', reply_to: `${ada.jid}:AH1` })
+  const ctx = (await reply).message.extendedTextMessage?.contextInfo
+  assert.equal(ctx?.stanzaId, 'AH1')
+  assert.equal(ctx?.quotedMessage?.conversation, 'hi there')
+})

@@ -35,6 +35,24 @@ export interface HistorySeed {
 
 const hexId = (): string => randomBytes(10).toString('hex').toUpperCase()
 
+/**
+ * A synthetic chat as people write one: mostly plain text, every fifth message a reply quoting the one
+ * before it (a history is not all plain text, and the store keeps a reply's raw form)
+ */
+function generatedMessages(chat: number, n: number, t0: number, peer: string): HistoryMessageSeed[] {
+  const out: HistoryMessageSeed[] = []
+  for (let i = 0; i < n; i++) {
+    const text = `message ${i} in chat ${chat} lorem ipsum dolor sit amet`
+    const prev = out[i - 1]
+    const m: HistoryMessageSeed = { id: hexId(), fromMe: i % 3 === 0, text, ts: t0 + i * 60 }
+    if (prev && i % 5 === 4) {
+      m.message = { extendedTextMessage: { text, contextInfo: { stanzaId: prev.id, participant: prev.fromMe ? undefined : peer, quotedMessage: { conversation: prev.text } } } }
+    }
+    out.push(m)
+  }
+  return out
+}
+
 export function buildHistory(dir: Directory, owner: Account, seed: HistorySeed): proto.IHistorySync[] {
   const chats: HistoryChatSeed[] = [...(seed.chats ?? [])]
   if (seed.generate) {
@@ -45,7 +63,7 @@ export function buildHistory(dir: Directory, owner: Account, seed: HistorySeed):
       chats.push({
         jid: pnJid(acc),
         name: acc.name,
-        messages: Array.from({ length: seed.generate.messagesPerChat }, (_, i) => ({ fromMe: i % 3 === 0, text: `message ${i} in chat ${c} lorem ipsum dolor sit amet`, ts: t0 + i * 60 }))
+        messages: generatedMessages(c, seed.generate.messagesPerChat, t0, pnJid(acc))
       })
     }
   }

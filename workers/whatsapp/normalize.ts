@@ -8,13 +8,25 @@ export interface Me {
   lid?: string
 }
 
-const norm = (j: string | null | undefined): string | undefined => (j ? jidNormalizedUser(j) || undefined : undefined)
+// a history chunk names the same few JIDs thousands of times: each is normalised once
+const normalised = new Map<string, string>()
+const norm = (j: string | null | undefined): string | undefined => {
+  if (!j) return undefined
+  let n = normalised.get(j)
+  if (n === undefined) {
+    if (normalised.size >= 20_000) normalised.clear()
+    n = jidNormalizedUser(j) || ''
+    normalised.set(j, n)
+  }
+  return n || undefined
+}
 const toMs = (t: number | Long | null | undefined): number => {
-  const n = typeof t === 'number' ? t : t ? Number(t.toString()) : 0
+  const n = typeof t === 'number' ? t : t ? (t.toNumber?.() ?? Number(t.toString())) : 0
   return n > 1e12 ? n : n * 1000
 }
 interface Long {
   toString(): string
+  toNumber?(): number
 }
 const hex = (b: Uint8Array | null | undefined): string | undefined => (b && b.length ? Buffer.from(b).toString('hex') : undefined)
 
@@ -119,7 +131,33 @@ export function messageRecord(msg: WAMessage, me: Me, fromHistory: boolean): Mes
     mentions: d.contextInfo?.mentionedJid?.length ? d.contextInfo.mentionedJid.map((j) => norm(j)!).filter(Boolean) : undefined,
     status: msg.status ?? undefined,
     fromHistory,
-    raw: proto.WebMessageInfo.encode(msg).finish()
+    // most of a history sync is plain text, whose stored columns say all it holds: rebuilt on demand
+    // (plainTextMessage) instead of encoded again for every message of the sync
+    raw: fromHistory && isPlainText(msg) ? undefined : proto.WebMessageInfo.encode(msg).finish()
+  }
+}
+
+/** a message whose only content is its text, with nothing else worth keeping in its raw form */
+function isPlainText(msg: WAMessage): boolean {
+  // own properties: a decoded protobuf message holds the fields it was sent with, its defaults live on the prototype
+  const m = msg.message as Record<string, unknown>
+  for (const k of Object.keys(m)) if (k !== 'conversation' && m[k] != null) return false
+  const all = msg as unknown as Record<string, unknown>
+  for (const k of Object.keys(all)) if (!PLAIN_FIELDS.has(k) && all[k] != null && !emptyList(all[k])) return false
+  return typeof m.conversation === 'string'
+}
+const emptyList = (v: unknown): boolean => Array.isArray(v) && v.length === 0
+// what plainTextMessage gives back; a receipt list or a reaction on the message keeps its raw form
+const PLAIN_FIELDS = new Set(['key', 'message', 'messageTimestamp', 'pushName', 'status', 'participant'])
+
+/** the message a stored plain-text row stands for (see isPlainText): for quoting and forwarding */
+export function plainTextMessage(row: { chatJid: string; id: string; fromMe: boolean; senderJid?: string | null; ts: number; body: string | null; pushName?: string | null }): WAMessage {
+  const isGroup = row.chatJid.endsWith('@g.us')
+  return {
+    key: { remoteJid: row.chatJid, id: row.id, fromMe: row.fromMe, ...(isGroup && row.senderJid && !row.fromMe ? { participant: row.senderJid } : {}) },
+    message: { conversation: row.body ?? '' },
+    messageTimestamp: Math.floor(row.ts / 1000),
+    ...(row.pushName ? { pushName: row.pushName } : {})
   }
 }
 

@@ -29,7 +29,7 @@ import { openAuthStore, type AuthStore } from './auth-store.js'
 import { deviceCache } from './device-cache.js'
 import { encodeBatch, splitBatch, MAX_MESSAGES_PER_BATCH } from '../../src/store/batch-codec.js'
 import { BatchCoalescer, withoutNameEchoes } from '../../src/store/batch-merge.js'
-import { chatRecord, contactRecord, groupRecord, historyToBatch, messageRecord, participantsChange, upsertToBatch, type Me } from './normalize.js'
+import { chatRecord, contactRecord, groupRecord, historyToBatch, messageRecord, participantsChange, plainTextMessage, upsertToBatch, type Me } from './normalize.js'
 import { classifyBaileysLog } from './log-signals.js'
 import { secretSafe } from '../../src/log/logger.js'
 import { EventStream } from './event-stream.js'
@@ -209,8 +209,14 @@ export class Session {
   rawMessage(chatJid: string, id: string): WAMessage | undefined {
     const hit = this.recent.get(`${chatJid}:${id}`)
     if (hit) return hit
-    const row = this.storeDb()?.prepare('SELECT raw FROM messages WHERE chat_jid = ? AND id = ?').get(chatJid, id) as { raw: Buffer | null } | undefined
-    const msg = row?.raw ? (proto.WebMessageInfo.decode(row.raw) as WAMessage) : undefined
+    const row = this.storeDb()?.prepare('SELECT raw, type, from_me, sender_jid, push_name, ts, body FROM messages WHERE chat_jid = ? AND id = ?').get(chatJid, id) as
+      | { raw: Buffer | null; type: string; from_me: number; sender_jid: string | null; push_name: string | null; ts: number; body: string | null }
+      | undefined
+    const msg = row?.raw
+      ? (proto.WebMessageInfo.decode(row.raw) as WAMessage)
+      : row?.type === 'text'
+        ? plainTextMessage({ chatJid, id, fromMe: !!row.from_me, senderJid: row.sender_jid, pushName: row.push_name, ts: row.ts, body: row.body })
+        : undefined
     if (msg) this.remember(chatJid, msg)
     return msg
   }
