@@ -67,7 +67,9 @@ test('2025: every capability initialize advertises answers its methods', async (
       await v1.listResources()
       if ((caps.resources as { subscribe?: boolean }).subscribe) await v1.subscribeResource({ uri: 'whatsapp://inbox' })
     },
-    prompts: () => v1.listPrompts()
+    prompts: () => v1.listPrompts(),
+    // only claude/channel, with CLAUDE_CHANNEL_CHATS set: its pushes are test/mcp/claude-channel.test.ts's
+    experimental: async () => assert.deepEqual(Object.keys(caps.experimental ?? {}), ['claude/channel'])
   }
   for (const name of Object.keys(caps)) {
     assert.ok(checks[name], `a check for the advertised capability ${name}`)
@@ -89,7 +91,8 @@ test('2026: every capability server/discover advertises answers its methods, the
       await sub.close()
     },
     prompts: () => v2.listPrompts(),
-    extensions: async () => assert.deepEqual(Object.keys(d.capabilities.extensions ?? {}), ['io.modelcontextprotocol/tasks'])
+    extensions: async () => assert.deepEqual(Object.keys(d.capabilities.extensions ?? {}), ['io.modelcontextprotocol/tasks']),
+    experimental: async () => assert.deepEqual(Object.keys(d.capabilities.experimental ?? {}), ['claude/channel'])
   }
   for (const name of Object.keys(d.capabilities)) {
     assert.ok(checks[name], `a check for the advertised capability ${name}`)
