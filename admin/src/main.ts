@@ -5,8 +5,10 @@ import { initLinkView, renderStatus } from './link-view.js'
 import { initChatsView, showChats } from './chats-view.js'
 import { initSettingsView, showSettings } from './settings-view.js'
 import { initWebhooksView, showWebhooks } from './webhooks-view.js'
+import { initCredentialsView, showCredentials } from './credentials-view.js'
+import { initAuditView, showAudit } from './audit-view.js'
 
-const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, webhooks: showWebhooks, export: () => undefined }
+const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, webhooks: showWebhooks, access: showCredentials, audit: showAudit, export: () => undefined }
 let stream: EventSource | undefined
 
 function select(name: string): void {
@@ -44,6 +46,8 @@ async function start(): Promise<void> {
   initChatsView()
   initSettingsView()
   initWebhooksView()
+  initCredentialsView()
+  initAuditView()
   const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')]
   tabs.forEach((tab, i) => {
     tab.addEventListener('click', () => select(tab.id.slice(4)))

@@ -36,7 +36,13 @@ import { ClaudeChannel, CHANNEL_CAPABILITY, CHANNEL_INSTRUCTIONS, channelChats }
 import { ResourceUpdates } from '../mcp/resources/resource-updates.js'
 import { ServerEvents } from '../mcp/server-events.js'
 import { tightenDataFiles } from '../store/private-files.js'
-import { cursorKeyPath, deadLetterDir, idempotencyPath, mediaLinkKeyPath } from '../store/private-paths.js'
+import { accessPath, auditPath, cursorKeyPath, deadLetterDir, idempotencyPath, mediaLinkKeyPath } from '../store/private-paths.js'
+import { CredentialStore, parseEnvCredentials } from '../access/credentials.js'
+import { ChatPolicyStore } from '../access/chat-policy-store.js'
+import { ChatAccessCache } from '../access/chat-policy.js'
+import { mayUse } from '../access/toolsets.js'
+import { AuditLog } from '../audit/audit-log.js'
+import { AuditTrail } from '../audit/audit-trail.js'
 
 export interface RunningServer {
   services: Services
@@ -132,9 +138,15 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const settings = new SettingsStore(config.SETTINGS_PATH, config)
   const mediaStats = new MediaStats(config.MEDIA_DIR)
   autoDownload = new AutoDownloader(wa, settings, config.MEDIA_DIR, config.WA_AUTO_DOWNLOAD_CONCURRENCY, config.WA_AUTO_DOWNLOAD_QUEUE_MAX, log.child({ actor: 'auto-download' }))
+  // a bad MCP_CREDENTIALS stops the start here, before any thread runs (its message never repeats the value)
+  const contactsForAccess = new ContactsRepo(db)
+  const credentials = new CredentialStore(accessPath(config.DATA_DIR), parseEnvCredentials(config.MCP_CREDENTIALS, (j) => contactsForAccess.canonical(j) ?? j))
+  const policies = new ChatPolicyStore(accessPath(config.DATA_DIR))
   const idempotency = new IdempotencyStore(idempotencyPath(config.DATA_DIR), config.WA_IDEMPOTENCY_TTL_MS)
   const cursors = new EventCursors(loadKeyFile(cursorKeyPath(config.DATA_DIR)), events.storeId())
   webhooks = new Webhooks({ config, settings, events, cursors, canonicalChat: (c) => services.contacts.canonical(c) ?? null, log: log.child({ actor: 'webhooks' }) })
+  const auditLog = new AuditLog(auditPath(config.DATA_DIR), { flushMs: config.AUDIT_FLUSH_MS, retentionDays: config.AUDIT_RETENTION_DAYS, onError: (err) => log.error({ err }, 'audit records could not be written') })
+  const audit = new AuditTrail(auditLog, () => settings.current().audit_bodies, (c) => services.contacts.canonical(c) ?? undefined)
   let sessions!: SessionRegistry
   // what 2026 listen streams hear (resource updates); the 2025 sessions are told by ResourceUpdates
   const serverEvents = new ServerEvents()
@@ -157,12 +169,14 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     sends: new SendGuard(idempotency, () => settings.current().send_dedup_window_ms),
     settings,
     webhooks,
+    audit,
     // links are signed only when /media needs auth; the key stays valid across restarts
     mediaLinks: new MediaLinks({ baseUrl: () => settings.current().media_public_base_url, key: config.ADMIN_TOKEN ? loadKeyFile(mediaLinkKeyPath(config.SESSION_DIR)) : undefined, ttlMs: config.MEDIA_LINK_TTL_MS }),
     recovery,
     mediaStats,
     mcpSessionCount: () => sessions.size,
     serverEvents,
+    access: { credentials, policies, chatAccess: new ChatAccessCache(() => policies.snapshot()), verifiers: [] },
     eventStats: () => ({ waiters: waiters.size, waiters_woken: waiters.woken, notify_latency: resourceUpdates?.latency() })
   }
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS, maxBytes: config.MCP_SESSIONS_MAX_MB * 1024 * 1024 }, log.child({ actor: 'mcp' }))
@@ -171,14 +185,15 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const fixtures = config.MCP_CONFORMANCE_FIXTURES ? (await import('../mcp/conformance-fixtures.js')).conformanceFixtures(TOOLS) : { tools: TOOLS }
   const ours = whatsappResources(services)
   const channelChatList = channelChats(config.CLAUDE_CHANNEL_CHATS)
-  if (channelChatList) channel = new ClaudeChannel(channelChatList, { events, messages: services.messages, chatName: (jid) => services.chats.get(jid)?.name ?? null }, sessions)
+  // a session hears a chat's messages only when its credential may read that chat
+  if (channelChatList) channel = new ClaudeChannel(channelChatList, { events, messages: services.messages, chatName: (jid) => services.chats.get(jid)?.name ?? null }, sessions, (p, chat) => mayUse(p, 'read') && dispatcher.chatAccess(p).sees(chat))
   const dispatcher = new Dispatcher(services, {
     ...fixtures,
     resources: [...ours.resources, ...(fixtures.resources ?? [])],
     templates: [...ours.templates, ...(fixtures.templates ?? [])],
     ...(channel ? { experimental: { [CHANNEL_CAPABILITY]: {} }, instructions: CHANNEL_INSTRUCTIONS } : {})
-  })
-  resourceUpdates = new ResourceUpdates(sessions, serverEvents)
+  }, audit)
+  resourceUpdates = new ResourceUpdates(sessions, serverEvents, (p, chat) => dispatcher.chatAccess(p).sees(chat))
   services.mcpCacheStats = () => dispatcher.cache.stats()
   const http = await startHttp(services, sessions, dispatcher)
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${http.port}`
@@ -211,6 +226,9 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       await pool.close()
       db.close()
       idempotency.close()
+      credentials.close()
+      policies.close()
+      auditLog.close()
     }
   }
 }

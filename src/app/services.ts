@@ -17,6 +17,11 @@ import type { EventCursors } from '../mcp/event-cursor.js'
 import type { MessageWaiters } from '../mcp/message-waiters.js'
 import type { Webhooks } from '../webhooks/webhooks.js'
 import type { MediaLinks } from '../media/media-link.js'
+import type { CredentialStore } from '../access/credentials.js'
+import type { ChatPolicyStore } from '../access/chat-policy-store.js'
+import type { ChatAccessCache } from '../access/chat-policy.js'
+import type { BearerVerifier } from '../access/principal.js'
+import type { AuditTrail } from '../audit/audit-trail.js'
 
 export interface Services {
   config: Config
@@ -41,6 +46,8 @@ export interface Services {
   settings: SettingsStore
   /** webhook endpoints, their delivery log and the loop that sends */
   webhooks?: Webhooks
+  /** the record of every tool call that reads or changes WhatsApp data */
+  audit?: AuditTrail
   /** links to files under MEDIA_DIR, signed when ADMIN_TOKEN guards /media */
   mediaLinks: MediaLinks
   /** the recovery policy's view, when it runs */
@@ -53,4 +60,12 @@ export interface Services {
   mcpCacheStats?(): { entries: number; bytes: number; hits: number; misses: number }
   /** what the server announces to listening MCP clients (resource updates, list changes) */
   serverEvents?: ServerEvents
+  /** scoped credentials, the per-chat policy, and what each principal may see of the chats */
+  access?: {
+    credentials: CredentialStore
+    policies: ChatPolicyStore
+    chatAccess: ChatAccessCache
+    /** further sources of bearer tokens for /mcp (OAuth access tokens), asked after the credentials */
+    verifiers: BearerVerifier[]
+  }
 }

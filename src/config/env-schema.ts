@@ -86,6 +86,13 @@ export const envSchema = z.object({
   /** answers to store reads kept until the next store write; 0 turns the cache off */
   MCP_CACHE_ENTRIES: int(0).default(2_000),
   MCP_MAX_BODY_MB: int(1, 1024).default(20),
+  /**
+   * The toolsets /mcp publishes (read, send, groups, account, admin, audit; comma separated); empty
+   * publishes all. `read` alone makes a read-only server.
+   */
+  MCP_TOOLSETS: list.pipe(z.array(z.enum(['read', 'send', 'groups', 'account', 'admin', 'audit']))).default([]),
+  /** named credentials for automation, as JSON (see the README's Credentials section); checked at start */
+  MCP_CREDENTIALS: z.string().trim().default(''),
   /** Test only: registers the MCP conformance suite's fixture tools, resources and prompts. */
   MCP_CONFORMANCE_FIXTURES: bool.default(false),
   /** test only: every store write waits this long first, so a crash test can land between a send and its commit */
@@ -95,6 +102,12 @@ export const envSchema = z.object({
   EVENT_LOG_MAX_EVENTS: int(1000, 100_000_000).default(1_000_000),
   /** the Claude Code channel (claude/channel): the chats whose new messages are pushed into Claude Code sessions; '*' for all; empty: off */
   CLAUDE_CHANNEL_CHATS: list.default([]),
+  /** the audit trail (DATA_DIR/audit.sqlite): rows kept this many days */
+  AUDIT_RETENTION_DAYS: int(1, 36500).default(90),
+  /** the first value of the audit_bodies runtime setting: whether the trail keeps message texts */
+  AUDIT_BODIES: bool.default(false),
+  /** how long the records of reads may wait to be written together (changes are written before their reply) */
+  AUDIT_FLUSH_MS: int(1, 60_000).default(200),
 
   // --- WhatsApp connection
   WA_WS_URL: z.string().url().optional(),

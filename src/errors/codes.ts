@@ -96,6 +96,22 @@ export const ERROR_CODES = {
   // --- pools and workers
   POOL_TASK_FAILED: { status: 500, retryable: true, summary: 'A background task failed.' },
 
+  // --- scoped credentials and chat policy
+  CREDENTIAL_INVALID: { status: 401, retryable: false, summary: 'The bearer token has the shape of a credential but is malformed or unknown.' },
+  CREDENTIAL_EXPIRED: { status: 401, retryable: false, summary: 'The credential is past its expiry; create a new one in the admin UI.' },
+  CREDENTIAL_REVOKED: { status: 401, retryable: false, summary: 'The credential was revoked in the admin UI.' },
+  CREDENTIAL_NOT_FOUND: { status: 404, retryable: false, summary: 'No credential with this id.' },
+  CREDENTIALS_INVALID: { status: 400, retryable: false, summary: 'A credential has a bad field (name, toolsets, chat scope, expiry), or MCP_CREDENTIALS does not parse.' },
+  MCP_SESSION_FORBIDDEN: { status: 403, retryable: false, summary: 'The MCP session belongs to another credential; a session is used only with the token that created it.' },
+  TOOL_FORBIDDEN: { status: 403, retryable: false, summary: 'The tool is outside the toolsets of this credential.' },
+  CHAT_FORBIDDEN: { status: 403, retryable: false, summary: 'The chat is outside the chat scope of this credential, or marked "never for agents".' },
+  CHAT_READ_ONLY: { status: 403, retryable: false, summary: 'The chat is marked "read only": agents may read it, never send to it or act on it.' },
+  APPROVAL_REQUIRED: { status: 403, retryable: false, summary: 'Sends to this chat need a person\'s approval; approvals are not available yet, so the send is refused.' },
+  CHAT_POLICY_INVALID: { status: 400, retryable: false, summary: 'A chat policy names an unknown policy or a malformed chat.' },
+  // --- audit trail
+  AUDIT_CURSOR_INVALID: { status: 400, retryable: false, summary: 'The audit cursor is not one /api/audit handed out (next_cursor); start again without it.' },
+  AUDIT_QUERY_INVALID: { status: 400, retryable: false, summary: 'An /api/audit filter has a bad value: since and until take ms since the epoch or an ISO date, limit 1..500.' },
+
   // --- MCP transport: the JSON-RPC envelope
   MCP_PARSE_ERROR: { status: 400, retryable: false, summary: 'The /mcp body is not valid JSON (JSON-RPC -32700).' },
   MCP_INVALID_REQUEST: { status: 400, retryable: false, summary: 'The /mcp body is not a JSON-RPC 2.0 message this protocol version takes: malformed, initialize not sent alone, or a batch where the version has none (JSON-RPC -32600).' },

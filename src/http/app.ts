@@ -25,6 +25,8 @@ import { loadStateKey } from '../mcp/era-2026/state-key.js'
 import { ServerEvents } from '../mcp/server-events.js'
 import { sseEvent } from '../mcp/session.js'
 import { policedApp, type RouteEntry } from './route-table.js'
+import { Authenticator } from '../access/authenticate.js'
+import { chatOfUri } from '../mcp/resources/whatsapp.js'
 
 export interface HttpFront {
   port: number
@@ -38,19 +40,24 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
   const { config, log } = services
   // every route sits behind the Host and Origin policy (request-policy.ts)
   const { app, routes } = policedApp(uws.App(), { allowedHosts: config.httpHosts, mcpOrigins: config.MCP_ALLOWED_ORIGINS })
-  const mcpGuard = new TokenGuard(config.MCP_AUTH_TOKEN, 'mcp')
+  // the static MCP_AUTH_TOKEN, then the named credentials, then services.access.verifiers (OAuth's)
+  const mcpAuth = new Authenticator({ staticTokens: config.MCP_AUTH_TOKEN, credentials: services.access?.credentials, verifiers: services.access?.verifiers })
   const adminGuard = new TokenGuard(config.ADMIN_TOKEN ? [config.ADMIN_TOKEN] : [], 'admin')
   const serverEvents = services.serverEvents ?? new ServerEvents()
   const adminAuth = new AdminAuth({ guard: adminGuard, sessionTtlMs: config.ADMIN_SESSION_TTL_MS, trustProxy: config.TRUST_PROXY })
   const mcp = wrap(
     mcpRoute({
-      guard: mcpGuard,
+      auth: mcpAuth,
       sessions,
       dispatcher,
       maxBodyBytes: config.MCP_MAX_BODY_MB * 1024 * 1024,
       preferSse: !config.MCP_HTTP_ENABLE_JSON_RESPONSE,
       log,
-      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)), services }), events: serverEvents, log }
+      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)), services }), events: serverEvents, log, sees: (p, e) => {
+        const access = dispatcher.chatAccess(p)
+        const chat = chatOfUri(e.uri)
+        return chat !== undefined ? access.sees(chat) : !e.chats || e.chats.some((c) => access.sees(c))
+      } }
     }),
     log
   )
@@ -58,7 +65,8 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
   // 2025 sessions hear the same announcements as 2026 listen streams, for the resources they subscribed to
   serverEvents.listen((e) => {
     if (e.kind !== 'resourceUpdated' || e.sessionsTold) return
-    for (const s of sessions.all()) if (s.subscriptions?.has(e.uri)) s.broadcast(sseEvent({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: e.uri } }))
+    const chat = chatOfUri(e.uri)
+    for (const s of sessions.all()) if (s.subscriptions?.has(e.uri) && (chat === undefined || dispatcher.chatAccess(s.principal).sees(chat))) s.broadcast(sseEvent({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: e.uri } }))
   })
   app.any('/mcp', wrap((_r, res, st) => sendFault(res, st, new ProtocolFault('METHOD_NOT_ALLOWED', 'Method not allowed: /mcp takes GET, POST and DELETE'), null, { allow: 'GET, POST, DELETE' }), log))
   app.get('/healthz', wrap(healthRoute(services), log))

@@ -32,14 +32,19 @@ export function readBody(res: HttpResponse, st: ResState, limit: number, declare
       if (isLast) {
         done = true
         resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
+        // uWS keeps this callback until the response ends, and a long call (a wait of minutes) keeps the
+        // response: the body is the reader's to let go of, and nothing here keeps it
+        chunks.length = 0
+        if (st.onAbort === onAbort) st.onAbort = undefined
       }
     })
-    st.onAbort = () => {
+    const onAbort = (): void => {
       if (!done) {
         done = true
         reject(new AppError('INVALID_INPUT', 'The client went away before sending the whole body.'))
       }
     }
+    st.onAbort = onAbort
   })
 }
 

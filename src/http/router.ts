@@ -54,18 +54,21 @@ export function wrap(handler: Handler, log: Logger, paramCount = 0): (res: HttpR
       st.aborted = true
       st.onAbort?.()
     })
-    let info: RequestInfo | undefined
+    // the path alone: `fail` lives as long as the handler runs (a wait of minutes), the request's headers need not
+    let path: string | undefined
     const fail = (err: unknown): void => {
       const status = (err as { status?: number }).status ?? 500
       // a retryable coded failure (the worker restarting, WhatsApp not connected) is a state, not a bug: no stack
-      if (status >= 500 && err instanceof AppError && err.retryable) log.warn({ code: err.code, path: info?.path }, 'request failed for now')
-      else if (status >= 500) log.error({ err, path: info?.path }, 'request failed')
+      if (status >= 500 && err instanceof AppError && err.retryable) log.warn({ code: err.code, path }, 'request failed for now')
+      else if (status >= 500) log.error({ err, path }, 'request failed')
       // a refusal is the client's mistake: its code is enough, a stack trace would only fill the log
-      else log.debug({ code: (err as { code?: string }).code, path: info?.path }, 'request rejected')
+      else log.debug({ code: (err as { code?: string }).code, path }, 'request rejected')
       sendError(res, st, err)
     }
+    let info: RequestInfo
     try {
       info = snapshot(req, paramCount)
+      path = info.path
     } catch (err) {
       return fail(err)
     }

@@ -23,6 +23,7 @@ export const REDACT_PATHS = [
   'keys',
   'qr',
   'MCP_AUTH_TOKEN',
+  'MCP_CREDENTIALS',
   'ADMIN_TOKEN',
   'UPLOAD_TOKEN',
 ]

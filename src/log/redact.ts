@@ -130,7 +130,13 @@ function redactValue(v: unknown, text: (s: string) => string, depth: number, see
  * `UPLOAD_TOKEN`.
  */
 export function secretsFromEnv(env: Record<string, string | undefined>): string[] {
-  return [...(env.MCP_AUTH_TOKEN ?? '').split(','), env.ADMIN_TOKEN ?? '', env.UPLOAD_TOKEN ?? '']
+  return [...(env.MCP_AUTH_TOKEN ?? '').split(','), env.ADMIN_TOKEN ?? '', env.UPLOAD_TOKEN ?? '', ...credentialTokens(env.MCP_CREDENTIALS)]
     .map((s) => s.trim())
     .filter(Boolean)
+}
+
+/** the tokens inside MCP_CREDENTIALS (JSON), whatever else is wrong with it: they are secrets either way */
+function credentialTokens(raw: string | undefined): string[] {
+  if (!raw) return []
+  return [...raw.matchAll(/"token"\s*:\s*"([^"\\]{8,})"/g)].map((m) => m[1]!)
 }

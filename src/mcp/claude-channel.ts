@@ -10,6 +10,7 @@ import type { MessagesRepo, MessageRow } from '../store/messages-repo.js'
 import type { SessionRegistry } from './sessions.js'
 import { sseEvent } from './session.js'
 import { toJid } from '../store/jid.js'
+import type { Principal } from '../access/principal.js'
 
 export const CHANNEL_CAPABILITY = 'claude/channel'
 export const CHANNEL_INSTRUCTIONS =
@@ -47,7 +48,9 @@ export class ClaudeChannel {
   constructor(
     private readonly chats: '*' | ReadonlySet<string>,
     private readonly repo: { events: EventsRepo; messages: MessagesRepo; chatName(jid: string): string | null },
-    private readonly sessions: SessionRegistry
+    private readonly sessions: SessionRegistry,
+    /** whether a session's principal may read this chat (its credential's toolsets, scope and the chat policy) */
+    private readonly sees: (p: Principal, chat: string) => boolean = () => true
   ) {
     // from now on: what came before is what get_updates is for
     this.last = repo.events.bounds().last
@@ -62,14 +65,14 @@ export class ClaudeChannel {
         this.last = row.seq
         if (this.chats !== '*' && !this.chats.has(row.chat_jid)) continue
         const m = this.repo.messages.get(row.message_id, row.chat_jid)
-        if (m) this.push(channelContent(m, this.repo.chatName(row.chat_jid)))
+        if (m) this.push(row.chat_jid, channelContent(m, this.repo.chatName(row.chat_jid)))
       }
       if (page.rows.length < 100) break
     }
   }
 
-  private push(params: { content: string; meta: Record<string, string> }): void {
+  private push(chat: string, params: { content: string; meta: Record<string, string> }): void {
     const event = sseEvent({ jsonrpc: '2.0', method: 'notifications/claude/channel', params })
-    for (const session of this.sessions.all()) if (session.broadcast(event)) this.pushed++
+    for (const session of this.sessions.all()) if (this.sees(session.principal, chat) && session.broadcast(event)) this.pushed++
   }
 }

@@ -8,7 +8,11 @@ import { ResultCache } from './result-cache.js'
 import { CallAbort } from './call-abort.js'
 import { RPC, RESULT_BYTES, SUPPORTED_PROTOCOL_VERSIONS, asciiJson, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
 import type { McpSession } from './session.js'
+import { codeOf, type ObservedCall, type ToolCallObserver } from './call-observer.js'
 import { CallSuspended, ProtocolFault, clientCan, isInputMethod, missingCapability, type InputMethod, type InputRequests, type InputResponses } from './input.js'
+import { ChatAccess, ChatAccessCache, EMPTY_POLICIES } from '../access/chat-policy.js'
+import { publishedToolsets, toolsetOf, toolsetsKey, mayUse } from '../access/toolsets.js'
+import type { Principal, Toolset } from '../access/principal.js'
 
 export const SERVER_INFO = { name: 'whatsapp-mcp-stream', title: 'WhatsApp MCP (stream)', version: '0.1.0' }
 const INSTRUCTIONS = 'WhatsApp for one linked account: read, search and send messages and media. Tool errors carry a stable code; retryable ones say so. Lists page with cursor/next_cursor.'
@@ -21,7 +25,8 @@ export interface ResourceDef {
   title?: string
   description?: string
   mimeType?: string
-  read(): Promise<Array<{ uri: string; mimeType?: string; text?: string; blob?: string }>>
+  /** `access`: the chats the reader may see */
+  read(access: ChatAccess): Promise<Array<{ uri: string; mimeType?: string; text?: string; blob?: string }>>
 }
 
 export interface ResourceTemplateDef {
@@ -30,9 +35,9 @@ export interface ResourceTemplateDef {
   description?: string
   mimeType?: string
   match(uri: string): Record<string, string> | undefined
-  /** values for a template variable that start with, or whose name contains, what the user typed */
-  complete?(variable: string, value: string): string[]
-  read(uri: string, vars: Record<string, string>): Promise<Array<{ uri: string; mimeType?: string; text?: string; blob?: string }>>
+  /** values for a template variable that start with, or whose name contains, what the user typed, among the chats `access` sees */
+  complete?(variable: string, value: string, access: ChatAccess): string[]
+  read(uri: string, vars: Record<string, string>, access: ChatAccess): Promise<Array<{ uri: string; mimeType?: string; text?: string; blob?: string }>>
 }
 
 export interface PromptDef {
@@ -80,6 +85,9 @@ async function gatherInput(hooks: CallHooks, caps: Record<string, unknown>, requ
 interface CompiledTool {
   def: ToolDef
   schema: z.ZodObject<z.ZodRawShape>
+  toolset: Toolset
+  /** the tool as tools/list shows it */
+  listed: unknown
 }
 
 /**
@@ -110,8 +118,13 @@ class CallContext implements ToolContext {
     private readonly hooks: CallHooks,
     private readonly session: McpSession,
     private readonly tool: string,
-    readonly progressToken: string | number | undefined
+    readonly progressToken: string | number | undefined,
+    readonly chats: ChatAccess
   ) {}
+
+  get principal(): Principal {
+    return this.session.principal
+  }
 
   get signal(): AbortSignal {
     return this.abort.signal
@@ -159,37 +172,44 @@ class CallContext implements ToolContext {
  * A tool schema as tools/list publishes it: JSON Schema 2020-12 is what MCP assumes, so the `$schema` line
  * (50 bytes, twice per tool) is left out; a shape used twice in one schema is one `$defs` entry.
  */
-function published(schema: Record<string, unknown>): Record<string, unknown> {
+function publishedSchema(schema: Record<string, unknown>): Record<string, unknown> {
   const { $schema: _drop, ...rest } = schema
   return rest
 }
 
 export class Dispatcher {
   private readonly tools = new Map<string, CompiledTool>()
-  private readonly toolsList: unknown
+  /** tools/list rendered once per distinct set of toolsets a caller holds (it is on a hot path) */
+  private readonly toolsLists = new Map<string, unknown>()
+  private readonly access: ChatAccessCache
+  /** the resources show chats and messages: they exist only where the read toolset is published */
+  private readonly readPublished: boolean
   readonly capabilities: Record<string, unknown>
   readonly instructions: string
   readonly cache: ResultCache
 
-  constructor(private readonly services: Services, private readonly registry: Registry) {
+  constructor(private readonly services: Services, private readonly registry: Registry, private readonly observer?: ToolCallObserver) {
     this.cache = new ResultCache(() => services.writes?.generation ?? 0, services.config?.MCP_CACHE_ENTRIES ?? 2_000)
-    const list: unknown[] = []
+    this.access = services.access?.chatAccess ?? new ChatAccessCache(() => EMPTY_POLICIES)
+    // MCP_TOOLSETS: a tool outside the published sets does not exist for anyone
+    const published = publishedToolsets(services.config?.MCP_TOOLSETS)
+    this.readPublished = published.has('read')
     for (const def of registry.tools) {
+      const toolset = toolsetOf(def)
+      if (!published.has(toolset)) continue
       // unknown argument names are refused, naming the accepted ones: a silently dropped filter (unread_only
       // for only_unread) listed everything and the model never knew
       const schema = z.strictObject(def.input)
-      this.tools.set(def.name, { def, schema })
-      const inputSchema = def.inputJsonSchema ?? published(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }))
-      list.push({
+      const inputSchema = def.inputJsonSchema ?? publishedSchema(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }))
+      this.tools.set(def.name, { def, schema, toolset, listed: {
         name: def.name,
         title: def.annotations.title,
         description: def.description,
         inputSchema,
-        ...(def.output ? { outputSchema: published(z.toJSONSchema(z.object(def.output), { io: 'output', unrepresentable: 'any' })) } : {}),
+        ...(def.output ? { outputSchema: publishedSchema(z.toJSONSchema(z.object(def.output), { io: 'output', unrepresentable: 'any' })) } : {}),
         annotations: def.annotations
-      })
+      } })
     }
-    this.toolsList = { tools: list }
     this.instructions = INSTRUCTIONS + (registry.instructions ?? '')
     this.capabilities = {
       ...(registry.experimental ? { experimental: registry.experimental } : {}),
@@ -207,13 +227,35 @@ export class Dispatcher {
     return this.tools.get(name)?.def
   }
 
+  /** the tools/list result for a principal: the same object for every principal holding the same toolsets */
+  toolsListFor(p: Principal): unknown {
+    const key = toolsetsKey(p)
+    let list = this.toolsLists.get(key)
+    if (!list) {
+      list = { tools: [...this.tools.values()].filter((t) => mayUse(p, t.toolset)).map((t) => t.listed) }
+      this.toolsLists.set(key, list)
+    }
+    return list
+  }
+
+  /** what a principal may see of the chats, for the transports' own filtering (resource notifications) */
+  chatAccess(p: Principal): ChatAccess {
+    return this.access.of(p)
+  }
+
   initializeResult(params: Record<string, unknown> | undefined): { version: string; result: unknown } {
     const version = negotiateVersion(params?.protocolVersion)
     return { version, result: { protocolVersion: version, capabilities: this.capabilities, serverInfo: SERVER_INFO, instructions: this.instructions } }
   }
 
   /** one request of a session; undefined when it was cancelled (no response is due) */
-  async handle(session: McpSession, req: RpcRequest, hooks: CallHooks): Promise<RpcResponse | undefined> {
+  handle(session: McpSession, req: RpcRequest, hooks: CallHooks): Promise<RpcResponse | undefined> {
+    // straight to the call: a wrapper's promise would be held as long as the call runs (a wait of minutes)
+    if (req.method === 'tools/call') return this.callTool(session, req, hooks)
+    return this.handleOther(session, req, hooks)
+  }
+
+  private async handleOther(session: McpSession, req: RpcRequest, hooks: CallHooks): Promise<RpcResponse | undefined> {
     const p = req.params ?? {}
     switch (req.method) {
       case 'ping':
@@ -221,7 +263,7 @@ export class Dispatcher {
       case 'initialize':
         return rpcError(req.id, RPC.INVALID_REQUEST, 'The session is already initialized.')
       case 'tools/list':
-        return rpcResult(req.id, this.toolsList)
+        return rpcResult(req.id, this.toolsListFor(session.principal))
       case 'tools/call':
         return this.callTool(session, req, hooks)
       case 'logging/setLevel': {
@@ -230,13 +272,13 @@ export class Dispatcher {
         return rpcResult(req.id, {})
       }
       case 'completion/complete':
-        return rpcResult(req.id, { completion: this.complete(p) })
+        return rpcResult(req.id, { completion: this.complete(p, session) })
       case 'resources/list':
-        return rpcResult(req.id, { resources: (this.registry.resources ?? []).map(({ uri, name, title, description, mimeType }) => ({ uri, name, title, description, mimeType })) })
+        return rpcResult(req.id, { resources: (this.mayRead(session) ? (this.registry.resources ?? []) : []).map(({ uri, name, title, description, mimeType }) => ({ uri, name, title, description, mimeType })) })
       case 'resources/templates/list':
-        return rpcResult(req.id, { resourceTemplates: (this.registry.templates ?? []).map(({ uriTemplate, name, description, mimeType }) => ({ uriTemplate, name, description, mimeType })) })
+        return rpcResult(req.id, { resourceTemplates: (this.mayRead(session) ? (this.registry.templates ?? []) : []).map(({ uriTemplate, name, description, mimeType }) => ({ uriTemplate, name, description, mimeType })) })
       case 'resources/read':
-        return this.readResource(req)
+        return this.readResource(session, req)
       case 'resources/subscribe':
       case 'resources/unsubscribe': {
         if (typeof p.uri !== 'string') return rpcError(req.id, RPC.INVALID_PARAMS, 'uri is required')
@@ -265,73 +307,129 @@ export class Dispatcher {
     }
   }
 
-  private complete(p: Record<string, unknown>): { values: string[]; total: number; hasMore: boolean } {
-    const ref = p.ref as { type?: string; name?: string } | undefined
+  private mayRead(session: McpSession): boolean {
+    return this.readPublished && mayUse(session.principal, 'read')
+  }
+
+  private complete(p: Record<string, unknown>, session: McpSession): { values: string[]; total: number; hasMore: boolean } {
+    const ref = p.ref as { type?: string; name?: string; uri?: string } | undefined
     const arg = p.argument as { name?: string; value?: string } | undefined
-    const r = p.ref as { type?: string; name?: string; uri?: string } | undefined
     const prompt = ref?.type === 'ref/prompt' ? this.registry.prompts?.find((x) => x.name === ref.name) : undefined
-    const template = r?.type === 'ref/resource' ? this.registry.templates?.find((x) => x.uriTemplate === r.uri) : undefined
-    const complete = prompt?.complete?.bind(prompt) ?? template?.complete?.bind(template)
-    const values = complete && typeof arg?.name === 'string' ? complete(arg.name, String(arg.value ?? '')) : []
+    // a template completes chats: only those the caller may read
+    const template = ref?.type === 'ref/resource' && this.mayRead(session) ? this.registry.templates?.find((x) => x.uriTemplate === ref.uri) : undefined
+    const name = typeof arg?.name === 'string' ? arg.name : undefined
+    const value = String(arg?.value ?? '')
+    const values = name === undefined ? [] : prompt?.complete ? prompt.complete(name, value) : template?.complete ? template.complete(name, value, this.access.of(session.principal)) : []
     return { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 }
   }
 
-  private async readResource(req: RpcRequest): Promise<RpcResponse> {
+  private async readResource(session: McpSession, req: RpcRequest): Promise<RpcResponse> {
     const uri = req.params?.uri
     if (typeof uri !== 'string') return rpcError(req.id, RPC.INVALID_PARAMS, 'uri is required')
+    // the resources show chats and messages: they are the read toolset's
+    if (!this.mayRead(session)) return rpcError(req.id, RPC.INVALID_PARAMS, 'Reading resources needs the read toolset.', { code: 'TOOL_FORBIDDEN', uri })
+    const access = this.access.of(session.principal)
     const r = this.registry.resources?.find((x) => x.uri === uri)
-    if (r) return rpcResult(req.id, { contents: await r.read() })
+    if (r) return rpcResult(req.id, { contents: await r.read(access) })
     for (const t of this.registry.templates ?? []) {
       const vars = t.match(uri)
-      if (vars) return rpcResult(req.id, { contents: await t.read(uri, vars) })
+      if (vars) return rpcResult(req.id, { contents: await t.read(uri, vars, access) })
     }
     return rpcError(req.id, -32002, `Resource not found: ${uri}`, { uri })
   }
 
-  private async callTool(session: McpSession, req: RpcRequest, hooks: CallHooks): Promise<RpcResponse | undefined> {
+  // Not async: a suspended async function keeps its whole register file, and a call that waits
+  // (wait_for_messages, ten thousand at once) would keep it for minutes. The call's state lives in the settle
+  // closures alone, and one promise leads from the tool to the response.
+  private callTool(session: McpSession, req: RpcRequest, hooks: CallHooks): Promise<RpcResponse | undefined> {
     const p = req.params ?? {}
-    if (typeof p.name !== 'string') return rpcError(req.id, RPC.INVALID_PARAMS, 'params.name must be a string')
-    if (p.arguments !== undefined && (typeof p.arguments !== 'object' || p.arguments === null || Array.isArray(p.arguments))) return rpcError(req.id, RPC.INVALID_PARAMS, 'params.arguments must be an object')
-    const tool = this.tools.get(p.name)
-    if (!tool) return rpcError(req.id, RPC.INVALID_PARAMS, `Unknown tool: ${p.name}`)
+    if (typeof p.name !== 'string') return Promise.resolve(rpcError(req.id, RPC.INVALID_PARAMS, 'params.name must be a string'))
+    if (p.arguments !== undefined && (typeof p.arguments !== 'object' || p.arguments === null || Array.isArray(p.arguments))) return Promise.resolve(rpcError(req.id, RPC.INVALID_PARAMS, 'params.arguments must be an object'))
+    const name = p.name
+    const tool = this.tools.get(name)
+    if (!tool) return Promise.resolve(rpcError(req.id, RPC.INVALID_PARAMS, `Unknown tool: ${name}`))
+    if (!mayUse(session.principal, tool.toolset)) return Promise.resolve(rpcResult(req.id, toolErrorResult(new AppError('TOOL_FORBIDDEN', `${name} is in the ${tool.toolset} toolset, which this credential does not hold.`, { tool: name, toolset: tool.toolset }))))
+    const startedAt = Date.now()
+    const t0 = performance.now()
     const parsed = tool.schema.safeParse(p.arguments ?? {})
     // a model can correct bad arguments from a tool error; a protocol error would hide the reason from it
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}${i.code === 'unrecognized_keys' ? ` (accepted: ${Object.keys(tool.def.input).join(', ')})` : ''}`)
-      return rpcResult(req.id, toolErrorResult(new AppError('INVALID_INPUT', `Invalid arguments for ${p.name}: ${issues.join('; ')}`, { issues }), structuredErrors(tool.def, session)))
+      this.observe(session, tool.def, startedAt, t0, { args: (p.arguments ?? {}) as Record<string, unknown>, outcome: 'error', code: 'INVALID_INPUT' })
+      return Promise.resolve(rpcResult(req.id, toolErrorResult(new AppError('INVALID_INPUT', `Invalid arguments for ${name}: ${issues.join('; ')}`, { issues }), structuredErrors(tool.def, session))))
     }
+    const id = req.id
+    const args = parsed.data as Record<string, unknown>
+    const def = tool.def
     const controller = new CallAbort()
-    session.inflight.set(req.id, controller)
+    session.inflight.set(id, controller)
     const progressToken = (p._meta as { progressToken?: string | number } | undefined)?.progressToken
-    const ctx = new CallContext(this.services, controller, hooks, session, p.name, progressToken)
-    try {
-      const def = tool.def
-      let result: CallToolResult
-      if (def.call) result = await def.call(parsed.data as never, ctx)
-      else {
-        const key = def.storeRead && this.cache.enabled ? `${def.name}\u0000${JSON.stringify(parsed.data)}` : undefined
-        const cached = key !== undefined ? this.cache.get(key) : undefined
-        if (cached) return rpcResult(req.id, { [RESULT_BYTES]: cached })
-        const startedIn = this.cache.current()
-        const out = await def.run!(parsed.data as never, ctx)
-        const json = out instanceof JsonText ? out.json : JSON.stringify(out)
-        const extra = def.render ? await def.render((out instanceof JsonText ? JSON.parse(json) : out) as never) : []
-        const encoded = asciiJson(encodeResult(json, extra))
-        // kept as UTF-8 bytes: a hit is then written to the socket without another conversion
-        if (key !== undefined) this.cache.set(key, Buffer.from(encoded), startedIn)
-        result = { [RESULT_BYTES]: encoded } as unknown as CallToolResult
-      }
-      if (controller.aborted) return undefined
-      return rpcResult(req.id, result)
-    } catch (err) {
-      if (controller.aborted) return undefined
+    const access = this.access.of(session.principal)
+    const ctx = new CallContext(this.services, controller, hooks, session, name, progressToken, access)
+    // the observer is told before the reply is handed back: a record it makes durable is on disk before the
+    // client reads the answer; a call suspended for input is told when the re-sent request ends
+    const done = (result: CallToolResult, out?: unknown): RpcResponse | undefined => {
+      session.inflight.delete(id)
+      if (controller.aborted) return this.observed(session, def, startedAt, t0, { args, outcome: 'cancelled' })
+      this.observe(session, def, startedAt, t0, result.isError ? { args, outcome: 'error', code: codeOf(result) } : { args, outcome: 'ok', result: out instanceof JsonText ? undefined : out })
+      return rpcResult(id, result)
+    }
+    const failed = (err: unknown): RpcResponse | undefined => {
+      session.inflight.delete(id)
+      if (controller.aborted) return this.observed(session, def, startedAt, t0, { args, outcome: 'cancelled' })
       // a call waiting for the client's input is not a failure: the transport answers for it
       if (err instanceof CallSuspended) throw err
-      if (err instanceof ProtocolFault) return err.toRpc(req.id)
-      if (!(err instanceof AppError)) this.services.log.error({ err, tool: p.name }, 'tool failed unexpectedly')
-      return rpcResult(req.id, toolErrorResult(err, structuredErrors(tool.def, session)))
-    } finally {
-      session.inflight.delete(req.id)
+      if (err instanceof ProtocolFault) {
+        this.observe(session, def, startedAt, t0, { args, outcome: 'error', code: err.code })
+        return err.toRpc(id)
+      }
+      if (!(err instanceof AppError)) this.services.log.error({ err, tool: name }, 'tool failed unexpectedly')
+      this.observe(session, def, startedAt, t0, { args, outcome: 'error', code: toAppError(err).code })
+      return rpcResult(id, toolErrorResult(err, structuredErrors(def, session)))
     }
+    try {
+      if (def.call) return def.call(parsed.data as never, ctx).then((r) => done(r), failed)
+      // the answer depends on the chats the caller may see: callers share it only when they see the same
+      const key = def.storeRead && this.cache.enabled ? `${def.name}\u0000${access.key}\u0000${JSON.stringify(parsed.data)}` : undefined
+      const cached = key !== undefined ? this.cache.get(key) : undefined
+      if (cached) return Promise.resolve(done({ [RESULT_BYTES]: cached } as unknown as CallToolResult))
+      const startedIn = this.cache.current()
+      // one promise from the tool to the response: the encoding happens in the handler that answers
+      return def.run!(parsed.data as never, ctx).then((out) => {
+        const json = out instanceof JsonText ? out.json : JSON.stringify(out)
+        if (!def.render) return done(this.encoded(json, [], key, startedIn), out)
+        return Promise.resolve(def.render((out instanceof JsonText ? JSON.parse(json) : out) as never)).then((extra) => done(this.encoded(json, extra, key, startedIn), out), failed)
+      }, failed)
+    } catch (err) {
+      // a tool that throws before its first await
+      try {
+        return Promise.resolve(failed(err))
+      } catch (suspended) {
+        return Promise.reject(suspended)
+      }
+    }
+  }
+
+  private observe(session: McpSession, def: ToolDef, startedAt: number, t0: number, seen: Pick<ObservedCall, 'args' | 'result' | 'outcome' | 'code'>): void {
+    if (!this.observer) return
+    try {
+      const name = (session.clientInfo as { name?: unknown } | null | undefined)?.name
+      this.observer.toolCalled({ ...seen, tool: def.name, startedAt, durationMs: performance.now() - t0, readOnly: def.annotations.readOnlyHint, principal: session.principal, clientName: typeof name === 'string' ? name : undefined })
+    } catch (err) {
+      this.services.log.error({ err, tool: def.name }, 'the tool call observer failed')
+    }
+  }
+
+  /** observes a cancelled call, which gets no response */
+  private observed(session: McpSession, def: ToolDef, startedAt: number, t0: number, seen: Pick<ObservedCall, 'args' | 'outcome'>): undefined {
+    this.observe(session, def, startedAt, t0, seen)
+    return undefined
+  }
+
+  private encoded(json: string, extra: ContentBlock[], key: string | undefined, startedIn: number): CallToolResult {
+    const encoded = asciiJson(encodeResult(json, extra))
+    // kept as UTF-8 bytes: a hit is then written to the socket without another conversion
+    if (key !== undefined) this.cache.set(key, Buffer.from(encoded), startedIn)
+    return { [RESULT_BYTES]: encoded } as unknown as CallToolResult
   }
 }

@@ -1,6 +1,7 @@
 // Contact resolution with the reference's documented scores, over the whole store (not only recent rows).
 import { z } from 'zod'
 import type { Services } from '../app/services.js'
+import type { ChatScope } from '../access/principal.js'
 
 export const matchShape = z.object({
   jid: z.string(),
@@ -33,8 +34,9 @@ export function scoreContact(query: string, c: { name: string | null; notify: st
   return { score: 0, by: '' }
 }
 
-export function resolveContacts(s: Services, query: string, limit: number): ContactMatch[] {
-  const candidates = s.contacts.search(query, 200).contacts
+/** `scope`: only people a credential may see */
+export function resolveContacts(s: Services, query: string, limit: number, scope?: ChatScope): ContactMatch[] {
+  const candidates = s.contacts.search(query, 200, undefined, scope).contacts
   return candidates
     .map((c) => {
       const { score, by } = scoreContact(query, c)

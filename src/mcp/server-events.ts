@@ -1,7 +1,10 @@
 // What the server announces to listening clients: a resource changed, a list changed. One bus per
 // process; the 2026 subscriptions/listen streams read it, and resource updates of the store come in here.
-/** `sessionsTold`: the 2025 sessions subscribed to the uri have been told already (by ResourceUpdates) */
-export type ServerEvent = { kind: 'resourceUpdated'; uri: string; sessionsTold?: true } | { kind: 'listChanged'; list: 'tools' | 'prompts' | 'resources' }
+/**
+ * `sessionsTold`: the 2025 sessions subscribed to the uri have been told already (by ResourceUpdates).
+ * `chats`: the chats whose change moved a list resource, so a listener scoped to other chats hears nothing.
+ */
+export type ServerEvent = { kind: 'resourceUpdated'; uri: string; sessionsTold?: true; chats?: readonly string[] } | { kind: 'listChanged'; list: 'tools' | 'prompts' | 'resources' }
 
 export class ServerEvents {
   private readonly listeners = new Set<(e: ServerEvent) => void>()

@@ -1,5 +1,6 @@
 // One MCP session: a few hundred bytes while idle. Holds what the protocol needs between requests.
 import type { CallAbort } from './call-abort.js'
+import { OPEN_PRINCIPAL, type Principal } from '../access/principal.js'
 import { encodeMessage, encodedText, type Id, type RpcResponse } from './protocol.js'
 import { ReplayLog } from './replay-log.js'
 
@@ -9,6 +10,8 @@ export class McpSession {
   lastSeen = Date.now()
   initialized = false
   logLevel = 'info'
+  /** who created the session (2025) or sends the request (2026): every call on it is judged by this */
+  principal: Principal = OPEN_PRINCIPAL
   /** requests in flight, for notifications/cancelled */
   readonly inflight = new Map<Id, CallAbort>()
   /** open GET streams: where notifications go when no request stream is open */

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { McpSession } from './session.js'
 import { AppError } from '../errors/app-error.js'
+import type { Principal } from '../access/principal.js'
 
 export interface SessionOptions {
   ttlMs: number
@@ -46,11 +47,12 @@ export class SessionRegistry {
    * A new session costing `bytes`. Past the count cap or the byte budget the least recently used idle
    * sessions go; when only busy ones are left, throws MCP_TOO_MANY_SESSIONS (retryable) instead of growing.
    */
-  create(protocolVersion: string, clientInfo: unknown, capabilities: Record<string, unknown>, bytes = 0): McpSession {
+  create(protocolVersion: string, clientInfo: unknown, capabilities: Record<string, unknown>, bytes = 0, principal?: Principal): McpSession {
     while (this.sessions.size >= this.opts.max || (this.sessions.size > 0 && this.bytes + bytes > this.opts.maxBytes)) {
       if (!this.evictOne()) throw new AppError('MCP_TOO_MANY_SESSIONS', 'Every session is busy and the session cap or memory budget is reached; retry shortly.')
     }
     const s = new McpSession(randomUUID(), protocolVersion, clientInfo, capabilities, bytes)
+    if (principal) s.principal = principal
     this.sessions.set(s.id, s)
     this.bytes += bytes
     this.created++

@@ -3,6 +3,8 @@
 import type { z } from 'zod'
 import type { Services } from '../app/services.js'
 import type { InputMethod, InputRequests, InputResponses } from './input.js'
+import type { Principal, Toolset } from '../access/principal.js'
+import type { ChatAccess } from '../access/chat-policy.js'
 
 export interface ToolAnnotations {
   title: string
@@ -36,6 +38,14 @@ export interface ToolContext {
   progressToken?: string | number
   /** who is calling (the MCP session): per-caller limits count on it */
   readonly caller: object
+  /** whose token the call came with (the static token, a credential, an OAuth grant) */
+  readonly principal: Principal
+  /**
+   * The chats this caller may see and act on (its credential's scope and the per-chat policy): `read(jid)`
+   * and `write(jid)` throw CHAT_FORBIDDEN, CHAT_READ_ONLY or APPROVAL_REQUIRED; `where(column)` is the
+   * SQL condition a list passes down to its query.
+   */
+  readonly chats: ChatAccess
   /** sends notifications/message when the session's log level lets it through */
   log(level: 'debug' | 'info' | 'notice' | 'warning' | 'error', data: unknown): void
   /** ends this call's SSE stream early; the result then waits for the client's GET reconnection */
@@ -55,6 +65,11 @@ export interface ToolContext {
 
 export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
   name: string
+  /**
+   * The group the tool belongs to: MCP_TOOLSETS publishes by it and a credential is given toolsets. A
+   * tool without one is reachable only with the admin toolset (the static token has every toolset).
+   */
+  toolset?: Toolset
   description: string
   input: I
   output?: O

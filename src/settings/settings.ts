@@ -22,6 +22,7 @@ export const settingsSchema = z.object({
   auto_download_max_mb: z.number().int().min(0).max(2048).describe('0 = no limit'),
   auto_select_contact: z.boolean().describe('get_chat_by_contact picks a clear winner by itself'),
   send_dedup_window_ms: z.number().int().min(0).max(3_600_000).describe('identical key-less sends within this window are not sent twice; 0 = off'),
+  audit_bodies: z.boolean().describe('the audit trail keeps message texts and captions (off: only their length)'),
   webhooks: z.array(endpointSchema).max(MAX_ENDPOINTS).describe('webhook endpoints; changed through /api/webhooks only (URL checks, write-only secrets)')
 })
 export type Settings = z.infer<typeof settingsSchema>
@@ -45,6 +46,7 @@ export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
       auto_download_max_mb: config.AUTO_DOWNLOAD_MAX_MB ?? 50,
       auto_select_contact: config.AUTO_SELECT_CONTACT ?? false,
       send_dedup_window_ms: config.WA_SEND_DEDUP_WINDOW_MS,
+      audit_bodies: config.AUDIT_BODIES,
       webhooks: []
     }
     let saved: Partial<Settings> = {}

@@ -1,6 +1,8 @@
 // Chat reads: cheap, indexed, one page at a time (main thread, read-only connection).
 import { statementCache, type Db } from './open-db.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
+import { scopeWhere } from '../access/chat-policy.js'
+import type { ChatScope } from '../access/principal.js'
 
 export interface ChatRow {
   jid: string
@@ -59,6 +61,8 @@ export interface ListChatsQuery {
   onlyUnread?: boolean
   includeArchived?: boolean
   system?: boolean
+  /** only the chats of this scope (a credential's), in the query itself so pages stay full */
+  scope?: ChatScope
 }
 
 export class ChatsRepo {
@@ -76,6 +80,8 @@ export class ChatsRepo {
     if (q.onlyGroups) where.push('c.is_group = 1')
     if (q.onlyUnread) where.push('(c.unread_count > 0 OR c.marked_unread = 1)')
     if (q.includeArchived === false) where.push('c.archived = 0')
+    const scoped = scopeWhere(q.scope, 'c.jid')
+    if (scoped) where.push(scoped.sql), params.push(...scoped.params)
     if (q.query) {
       where.push(`(${DISPLAY_NAME} LIKE ? ESCAPE '\\' OR c.jid LIKE ? ESCAPE '\\')`)
       const like = `%${q.query.replace(/[\\%_]/g, (x) => `\\${x}`)}%`
@@ -99,6 +105,8 @@ export class ChatsRepo {
     if (q.onlyGroups) where.push('is_group = 1')
     if (q.onlyUnread) where.push('(unread_count > 0 OR marked_unread = 1)')
     if (q.includeArchived === false) where.push('archived = 0')
+    const scoped = scopeWhere(q.scope, 'jid')
+    if (scoped) where.push(scoped.sql), params.push(...scoped.params)
     const key = decodeCursor(q.cursor, 2) as [number, string] | undefined
     if (key) {
       where.push('(last_message_at < ? OR (last_message_at = ? AND jid > ?))')

@@ -1,4 +1,6 @@
 // Contact reads and identity resolution: any JID (phone or LID) or phone number to the canonical JID.
+import { scopeWhere } from '../access/chat-policy.js'
+import type { ChatScope } from '../access/principal.js'
 import { statementCache, type Db } from './open-db.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { isLidJid, normalizeJid, toJid } from './jid.js'
@@ -59,7 +61,9 @@ export class ContactsRepo {
    * Ranked search over every contact: exact number, then number prefix (anchored: a partial number never
    * matches in the middle of somebody else's), then name prefix, then name substring.
    */
-  search(query: string, limit: number, cursor?: string): { contacts: ContactRow[]; next_cursor: string | null } {
+  /** `scope`: only the people a credential may see (their 1:1 chat JID is in its scope) */
+  search(query: string, limit: number, cursor?: string, scope?: ChatScope): { contacts: ContactRow[]; next_cursor: string | null } {
+    const scoped = scopeWhere(scope, 'jid')
     const offset = (decodeCursor(cursor, 1) as [number] | undefined)?.[0] ?? 0
     const q = query.trim()
     const digits = q.replace(/[\s\-().+]/g, '')
@@ -73,15 +77,15 @@ export class ContactsRepo {
             WHEN coalesce(name, notify, verified_name, '') LIKE ? ESCAPE '\\' THEN 3
             ELSE 4 END AS rank
           FROM contacts
-          WHERE (? AND phone LIKE ? ESCAPE '\\')
-             OR name LIKE ? ESCAPE '\\' OR notify LIKE ? ESCAPE '\\' OR verified_name LIKE ? ESCAPE '\\'
+          WHERE ((? AND phone LIKE ? ESCAPE '\\')
+             OR name LIKE ? ESCAPE '\\' OR notify LIKE ? ESCAPE '\\' OR verified_name LIKE ? ESCAPE '\\')${scoped ? ` AND ${scoped.sql}` : ''}
           ORDER BY rank, coalesce(name, notify, verified_name, phone) COLLATE NOCASE, jid
           LIMIT ? OFFSET ?`
       )
       .all(
         isNumber ? 1 : 0, digits, isNumber ? 1 : 0, `${like(digits)}%`, q, `${like(q)}%`,
         isNumber ? 1 : 0, `${like(digits)}%`, `%${like(q)}%`, `%${like(q)}%`, `%${like(q)}%`,
-        limit + 1, offset
+        ...(scoped?.params ?? []), limit + 1, offset
       ) as RawContact[]
     const more = rows.length > limit
     return { contacts: rows.slice(0, limit).map(toRow), next_cursor: more ? encodeCursor([offset + limit]) : null }

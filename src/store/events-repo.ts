@@ -3,6 +3,8 @@
 import type { Db } from './open-db.js'
 import { statementCache } from './open-db.js'
 import type { EventKind } from './event-log.js'
+import { scopeWhere } from '../access/chat-policy.js'
+import type { ChatScope } from '../access/principal.js'
 
 export interface EventRow {
   seq: number
@@ -23,6 +25,8 @@ export interface EventQuery {
   chats?: string[]
   kinds?: readonly EventKind[]
   limit: number
+  /** a credential's chats; events of no chat (connection changes) pass */
+  scope?: ChatScope
 }
 
 export interface MessageEventQuery {
@@ -31,6 +35,7 @@ export interface MessageEventQuery {
   from?: string
   contains?: string
   limit: number
+  scope?: ChatScope
 }
 
 export class EventsRepo {
@@ -64,6 +69,8 @@ export class EventsRepo {
         where.push(`e.kind IN (${q.kinds.map(() => '?').join(',')})`)
         params.push(...q.kinds)
       }
+      const scoped = scopeWhere(q.scope, 'e.chat_jid', true)
+      if (scoped) where.push(scoped.sql), params.push(...scoped.params)
       const events = this.prepare(
         `SELECT e.seq, e.at, e.kind, e.chat_jid, e.message_id, e.actor_jid, e.data, m.body, m.type, m.from_me FROM events e
          LEFT JOIN messages m ON e.kind IN ('message', 'message_edited') AND m.chat_jid = e.chat_jid AND m.id = e.message_id
@@ -86,6 +93,8 @@ export class EventsRepo {
         where.push('m.sender_jid = ?')
         params.push(q.from)
       }
+      const scoped = scopeWhere(q.scope, 'e.chat_jid')
+      if (scoped) where.push(scoped.sql), params.push(...scoped.params)
       if (q.contains) {
         where.push(`m.body LIKE ? ESCAPE '\\'`)
         params.push(`%${q.contains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)

@@ -1,4 +1,6 @@
 // Group reads: metadata, participants, and the membership matrix the audit tools work on.
+import { scopeWhere } from '../access/chat-policy.js'
+import type { ChatScope } from '../access/principal.js'
 import { statementCache, type Db } from './open-db.js'
 
 export interface GroupRow {
@@ -56,9 +58,11 @@ export class GroupsRepo {
    * Members of the `groupLimit` most recently active groups this account is still in, with the groups they
    * share, excluding the account itself. Sorted by group count, then name.
    */
-  members(groupLimit: number, me: string[]): { groups: number; members: AuditMember[] } {
-    const groups = this.prepare(`SELECT g.jid, g.subject FROM groups g LEFT JOIN chats c ON c.jid = g.jid WHERE g.left_group = 0 AND EXISTS (SELECT 1 FROM group_participants p WHERE p.group_jid = g.jid) ORDER BY coalesce(c.last_message_at, 0) DESC, g.jid LIMIT ?`)
-      .all(groupLimit) as Array<{ jid: string; subject: string | null }>
+  /** `scope`: only the groups a credential may see are counted */
+  members(groupLimit: number, me: string[], scope?: ChatScope): { groups: number; members: AuditMember[] } {
+    const scoped = scopeWhere(scope, 'g.jid')
+    const groups = this.prepare(`SELECT g.jid, g.subject FROM groups g LEFT JOIN chats c ON c.jid = g.jid WHERE g.left_group = 0 AND EXISTS (SELECT 1 FROM group_participants p WHERE p.group_jid = g.jid)${scoped ? ` AND ${scoped.sql}` : ''} ORDER BY coalesce(c.last_message_at, 0) DESC, g.jid LIMIT ?`)
+      .all(...(scoped?.params ?? []), groupLimit) as Array<{ jid: string; subject: string | null }>
     const byMember = new Map<string, AuditMember>()
     const part = this.prepare('SELECT jid FROM group_participants WHERE group_jid = ?')
     const mine = new Set(me)

@@ -1,4 +1,6 @@
 // Message reads: keyset pages per chat, one message, its context window, and FTS5 search.
+import { scopeWhere } from '../access/chat-policy.js'
+import type { ChatScope } from '../access/principal.js'
 import { statementCache, type Db } from './open-db.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 
@@ -198,7 +200,8 @@ export class MessagesRepo {
    * Full-text search (FTS5, diacritic-insensitive, ranked by bm25, with snippets). Queries shorter than three
    * characters cannot use the index well and fall back to substring matching, newest first.
    */
-  search(q: { query: string; chatJid?: string; limit: number; cursor?: string }): { messages: MessageRow[]; next_cursor: string | null } {
+  search(q: { query: string; chatJid?: string; limit: number; cursor?: string; scope?: ChatScope }): { messages: MessageRow[]; next_cursor: string | null } {
+    const scoped = scopeWhere(q.scope, 'chat_jid')
     const offset = (decodeCursor(q.cursor, 1) as [number] | undefined)?.[0] ?? 0
     const text = q.query.trim()
     let rows: RawMessage[]
@@ -206,6 +209,7 @@ export class MessagesRepo {
       const where = [`m.body LIKE ? ESCAPE '\\'`, 'm.revoked = 0']
       const params: unknown[] = [`%${text.replace(/[\\%_]/g, (x) => `\\${x}`)}%`]
       if (q.chatJid) where.push('m.chat_jid = ?'), params.push(q.chatJid)
+      if (scoped) where.push(`m.${scoped.sql}`), params.push(...scoped.params)
       rows = this.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY m.ts DESC, m.seq DESC LIMIT ? OFFSET ?`).all(...params, q.limit + 1, offset) as RawMessage[]
     } else {
       // every word is a quoted term (the last one a prefix), so user input never parses as FTS syntax
@@ -214,7 +218,9 @@ export class MessagesRepo {
       // rank inside the FTS index and take one page of rowids with their snippets (FTS5 consumes ORDER BY
       // rank, so snippets are made for that page only); then only those rows are read
       const SNIPPET = `snippet(messages_fts, 0, '[', ']', '…', 12)`
-      const hits = (q.chatJid
+      const hits = (scoped && !q.chatJid
+        ? this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? AND rowid IN (SELECT seq FROM messages WHERE ${scoped.sql} AND revoked = 0) ORDER BY rank LIMIT ? OFFSET ?`).all(match, ...scoped.params, q.limit + 1, offset)
+        : q.chatJid
         ? this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? AND rowid IN (SELECT seq FROM messages WHERE chat_jid = ? AND revoked = 0) ORDER BY rank LIMIT ? OFFSET ?`).all(match, q.chatJid, q.limit + 1, offset)
         : this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?`).all(match, q.limit + 1, offset)) as Array<{ rowid: number; s: string }>
       if (!hits.length) rows = []
@@ -230,8 +236,10 @@ export class MessagesRepo {
     return { messages: this.withReactions(rows.slice(0, q.limit).map(toRow)), next_cursor: more ? encodeCursor([offset + q.limit]) : null }
   }
 
-  lastInteraction(jid: string): MessageRow | undefined {
-    const r = this.prepare(`${SELECT} WHERE m.chat_jid = ? OR m.sender_jid = ? ORDER BY m.ts DESC, m.seq DESC LIMIT 1`).get(jid, jid) as RawMessage | undefined
+  /** `scope`: a person's messages in groups outside it do not count */
+  lastInteraction(jid: string, scope?: ChatScope): MessageRow | undefined {
+    const scoped = scopeWhere(scope, 'm.chat_jid')
+    const r = this.prepare(`${SELECT} WHERE (m.chat_jid = ? OR m.sender_jid = ?)${scoped ? ` AND ${scoped.sql}` : ''} ORDER BY m.ts DESC, m.seq DESC LIMIT 1`).get(jid, jid, ...(scoped?.params ?? [])) as RawMessage | undefined
     return r ? this.withReactions([toRow(r)])[0] : undefined
   }
 }

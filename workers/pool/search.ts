@@ -4,6 +4,7 @@
 import { openReader, type Db } from '../../src/store/open-db.js'
 import { MessagesRepo } from '../../src/store/messages-repo.js'
 import { toMessage } from '../../src/mcp/schemas.js'
+import type { ChatScope } from '../../src/access/principal.js'
 
 const repos = new Map<string, { db: Db; repo: MessagesRepo }>()
 
@@ -13,6 +14,8 @@ export interface SearchTask {
   chatJid?: string
   limit: number
   cursor?: string
+  /** the caller's chats, passed into the query so a page stays full */
+  scope?: ChatScope
 }
 
 export default function search(t: SearchTask): { json: string; next_cursor: string | null } {
@@ -22,6 +25,6 @@ export default function search(t: SearchTask): { json: string; next_cursor: stri
     r = { db, repo: new MessagesRepo(db) }
     repos.set(t.dbPath, r)
   }
-  const page = r.repo.search({ query: t.query, chatJid: t.chatJid, limit: t.limit, cursor: t.cursor })
+  const page = r.repo.search({ query: t.query, chatJid: t.chatJid, limit: t.limit, cursor: t.cursor, scope: t.scope })
   return { json: JSON.stringify(page.messages.map(toMessage)), next_cursor: page.next_cursor }
 }

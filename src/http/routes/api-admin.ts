@@ -21,6 +21,8 @@ import type { ExportResult } from '../../../workers/pool/export-zip.js'
 import { mediaRelPath } from '../../media/media-paths.js'
 import { decideHealth } from '../../wa/health-policy.js'
 import { registerWebhookApi } from './api-webhooks.js'
+import { registerAccessApi } from './api-access.js'
+import { registerAuditApi } from './api-audit.js'
 
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false)
 
@@ -42,6 +44,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
       store: { ...s.chats.counts(), media_files: s.mediaStats?.files ?? 0, pending_writes: s.writes.pending, write_failures: s.writes.failures, dead_lettered: s.writes.deadLettered },
       mcp: { sessions: s.mcpSessionCount(), cache: s.mcpCacheStats?.() },
       events: s.eventStats?.() ?? null,
+      audit: s.audit?.log.stats ?? null,
       process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, heap_used: process.memoryUsage().heapUsed, pool: s.pool.stats, writer: s.writerPool?.stats }
     }
   }
@@ -109,6 +112,8 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
   }))
 
   registerWebhookApi(app, s, authed)
+  registerAccessApi(app, s, authed)
+  registerAuditApi(app, s, authed)
 
   app.get('/api/settings', authed((_r, res, st) => sendJson(res, st, 200, { settings: s.settings.public() })))
   app.post('/api/settings', authed((r, res, st) => {

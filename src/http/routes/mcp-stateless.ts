@@ -13,6 +13,7 @@ import { ProtocolFault } from '../../mcp/input.js'
 import type { StatelessRouter } from '../../mcp/era-2026/stateless-router.js'
 import { META } from '../../mcp/era-2026/request-meta.js'
 import type { ServerEvent, ServerEvents } from '../../mcp/server-events.js'
+import type { Principal } from '../../access/principal.js'
 
 const KEEPALIVE_MS = 25_000
 
@@ -20,6 +21,8 @@ export interface StatelessMcp {
   router: StatelessRouter
   events: ServerEvents
   log: { error(o: object, m: string): void }
+  /** whether a principal may hear of a resource change (of a chat outside its scope it hears nothing) */
+  sees?(p: Principal, e: Extract<ServerEvent, { kind: 'resourceUpdated' }>): boolean
 }
 
 /** what a listen filter lets through */
@@ -32,7 +35,7 @@ const notificationOf = (e: ServerEvent): { method: string; params: Record<string
   e.kind === 'resourceUpdated' ? { method: 'notifications/resources/updated', params: { uri: e.uri } } : { method: `notifications/${e.list}/list_changed`, params: {} }
 
 /** answers one stateless POST whose body is already parsed */
-export async function answerStateless(m: StatelessMcp, r: RequestInfo, res: HttpResponse, st: ResState, parsed: unknown): Promise<void> {
+export async function answerStateless(m: StatelessMcp, r: RequestInfo, res: HttpResponse, st: ResState, parsed: unknown, principal: Principal): Promise<void> {
   const c = Array.isArray(parsed) ? undefined : classify(parsed)
   if (!c) return sendJson(res, st, 400, new ProtocolFault('MCP_INVALID_REQUEST', 'Invalid Request: a stateless request is one JSON-RPC message (no batches)').toRpc(null))
   // a notification or a response needs nothing back: there is no session to deliver it to
@@ -55,13 +58,13 @@ export async function answerStateless(m: StatelessMcp, r: RequestInfo, res: Http
   }
   let outcome
   try {
-    outcome = await m.router.route(r.headers, c.msg, hooks, (s) => (session = s))
+    outcome = await m.router.route(r.headers, c.msg, hooks, (s) => (session = s), principal)
   } catch (err) {
     // logged here, with its cause, before anything generic goes back to the client
     m.log.error({ err, method: c.msg.method }, 'stateless mcp request failed')
     outcome = { kind: 'answer' as const, status: 500, response: new ProtocolFault('INTERNAL', 'Internal error').toRpc(c.msg.id) }
   }
-  if (outcome.kind === 'listen') return listen(m, res, st, outcome.request.id, outcome.filter)
+  if (outcome.kind === 'listen') return listen(m, res, st, outcome.request.id, outcome.filter, principal)
   if (stream) {
     stream.write(sseEvent(outcome.response))
     return stream.close()
@@ -76,7 +79,7 @@ export async function answerStateless(m: StatelessMcp, r: RequestInfo, res: Http
 }
 
 /** a subscriptions/listen stream: the acknowledgement first, then every wanted event, tagged with the subscription */
-function listen(m: StatelessMcp, res: HttpResponse, st: ResState, id: string | number, filter: Record<string, unknown>): void {
+function listen(m: StatelessMcp, res: HttpResponse, st: ResState, id: string | number, filter: Record<string, unknown>, principal: Principal): void {
   const tag = { [META.subscriptionId]: id }
   const w = openSse(res, st)
   const accepted: Record<string, unknown> = {}
@@ -85,6 +88,7 @@ function listen(m: StatelessMcp, res: HttpResponse, st: ResState, id: string | n
   w.write(sseEvent({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: accepted, _meta: tag } }))
   const stop = m.events.listen((e) => {
     if (!wanted(accepted, e)) return
+    if (e.kind === 'resourceUpdated' && m.sees && !m.sees(principal, e)) return
     const n = notificationOf(e)
     w.write(sseEvent({ jsonrpc: '2.0', method: n.method, params: { ...n.params, _meta: tag } }))
   })

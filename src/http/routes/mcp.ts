@@ -5,7 +5,8 @@ import type { HttpResponse } from '../uws.js'
 import type { Handler, RequestInfo } from '../router.js'
 import { readBody, declaredLength } from '../read-body.js'
 import type { ResState } from '../respond.js'
-import type { TokenGuard } from '../auth.js'
+import type { Authenticator, AuthRefusal } from '../../access/authenticate.js'
+import type { Principal } from '../../access/principal.js'
 import type { SessionRegistry } from '../../mcp/sessions.js'
 import type { Dispatcher } from '../../mcp/dispatcher.js'
 import { AppError } from '../../errors/app-error.js'
@@ -17,7 +18,8 @@ import { ProtocolFault } from '../../mcp/input.js'
 import { messagesOf, parseBody } from '../../mcp/rpc-envelope.js'
 
 export interface McpRouteOptions {
-  guard: TokenGuard
+  /** the bearer-token chain: static token, credentials, OAuth */
+  auth: Authenticator
   sessions: SessionRegistry
   dispatcher: Dispatcher
   maxBodyBytes: number
@@ -28,23 +30,30 @@ export interface McpRouteOptions {
   stateless?: StatelessMcp
 }
 
-/** the bearer token, judged from the headers before any body byte is read: a refused body is never buffered */
-function refuseUnauthorized(o: McpRouteOptions, r: RequestInfo, res: HttpResponse, st: ResState): boolean {
-  if (o.guard.allows(r.headers.authorization)) return false
-  sendFault(res, st, new ProtocolFault('UNAUTHORIZED', 'A valid bearer token is required.'), null, { 'www-authenticate': 'Bearer realm="mcp"' })
-  return true
+/** 401 or 403 as a JSON-RPC error with the registry's code and the RFC 6750 challenge */
+export const refuse = (res: HttpResponse, st: ResState, r: AuthRefusal): void => sendFault(res, st, new ProtocolFault(r.code, r.message, {}, -32001), null, { 'www-authenticate': r.challenge })
+
+/**
+ * The bearer token, judged from the headers before any body byte is read (a refused body is never
+ * buffered): the principal it names, or undefined once the refusal is written.
+ */
+function authenticate(o: McpRouteOptions, r: RequestInfo, res: HttpResponse, st: ResState): Principal | undefined {
+  const who = o.auth.authenticate(r.headers.authorization)
+  if ('refused' in who) return void refuse(res, st, who.refused)
+  return who.principal
 }
 
 export function mcpRoute(o: McpRouteOptions): Handler {
-  const era: SessionMcp = { sessions: o.sessions, dispatcher: o.dispatcher, preferSse: o.preferSse, log: o.log }
+  const era: SessionMcp = { sessions: o.sessions, dispatcher: o.dispatcher, preferSse: o.preferSse, log: o.log, refuseSession: (res, st) => refuse(res, st, o.auth.sessionRefusal()) }
   // Host and Origin are judged for every route before it runs (request-policy.ts)
   return (r, res, st) => {
-    if (refuseUnauthorized(o, r, res, st)) return
+    const principal = authenticate(o, r, res, st)
+    if (!principal) return
     // start reading before anything async: uWS hands body chunks only to a callback attached now
     const body = r.method === 'POST' ? readBody(res, st, o.maxBodyBytes, declaredLength(r.headers['content-length'])) : undefined
     body?.catch(() => undefined)
-    if (r.method === 'GET') return openGetStream(era, r, res, st)
-    if (r.method === 'DELETE') return endSession(era, r, res, st)
+    if (r.method === 'GET') return openGetStream(era, r, res, st, principal)
+    if (r.method === 'DELETE') return endSession(era, r, res, st, principal)
     return (async () => {
       let raw: Buffer
       try {
@@ -62,10 +71,10 @@ export function mcpRoute(o: McpRouteOptions): Handler {
         if (err instanceof ProtocolFault) return sendFault(res, st, err)
         throw err
       }
-      if (o.stateless && isStatelessRequest(r.headers, parsed)) return answerStateless(o.stateless, r, res, st, parsed)
+      if (o.stateless && isStatelessRequest(r.headers, parsed)) return answerStateless(o.stateless, r, res, st, parsed, principal)
       const decoded = messagesOf(parsed)
       if ('fault' in decoded) return sendFault(res, st, decoded.fault, decoded.id)
-      return answerSession(era, r, res, st, decoded.isBatch, decoded.msgs)
+      return answerSession(era, r, res, st, decoded.isBatch, decoded.msgs, principal)
     })()
   }
 }

@@ -9,6 +9,7 @@ import { checkClientData } from '../client-limits.js'
 import type { Dispatcher } from '../dispatcher.js'
 import type { SessionRegistry } from '../sessions.js'
 import type { McpSession } from '../session.js'
+import type { Principal } from '../../access/principal.js'
 
 type Headers = Record<string, string | undefined>
 
@@ -24,16 +25,16 @@ export const sessionNotFound = (): ProtocolFault => new ProtocolFault('MCP_SESSI
 export const initializeOf = (msgs: readonly Classified[]): RpcRequest | undefined => msgs.find((m) => m.kind === 'request' && m.msg.method === 'initialize')?.msg as RpcRequest | undefined
 
 /**
- * initialize: checks the client's data, negotiates the version and opens a session. Throws ProtocolFault
+ * initialize: checks the client's data, negotiates the version and opens a session for `principal`. Throws ProtocolFault
  * (MCP_INVALID_REQUEST, MCP_PARAMS_TOO_LARGE, MCP_TOO_MANY_SESSIONS).
  */
-export function openSession(dispatcher: Dispatcher, sessions: SessionRegistry, req: RpcRequest, alone: boolean): { session: McpSession; response: RpcResponse } {
+export function openSession(dispatcher: Dispatcher, sessions: SessionRegistry, req: RpcRequest, alone: boolean, principal: Principal): { session: McpSession; response: RpcResponse } {
   if (!alone) throw new ProtocolFault('MCP_INVALID_REQUEST', 'initialize must be sent alone, without a session')
   const client = checkClientData(req.params)
   if ('code' in client) throw new ProtocolFault('MCP_PARAMS_TOO_LARGE', client.message, { field: client.field, limit: client.limit }, -32602)
   const { version, result } = dispatcher.initializeResult(req.params)
   try {
-    const session = sessions.create(version, client.clientInfo, client.capabilities, client.bytes)
+    const session = sessions.create(version, client.clientInfo, client.capabilities, client.bytes, principal)
     return { session, response: { jsonrpc: '2.0', id: req.id, result } }
   } catch (err) {
     if (err instanceof AppError && err.code === 'MCP_TOO_MANY_SESSIONS') throw new ProtocolFault(err.code, err.message)

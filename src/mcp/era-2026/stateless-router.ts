@@ -13,6 +13,7 @@ import type { Sealer } from './sealed-state.js'
 import { TaskStore, TASK_TTL_MS, type Task } from './task-store.js'
 import type { Services } from '../../app/services.js'
 import { TASK_METHODS, declaresTasks, settle, taskMethod, tasksRequired } from './task-methods.js'
+import { OPEN_PRINCIPAL, type Principal } from '../../access/principal.js'
 
 /** how long a multi-round request may wait for the client's answers */
 export const MRTR_TTL_MS = 15 * 60_000
@@ -36,6 +37,8 @@ export interface StatelessRouterDeps {
 interface SealedTask {
   n: string
   a: Record<string, unknown>
+  /** the principal whose task it is: only its credential may revive it */
+  o: string
 }
 
 /** the hooks the shell gives a call: how to say something on the call's stream, and when the client left */
@@ -44,8 +47,9 @@ export type StatelessHooks = Pick<CallHooks, 'notify'>
 const fault = (id: RpcRequest['id'] | null, f: ProtocolFault): StatelessOutcome => ({ kind: 'answer', status: f.status, response: f.toRpc(id) })
 
 interface MrtrState {
-  /** method, name (tool, prompt or uri) and arguments hash the state belongs to */
+  /** method, name (tool, prompt or uri), arguments hash and principal the state belongs to */
   m: string
+  p: string
   n: string
   h: string
   /** every answer given so far */
@@ -60,7 +64,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 export class StatelessRouter {
   private readonly tasks: TaskStore
-  private toolsList: unknown
+  /** per rendered 2025 list (one per set of toolsets), the same list with task support */
+  private readonly toolsLists = new WeakMap<object, unknown>()
 
   constructor(private readonly deps: StatelessRouterDeps) {
     this.tasks = deps.tasks ?? new TaskStore()
@@ -68,23 +73,25 @@ export class StatelessRouter {
 
   /** the tool list with each tool's task support, which only this revision's clients can use */
   private tools(result: unknown): unknown {
-    this.toolsList ??= {
+    const known = this.toolsLists.get(result as object)
+    if (known) return known
+    const list = {
       ...(result as object),
       tools: (result as { tools: Array<{ name: string }> }).tools.map((t) => {
         const support = this.deps.dispatcher.tool(t.name)?.taskSupport
         return support ? { ...t, execution: { taskSupport: support } } : t
       })
     }
-    return this.toolsList
+    this.toolsLists.set(result as object, list)
+    return list
   }
 
   discover(): Record<string, unknown> {
     return discoverResult(this.deps.dispatcher)
   }
 
-
   /** one request already decoded and classified as a request; `hooks.notify` reaches the call's stream */
-  async route(headers: Record<string, string | undefined>, req: RpcRequest, hooks: StatelessHooks, onSession?: (s: McpSession) => void): Promise<StatelessOutcome> {
+  async route(headers: Record<string, string | undefined>, req: RpcRequest, hooks: StatelessHooks, onSession?: (s: McpSession) => void, principal: Principal = OPEN_PRINCIPAL): Promise<StatelessOutcome> {
     let meta: RequestMeta
     try {
       meta = checkRequest(headers, req.method, req.params)
@@ -101,7 +108,7 @@ export class StatelessRouter {
     }
     if (TASK_METHODS.has(req.method)) {
       try {
-        return { kind: 'answer', status: 200, response: taskMethod(this.tasks, req, meta.clientCapabilities, (id) => this.revive(id, meta)) }
+        return { kind: 'answer', status: 200, response: taskMethod(this.tasks, req, meta.clientCapabilities, principal.id, (id) => this.revive(id, meta, principal)) }
       } catch (err) {
         if (err instanceof ProtocolFault) return fault(req.id, err)
         throw err
@@ -115,18 +122,19 @@ export class StatelessRouter {
     let handle: string | undefined
     if (asTask && def?.rerunnable && this.deps.services && isPlainObject(req.params?.arguments ?? {})) {
       const args = def.rerunnable((req.params?.arguments ?? {}) as Record<string, unknown>, this.deps.services)
-      handle = this.deps.sealer.seal('task', { n: def.name, a: args } satisfies SealedTask, TASK_TTL_MS)
+      handle = this.deps.sealer.seal('task', { n: def.name, a: args, o: principal.id } satisfies SealedTask, TASK_TTL_MS)
       req = { ...req, params: { ...req.params, arguments: args } }
     }
     const session = new McpSession('stateless', meta.protocolVersion, meta.clientInfo, meta.clientCapabilities)
     if (meta.logLevel) session.logLevel = meta.logLevel
+    session.principal = principal
     onSession?.(session)
     let answers: InputResponses = {}
     let binding: Omit<MrtrState, 'a'> | undefined
     try {
       if (MRTR_METHODS.has(req.method)) {
         // the arguments' hash is needed only to check or seal a state: most calls do neither
-        binding = { m: req.method, n: String(nameOf(req.method, req.params) ?? ''), h: '' }
+        binding = { m: req.method, p: principal.id, n: String(nameOf(req.method, req.params) ?? ''), h: '' }
         if (req.params?.requestState !== undefined || req.params?.inputResponses !== undefined) answers = this.answersOf(req, binding)
       }
     } catch (err) {
@@ -150,6 +158,7 @@ export class StatelessRouter {
       detach: () => {
         if (!asTask || task) return
         task = this.tasks.create(handle)
+        task.owner = principal.id
         task.abort = () => {
           for (const a of session.inflight.values()) a.abort()
         }
@@ -197,13 +206,17 @@ export class StatelessRouter {
    * A sealed task handle this process does not know: its call runs again from the sealed arguments, as a
    * new task under the same handle. Throws ProtocolFault MCP_STATE_INVALID or MCP_STATE_EXPIRED.
    */
-  private revive(taskId: string, meta: RequestMeta): Task {
+  private revive(taskId: string, meta: RequestMeta, principal: Principal): Task {
     const sealed = this.deps.sealer.open('task', taskId) as SealedTask
     if (!isPlainObject(sealed) || typeof sealed.n !== 'string' || !isPlainObject(sealed.a) || !this.deps.dispatcher.tool(sealed.n)?.rerunnable) {
       throw new ProtocolFault('MCP_STATE_INVALID', 'The task handle names no call this server can run again; call the tool again.')
     }
+    // another credential's handle is answered as unknown, and nothing runs for it
+    if (sealed.o !== principal.id) throw new ProtocolFault('INVALID_INPUT', `Invalid params: no task ${JSON.stringify(taskId)} (unknown, or expired).`)
     const task = this.tasks.create(taskId)
+    task.owner = principal.id
     const session = new McpSession('stateless', meta.protocolVersion, meta.clientInfo, meta.clientCapabilities)
+    session.principal = principal
     task.abort = () => {
       for (const a of session.inflight.values()) a.abort()
     }
@@ -235,7 +248,7 @@ export class StatelessRouter {
     if (p.requestState !== undefined) {
       const st = this.deps.sealer.open('mrtr', p.requestState) as MrtrState
       binding.h ||= argsHash(p.arguments)
-      if (st.m !== binding.m || st.n !== binding.n || st.h !== binding.h) throw new ProtocolFault('MCP_STATE_INVALID', 'The requestState belongs to another request (method, name or arguments differ); send the request again without it.')
+      if (st.m !== binding.m || st.p !== binding.p || st.n !== binding.n || st.h !== binding.h) throw new ProtocolFault('MCP_STATE_INVALID', 'The requestState belongs to another request (method, name, arguments or credential differ); send the request again without it.')
       answers = st.a
     }
     return { ...answers, ...(given as InputResponses | undefined) }

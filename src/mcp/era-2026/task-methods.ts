@@ -23,10 +23,12 @@ const SEALED_TASK = 'v1.task.'
  * handle this process does not know goes to `revive` (which throws MCP_STATE_INVALID or
  * MCP_STATE_EXPIRED for a tampered or old one).
  */
-export function taskMethod(store: TaskStore, req: RpcRequest, caps: Record<string, unknown>, revive?: (taskId: string) => Task): RpcResponse {
+export function taskMethod(store: TaskStore, req: RpcRequest, caps: Record<string, unknown>, owner = '', revive?: (taskId: string) => Task): RpcResponse {
   if (!declaresTasks(caps)) throw tasksRequired(req.method)
   const id = req.params?.taskId
-  const task = store.get(id) ?? (revive && typeof id === 'string' && id.startsWith(SEALED_TASK) ? revive(id) : undefined)
+  const found = store.get(id) ?? (revive && typeof id === 'string' && id.startsWith(SEALED_TASK) ? revive(id) : undefined)
+  // another principal's task is answered as unknown: its id tells nobody else anything
+  const task = found?.owner === owner ? found : undefined
   if (!task) throw new ProtocolFault('INVALID_INPUT', `Invalid params: no task ${JSON.stringify(req.params?.taskId ?? null)} (unknown, or expired).`)
   if (req.method === 'tasks/get') return rpcResult(req.id, { resultType: 'complete', ...task.detail() })
   if (req.method === 'tasks/update') {

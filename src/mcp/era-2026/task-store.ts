@@ -29,6 +29,8 @@ export class Task {
   private waiter: { resolve: () => void; reject: (e: Error) => void } | undefined
   /** stops the running call */
   abort: () => void = () => undefined
+  /** the principal that started it: nobody else may poll, answer or cancel it */
+  owner = ''
 
   get terminal(): boolean {
     return TERMINAL.has(this.status)

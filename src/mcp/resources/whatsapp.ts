@@ -15,6 +15,9 @@ const COMPLETIONS_SHOWN = 100
 
 export const chatUri = (jid: string): string => `${CHAT_PREFIX}${encodeURIComponent(jid)}`
 
+/** the chat a resource URI shows, undefined for the lists (whose reads are filtered per reader instead) */
+export const chatOfUri = (uri: string): string | undefined => (uri.startsWith(CHAT_PREFIX) ? safeDecode(uri.slice(CHAT_PREFIX.length)) ?? '' : undefined)
+
 const json = (uri: string, value: unknown) => [{ uri, mimeType: 'application/json', text: JSON.stringify(value) }]
 
 export function whatsappResources(s: Services): { resources: ResourceDef[]; templates: ResourceTemplateDef[] } {
@@ -26,7 +29,7 @@ export function whatsappResources(s: Services): { resources: ResourceDef[]; temp
         title: 'Chats',
         description: `The ${CHATS_SHOWN} most recently active chats, newest first (list_chats pages further).`,
         mimeType: 'application/json',
-        read: async () => json(CHATS_URI, { chats: s.chats.list({ limit: CHATS_SHOWN }).chats.map((c) => toChat(c)) })
+        read: async (access) => json(CHATS_URI, { chats: s.chats.list({ limit: CHATS_SHOWN, scope: access.scope }).chats.map((c) => toChat(c)) })
       },
       {
         uri: INBOX_URI,
@@ -34,7 +37,7 @@ export function whatsappResources(s: Services): { resources: ResourceDef[]; temp
         title: 'Unread chats',
         description: 'Chats with unread messages or marked unread, newest first.',
         mimeType: 'application/json',
-        read: async () => json(INBOX_URI, { chats: s.chats.list({ limit: CHATS_SHOWN, onlyUnread: true }).chats.map((c) => toChat(c)) })
+        read: async (access) => json(INBOX_URI, { chats: s.chats.list({ limit: CHATS_SHOWN, onlyUnread: true, scope: access.scope }).chats.map((c) => toChat(c)) })
       }
     ],
     templates: [
@@ -44,10 +47,11 @@ export function whatsappResources(s: Services): { resources: ResourceDef[]; temp
         description: `One chat (a JID such as 15551234567@s.whatsapp.net or 123-456@g.us) with its ${MESSAGES_SHOWN} latest messages, newest first.`,
         mimeType: 'application/json',
         // the JIDs of known chats, most recently active first: by JID prefix or by a piece of the chat's name
-        complete: (variable, value) => (variable === 'jid' ? s.chats.list({ limit: COMPLETIONS_SHOWN, ...(value ? { query: value } : {}) }).chats.map((c) => c.jid) : []),
+        complete: (variable, value, access) => (variable === 'jid' ? s.chats.list({ limit: COMPLETIONS_SHOWN, scope: access.scope, ...(value ? { query: value } : {}) }).chats.map((c) => c.jid) : []),
         match: (uri) => (uri.startsWith(CHAT_PREFIX) && uri.length > CHAT_PREFIX.length ? { jid: safeDecode(uri.slice(CHAT_PREFIX.length)) ?? '' } : undefined),
-        read: async (uri, vars) => {
+        read: async (uri, vars, access) => {
           const jid = s.contacts.canonical(vars.jid ?? '')
+          if (jid && !access.sees(jid)) return json(uri, { error: { code: 'CHAT_FORBIDDEN', message: `The chat ${jid} is outside what this credential may see.` } })
           const chat = jid ? s.chats.get(jid) : undefined
           if (!jid || !chat) return json(uri, { error: { code: 'CHAT_NOT_FOUND', message: `No chat ${vars.jid}.` } })
           const messages = s.messages.list({ chatJid: jid, limit: MESSAGES_SHOWN }).messages.map(toMessage)

@@ -3,6 +3,7 @@ import { defineTool } from '../tool.js'
 
 export const forceResync = defineTool({
   name: 'force_resync',
+  toolset: 'account',
   description: 'Soft recovery: resets WhatsApp app-state sync (contact names, archive, pin, mute) and syncs it again from the phone. Messages are untouched. Use it when names or chat flags look stale.',
   input: {},
   output: { started: z.boolean(), message: z.string() },

@@ -6,13 +6,14 @@ import { resolveContacts, matchShape } from '../resolve.js'
 
 export const getChatById = defineTool({
   name: 'get_chat_by_id',
+  toolset: 'read',
   description: 'One chat by JID or phone number (a LID and the phone JID of the same person give the same chat). Error CHAT_NOT_FOUND.',
   input: { jid: jidInput() },
   output: { chat: chatShape },
   annotations: { title: 'Get a chat', ...READ_ONLY },
   storeRead: true,
-  async run(a, { services }) {
-    const jid = canonicalJid(services, a.jid)
+  async run(a, { services, chats }) {
+    const jid = chats.read(canonicalJid(services, a.jid))
     const chat = services.chats.get(jid)
     if (!chat) throw new AppError('CHAT_NOT_FOUND', `No chat with ${jid}.`)
     return { chat: toChat(chat) }
@@ -21,15 +22,16 @@ export const getChatById = defineTool({
 
 export const getDirectChatByContactNumber = defineTool({
   name: 'get_direct_chat_by_contact_number',
+  toolset: 'read',
   description: 'The 1:1 chat with a phone number; "+44 7700 900123", "447700900123" and "44-7700-900123" are the same. Error CHAT_NOT_FOUND.',
   input: { phone_number: z.string().trim().min(3).max(40).describe('a phone number with country code; +, spaces and dashes are fine') },
   output: { chat: chatShape },
   annotations: { title: 'Get the direct chat with a number', ...READ_ONLY },
   storeRead: true,
-  async run(a, { services }) {
+  async run(a, { services, chats }) {
     const digits = a.phone_number.replace(/[\s\-().+]/g, '')
     if (!/^[0-9]{6,15}$/.test(digits)) throw new AppError('WA_JID_INVALID', `"${a.phone_number}" is not a phone number.`)
-    const chat = services.chats.get(`${digits}@s.whatsapp.net`)
+    const chat = services.chats.get(chats.read(`${digits}@s.whatsapp.net`))
     if (!chat) throw new AppError('CHAT_NOT_FOUND', `No direct chat with +${digits}.`)
     return { chat: toChat(chat) }
   }
@@ -37,12 +39,13 @@ export const getDirectChatByContactNumber = defineTool({
 
 export const getChatByContact = defineTool({
   name: 'get_chat_by_contact',
+  toolset: 'read',
   description: 'Finds a contact by name or number and returns the chat with them. When several contacts match and none clearly wins, returns the candidates instead (pick one and call get_chat_by_id). A clear winner is one exact match, or a top score at least 10 above the next when auto_select_contact is on.',
   input: { query: z.string().trim().min(1).max(200), max_candidates: limitInput(5, 50) },
   output: { contact: contactShape.nullable(), chat: chatShape.nullable(), matches: z.array(matchShape) },
   annotations: { title: 'Get the chat with a contact', ...READ_ONLY },
-  async run(a, { services }) {
-    const matches = resolveContacts(services, a.query, a.max_candidates)
+  async run(a, { services, chats }) {
+    const matches = resolveContacts(services, a.query, a.max_candidates, chats.scope)
     if (!matches.length) throw new AppError('CONTACT_NOT_FOUND', `No contact matches "${a.query}".`)
     const [top, second] = matches
     const clear = matches.length === 1 || (services.settings.current().auto_select_contact && top!.score >= 90 && top!.score >= (second?.score ?? 0) + 10)

@@ -5,6 +5,7 @@ import { AppError } from '../../errors/app-error.js'
 import { encodeCursor, decodeCursor } from '../../store/cursor.js'
 import type { Services } from '../../app/services.js'
 import type { AuditMember } from '../../store/groups-repo.js'
+import type { ChatScope } from '../../access/principal.js'
 
 const participantShape = z.object({ jid: z.string(), admin: z.string().nullable(), name: z.string().nullable(), phone: z.string().nullable() })
 const groupShape = z.object({
@@ -22,13 +23,15 @@ const groupShape = z.object({
 
 export const getGroupInfo = defineTool({
   name: 'get_group_info',
+  toolset: 'read',
   description: 'A group\'s subject, description, owner and participants (with names). Asks WhatsApp for the current metadata when connected and stores it; otherwise answers from the store with source "stored".',
   input: { group_jid: jidInput('a group JID, 123-456@g.us or 1203...@g.us') },
   output: { group: groupShape, source: z.enum(['live', 'stored']) },
   annotations: { title: 'Get group info', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async run(a, { services }) {
+  async run(a, { services, chats }) {
     const jid = a.group_jid.trim()
     if (!/^[0-9-]+@g\.us$/.test(jid)) throw new AppError('WA_JID_INVALID', `"${jid}" is not a group JID.`)
+    chats.read(jid)
     let source: 'live' | 'stored' = 'stored'
     if (services.wa.getStatus().state === 'open') {
       try {
@@ -56,13 +59,13 @@ const memberShape = z
   .describe('a member: jid, lid, name (address book), notify (push name), phone, group_count, groups [{jid, subject}], has_direct_chat, in_contacts; unknown values are null')
 const auditOut = { groups_processed: z.number(), total_members: z.number(), members: z.array(memberShape), next_cursor: nextCursor }
 
-async function matrix(s: Services, groupLimit: number, refresh: boolean) {
+async function matrix(s: Services, groupLimit: number, refresh: boolean, scope: ChatScope) {
   if (refresh) {
     await s.wa.waitReady(s.config.WA_SEND_READY_WAIT_MS)
     await s.wa.write('groupsParticipating')
   }
   const me = s.wa.getStatus().me
-  const m = s.groups.members(groupLimit, [me?.jid, me?.lid].filter((x): x is string => !!x))
+  const m = s.groups.members(groupLimit, [me?.jid, me?.lid].filter((x): x is string => !!x), scope)
   // the published member shape names its optional fields in prose, so it takes any object with the typed ones
   return m as Omit<typeof m, 'members'> & { members: Array<AuditMember & Record<string, unknown>> }
 }
@@ -75,12 +78,13 @@ function page(members: Array<AuditMember & Record<string, unknown>>, limit: numb
 
 export const analyzeGroupOverlaps = defineTool({
   name: 'analyze_group_overlaps',
+  toolset: 'groups',
   description: 'People who share at least min_shared_groups (≥2) of your groups, most shared first. Reads every group in the store (participants kept current from group events), never counts you. Paged.',
   input: { ...auditInput, min_shared_groups: z.number().int().min(2).max(1000).default(2) },
   output: auditOut,
   annotations: { title: 'Analyze group overlaps', ...READ_ONLY },
-  async run(a, { services }) {
-    const m = await matrix(services, a.group_limit, a.refresh_group_info)
+  async run(a, { services, chats }) {
+    const m = await matrix(services, a.group_limit, a.refresh_group_info, chats.scope)
     const hits = m.members.filter((x) => x.group_count >= a.min_shared_groups)
     return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor) }
   }
@@ -88,12 +92,13 @@ export const analyzeGroupOverlaps = defineTool({
 
 export const findMembersWithoutDirectChat = defineTool({
   name: 'find_members_without_direct_chat',
+  toolset: 'groups',
   description: 'Members of your groups with whom you have no 1:1 conversation. Paged.',
   input: { ...auditInput, min_shared_groups: z.number().int().min(1).max(1000).default(1) },
   output: auditOut,
   annotations: { title: 'Find members without a direct chat', ...READ_ONLY },
-  async run(a, { services }) {
-    const m = await matrix(services, a.group_limit, a.refresh_group_info)
+  async run(a, { services, chats }) {
+    const m = await matrix(services, a.group_limit, a.refresh_group_info, chats.scope)
     const hits = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.has_direct_chat)
     return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor) }
   }
@@ -101,12 +106,13 @@ export const findMembersWithoutDirectChat = defineTool({
 
 export const findMembersNotInContacts = defineTool({
   name: 'find_members_not_in_contacts',
+  toolset: 'groups',
   description: 'Members of your groups who are not saved in your address book (a push name alone does not count as saved). Paged.',
   input: { ...auditInput, min_shared_groups: z.number().int().min(1).max(1000).default(1) },
   output: auditOut,
   annotations: { title: 'Find members not in contacts', ...READ_ONLY },
-  async run(a, { services }) {
-    const m = await matrix(services, a.group_limit, a.refresh_group_info)
+  async run(a, { services, chats }) {
+    const m = await matrix(services, a.group_limit, a.refresh_group_info, chats.scope)
     const hits = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.in_contacts)
     return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor) }
   }
@@ -114,6 +120,7 @@ export const findMembersNotInContacts = defineTool({
 
 export const runGroupAudit = defineTool({
   name: 'run_group_audit',
+  toolset: 'groups',
   description: 'All three audits from one pass: overlaps, members without a direct chat, members not in contacts. Each list is capped at limit; use the single-audit tools to page further.',
   input: {
     group_limit: auditInput.group_limit,
@@ -129,8 +136,8 @@ export const runGroupAudit = defineTool({
     not_in_contacts: z.array(memberShape)
   },
   annotations: { title: 'Run a group audit', ...READ_ONLY },
-  async run(a, { services }) {
-    const m = await matrix(services, a.group_limit, a.refresh_group_info)
+  async run(a, { services, chats }) {
+    const m = await matrix(services, a.group_limit, a.refresh_group_info, chats.scope)
     const overlaps = m.members.filter((x) => x.group_count >= a.overlap_min_shared_groups)
     const noDirect = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.has_direct_chat)
     const notSaved = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.in_contacts)

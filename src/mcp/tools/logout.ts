@@ -13,6 +13,7 @@ const CONFIRM: InputRequest = {
 
 export const logout = defineTool({
   name: 'logout',
+  toolset: 'account',
   description: 'Unlinks this server from WhatsApp. A client that supports elicitation is asked to confirm first. Clears only the link (creds and keys): every stored chat and message stays. A new QR code follows. Idempotent: logging out when not linked reports already_logged_out.',
   input: { idempotency_key: z.string().min(1).max(200).optional().describe('accepted for compatibility; logout is idempotent by itself') },
   output: { logged_out: z.boolean(), already_logged_out: z.boolean(), message: z.string() },

@@ -13,9 +13,11 @@ const messageIdInput = z.string().trim().min(1).max(300).describe('chat_jid:id a
 const done = { success: z.literal(true), message_id: z.string().describe('chat_jid:id of what was sent'), chat_jid: z.string(), timestamp: z.number().describe('unix ms') }
 
 /** a message named by chat_jid:id, which must be stored */
-function storedMessage(s: Services, input: string): { chatJid: string; id: string } {
+function storedMessage(s: Services, input: string, gate: (chat: string) => string): { chatJid: string; id: string } {
   const { chatJid, id } = parseMessageId(s, input)
   if (!chatJid) throw new AppError('INVALID_INPUT', `message_id must be chat_jid:id (as list_messages gives it), got "${input}".`)
+  // the caller's scope and the chat policy are judged before the store is asked: a refusal tells nothing of what is stored
+  gate(chatJid)
   if (!s.messages.get(id, chatJid)) throw new AppError('MESSAGE_NOT_FOUND', `No stored message ${input}.`)
   return { chatJid, id }
 }
@@ -25,12 +27,13 @@ const out = (r: SendResult) => ({ success: true as const, message_id: `${r.chatJ
 
 export const sendReaction = defineTool({
   name: 'send_reaction',
+  toolset: 'send',
   description: 'Reacts to a message with an emoji; an empty emoji removes this account\'s reaction.',
   input: { message_id: messageIdInput, emoji: z.string().max(16).describe('one emoji, e.g. 👍; "" removes ours') },
   output: done,
   annotations: { title: 'React to a message', ...ACT, idempotentHint: true },
-  async run(a, { services: s }) {
-    const m = storedMessage(s, a.message_id)
+  async run(a, { services: s, chats }) {
+    const m = storedMessage(s, a.message_id, (c) => chats.write(c))
     await ready(s)
     return out(await s.wa.write('sendReaction', { chatJid: m.chatJid, messageId: m.id, emoji: a.emoji }))
   }
@@ -38,12 +41,13 @@ export const sendReaction = defineTool({
 
 export const editMessage = defineTool({
   name: 'edit_message',
+  toolset: 'send',
   description: 'Replaces the text of a message this account sent, within WhatsApp\'s 15-minute edit window (MESSAGE_NOT_EDITABLE otherwise).',
   input: { message_id: messageIdInput, text: z.string().min(1).max(65536) },
   output: done,
   annotations: { title: 'Edit a message', ...ACT, idempotentHint: true },
-  async run(a, { services: s }) {
-    const m = storedMessage(s, a.message_id)
+  async run(a, { services: s, chats }) {
+    const m = storedMessage(s, a.message_id, (c) => chats.write(c))
     await ready(s)
     return out(await s.wa.write('editMessage', { chatJid: m.chatJid, messageId: m.id, text: a.text }))
   }
@@ -51,12 +55,13 @@ export const editMessage = defineTool({
 
 export const deleteMessage = defineTool({
   name: 'delete_message',
+  toolset: 'send',
   description: 'Deletes a message: for_everyone revokes it on every phone (ours, or any in a group this account administers); otherwise it is removed from this server\'s store only.',
   input: { message_id: messageIdInput, for_everyone: z.boolean().default(false) },
   output: { success: z.literal(true), message_id: z.string(), for_everyone: z.boolean() },
   annotations: { title: 'Delete a message', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s }) {
-    const m = storedMessage(s, a.message_id)
+  async run(a, { services: s, chats }) {
+    const m = storedMessage(s, a.message_id, (c) => chats.write(c))
     if (a.for_everyone) await ready(s)
     await s.wa.write('deleteMessage', { chatJid: m.chatJid, messageId: m.id, forEveryone: a.for_everyone })
     return { success: true as const, message_id: `${m.chatJid}:${m.id}`, for_everyone: a.for_everyone }
@@ -65,13 +70,14 @@ export const deleteMessage = defineTool({
 
 export const forwardMessage = defineTool({
   name: 'forward_message',
+  toolset: 'send',
   description: 'Forwards a stored message (text or media) to another chat, marked as forwarded.',
   input: { message_id: messageIdInput, to: jidInput('the chat to forward to: a JID or a phone number') },
   output: done,
   annotations: { title: 'Forward a message', ...ACT },
-  async run(a, { services: s }) {
-    const m = storedMessage(s, a.message_id)
-    const to = canonicalJid(s, a.to)
+  async run(a, { services: s, chats }) {
+    const m = storedMessage(s, a.message_id, (c) => chats.read(c))
+    const to = chats.write(canonicalJid(s, a.to))
     await readyToSend(s, to)
     return out(await s.wa.write('forwardMessage', { to, chatJid: m.chatJid, messageId: m.id }))
   }
@@ -79,6 +85,7 @@ export const forwardMessage = defineTool({
 
 export const sendLocation = defineTool({
   name: 'send_location',
+  toolset: 'send',
   description: 'Sends a location pin, with an optional place name and address.',
   input: {
     recipient_jid: jidInput('the chat: a JID or a phone number'),
@@ -89,8 +96,8 @@ export const sendLocation = defineTool({
   },
   output: done,
   annotations: { title: 'Send a location', ...ACT },
-  async run(a, { services: s }) {
-    const to = canonicalJid(s, a.recipient_jid)
+  async run(a, { services: s, chats }) {
+    const to = chats.write(canonicalJid(s, a.recipient_jid))
     await readyToSend(s, to)
     return out(await s.wa.write('sendLocation', { to, latitude: a.latitude, longitude: a.longitude, name: a.name, address: a.address }))
   }
@@ -105,6 +112,7 @@ const cardInput = z.object({
 
 export const sendContact = defineTool({
   name: 'send_contact',
+  toolset: 'send',
   description: 'Sends one or more contact cards (vCards). Give contact_jid to send a stored contact as it is known here, or the fields yourself.',
   input: {
     recipient_jid: jidInput('the chat: a JID or a phone number'),
@@ -113,11 +121,11 @@ export const sendContact = defineTool({
   },
   output: done,
   annotations: { title: 'Send a contact', ...ACT },
-  async run(a, { services: s }) {
-    const to = canonicalJid(s, a.recipient_jid)
+  async run(a, { services: s, chats }) {
+    const to = chats.write(canonicalJid(s, a.recipient_jid))
     const cards = [...(a.contacts ?? [])]
     if (a.contact_jid) {
-      const jid = canonicalJid(s, a.contact_jid)
+      const jid = chats.read(canonicalJid(s, a.contact_jid))
       const c = s.contacts.get(jid)
       if (!c) throw new AppError('CONTACT_NOT_FOUND', `No contact ${jid} is stored.`)
       const phone = c.phone ?? jid.split('@')[0]!
@@ -131,6 +139,7 @@ export const sendContact = defineTool({
 
 export const sendPoll = defineTool({
   name: 'send_poll',
+  toolset: 'send',
   description: 'Sends a poll with 2 to 12 options; selectable_count 1 for a single choice, more for several (0 = any number).',
   input: {
     recipient_jid: jidInput('the chat: a JID or a phone number'),
@@ -140,10 +149,10 @@ export const sendPoll = defineTool({
   },
   output: done,
   annotations: { title: 'Send a poll', ...ACT },
-  async run(a, { services: s }) {
+  async run(a, { services: s, chats }) {
     if (new Set(a.options).size !== a.options.length) throw new AppError('INVALID_INPUT', 'Poll options must differ from each other.')
     if (a.selectable_count > a.options.length) throw new AppError('INVALID_INPUT', `selectable_count (${a.selectable_count}) is more than the ${a.options.length} options.`)
-    const to = canonicalJid(s, a.recipient_jid)
+    const to = chats.write(canonicalJid(s, a.recipient_jid))
     await readyToSend(s, to)
     return out(await s.wa.write('sendPoll', { to, question: a.question, options: a.options, selectableCount: a.selectable_count }))
   }
@@ -151,13 +160,14 @@ export const sendPoll = defineTool({
 
 export const markRead = defineTool({
   name: 'mark_read',
+  toolset: 'send',
   description: 'Sends read receipts: for the given messages, or for a whole chat (its unread messages). Reading a chat with the other tools never marks it read.',
   input: { chat_id: jidInput('the chat: a JID or a phone number').optional(), message_ids: z.array(messageIdInput).min(1).max(100).optional() },
   output: { success: z.literal(true), chat_jid: z.string(), marked: z.number() },
   annotations: { title: 'Mark as read', ...ACT, idempotentHint: true },
-  async run(a, { services: s }) {
-    const named = (a.message_ids ?? []).map((id) => storedMessage(s, id))
-    const chatJid = a.chat_id ? canonicalJid(s, a.chat_id) : named[0]?.chatJid
+  async run(a, { services: s, chats }) {
+    const named = (a.message_ids ?? []).map((id) => storedMessage(s, id, (c) => chats.write(c)))
+    const chatJid = a.chat_id ? chats.write(canonicalJid(s, a.chat_id)) : named[0]?.chatJid
     if (!chatJid) throw new AppError('INVALID_INPUT', 'Give chat_id, message_ids, or both.')
     if (named.some((m) => m.chatJid !== chatJid)) throw new AppError('INVALID_INPUT', 'Every message in message_ids must be in the one chat.')
     const chat = s.chats.get(chatJid)
@@ -171,14 +181,15 @@ export const markRead = defineTool({
 
 export const sendPresence = defineTool({
   name: 'send_presence',
+  toolset: 'send',
   description: 'Shows "typing…" (composing), "recording audio…" (recording) or stops it (paused) in a chat, or sets this account available / unavailable.',
   input: { state: z.enum(['composing', 'recording', 'paused', 'available', 'unavailable']), chat_id: jidInput('the chat, for composing, recording and paused').optional() },
   output: { success: z.literal(true), state: z.string(), chat_jid: z.string().nullable() },
   annotations: { title: 'Send presence', ...ACT, idempotentHint: true },
-  async run(a, { services: s }) {
+  async run(a, { services: s, chats }) {
     const inChat = a.state === 'composing' || a.state === 'recording' || a.state === 'paused'
     if (inChat && !a.chat_id) throw new AppError('INVALID_INPUT', `${a.state} is shown in a chat: give chat_id.`)
-    const chatJid = inChat ? canonicalJid(s, a.chat_id!) : undefined
+    const chatJid = inChat ? chats.write(canonicalJid(s, a.chat_id!)) : undefined
     await ready(s)
     await s.wa.call('sendPresence', { state: a.state, chatJid })
     return { success: true as const, state: a.state, chat_jid: chatJid ?? null }
@@ -187,11 +198,12 @@ export const sendPresence = defineTool({
 
 export const checkWhatsappNumbers = defineTool({
   name: 'check_whatsapp_numbers',
+  toolset: 'read',
   description: 'Which phone numbers are on WhatsApp, and under which JID (and LID when WhatsApp says). International format; "00" and "+" prefixes are fine.',
   input: { phone_numbers: z.array(z.string().min(3).max(40)).min(1).max(50) },
   output: { results: z.array(z.object({ input: z.string(), on_whatsapp: z.boolean(), jid: z.string().nullable(), lid: z.string().nullable() })) },
   annotations: { title: 'Check WhatsApp numbers', ...READ_REMOTE },
-  async run(a, { services: s }) {
+  async run(a, { services: s, chats }) {
     const digits = a.phone_numbers.map((p) => {
       const d = p.trim().replace(/^00/, '').replace(/\D/g, '')
       if (d.length < 6 || d.length > 15) throw new AppError('WA_JID_INVALID', `"${p}" is not an international phone number.`)

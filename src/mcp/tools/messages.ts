@@ -3,16 +3,20 @@ import { defineTool, JsonText, READ_ONLY } from '../tool.js'
 import { canonicalJid, cursorInput, jidInput, limitInput, messageShape, nextCursor, parseMessageId, toMessage } from '../schemas.js'
 import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
+import type { ChatAccess } from '../../access/chat-policy.js'
 
-function findMessage(s: Services, messageId: string) {
+/** a message the caller may see: a named chat outside its scope is CHAT_FORBIDDEN, a bare id found there is not found */
+function findMessage(s: Services, messageId: string, chats: ChatAccess) {
   const { chatJid, id } = parseMessageId(s, messageId)
+  if (chatJid) chats.read(chatJid)
   const m = s.messages.get(id, chatJid)
-  if (!m) throw new AppError('MESSAGE_NOT_FOUND', `No message ${messageId}.`)
+  if (!m || !chats.sees(m.chat_jid)) throw new AppError('MESSAGE_NOT_FOUND', `No message ${messageId}.`)
   return m
 }
 
 export const listMessages = defineTool({
   name: 'list_messages',
+  toolset: 'read',
   description: 'Messages of one chat, newest first; next_cursor walks to older ones. Optional time bounds (unix ms). Media messages carry their metadata; fetch the file with download_media.',
   input: {
     chat_id: jidInput('the chat: a JID or a phone number'),
@@ -27,8 +31,8 @@ export const listMessages = defineTool({
   output: { chat_jid: z.string(), messages: z.array(messageShape), next_cursor: nextCursor },
   annotations: { title: 'List messages', ...READ_ONLY },
   storeRead: true,
-  async run(a, { services }) {
-    const chatJid = canonicalJid(services, a.chat_id)
+  async run(a, { services, chats }) {
+    const chatJid = chats.read(canonicalJid(services, a.chat_id))
     const r = services.messages.listJson({ chatJid, limit: a.limit, cursor: a.cursor, before: a.before, after: a.after })
     if (r.json === '[]' && !a.cursor && !services.chats.get(chatJid)) throw new AppError('CHAT_NOT_FOUND', `No chat with ${chatJid}.`)
     return new JsonText(`{"chat_jid":${JSON.stringify(chatJid)},"messages":${r.json},"next_cursor":${JSON.stringify(r.next_cursor)}}`)
@@ -37,32 +41,35 @@ export const listMessages = defineTool({
 
 export const searchMessages = defineTool({
   name: 'search_messages',
+  toolset: 'read',
   description: 'Full-text search over every stored message (accents ignored: "cafe" finds "café"), best matches first, with a [highlighted] snippet. Scope to one chat with chat_id. Queries under 3 characters match substrings, newest first. Paged with cursor.',
   input: { query: z.string().trim().min(1).max(500), chat_id: jidInput('limit the search to this chat').optional(), limit: limitInput(20, 100), cursor: cursorInput },
   output: { messages: z.array(messageShape), next_cursor: nextCursor },
   annotations: { title: 'Search messages', ...READ_ONLY },
   storeRead: true,
-  async run(a, { services }) {
+  async run(a, { services, chats }) {
     // off the event loop: a search for common words can touch much of the index
-    const r = await services.pool.run<{ json: string; next_cursor: string | null }>('searchMessages', { dbPath: services.config.DB_PATH, query: a.query, chatJid: a.chat_id ? canonicalJid(services, a.chat_id) : undefined, limit: a.limit, cursor: a.cursor })
+    const r = await services.pool.run<{ json: string; next_cursor: string | null }>('searchMessages', { dbPath: services.config.DB_PATH, query: a.query, chatJid: a.chat_id ? chats.read(canonicalJid(services, a.chat_id)) : undefined, limit: a.limit, cursor: a.cursor, scope: chats.scope })
     return new JsonText(`{"messages":${r.json},"next_cursor":${JSON.stringify(r.next_cursor)}}`)
   }
 })
 
 export const getMessageById = defineTool({
   name: 'get_message_by_id',
+  toolset: 'read',
   description: 'One message by message_id ("chat_jid:id" as the other tools return it, or the bare id). Error MESSAGE_NOT_FOUND.',
   input: { message_id: z.string().trim().min(1).max(300) },
   output: { message: messageShape },
   annotations: { title: 'Get a message', ...READ_ONLY },
   storeRead: true,
-  async run(a, { services }) {
-    return { message: toMessage(findMessage(services, a.message_id)) }
+  async run(a, { services, chats }) {
+    return { message: toMessage(findMessage(services, a.message_id, chats)) }
   }
 })
 
 export const getMessageContext = defineTool({
   name: 'get_message_context',
+  toolset: 'read',
   description: 'A message with the messages just before and after it in its chat, oldest first: a real window around the target. limit sets both sides unless before/after are given.',
   input: {
     message_id: z.string().trim().min(1).max(300),
@@ -73,24 +80,26 @@ export const getMessageContext = defineTool({
   output: { target: messageShape, before: z.array(messageShape), after: z.array(messageShape) },
   annotations: { title: 'Get the context of a message', ...READ_ONLY },
   storeRead: true,
-  async run(a, { services }) {
+  async run(a, { services, chats }) {
     const { chatJid, id } = parseMessageId(services, a.message_id)
+    if (chatJid) chats.read(chatJid)
     const ctx = services.messages.context(id, a.before ?? a.limit, a.after ?? a.limit, chatJid)
-    if (!ctx) throw new AppError('MESSAGE_NOT_FOUND', `No message ${a.message_id}.`)
+    if (!ctx || !chats.sees(ctx.target.chat_jid)) throw new AppError('MESSAGE_NOT_FOUND', `No message ${a.message_id}.`)
     return { target: toMessage(ctx.target), before: ctx.before.map(toMessage), after: ctx.after.map(toMessage) }
   }
 })
 
 export const getLastInteraction = defineTool({
   name: 'get_last_interaction',
+  toolset: 'read',
   description: 'The newest message exchanged with a person (in your chat with them or written by them in a group) or in a group. Error MESSAGE_NOT_FOUND when there is none.',
   input: { jid: jidInput() },
   output: { message: messageShape },
   annotations: { title: 'Get the last interaction', ...READ_ONLY },
   storeRead: true,
-  async run(a, { services }) {
-    const jid = canonicalJid(services, a.jid)
-    const m = services.messages.lastInteraction(jid)
+  async run(a, { services, chats }) {
+    const jid = chats.read(canonicalJid(services, a.jid))
+    const m = services.messages.lastInteraction(jid, chats.scope)
     if (!m) throw new AppError('MESSAGE_NOT_FOUND', `No messages with ${jid}.`)
     return { message: toMessage(m) }
   }

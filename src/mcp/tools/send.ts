@@ -30,6 +30,7 @@ function recipient(s: Services, input: string): string {
 
 export const sendMessage = defineTool({
   name: 'send_message',
+  toolset: 'send',
   description: 'Sends a text message to a person (JID or phone number) or a group. Waits briefly for WhatsApp to be connected, then fails with a retryable WA_NOT_READY. With idempotency_key a retry never sends twice; without one, an identical text to the same chat within WA_SEND_DEDUP_WINDOW_MS is not sent again (deduplicated: true). Optional reply_to quotes a stored message.',
   input: {
     recipient_jid: jidInput('the chat: a JID or a phone number'),
@@ -40,8 +41,8 @@ export const sendMessage = defineTool({
   },
   output: sentShape,
   annotations: { title: 'Send a message', ...SEND },
-  async run(a, { services }) {
-    const to = recipient(services, a.recipient_jid)
+  async run(a, { services, chats }) {
+    const to = chats.write(recipient(services, a.recipient_jid))
     const quotedId = a.reply_to ? (a.reply_to.includes(':') && a.reply_to.includes('@') ? a.reply_to.slice(a.reply_to.indexOf(':', a.reply_to.lastIndexOf('@')) + 1) : a.reply_to) : undefined
     const mentions = a.mentions?.map((m) => canonicalJid(services, m))
     const { result, deduplicated } = await services.sends.run<SendResult>('send_message', fingerprint(to, a.message, quotedId ?? null, mentions ?? null), a.idempotency_key, async (messageId) => {
@@ -63,6 +64,7 @@ function kindOf(mime: string, asVoice: boolean): OutgoingMediaKind {
 
 export const sendMedia = defineTool({
   name: 'send_media',
+  toolset: 'send',
   description: 'Sends an image, video, audio, voice note (as_audio_message: converted to Opus with ffmpeg when needed) or document. Give exactly one of media_path (inside MEDIA_DIR or MEDIA_ROOTS), media_url (downloaded with a timeout and size cap) or media_content (base64 or a data: URL). The type comes from the file\'s bytes; image/webp goes as a sticker. idempotency_key as in send_message.',
   input: {
     recipient_jid: jidInput('the chat: a JID or a phone number'),
@@ -79,8 +81,8 @@ export const sendMedia = defineTool({
   },
   output: { ...sentShape, kind: z.string(), mimetype: z.string(), size: z.number(), file_name: z.string() },
   annotations: { title: 'Send media', ...SEND },
-  async run(a, { services }) {
-    const to = recipient(services, a.recipient_jid)
+  async run(a, { services, chats }) {
+    const to = chats.write(recipient(services, a.recipient_jid))
     const { config } = services
     const print = fingerprint(to, a.media_path ?? null, a.media_url ?? null, a.media_content ? fingerprint(a.media_content) : null, a.mime_type ?? null, a.filename ?? null, a.caption ?? null, a.as_audio_message, a.reply_to ?? null)
     const { result, deduplicated } = await services.sends.run('send_media', print, a.idempotency_key, async (messageId) => {
@@ -118,6 +120,7 @@ export const sendMedia = defineTool({
 
 export const stageMediaTool = defineTool({
   name: 'stage_media',
+  toolset: 'send',
   description: 'Saves media from a URL or base64 into MEDIA_DIR without sending it, and returns its path (for send_media media_path) and its URL under /media.',
   input: { media_url: z.string().max(4000).optional(), media_content: z.string().optional(), mime_type: z.string().max(200).optional(), filename: z.string().max(255).optional() },
   output: { success: z.literal(true), saved_path: z.string(), filename: z.string(), url: z.string(), size: z.number(), mimetype: z.string() },

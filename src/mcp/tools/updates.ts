@@ -7,9 +7,8 @@ import { AppError } from '../../errors/app-error.js'
 import { EVENT_KINDS } from '../../store/event-log.js'
 import { eventShape, toEvent } from '../event-json.js'
 import type { Services } from '../../app/services.js'
-
-/** a wait that runs this long sends a progress notification, so proxies keep the stream open */
-const PROGRESS_EVERY_MS = 15_000
+import type { Waiter } from '../message-waiters.js'
+import type { MessageEventQuery } from '../../store/events-repo.js'
 
 const cursorArg = z.string().max(100).optional()
 
@@ -26,6 +25,7 @@ function after(s: Services, since: string | undefined): number {
 
 export const getUpdates = defineTool({
   name: 'get_updates',
+  toolset: 'read',
   description:
     'What changed since your last call, oldest first: new messages (ours too, with from_me), edits, deletes for everyone, reactions, delivery and read receipts of our messages, poll votes, chats archived / pinned / muted / read, group subject and participant changes, contact renames, connection changes. Without since: an empty page and the cursor of "now". Pass next_cursor back as since: nothing is missed and nothing comes twice, across restarts. Filter by chats (JIDs or phone numbers) and kinds.',
   input: {
@@ -36,10 +36,10 @@ export const getUpdates = defineTool({
   },
   output: { events: z.array(eventShape), next_cursor: z.string(), has_more: z.boolean() },
   annotations: { title: 'Get updates', ...READ_ONLY, idempotentHint: true },
-  async run(a, { services }) {
+  async run(a, { services, chats: access }) {
     const from = after(services, a.since)
-    const chats = a.chats?.map((c) => knownChat(services, c))
-    const { events, last } = services.events.page({ after: from, chats, kinds: a.kinds, limit: a.limit + 1 })
+    const chats = a.chats?.map((c) => knownChat(services, access.read(canonicalJid(services, c))))
+    const { events, last } = services.events.page({ after: from, chats, kinds: a.kinds, limit: a.limit + 1, scope: access.scope })
     const more = events.length > a.limit
     const page = more ? events.slice(0, a.limit) : events
     // a full page ends at its last event; a short one has seen everything up to the log's newest number
@@ -56,6 +56,7 @@ function knownChat(s: Services, input: string): string {
 
 export const waitForMessages = defineTool({
   name: 'wait_for_messages',
+  toolset: 'read',
   description:
     'Waits for incoming messages and returns as soon as one matching the filters is stored (or those already there after since), else an empty list after timeout_s (default 60, at most 300). Filters: chat_id, from (a person, also in groups), contains (text, case-insensitive for ASCII). Always returns next_cursor: pass it as since to wait for the next ones without missing any.',
   input: {
@@ -72,52 +73,95 @@ export const waitForMessages = defineTool({
   taskSupport: 'optional',
   // pinned to the log position of its start, the wait run again after a restart misses nothing
   rerunnable: (a, s) => ({ ...a, since: a.since === undefined ? s.cursors.encode(s.events.bounds().last) : a.since }),
-  async run(a, ctx) {
+  // not async: an async wrapper would hold one more promise for every waiting call
+  run(a, ctx) {
     const s = ctx.services
-    const start = after(s, a.since)
-    const chat = a.chat_id ? knownChat(s, a.chat_id) : undefined
-    const from = a.from ? canonicalJid(s, a.from) : undefined
-    const look = () => s.events.incoming({ after: start, chat, from, contains: a.contains, limit: a.limit })
-    const answer = (r: ReturnType<typeof look>, timedOut: boolean) => ({
-      messages: r.rows.map((row) => s.messages.get(row.message_id, row.chat_jid)).filter((m) => !!m).map(toMessage),
-      next_cursor: s.cursors.encode(r.rows.length ? r.rows.at(-1)!.seq : r.last),
-      timed_out: timedOut
-    })
-    const now = look()
-    if (now.rows.length) return answer(now, false)
+    const q: WaitQuery = { after: after(s, a.since), chat: a.chat_id ? knownChat(s, ctx.chats.read(canonicalJid(s, a.chat_id))) : undefined, from: a.from ? canonicalJid(s, a.from) : undefined, contains: a.contains, limit: a.limit, scope: ctx.chats.scope }
+    const now = s.events.incoming(q)
+    if (now.rows.length) return Promise.resolve(answerOf(s, now, false))
     // a wait on a sender alone is woken by any chat: their messages may come in a group
-    return waitFor(ctx, chat, a.timeout_s * 1000, look, answer)
+    return waitFor(ctx, q, a.timeout_s * 1000)
   }
 })
 
-function waitFor<R extends { rows: unknown[] }, O>(ctx: ToolContext, chat: string | undefined, ms: number, look: () => R, answer: (r: R, timedOut: boolean) => O): Promise<O> {
-  const s = ctx.services
-  return new Promise<O>((resolve, reject) => {
-    const t0 = Date.now()
-    let done = false
-    const finish = (r: R, timedOut: boolean) => {
-      if (done) return
-      done = true
-      s.waiters.remove(waiter)
-      clearTimeout(timer)
-      clearInterval(progress)
-      try {
-        resolve(answer(r, timedOut))
-      } catch (err) {
-        reject(err)
-      }
-    }
-    const waiter = {
-      chat,
-      caller: ctx.caller,
-      wake: () => {
-        const r = look()
-        if (r.rows.length) finish(r, false)
-      }
-    }
-    s.waiters.add(waiter)
-    const timer = setTimeout(() => finish(look(), true), ms)
-    const progress = ctx.progressToken === undefined ? undefined : setInterval(() => ctx.notify('notifications/progress', { progressToken: ctx.progressToken!, progress: Date.now() - t0, total: ms, message: 'waiting for a message' }), PROGRESS_EVERY_MS)
-    ctx.onCancel(() => finish(look(), true))
+// apart from run: what a waiting call keeps is only what this function's closures see (not the arguments)
+function waitFor(ctx: ToolContext, q: WaitQuery, ms: number): Promise<ReturnType<typeof answerOf>> {
+  return new Promise((resolve, reject) => {
+    const w = new PendingWait(ctx, q, ms, resolve, reject)
+    ctx.services.waiters.add(w)
+    ctx.onCancel(() => w.expire())
   })
+}
+
+type WaitQuery = MessageEventQuery
+
+type Incoming = ReturnType<Services['events']['incoming']>
+
+function answerOf(s: Services, r: Incoming, timedOut: boolean) {
+  return {
+    messages: r.rows.map((row) => s.messages.get(row.message_id, row.chat_jid)).filter((m) => !!m).map(toMessage),
+    next_cursor: s.cursors.encode(r.rows.length ? r.rows.at(-1)!.seq : r.last),
+    timed_out: timedOut
+  }
+}
+
+/** one waiting call: what it looks for (it is its own store query) and how to answer, and nothing else (see message-waiters.ts) */
+class PendingWait implements Waiter, WaitQuery {
+  slot = -1
+  readonly after: number
+  readonly chat: string | undefined
+  readonly from: string | undefined
+  readonly contains: string | undefined
+  readonly limit: number
+  readonly scope: WaitQuery['scope']
+  readonly deadline: number
+  private done = false
+
+  constructor(
+    private readonly ctx: ToolContext,
+    q: WaitQuery,
+    private readonly total: number,
+    private readonly resolve: (v: ReturnType<typeof answerOf>) => void,
+    private readonly reject: (err: unknown) => void
+  ) {
+    this.after = q.after
+    this.chat = q.chat
+    this.from = q.from
+    this.contains = q.contains
+    this.limit = q.limit
+    this.scope = q.scope
+    this.deadline = Date.now() + total
+  }
+
+  get caller(): object {
+    return this.ctx.caller
+  }
+
+  get progress(): boolean {
+    return this.ctx.progressToken !== undefined
+  }
+
+  wake(): void {
+    const r = this.ctx.services.events.incoming(this)
+    if (r.rows.length) this.finish(r, false)
+  }
+
+  expire(): void {
+    if (!this.done) this.finish(this.ctx.services.events.incoming(this), true)
+  }
+
+  tick(): void {
+    this.ctx.notify('notifications/progress', { progressToken: this.ctx.progressToken!, progress: this.total - (this.deadline - Date.now()), total: this.total, message: 'waiting for a message' })
+  }
+
+  private finish(r: Incoming, timedOut: boolean): void {
+    if (this.done) return
+    this.done = true
+    this.ctx.services.waiters.remove(this)
+    try {
+      this.resolve(answerOf(this.ctx.services, r, timedOut))
+    } catch (err) {
+      this.reject(err)
+    }
+  }
 }

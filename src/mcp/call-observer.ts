@@ -1,0 +1,44 @@
+// What the dispatcher tells an observer (the audit trail) about each tools/call it ran: era-blind, since
+// both the 2025 sessions and the 2026 stateless router run their calls through the dispatcher.
+import type { Principal } from '../access/principal.js'
+import type { CallToolResult } from './tool.js'
+
+/** one finished tools/call */
+export interface ObservedCall {
+  tool: string
+  /** the arguments as validated (as sent, when validation refused them) */
+  args: Record<string, unknown>
+  /** the structured result when the tool returned an object; absent for cached and pre-encoded answers */
+  result?: unknown
+  outcome: 'ok' | 'error' | 'cancelled'
+  /** the error code of a failure */
+  code?: string
+  /** ms since the epoch */
+  startedAt: number
+  durationMs: number
+  /** the tool is annotated read-only (readOnlyHint) */
+  readOnly: boolean
+  principal?: Principal
+  /** the client's clientInfo.name (the session's in 2025, the request's `_meta` in 2026) */
+  clientName?: string
+}
+
+/**
+ * Told of every tools/call after it ended and before its reply is handed to the transport, so an
+ * observer can make its record durable first. A call suspended for the client's input (2026
+ * input_required) is told when the re-sent request ends. Must not throw; the dispatcher guards anyway.
+ */
+export interface ToolCallObserver {
+  toolCalled(call: ObservedCall): void
+}
+
+/** the code an isError result carries in its JSON text (toolErrorResult's shape) */
+export function codeOf(result: CallToolResult): string {
+  const block = result.content?.[0]
+  try {
+    const code = block?.type === 'text' ? (JSON.parse(block.text) as { error?: { code?: unknown } }).error?.code : undefined
+    return typeof code === 'string' ? code : 'INTERNAL'
+  } catch {
+    return 'INTERNAL'
+  }
+}
