@@ -13,7 +13,7 @@ try {
   process.stderr.write(`${err instanceof AppError ? err.message : String(err)}\n`)
   process.exit(78)
 }
-const log = createLogger(config.LOG_LEVEL, { actor: 'main' })
+const log = createLogger(config.LOG_LEVEL, { thread: 'main' })
 captureConsole(log)
 // a start-up failure we know (the port is taken, no uWS binary loads) is one line, not a stack trace
 const server = await startServer(config, log).catch((err: unknown) => {

@@ -4,7 +4,8 @@
  * may not, the suite stops before running anything, with one line saying what to install.
  *
  * The admin UI tests drive a real Chromium (`CHROMIUM_PATH` names another binary). Their screenshots want
- * an emoji font: installed along when installing anyway, never a reason to stop.
+ * an emoji font: installed along when installing anyway, never a reason to stop. The voice-note test needs
+ * ffmpeg (`FFMPEG_PATH` names another binary) and the ffprobe beside it.
  */
 import { accessSync, constants, existsSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
@@ -43,6 +44,8 @@ const EMOJI_FONT = '/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf'
 
 export const PREREQUISITES: Prerequisite[] = [
   { name: 'chromium', debian: 'chromium', neededBy: ['admin/'], find: (env) => (env.CHROMIUM_PATH && existsSync(env.CHROMIUM_PATH) ? env.CHROMIUM_PATH : onPath(['chromium', 'chromium-browser'], env)) },
+  // the voice-note test converts with ffmpeg and checks the result with its ffprobe (one Debian package)
+  { name: 'ffmpeg', debian: 'ffmpeg', neededBy: ['media/voice-note'], find: (env) => (env.FFMPEG_PATH && existsSync(env.FFMPEG_PATH) ? env.FFMPEG_PATH : onPath(['ffmpeg'], env)) },
   { name: 'an emoji font', debian: 'fonts-noto-color-emoji', neededBy: ['admin/'], optional: true, find: () => (existsSync(EMOJI_FONT) ? EMOJI_FONT : undefined) }
 ]
 

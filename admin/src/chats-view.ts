@@ -68,7 +68,7 @@ function messageItem(m: Message, isGroup: boolean, byId: Map<string, Message>): 
   const isImage = m.type === 'image' || m.type === 'sticker'
   const base = `/api/chats/${encodeURIComponent(m.chat_jid)}/messages/${encodeURIComponent(m.id)}`
   const media = m.media
-    ? `${isImage ? `<img class="thumb" alt="${esc((m.body ?? 'image') + ' (preview)')}" src="${base}/thumbnail" loading="lazy" onerror="this.remove()">` : ''}<a href="${base}/media" download>Download ${esc(m.type)}${m.media.fileName ? ` (${esc(m.media.fileName)})` : ''}</a>`
+    ? `${isImage ? `<img class="thumb" alt="${esc((m.body ?? 'image') + ' (preview)')}" src="${base}/thumbnail" loading="lazy">` : ''}<a href="${base}/media" download>Download ${esc(m.type)}${m.media.fileName ? ` (${esc(m.media.fileName)})` : ''}</a>`
     : ''
   const who = isGroup && !m.from_me ? `<div class="who">${esc(m.sender_name ?? m.sender_jid ?? '')}</div>` : ''
   const body = m.revoked ? '<em>This message was deleted</em>' : esc(m.body ?? (m.media ? '' : `[${m.type}]`))
@@ -76,9 +76,23 @@ function messageItem(m: Message, isGroup: boolean, byId: Map<string, Message>): 
   return `<li class="msg ${m.from_me ? 'mine' : ''}" data-id="${esc(m.id)}">${who}${quote}${media}<div class="body">${body}</div>${reactions}<div class="meta"><time datetime="${new Date(m.timestamp).toISOString()}">${esc(fmtTime(m.timestamp))}</time>${m.edited ? ' · edited' : ''}</div></li>`
 }
 
+/** Pure: oldest first for display. The API pages newest first, so reversing before the (stable) sort keeps
+ * messages of the same second in the order they were sent instead of flipping them. */
+export function displayOrder<T extends { timestamp: number }>(newestFirst: readonly T[]): T[] {
+  return [...newestFirst].reverse().sort((a, b) => a.timestamp - b.timestamp)
+}
+
+// whether the view follows the newest message: true from opening a chat until "load older" is used or the
+// reader scrolls, so a thumbnail that loads late does not leave the newest message below the bottom edge
+let followNewest = false
+
+function scrollToNewest(): void {
+  if (followNewest) $('#messages').scrollTop = $('#messages').scrollHeight
+}
+
 function renderMessages(): void {
   const byId = new Map(shown.map((m) => [m.id, m]))
-  const ordered = [...shown].sort((a, b) => a.timestamp - b.timestamp)
+  const ordered = displayOrder(shown)
   let lastDay = ''
   const parts: string[] = []
   for (const m of ordered) {
@@ -89,7 +103,13 @@ function renderMessages(): void {
     }
     parts.push(messageItem(m, current?.jid.endsWith('@g.us') ?? false, byId))
   }
-  $('#messages').innerHTML = parts.join('')
+  const list = $('#messages')
+  list.innerHTML = parts.join('')
+  // listeners, not inline handlers: the page's content security policy allows no inline script
+  for (const img of list.querySelectorAll<HTMLImageElement>('img.thumb')) {
+    img.addEventListener('error', () => img.remove(), { once: true })
+    img.addEventListener('load', scrollToNewest, { once: true })
+  }
 }
 
 async function loadMessages(reset: boolean): Promise<void> {
@@ -98,13 +118,14 @@ async function loadMessages(reset: boolean): Promise<void> {
     messageCursor = null
     shown = []
   }
+  followNewest = reset
   const params = new URLSearchParams({ limit: '50', ...(messageCursor ? { cursor: messageCursor } : {}) })
   const r = await api<{ messages: Message[]; next_cursor: string | null }>(`/api/chats/${encodeURIComponent(current.jid)}/messages?${params}`)
   shown = [...shown, ...r.messages]
   messageCursor = r.next_cursor
   $('#messages-older').hidden = !messageCursor
   renderMessages()
-  if (reset) $('#messages').scrollTop = $('#messages').scrollHeight
+  scrollToNewest()
 }
 
 async function openChat(c: Chat): Promise<void> {
@@ -116,12 +137,20 @@ async function openChat(c: Chat): Promise<void> {
   } catch (e) {
     toast((e as Error).message, 'error')
   }
+  // on a phone the list and the chat stack, the chat below the fold: bring it up where the tap can see it
+  if (window.matchMedia('(max-width: 720px)').matches) $('.chat-view').scrollIntoView({ block: 'start' })
 }
 
 export function initChatsView(): void {
   $('#chat-search').addEventListener('input', debounce(() => void loadChats(true).catch((e: Error) => toast(e.message, 'error')), 300))
   $('#chats-more').addEventListener('click', () => void loadChats(false))
   $('#messages-older').addEventListener('click', () => void loadMessages(false))
+  // a reader who scrolls back is not pulled down again by a picture that loads late
+  const stopFollowing = (): void => {
+    followNewest = false
+  }
+  $('#messages').addEventListener('wheel', stopFollowing, { passive: true })
+  $('#messages').addEventListener('touchmove', stopFollowing, { passive: true })
 }
 
 export const showChats = (): Promise<void> => loadChats(true)

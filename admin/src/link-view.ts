@@ -1,27 +1,16 @@
 // Link & status: the QR (refreshed when WhatsApp rotates it), pairing by code, live status, actions.
 import { api, type Status } from './api.js'
 import { $, esc, fmtDateTime, toast } from './dom.js'
+import { badgeText, headline, historyText, lastDisconnect, unreachable } from './status-text.js'
 
 let lastQr: number | null | undefined
 
 export function renderStatus(s: Status): void {
   const wa = s.whatsapp
   const badge = $('#badge')
-  badge.textContent = wa.ready ? `ready · ${wa.me?.name ?? wa.me?.jid ?? ''}` : wa.state
-  badge.className = `badge ${wa.ready ? 'ready' : s.health && !s.health.ok ? 'bad' : ''}`
-  const label: Record<string, string> = {
-    'awaiting-qr': 'Waiting for a scan',
-    linking: 'Linking…',
-    syncing: 'Syncing history…',
-    open: 'Ready',
-    connecting: 'Connecting…',
-    starting: 'Starting…',
-    reconnecting: 'Reconnecting…',
-    'logged-out': 'Logged out: waiting for a new scan',
-    replaced: 'Replaced by another session',
-    stopped: 'Stopped'
-  }
-  $('#link-state').textContent = `${label[wa.state] ?? wa.state}. ${wa.message}`
+  badge.textContent = badgeText(wa)
+  badge.className = `badge ${wa.ready ? 'ready' : (s.health && !s.health.ok) || unreachable(wa) ? 'bad' : ''}`
+  $('#link-state').textContent = headline(wa)
   const showQr = !wa.linked && wa.qr_available
   $('#qr-box').hidden = !showQr
   $('#pairing-form').hidden = wa.linked
@@ -33,12 +22,14 @@ export function renderStatus(s: Status): void {
   const syncing = wa.history && (wa.history.progress ?? 100) < 100
   $('#history-progress').hidden = !syncing
   if (syncing) $<HTMLProgressElement>('#history-bar').value = wa.history!.progress ?? 0
-  $<HTMLButtonElement>('#act-logout').disabled = !wa.linked
+  // logging out or resyncing an account that is not linked does nothing: not offered then
+  $('#act-logout').hidden = !wa.linked
+  $('#act-resync').hidden = !wa.linked
   const rows: Array<[string, string]> = [
     ['State', `${wa.state}${s.health ? ` (health: ${s.health.reason})` : ''}`],
     ['Account', wa.me ? `${wa.me.name ?? ''} ${wa.me.jid}` : '—'],
-    ['Last disconnect', wa.last_disconnect ? `${wa.last_disconnect.code ?? ''} ${wa.last_disconnect.reason} · ${fmtDateTime(wa.last_disconnect.at)}` : '—'],
-    ['History', wa.history ? `${wa.history.syncType} · ${wa.history.messages} messages, ${wa.history.chats} chats${wa.history.progress !== undefined ? ` · ${wa.history.progress}%` : ''}` : '—'],
+    ['Last disconnect', lastDisconnect(wa, fmtDateTime)],
+    ['History', historyText(wa.history)],
     ['Chats', String(s.store.chats)],
     ['Messages', String(s.store.messages ?? 0)],
     ['Contacts', String(s.store.contacts)],

@@ -21,6 +21,7 @@ const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
 
 const MESSAGES: Record<string, string> = {
   UNAUTHORIZED: 'A valid bearer token is required.',
+  OAUTH_TOKEN_INVALID: 'The bearer token is invalid, expired or revoked.',
   CREDENTIAL_INVALID: 'The bearer token is not a valid credential.',
   CREDENTIAL_EXPIRED: 'The credential has expired.',
   CREDENTIAL_REVOKED: 'The credential was revoked.'
@@ -34,6 +35,8 @@ export interface AuthenticatorOptions {
   verifiers?: BearerVerifier[]
   realm?: string
   now?: () => number
+  /** with OAuth on: the challenge that points to the protected resource metadata (`refused`: why a token was refused) */
+  oauthChallenge?: (refused?: string) => string
 }
 
 export class Authenticator {
@@ -61,6 +64,8 @@ export class Authenticator {
 
   private refuse(code: keyof typeof MESSAGES & ErrorCode, given: boolean): { refused: AuthRefusal } {
     const message = MESSAGES[code]!
+    const oauth = this.o.oauthChallenge
+    if (oauth) return { refused: { status: 401, code, message, challenge: given ? oauth(message) : oauth() } }
     const challenge = given ? `Bearer realm="${this.realm}", error="invalid_token", error_description="${message}"` : `Bearer realm="${this.realm}"`
     return { refused: { status: 401, code, message, challenge } }
   }
@@ -85,7 +90,8 @@ export class Authenticator {
       if (p.expiresAt !== undefined && p.expiresAt <= now) return this.refuse('CREDENTIAL_EXPIRED', true)
       return { principal: p }
     }
-    return this.refuse('UNAUTHORIZED', true)
+    // with OAuth on, a token nobody knows is most likely an access token that expired or was revoked
+    return this.refuse(this.o.oauthChallenge ? 'OAUTH_TOKEN_INVALID' : 'UNAUTHORIZED', true)
   }
 
   /** the 403 for a session used with another principal's token */

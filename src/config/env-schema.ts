@@ -76,6 +76,17 @@ export const envSchema = z.object({
   /** how long a signed /media link (handed out while ADMIN_TOKEN is set) stays valid */
   MEDIA_LINK_TTL_MS: int(60_000).default(86_400_000),
 
+  // --- OAuth 2.1 for remote MCP clients (off by default; needs PUBLIC_BASE_URL and ADMIN_TOKEN)
+  OAUTH_ENABLED: bool.default(false),
+  /** how long an OAuth access token is accepted at /mcp */
+  OAUTH_ACCESS_TOKEN_TTL_MS: int(1_000, 86_400_000).default(3_600_000),
+  /** how long a refresh token (and so a grant nobody refreshes) lives; each refresh starts it again */
+  OAUTH_REFRESH_TOKEN_TTL_MS: int(60_000, 365 * 86_400_000).default(30 * 86_400_000),
+  /** clients that registered themselves (RFC 7591) kept at most; client metadata documents do not count */
+  OAUTH_MAX_CLIENTS: int(1, 100_000).default(1_000),
+  /** client ID metadata documents may be fetched from loopback and private addresses (off: SSRF protection) */
+  OAUTH_CLIENT_METADATA_ALLOW_PRIVATE: bool.default(false),
+
   // --- MCP transport
   MCP_HTTP_ENABLE_JSON_RESPONSE: bool.default(true),
   MCP_ALLOWED_ORIGINS: list.default([]),

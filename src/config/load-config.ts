@@ -68,6 +68,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (isInside(SETTINGS_PATH, MEDIA_DIR)) problems.push(`SETTINGS_PATH: must not be inside MEDIA_DIR (${MEDIA_DIR})`)
   if (isInside(DB_PATH, MEDIA_DIR)) problems.push(`DB_PATH: must not be inside MEDIA_DIR (${MEDIA_DIR})`)
   if (isInside(SESSION_DIR, MEDIA_DIR)) problems.push(`SESSION_DIR: must not be inside MEDIA_DIR (${MEDIA_DIR})`)
+  if (e.OAUTH_ENABLED) {
+    // the issuer and the resource are named by the public URL, and the consent page signs in with ADMIN_TOKEN
+    if (!e.PUBLIC_BASE_URL || !/^https?:\/\/[^/?#]+\/?$/.test(e.PUBLIC_BASE_URL)) problems.push('PUBLIC_BASE_URL: OAUTH_ENABLED needs the public origin of this server, e.g. https://wa.example.com (no path)')
+    if (!e.ADMIN_TOKEN) problems.push('ADMIN_TOKEN: OAUTH_ENABLED needs it: the person who consents signs in with it')
+  }
   if (problems.length) throw new AppError('CONFIG_INVALID', `Invalid configuration:\n${problems.join('\n')}`, { problems })
   return {
     ...e,

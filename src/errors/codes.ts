@@ -111,6 +111,20 @@ export const ERROR_CODES = {
   // --- audit trail
   AUDIT_CURSOR_INVALID: { status: 400, retryable: false, summary: 'The audit cursor is not one /api/audit handed out (next_cursor); start again without it.' },
   AUDIT_QUERY_INVALID: { status: 400, retryable: false, summary: 'An /api/audit filter has a bad value: since and until take ms since the epoch or an ISO date, limit 1..500.' },
+  // --- OAuth 2.1 for remote MCP clients (src/oauth/*); each maps to the protocol's own `error` value
+  OAUTH_INVALID_REQUEST: { status: 400, retryable: false, summary: 'An OAuth request lacks a parameter, repeats one, or has one that is malformed (invalid_request).' },
+  OAUTH_INVALID_CLIENT: { status: 401, retryable: false, summary: 'The OAuth client is unknown, its client metadata document cannot be used, or its authentication failed (invalid_client).' },
+  OAUTH_INVALID_GRANT: { status: 400, retryable: false, summary: 'The authorization code or refresh token is unknown, expired, revoked, used already, issued to another client or redirect URI, or the PKCE verifier does not match (invalid_grant).' },
+  OAUTH_UNSUPPORTED_GRANT_TYPE: { status: 400, retryable: false, summary: 'The token endpoint knows authorization_code and refresh_token only (unsupported_grant_type).' },
+  OAUTH_UNSUPPORTED_RESPONSE_TYPE: { status: 400, retryable: false, summary: 'The authorization endpoint knows response_type=code only (unsupported_response_type).' },
+  OAUTH_INVALID_SCOPE: { status: 400, retryable: false, summary: 'A requested scope is not one of the toolsets this server offers (invalid_scope).' },
+  OAUTH_INVALID_TARGET: { status: 400, retryable: false, summary: 'The resource parameter names something other than this server\'s /mcp endpoint (invalid_target, RFC 8707).' },
+  OAUTH_INVALID_REDIRECT_URI: { status: 400, retryable: false, summary: 'The redirect URI is not one the client registered, or a registered one is not https or loopback http (invalid_redirect_uri).' },
+  OAUTH_INVALID_CLIENT_METADATA: { status: 400, retryable: false, summary: 'The client registration or client metadata document has a bad field (invalid_client_metadata).' },
+  OAUTH_ACCESS_DENIED: { status: 403, retryable: false, summary: 'The person at the consent page denied the client access (access_denied).' },
+  OAUTH_REQUEST_NOT_FOUND: { status: 404, retryable: false, summary: 'The authorization request is unknown, decided already, or older than 10 minutes; start again from the client.' },
+  OAUTH_TOKEN_INVALID: { status: 401, retryable: false, summary: 'The bearer token is malformed, unknown, expired, revoked or issued for another resource (invalid_token).' },
+  OAUTH_TOO_MANY_CLIENTS: { status: 429, retryable: true, summary: 'Too many dynamic client registrations; the server keeps at most OAUTH_MAX_CLIENTS and takes a bounded number an hour.' },
 
   // --- MCP transport: the JSON-RPC envelope
   MCP_PARSE_ERROR: { status: 400, retryable: false, summary: 'The /mcp body is not valid JSON (JSON-RPC -32700).' },

@@ -27,6 +27,10 @@ import { sseEvent } from '../mcp/session.js'
 import { policedApp, type RouteEntry } from './route-table.js'
 import { Authenticator } from '../access/authenticate.js'
 import { chatOfUri } from '../mcp/resources/whatsapp.js'
+import { createOAuth } from '../oauth/oauth-service.js'
+import { bearerChallenge } from '../oauth/metadata.js'
+import { registerOAuth } from './routes/oauth.js'
+import { registerOAuthConsent } from './routes/oauth-consent.js'
 
 export interface HttpFront {
   port: number
@@ -41,7 +45,16 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
   // every route sits behind the Host and Origin policy (request-policy.ts)
   const { app, routes } = policedApp(uws.App(), { allowedHosts: config.httpHosts, mcpOrigins: config.MCP_ALLOWED_ORIGINS })
   // the static MCP_AUTH_TOKEN, then the named credentials, then services.access.verifiers (OAuth's)
-  const mcpAuth = new Authenticator({ staticTokens: config.MCP_AUTH_TOKEN, credentials: services.access?.credentials, verifiers: services.access?.verifiers })
+  const oauth = createOAuth(config)
+  // OAuth's access tokens join the chain after the static token and the credentials; its 401 points to the
+  // protected resource metadata (RFC 9728)
+  if (oauth) services.access?.verifiers.push(oauth.verifier)
+  const mcpAuth = new Authenticator({
+    staticTokens: config.MCP_AUTH_TOKEN,
+    credentials: services.access?.credentials,
+    verifiers: services.access?.verifiers ?? (oauth ? [oauth.verifier] : undefined),
+    ...(oauth ? { oauthChallenge: (refused?: string) => bearerChallenge(oauth.urls, refused) } : {})
+  })
   const adminGuard = new TokenGuard(config.ADMIN_TOKEN ? [config.ADMIN_TOKEN] : [], 'admin')
   const serverEvents = services.serverEvents ?? new ServerEvents()
   const adminAuth = new AdminAuth({ guard: adminGuard, sessionTtlMs: config.ADMIN_SESSION_TTL_MS, trustProxy: config.TRUST_PROXY })
@@ -78,6 +91,10 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
   registerAdminApi(app, services, adminAuth)
   registerAdminStatic(app, log)
   registerUpload(app, services, adminAuth)
+  if (oauth) {
+    registerOAuth(app, oauth, log)
+    registerOAuthConsent(app, oauth.server, oauth.store, adminAuth, log)
+  }
   app.get('/media/*', wrap(mediaRoute(config.MEDIA_DIR, { auth: adminAuth, links: services.mediaLinks }), log))
   if (process.env.WA_WORKER_FAULTS === '1') {
     // test-only: the fault matrix crashes or blocks the WhatsApp worker through here
@@ -99,7 +116,8 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
         return
       }
       const port = uws.us_socket_local_port(socket)
-      log.info({ routes: routes.map((r) => `${r.method} ${r.pattern}`) }, 'http routes')
+      // one string, not an array: the logger keeps 50 items of an array, and the table is longer than that
+      log.info({ routes: routes.map((r) => `${r.method} ${r.pattern}`).join(', ') }, 'http routes')
       resolve({ port, native: uwsNative, routes, close: () => uws.us_listen_socket_close(socket) })
     })
   })

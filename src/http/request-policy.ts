@@ -27,6 +27,12 @@
  * same-origin GETs. `/`, `/admin/*`, `/media/*` and unknown paths check Host only: they are navigated to
  * and linked from elsewhere, and hold nothing a cross-site read could see.
  *
+ * OAuth (OAUTH_ENABLED). `/.well-known/oauth-*` and `/oauth/token`, `/oauth/register`, `/oauth/revoke`
+ * check Host only: clients call them cross-origin by nature (a browser-based client from its own site),
+ * they read no cookie, and what they hand out needs the client's own code, verifier or token.
+ * `/oauth/authorize` is a navigation from the client's site, so Host only as well; it only leads to the
+ * consent page, and the consent itself is `/api/oauth/requests/:id`, a same-origin route behind the sign-in.
+ *
  * Pure: no I/O, no uWS. The shell (route-table.ts) feeds it headers and answers its verdict.
  */
 import { isIP } from 'node:net'
@@ -64,6 +70,8 @@ export function classify(pattern: string): RouteClass {
   if (pattern === '/healthz') return 'open'
   if (pattern === '/mcp') return 'mcp'
   if (pattern === '/metrics' || pattern === '/api' || pattern.startsWith('/api/')) return 'same-origin'
+  // cross-origin by nature (see the header comment)
+  if (pattern.startsWith('/oauth/') || pattern.startsWith('/.well-known/')) return 'host'
   return 'host'
 }
 

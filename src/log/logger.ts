@@ -79,7 +79,19 @@ export function secretSafe(options: LoggerOptions): LoggerOptions {
 }
 
 /**
- * One pino logger for the whole process: JSON lines on stdout. Secrets are redacted wherever they appear in
+ * The line format every logger of every thread shares, ours and the one handed to Baileys: `level` as its
+ * name (`"info"`, not 30) and `time` as an ISO 8601 string. A logger made without it wrote numbers.
+ */
+export const LOG_FORMAT = {
+  timestamp: pino.stdTimeFunctions.isoTime,
+  formatters: { level: (label: string) => ({ level: label }) }
+} satisfies LoggerOptions
+
+/**
+ * One pino logger per thread: JSON lines on stdout. `bindings` names the thread (`thread`: main,
+ * wa-worker, pool); a part of it binds `actor` in a child. Two bindings of one key would print the key
+ * twice in one line (`"actor":"main","actor":"recovery"`), which JSON parsers read as the last one, so the
+ * thread and the actor are two keys. Secrets are redacted wherever they appear in
  * a logged object or message (secretSafe), so a careless `log.info({ settings })` cannot leak a token.
  * `destination` is for tests; stdout otherwise.
  */
@@ -87,8 +99,7 @@ export function createLogger(level: LevelWithSilent, bindings: Record<string, un
   const options = secretSafe({
     level,
     base: { ...bindings },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
+    ...LOG_FORMAT,
   })
   return destination ? pino(options, destination) : pino(options)
 }

@@ -1,8 +1,26 @@
 // Voice notes must be Opus in OGG; anything else is converted with ffmpeg (a child process, off the loop).
 import { spawn } from 'node:child_process'
+import { open } from 'node:fs/promises'
 import { join, dirname, basename } from 'node:path'
 import { AppError } from '../errors/app-error.js'
 
+/**
+ * Whether the file is already Opus in OGG, as a voice note must be: its first OGG page carries the Opus
+ * header. An OGG of another codec (Vorbis, FLAC) is `audio/ogg` too, and phones play it as no voice note.
+ */
+export async function isOpusOgg(path: string): Promise<boolean> {
+  const f = await open(path, 'r')
+  try {
+    const head = Buffer.alloc(36)
+    const { bytesRead } = await f.read(head, 0, 36, 0)
+    // a first page of one segment: the 27-byte page header, the segment table, then the packet
+    return bytesRead === 36 && head.subarray(0, 4).toString('latin1') === 'OggS' && head.subarray(28, 36).toString('latin1') === 'OpusHead'
+  } finally {
+    await f.close()
+  }
+}
+
+/** Converts `input` into a new Opus-in-OGG file in `outDir` and returns its path; MEDIA_TRANSCODE_FAILED when ffmpeg is missing or fails. */
 export function toVoiceNote(input: string, ffmpeg: string, outDir = dirname(input)): Promise<string> {
   const out = join(outDir, `${basename(input).replace(/\.[^.]*$/, '')}_${Date.now()}.ogg`)
   return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 // The admin UI in headless Chromium against the server linked to the emulator. Screenshots of each main
-// view land in test-output/screenshots/ (not committed; docs/admin-chats.png is one of them).
+// view land in test-output/screenshots/ (not committed; the README's pictures come from npm run screenshots).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync } from 'node:fs'

@@ -56,3 +56,21 @@ test('ALLOWED_HOSTS, the public URLs and a named HOST make the Host allowlist; a
   assert.deepEqual(loadConfig({ ALLOWED_HOSTS: '*' }).httpHosts, ['*'])
   for (const bad of ['http://wa.example.com', 'wa.example.com/x', 'a b', 'host:port']) assert.throws(() => loadConfig({ ALLOWED_HOSTS: bad }), /ALLOWED_HOSTS/, bad)
 })
+
+test('OAUTH_ENABLED needs a public origin and ADMIN_TOKEN; each missing one is its own line', () => {
+  for (const [env, want] of [
+    [{}, ['PUBLIC_BASE_URL:', 'ADMIN_TOKEN:']],
+    [{ PUBLIC_BASE_URL: 'https://wa.example.com/some/path', ADMIN_TOKEN: 'x' }, ['PUBLIC_BASE_URL:']],
+    [{ PUBLIC_BASE_URL: 'https://wa.example.com' }, ['ADMIN_TOKEN:']]
+  ] as Array<[Record<string, string>, string[]]>) {
+    assert.throws(() => loadConfig({ DATA_DIR: '/tmp/x', OAUTH_ENABLED: 'true', ...env }), (err: unknown) => {
+      assert.ok(err instanceof AppError && err.code === 'CONFIG_INVALID')
+      const lines = err.message.split('\n').slice(1)
+      assert.deepEqual(lines.map((l) => l.slice(0, l.indexOf(':') + 1)), want)
+      return true
+    })
+  }
+  const c = loadConfig({ DATA_DIR: '/tmp/x', OAUTH_ENABLED: 'true', PUBLIC_BASE_URL: 'https://wa.example.com/', ADMIN_TOKEN: 'x' })
+  assert.equal(c.OAUTH_ENABLED, true)
+  assert.equal(c.OAUTH_ACCESS_TOKEN_TTL_MS, 3_600_000)
+})

@@ -170,9 +170,10 @@ export class Emulator extends EventEmitter {
     return new Person(this, this.dir.account({ phone }))
   }
 
-  createGroup(subject: string, owner: Person, members: Array<Person | string>): Group {
+  /** `id` fixes the group's JID (the demo's groups are the same on every run); a random one otherwise */
+  createGroup(subject: string, owner: Person, members: Array<Person | string>, id?: string): Group {
     const accs = members.map((m) => (typeof m === 'string' ? this.dir.account({ phone: m }) : m.acc))
-    return createGroup(this.dir, subject, owner.acc, accs)
+    return createGroup(this.dir, subject, owner.acc, accs, id)
   }
 
   setHistory(phone: string, seed: HistorySeed): void {

@@ -79,13 +79,15 @@ export function buildHistory(dir: Directory, owner: Account, seed: HistorySeed):
     }
     const messages = (chat.messages ?? []).map((m, i): proto.IHistorySyncMsg => {
       const sender = m.from ? dir.account({ phone: m.from }) : undefined
-      if (sender) people.add(sender)
+      // a group message the account wrote itself is "from me", as the phone sends it, whoever seeded it
+      const fromMe = m.fromMe ?? sender === owner
+      if (sender && !fromMe) people.add(sender)
       const info: proto.IWebMessageInfo = {
-        key: { remoteJid: chatJid, fromMe: !!m.fromMe, id: m.id ?? hexId(), ...(isGroup && !m.fromMe && sender ? { participant: pnJid(sender) } : {}) },
+        key: { remoteJid: chatJid, fromMe, id: m.id ?? hexId(), ...(isGroup && !fromMe && sender ? { participant: pnJid(sender) } : {}) },
         message: m.message ?? { conversation: m.text ?? '' },
         messageTimestamp: m.ts ?? now() - (chat.messages!.length - i) * 60,
-        status: m.fromMe ? proto.WebMessageInfo.Status.READ : proto.WebMessageInfo.Status.DELIVERY_ACK,
-        ...(sender ? { pushName: sender.name } : {})
+        status: fromMe ? proto.WebMessageInfo.Status.READ : proto.WebMessageInfo.Status.DELIVERY_ACK,
+        ...(sender && !fromMe ? { pushName: sender.name } : {})
       }
       return { message: info, msgOrderId: i + 1 }
     })

@@ -105,8 +105,8 @@ export function groupNode(g: Group): BinaryNode {
   }
 }
 
-export function createGroup(dir: Directory, subject: string, owner: Account, members: Account[]): Group {
-  const id = `${120363000000000000n + BigInt(Math.floor(Math.random() * 1e12))}@g.us`
+export function createGroup(dir: Directory, subject: string, owner: Account, members: Account[], fixedId?: string): Group {
+  const id = fixedId ?? `${120363000000000000n + BigInt(Math.floor(Math.random() * 1e12))}@g.us`
   const g: Group = {
     id,
     subject,

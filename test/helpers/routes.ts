@@ -14,7 +14,9 @@ const ANY_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH']
 /** every registered route with `:param` and `*` replaced by `fill` (a plausible value by default) */
 export async function routeTable(server: ServerProcess, fill = (name: string) => (name === '*' ? 'x' : name === 'jid' ? '15550009999' : 'X1')): Promise<ConcreteRoute[]> {
   const line = await server.waitLog((l) => l.msg === 'http routes')
-  const entries = (line.routes as string[]).map((r) => {
+  // logged as one string (an array would be cut at the logger's 50 items)
+  const listed = typeof line.routes === 'string' ? line.routes.split(', ') : (line.routes as string[])
+  const entries = listed.map((r) => {
     const [method, pattern] = r.split(' ') as [string, string]
     return { method, pattern }
   })

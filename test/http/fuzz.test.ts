@@ -22,7 +22,7 @@ let server: ServerProcess
 
 before(async () => {
   emu = await startEmulator()
-  server = await startServerProcess(emu, { ADMIN_TOKEN: ADMIN, MCP_AUTH_TOKEN: MCP, UPLOAD_ENABLED: 'true', WA_SEND_READY_WAIT_MS: '0' })
+  server = await startServerProcess(emu, { ADMIN_TOKEN: ADMIN, MCP_AUTH_TOKEN: MCP, UPLOAD_ENABLED: 'true', WA_SEND_READY_WAIT_MS: '0', OAUTH_ENABLED: 'true', PUBLIC_BASE_URL: 'https://wa.example.com' })
 })
 
 after(async () => {
@@ -115,7 +115,12 @@ test('malformed input on every route and method: no 5xx, JSON error bodies, no s
     if (res.status >= 500 && !notNow(res)) failures.push(`${what}: ${res.status} ${res.text.slice(0, 200)}`)
     if (STACK.test(res.text)) failures.push(`${what}: a stack trace in the body`)
     for (const secret of [server.dataDir, REPO, tmpdir() + '/']) if (res.text.includes(secret)) failures.push(`${what}: a server path in the body`)
-    if (res.status >= 400) {
+    // the OAuth token, registration and revocation endpoints answer in RFC 6749 §5.2's form, with our code beside it
+    // (a path past them is no route of theirs: the catch-all's 404 is the stable body)
+    if (res.status >= 400 && /^\/oauth\/(token|register|revoke)$/.test(route.pattern) && typeof (res.json as { error?: unknown } | undefined)?.error !== 'object') {
+      const o = res.json as { error?: unknown; error_description?: unknown; code?: unknown } | undefined
+      if (typeof o?.error !== 'string' || typeof o.error_description !== 'string' || typeof o.code !== 'string') failures.push(`${what}: ${res.status} without an OAuth error body: ${res.text.slice(0, 120)}`)
+    } else if (res.status >= 400) {
       const e = (res.json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error
       if (typeof e?.message !== 'string' || (typeof e.code !== 'string' && typeof e.code !== 'number')) failures.push(`${what}: ${res.status} without a JSON error body: ${res.text.slice(0, 120)}`)
     }

@@ -18,7 +18,7 @@ let session: string
 before(async () => {
   emu = await startEmulator()
   const hosts = { ALLOWED_HOSTS: 'wa.example.com,other.example.com:8443', UPLOAD_ENABLED: 'true' }
-  ;[open, locked] = await Promise.all([startServerProcess(emu, hosts), startServerProcess(emu, { ...hosts, ADMIN_TOKEN: ADMIN, MCP_AUTH_TOKEN: MCP })])
+  ;[open, locked] = await Promise.all([startServerProcess(emu, hosts), startServerProcess(emu, { ...hosts, ADMIN_TOKEN: ADMIN, MCP_AUTH_TOKEN: MCP, OAUTH_ENABLED: 'true', PUBLIC_BASE_URL: 'https://wa.example.com' })])
   const signIn = await fetch(`${locked.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: locked.url }, body: JSON.stringify({ token: ADMIN }) })
   session = signIn.headers.getSetCookie().find((c) => c.startsWith('admin_session='))!.split(';')[0]!
 })
@@ -54,6 +54,7 @@ const TARGETS: Target[] = [
   { group: 'api-action', harmless: false, method: 'POST', path: '/api/upload-multipart', headers: { 'content-type': 'multipart/form-data; boundary=b' }, body: '--b\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n\r\nhi\r\n--b--\r\n' },
   { group: 'page', harmless: true, method: 'GET', path: '/admin' },
   { group: 'page', harmless: true, method: 'GET', path: '/admin/app.js' },
+  { group: 'page', harmless: true, method: 'GET', path: '/favicon.ico' },
   { group: 'page', harmless: true, method: 'GET', path: '/media/nothing.jpg' },
   { group: 'page', harmless: true, method: 'GET', path: '/' },
   { group: 'page', harmless: true, method: 'GET', path: '/no/such/route' }

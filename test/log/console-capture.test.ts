@@ -25,7 +25,7 @@ test("the server's main thread logs console output as redacted JSON lines", { ti
   try {
     await server.waitLog((l) => l.source === 'console' && l.level === 'error')
     const info = await server.waitLog((l) => l.source === 'console' && l.msg === 'Opening session:')
-    assert.equal(info.actor, 'main')
+    assert.equal(info.thread, 'main')
     assert.equal(info.level, 'debug')
   } finally {
     await server.stop()
@@ -56,7 +56,7 @@ test("a pool thread's console goes through a redacting logger from the moment th
   } finally {
     child.kill('SIGKILL')
   }
-  assert.ok(lines.some((l) => l.actor === 'pool' && l.level === 'debug' && l.msg === 'Opening session:'), out)
-  assert.ok(lines.some((l) => l.actor === 'pool' && l.level === 'warn'), out)
+  assert.ok(lines.some((l) => l.thread === 'pool' && l.level === 'debug' && l.msg === 'Opening session:'), out)
+  assert.ok(lines.some((l) => l.thread === 'pool' && l.level === 'warn'), out)
   for (const s of [TOKEN, ...renderings(KEY)]) assert.ok(!out.includes(s), `${s} in ${out}`)
 })

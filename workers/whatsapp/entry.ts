@@ -15,7 +15,7 @@ const { options, events } = workerData as { options: WaWorkerOptions; events: Me
 installComlinkErrorHandler()
 // before any session is read: a failed decrypt attempt must never change a session (see the module)
 installTrialDecrypt()
-const log = createLogger((process.env.LOG_LEVEL ?? 'info') as LevelWithSilent, { actor: 'wa-worker', account: options.accountId })
+const log = createLogger((process.env.LOG_LEVEL ?? 'info') as LevelWithSilent, { thread: 'wa-worker', account: options.accountId })
 // libsignal prints whole Signal sessions, keys included, with console.info (see console-capture.ts)
 captureConsole(log)
 setWireLog(log)

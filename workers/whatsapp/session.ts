@@ -31,7 +31,7 @@ import { encodeBatch, splitBatch, MAX_MESSAGES_PER_BATCH } from '../../src/store
 import { BatchCoalescer, withoutNameEchoes } from '../../src/store/batch-merge.js'
 import { chatRecord, contactRecord, groupRecord, historyToBatch, messageRecord, participantsChange, plainTextMessage, upsertToBatch, type Me } from './normalize.js'
 import { classifyBaileysLog } from './log-signals.js'
-import { secretSafe } from '../../src/log/logger.js'
+import { LOG_FORMAT, secretSafe } from '../../src/log/logger.js'
 import { EventStream } from './event-stream.js'
 import { Lru } from './lru.js'
 import { decodeVote } from './poll-votes.js'
@@ -119,7 +119,8 @@ export class Session {
     this.baileysLog = pino(
       secretSafe({
         level: opts.logLevel,
-        base: { actor: 'baileys' },
+        ...LOG_FORMAT,
+        base: { thread: 'wa-worker', actor: 'baileys' },
         hooks: {
           logMethod(args, method) {
             const signal = classifyBaileysLog(args)

@@ -22,8 +22,8 @@ export function registerAdminStatic(app: TemplatedApp, log: Logger): void {
     const hit = cache.get(name)
     if (hit) return hit
     const path = name.endsWith('.js') ? join(COMPILED, name) : join(STATIC, name)
-    if (!/^[a-z0-9-]+\.(js|css|html)$/.test(name) || !existsSync(path)) return undefined
-    const type = name.endsWith('.js') ? 'text/javascript; charset=utf-8' : name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/html; charset=utf-8'
+    if (!/^[a-z0-9-]+\.(js|css|html|svg)$/.test(name) || !existsSync(path)) return undefined
+    const type = name.endsWith('.js') ? 'text/javascript; charset=utf-8' : name.endsWith('.css') ? 'text/css; charset=utf-8' : name.endsWith('.svg') ? 'image/svg+xml' : 'text/html; charset=utf-8'
     const entry = { body: readFileSync(path), type }
     cache.set(name, entry)
     return entry
@@ -37,6 +37,12 @@ export function registerAdminStatic(app: TemplatedApp, log: Logger): void {
     'x-frame-options': 'DENY'
   })
   app.get('/', wrap((_r, res, st) => send(res, st, 302, '', { location: '/admin' }), log))
+  // browsers ask for it on every page they open here, /healthz and /metrics included: the admin icon
+  app.get('/favicon.ico', wrap((_r, res, st) => {
+    const f = load('favicon.svg')
+    if (!f) throw new AppError('NOT_FOUND', 'The admin UI is not built.')
+    send(res, st, 200, f.body, headers(f.type, false))
+  }, log))
   app.get('/admin', wrap((_r, res, st) => {
     const f = load('index.html')
     if (!f) throw new AppError('NOT_FOUND', 'The admin UI is not built.')

@@ -165,10 +165,13 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
     if (!thumb) {
       // no preview in the message: make one (in the pool) from the file, when it has been downloaded
       const msg = s.messages.get(id, jid)
-      const file = msg?.media ? join(s.config.MEDIA_DIR, mediaRelPath(jid, id, msg.media)) : undefined
-      if (file && msg!.type === 'image' && (await exists(file))) thumb = await s.pool.run<Uint8Array>('thumbnail', { input: new Uint8Array(await readFile(file)), width: 320 })
+      if (!msg) throw new AppError('MEDIA_NOT_FOUND', 'No such message.')
+      const file = msg.media ? join(s.config.MEDIA_DIR, mediaRelPath(jid, id, msg.media)) : undefined
+      if (file && msg.type === 'image' && (await exists(file))) thumb = await s.pool.run<Uint8Array>('thumbnail', { input: new Uint8Array(await readFile(file)), width: 320 })
     }
-    if (!thumb) throw new AppError('MEDIA_NOT_FOUND', 'No preview for that message.')
+    // a message without a preview is not an error: 204, as /api/qr without a QR (a 404 put one error per
+    // picture in the admin page's console)
+    if (!thumb) return send(res, st, 204, '', { 'cache-control': 'private, max-age=60' })
     send(res, st, 200, thumb, { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=86400' })
   }, { params: 2 }))
   app.get('/api/avatar/:jid', authed(async (r, res, st) => {

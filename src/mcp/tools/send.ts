@@ -4,7 +4,7 @@ import { defineTool } from '../tool.js'
 import { canonicalJid, jidInput } from '../schemas.js'
 import { fingerprint } from '../../wa/send-guard.js'
 import { stageMedia } from '../../media/stage-media.js'
-import { toVoiceNote } from '../../media/voice-note.js'
+import { isOpusOgg, toVoiceNote } from '../../media/voice-note.js'
 import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
 import type { OutgoingMediaKind, SendResult } from '../../wa/worker-api.js'
@@ -92,7 +92,7 @@ export const sendMedia = defineTool({
       let path = staged.path
       const cleanup: string[] = staged.created ? [staged.path] : []
       try {
-        if (kind === 'voice' && staged.mimetype !== 'audio/ogg') {
+        if (kind === 'voice' && !(await isOpusOgg(staged.path))) {
           path = await toVoiceNote(staged.path, config.FFMPEG_PATH, staged.created ? undefined : `${config.MEDIA_DIR}/staged`)
           cleanup.push(path)
         }
