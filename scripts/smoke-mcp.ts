@@ -1,6 +1,9 @@
 // `npm run smoke:mcp`: checks a running server's tools end to end through the MCP SDK client, one
 // pass/fail line per tool. MCP_BASE_URL (default http://localhost:3003), MCP_AUTH_TOKEN when set.
-// Read-only unless SMOKE_SEND_TO names a chat to send a test message to. No hard-coded message ids.
+// Read-only unless SMOKE_SEND_TO names a person to act with: then every action runs once (messages, a chat's
+// pin, archive and unread flags set and set back, a poll vote, a test group with them that is left at the
+// end, a block undone at once). The profile is changed only with SMOKE_PROFILE=1 as well (its about text is
+// set and cleared, visible to every contact). No hard-coded message ids.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 
@@ -68,6 +71,12 @@ const updates = await check('get_updates', {})
 await check('get_updates', { since: updates?.next_cursor, limit: 5 })
 await check('wait_for_messages', { since: updates?.next_cursor, timeout_s: 1 })
 if (ready && direct?.jid.endsWith('@s.whatsapp.net')) await check('check_whatsapp_numbers', { phone_numbers: [`+${direct.jid.split('@')[0]}`] })
+// the group, chat and account actions, read-only: each refuses before changing anything
+if (ready) await check('join_group', { invite: 'AAAAAAAAAAAAAAAAAAAAAA', preview: true }, true)
+if (direct) await check('update_chat', { chat_id: direct.jid }, true)
+await check('update_group_participants', { group_jid: 'not-a-group', action: 'add', participants: ['+15550000000'] }, true)
+await check('vote_poll', { message_id: '15550000000@s.whatsapp.net:NOPE', options: ['yes'] }, true)
+await check('update_profile', {}, true)
 const to = process.env.SMOKE_SEND_TO
 if (to && ready) {
   const sent = await check('send_message', { recipient_jid: to, message: `smoke test ${new Date().toISOString()}` })
@@ -81,7 +90,31 @@ if (to && ready) {
   }
   await check('send_location', { recipient_jid: to, latitude: 52.52, longitude: 13.405, name: 'smoke test' })
   await check('send_contact', { recipient_jid: to, contacts: [{ name: 'Smoke Test', phones: ['+15550000000'] }] })
-  await check('send_poll', { recipient_jid: to, question: 'smoke test?', options: ['yes', 'no'] })
+  const poll = await check('send_poll', { recipient_jid: to, question: 'smoke test?', options: ['yes', 'no'] })
+  if (poll?.message_id) await check('vote_poll', { message_id: poll.message_id, options: ['yes'] })
+  for (const [flag, on] of [['pin', true], ['pin', false], ['archive', true], ['archive', false], ['mark_unread', true], ['mark_unread', false]] as const) await check('update_chat', { chat_id: to, [flag]: on })
+  await check('update_chat', { chat_id: to, mute_until: Date.now() + 3_600_000 })
+  await check('update_chat', { chat_id: to, mute_until: 'off' })
+  const group = (await check('create_group', { subject: `smoke test ${new Date().toISOString().slice(0, 16)}`, participants: [to] }))?.group as { jid: string } | undefined
+  if (group) {
+    const invite = await check('get_group_invite_link', { group_jid: group.jid })
+    await check('get_group_invite_link', { group_jid: group.jid, revoke: true })
+    await check('update_group', { group_jid: group.jid, description: 'made by the smoke test', only_admins_edit: true })
+    await check('update_group', { group_jid: group.jid, join_approval: true })
+    await check('group_join_requests', { group_jid: group.jid })
+    await check('update_group_participants', { group_jid: group.jid, action: 'promote', participants: [to] })
+    await check('update_group_participants', { group_jid: group.jid, action: 'demote', participants: [to] })
+    const fresh = (await check('get_group_invite_link', { group_jid: group.jid }))?.link ?? invite?.link
+    if (fresh) await check('join_group', { invite: fresh, preview: true })
+    await check('update_group_participants', { group_jid: group.jid, action: 'remove', participants: [to] })
+    await check('leave_group', { group_jid: group.jid })
+  }
+  await check('block_contact', { contact_jid: to })
+  await check('unblock_contact', { contact_jid: to })
+  if (process.env.SMOKE_PROFILE === '1') {
+    await check('update_profile', { about: `smoke test ${new Date().toISOString()}` })
+    await check('update_profile', { about: '' })
+  }
   await check('send_presence', { state: 'composing', chat_id: to })
   await check('send_presence', { state: 'paused', chat_id: to })
   await check('mark_read', { chat_id: to })

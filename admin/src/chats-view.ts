@@ -68,7 +68,7 @@ function messageItem(m: Message, isGroup: boolean, byId: Map<string, Message>): 
   const isImage = m.type === 'image' || m.type === 'sticker'
   const base = `/api/chats/${encodeURIComponent(m.chat_jid)}/messages/${encodeURIComponent(m.id)}`
   const media = m.media
-    ? `${isImage ? `<img class="thumb" alt="${esc((m.body ?? 'image') + ' (preview)')}" src="${base}/thumbnail" loading="lazy">` : ''}<a href="${base}/media" download>Download ${esc(m.type)}${m.media.fileName ? ` (${esc(m.media.fileName)})` : ''}</a>`
+    ? `${isImage ? `<img class="thumb" alt="${esc((m.body ?? 'image') + ' (preview)')}" src="${base}/thumbnail" loading="lazy">` : ''}<a href="${base}/media" download>Download ${esc(m.type)}${m.media.file_name ? ` (${esc(m.media.file_name)})` : ''}</a>`
     : ''
   const who = isGroup && !m.from_me ? `<div class="who">${esc(m.sender_name ?? m.sender_jid ?? '')}</div>` : ''
   const body = m.revoked ? '<em>This message was deleted</em>' : esc(m.body ?? (m.media ? '' : `[${m.type}]`))
@@ -91,7 +91,7 @@ function scrollToNewest(): void {
 }
 
 function renderMessages(): void {
-  const byId = new Map(shown.map((m) => [m.id, m]))
+  const byId = new Map(shown.map((m) => [m.message_id, m]))
   const ordered = displayOrder(shown)
   let lastDay = ''
   const parts: string[] = []

@@ -126,6 +126,14 @@ export const ERROR_CODES = {
   OAUTH_TOKEN_INVALID: { status: 401, retryable: false, summary: 'The bearer token is malformed, unknown, expired, revoked or issued for another resource (invalid_token).' },
   OAUTH_TOO_MANY_CLIENTS: { status: 429, retryable: true, summary: 'Too many dynamic client registrations; the server keeps at most OAUTH_MAX_CLIENTS and takes a bounded number an hour.' },
 
+  // --- arguments agents get wrong
+  TIME_IN_SECONDS: { status: 400, retryable: false, summary: 'A time argument is a number that can only be unix seconds; times are unix milliseconds or ISO 8601.' },
+  TIME_INVALID: { status: 400, retryable: false, summary: 'A time argument is neither unix milliseconds nor an ISO 8601 time.' },
+  NAME_AMBIGUOUS: { status: 409, retryable: false, summary: 'A name given where a JID is expected matches several contacts or groups; the error lists them (data.candidates) to pick a JID from.' },
+  // --- group, chat and account actions
+  GROUP_NOT_ADMIN: { status: 403, retryable: false, summary: 'The group change needs this account to be an admin of the group.' },
+  GROUP_INVITE_INVALID: { status: 404, retryable: false, summary: 'The group invite link or code is unknown, revoked or expired.' },
+  APP_STATE_NOT_READY: { status: 503, retryable: true, summary: 'The phone has not yet shared the keys a chat change needs (app state); retry once the first sync is done.' },
   // --- MCP transport: the JSON-RPC envelope
   MCP_PARSE_ERROR: { status: 400, retryable: false, summary: 'The /mcp body is not valid JSON (JSON-RPC -32700).' },
   MCP_INVALID_REQUEST: { status: 400, retryable: false, summary: 'The /mcp body is not a JSON-RPC 2.0 message this protocol version takes: malformed, initialize not sent alone, or a batch where the version has none (JSON-RPC -32600).' },

@@ -6,6 +6,7 @@ import type { Services } from '../app/services.js'
 import { JsonText, type CallToolResult, type ContentBlock, type ToolContext, type ToolDef } from './tool.js'
 import { ResultCache } from './result-cache.js'
 import { CallAbort } from './call-abort.js'
+import { publishedAnnotations, publishedSchema } from './catalog-schema.js'
 import { RPC, RESULT_BYTES, SUPPORTED_PROTOCOL_VERSIONS, asciiJson, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
 import type { McpSession } from './session.js'
 import { codeOf, type ObservedCall, type ToolCallObserver } from './call-observer.js'
@@ -168,15 +169,6 @@ class CallContext implements ToolContext {
   }
 }
 
-/**
- * A tool schema as tools/list publishes it: JSON Schema 2020-12 is what MCP assumes, so the `$schema` line
- * (50 bytes, twice per tool) is left out; a shape used twice in one schema is one `$defs` entry.
- */
-function publishedSchema(schema: Record<string, unknown>): Record<string, unknown> {
-  const { $schema: _drop, ...rest } = schema
-  return rest
-}
-
 export class Dispatcher {
   private readonly tools = new Map<string, CompiledTool>()
   /** tools/list rendered once per distinct set of toolsets a caller holds (it is on a hot path) */
@@ -200,14 +192,14 @@ export class Dispatcher {
       // unknown argument names are refused, naming the accepted ones: a silently dropped filter (unread_only
       // for only_unread) listed everything and the model never knew
       const schema = z.strictObject(def.input)
-      const inputSchema = def.inputJsonSchema ?? publishedSchema(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }))
+      const inputSchema = def.inputJsonSchema ?? publishedSchema(schema, 'input')
       this.tools.set(def.name, { def, schema, toolset, listed: {
         name: def.name,
         title: def.annotations.title,
         description: def.description,
         inputSchema,
-        ...(def.output ? { outputSchema: publishedSchema(z.toJSONSchema(z.object(def.output), { io: 'output', unrepresentable: 'any' })) } : {}),
-        annotations: def.annotations
+        ...(def.output ? { outputSchema: publishedSchema(z.object(def.output), 'output') } : {}),
+        annotations: publishedAnnotations(def.annotations)
       } })
     }
     this.instructions = INSTRUCTIONS + (registry.instructions ?? '')

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { EVENT_KINDS } from '../store/event-log.js'
 import type { EventRow } from '../store/events-repo.js'
 import type { EventCursors } from './event-cursor.js'
+import { cardNames, parseVcards } from '../store/message-fields.js'
 
 /** text of a message event is cut here; the whole message is one get_message_by_id away */
 const TEXT_MAX = 2000
@@ -12,17 +13,17 @@ export const eventShape = z
   .object({
     kind: z.enum(EVENT_KINDS),
     at: z.string().describe('ISO 8601'),
-    cursor: z.string().describe('the cursor just after this event'),
+    cursor: z.string().describe('just after this event'),
     chat_jid: z.string().optional(),
     message_id: z.string().optional().describe('chat_jid:id'),
-    actor: z.string().optional().describe('who did it: the sender, reactor, voter, reader'),
+    actor: z.string().optional().describe('sender, reactor, voter or reader'),
     from_me: z.literal(true).optional(),
     type: z.string().optional(),
     text: z.string().optional(),
     text_truncated: z.literal(true).optional()
   })
   .catchall(z.unknown())
-  .describe('one change; kind-specific fields (emoji, type, state, subject, participants, action, ...) sit beside these')
+  .describe('a change; kind-specific fields (emoji, state, subject, participants, ...) beside these')
 
 export type EventJson = z.infer<typeof eventShape>
 
@@ -33,9 +34,13 @@ export function toEvent(cursors: EventCursors, e: EventRow): EventJson {
   if (e.message_id) o.message_id = e.chat_jid ? `${e.chat_jid}:${e.message_id}` : e.message_id
   if (e.actor_jid) o.actor = e.actor_jid
   if (e.data) Object.assign(o, JSON.parse(e.data) as Record<string, unknown>)
-  if (e.body !== null && e.body !== undefined) {
-    o.text = e.body.length > TEXT_MAX ? e.body.slice(0, TEXT_MAX) : e.body
-    if (e.body.length > TEXT_MAX) o.text_truncated = true
+  // a contact message's body is its vCards: the event names the people, as a read of the message does
+  const type = e.type ?? o.type
+  const cards = type === 'contact' || type === 'contacts' ? parseVcards(e.body ?? null) : undefined
+  const body = cards ? cardNames(cards) : e.body
+  if (body !== null && body !== undefined) {
+    o.text = body.length > TEXT_MAX ? body.slice(0, TEXT_MAX) : body
+    if (body.length > TEXT_MAX) o.text_truncated = true
   }
   return o as EventJson
 }

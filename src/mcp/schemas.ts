@@ -1,28 +1,37 @@
 // Shapes shared by several tools (and the admin API): identities, paging, messages, chats, contacts.
 import { z } from 'zod'
-import { AppError } from '../errors/app-error.js'
+import { jidByName } from './resolve.js'
 import type { Services } from '../app/services.js'
 import type { MessageRow } from '../store/messages-repo.js'
 import type { ChatRow } from '../store/chats-repo.js'
 import type { ContactRow } from '../store/contacts-repo.js'
+import { mediaOut, statusName } from '../store/message-fields.js'
 
 export const MAX_PAGE = 200
 
-export const jidInput = (what = 'a JID (123@s.whatsapp.net, 123@lid, 123-456@g.us) or a phone number (+1 555 000 1111)') => z.string().trim().min(1).max(200).describe(what)
-export const limitInput = (def: number, max = MAX_PAGE) => z.number().int().min(1).max(max).default(def).describe(`page size, 1..${max}`)
-export const cursorInput = z.string().max(500).optional().describe('next_cursor from the previous page')
-export const nextCursor = z.string().nullable().describe('pass as cursor for the next page; null on the last page')
+/** what every JID argument says it takes; a name must match one contact or group exactly (see recipient.ts) */
+export const JID_FORMS = 'JID (123@s.whatsapp.net, 123-456@g.us, 123@lid), phone (+1 555 000 1111) or exact name'
+export const jidInput = (what = JID_FORMS) => z.string().trim().min(1).max(200).describe(what)
+export const limitInput = (def: number, max = MAX_PAGE) => z.number().int().min(1).max(max).default(def)
+export const cursorInput = z.string().max(500).optional().describe('next_cursor of the same query')
+export const nextCursor = z.string().nullable()
+export const messageIdInput = z.string().trim().min(1).max(300).describe('chat_jid:id, e.g. 15551234567@s.whatsapp.net:3EB0A1B2')
+
+const MESSAGE_FIELDS =
+  'message_id (chat_jid:id, what every message_id argument takes), id, chat_jid, from_me, sender_jid, sender_name, timestamp (unix ms), type, body (text or caption), media {mimetype, file_name, file_length, seconds, width, height}, contact_cards [{name, phones [{number, jid}]}], quoted_id (chat_jid:id), mentions, status (pending, sent, delivered, read, played, error), edited, revoked (deleted for everyone), reactions [{sender_jid, emoji}], poll_votes [{voter_jid, selected}], snippet (search); empty fields are left out'
 
 /**
- * A message as the tools give it. Published briefly, once per tool: the fields every message has are
- * typed, the rest are named in the description (a model reads that; a client's validation still holds).
+ * A message as the tools give it. Its fields are named once, in list_messages' output schema; every other
+ * tool points there (the catalog is sent to the model on every turn). Typed: what every message has.
  */
-export const messageShape = z
+export const messageShapeFull = z
   .object({ message_id: z.string(), chat_jid: z.string(), from_me: z.boolean(), timestamp: z.number(), type: z.string() })
   .catchall(z.unknown())
-  .describe(
-    'a message: message_id (chat_jid:id, what every tool taking a message_id accepts), id, chat_jid, from_me, sender_jid, sender_name, timestamp (unix ms), type, body (text or caption), media {mimetype, fileName, fileLength, seconds, width, height}, quoted_id, mentions, status (1 pending, 2 sent, 3 delivered, 4 read, 5 played), edited, revoked (deleted for everyone), reactions [{sender_jid, emoji}], poll_votes [{voter_jid, selected}], snippet (search); fields with nothing to say are left out'
-  )
+  .meta({ id: 'message', description: MESSAGE_FIELDS })
+export const messageShape = z
+  .object({ message_id: z.string() })
+  .catchall(z.unknown())
+  .meta({ id: 'msg', description: 'a message, fields as in list_messages' })
 export interface MessageOut {
   message_id: string
   id: string
@@ -41,10 +50,11 @@ export function toMessage(m: MessageRow): MessageOut {
   o.timestamp = m.timestamp
   o.type = m.type
   if (m.body !== null) o.body = m.body
-  if (m.media !== null) o.media = m.media
-  if (m.quoted_id !== null) o.quoted_id = m.quoted_id
+  if (m.media !== null) o.media = mediaOut(m.media)
+  if (m.contact_cards) o.contact_cards = m.contact_cards
+  if (m.quoted_id !== null) o.quoted_id = `${m.chat_jid}:${m.quoted_id}`
   if (m.mentions !== null) o.mentions = m.mentions
-  if (m.status !== null) o.status = m.status
+  if (m.status !== null) o.status = statusName(m.status)
   if (m.edited) o.edited = true
   if (m.revoked) o.revoked = true
   if (m.reactions.length) o.reactions = m.reactions
@@ -53,10 +63,12 @@ export function toMessage(m: MessageRow): MessageOut {
   return o as MessageOut
 }
 
-export const chatShape = z
+/** a chat: its fields named once, in list_chats' output schema; the other tools point there */
+export const chatShapeFull = z
   .object({ jid: z.string(), is_group: z.boolean(), unread_count: z.number() })
   .catchall(z.unknown())
-  .describe('a chat: jid, name, is_group, unread_count, marked_unread, archived, pinned, last_message_at (unix ms), last_message {id, from_me, type, body, timestamp}; fields with nothing to say are left out, flags only when true')
+  .meta({ id: 'chat', description: 'jid, name, is_group, unread_count, marked_unread, archived, pinned, last_message_at (unix ms), last_message {message_id (chat_jid:id), id, from_me, type, body, timestamp}; empty fields left out, flags only when true' })
+export const chatShape = z.object({ jid: z.string() }).catchall(z.unknown()).meta({ id: 'chat_ref', description: 'a chat, fields as in list_chats' })
 export interface ChatOut {
   jid: string
   is_group: boolean
@@ -66,7 +78,7 @@ export interface ChatOut {
   archived?: true
   pinned?: true
   last_message_at?: number
-  last_message?: { id: string; from_me: boolean; type: string; body?: string; timestamp: number }
+  last_message?: { message_id: string; id: string; from_me: boolean; type: string; body?: string; timestamp: number }
   [field: string]: unknown
 }
 
@@ -79,14 +91,16 @@ export function toChat(c: ChatRow, withLast = true): ChatOut {
   if (c.pinned) o.pinned = true
   if (c.last_message_at !== null) o.last_message_at = c.last_message_at
   const m = withLast ? c.last_message : null
-  if (m) o.last_message = { id: m.id, from_me: m.from_me, type: m.type, ...(m.body !== null ? { body: m.body } : {}), timestamp: m.timestamp }
+  if (m) o.last_message = { message_id: `${c.jid}:${m.id}`, id: m.id, from_me: m.from_me, type: m.type, ...(m.body !== null ? { body: m.body } : {}), timestamp: m.timestamp }
   return o
 }
 
-export const contactShape = z
+/** a contact: its fields named once, in search_contacts' output schema */
+export const contactShapeFull = z
   .object({ jid: z.string(), display_name: z.string(), is_my_contact: z.boolean() })
   .catchall(z.unknown())
-  .describe("a contact: jid, lid, phone, name (the account's address book), notify (the person's push name), verified_name, display_name, is_my_contact; what is not known is left out")
+  .meta({ id: 'contact', description: 'jid, lid, phone, name (address book), notify (push name), verified_name, display_name, is_my_contact; unknown fields left out' })
+export const contactShape = z.object({ jid: z.string() }).catchall(z.unknown()).meta({ id: 'contact_ref', description: 'a contact, fields as in search_contacts' })
 export interface ContactOut {
   jid: string
   display_name: string
@@ -104,11 +118,13 @@ export function toContact(c: ContactRow): ContactOut {
   return o
 }
 
-/** any spelling of a person or chat -> the canonical JID the store uses */
-export function canonicalJid(s: Services, input: string): string {
-  const jid = s.contacts.canonical(input)
-  if (!jid) throw new AppError('WA_JID_INVALID', `"${input}" is neither a JID nor a phone number.`)
-  return jid
+/**
+ * any spelling of a person or chat -> the canonical JID the store uses: a JID, a phone number, or the
+ * exact name of one contact or group (NAME_AMBIGUOUS when several have it, WA_JID_INVALID when none);
+ * with `scope` (the call's chat access) only names of chats it may see count, so no error names others
+ */
+export function canonicalJid(s: Services, input: string, scope?: { sees(jid: string): boolean }): string {
+  return s.contacts.canonical(input) ?? jidByName(s, input, scope)
 }
 
 /** "chat_jid:id" or a bare id -> its parts */

@@ -61,9 +61,14 @@ export interface ListChatsQuery {
   onlyUnread?: boolean
   includeArchived?: boolean
   system?: boolean
+  /** unix ms: only chats with a message at or after this */
+  updatedSince?: number
   /** only the chats of this scope (a credential's), in the query itself so pages stay full */
   scope?: ChatScope
 }
+
+/** what a page's cursor is bound to: which list and every filter */
+const chatScope = (q: ListChatsQuery) => ['chats', q.query, !!q.onlyGroups, !!q.onlyUnread, q.includeArchived !== false, !!q.system, q.updatedSince]
 
 export class ChatsRepo {
   private readonly prepare: ReturnType<typeof statementCache>
@@ -80,6 +85,7 @@ export class ChatsRepo {
     if (q.onlyGroups) where.push('c.is_group = 1')
     if (q.onlyUnread) where.push('(c.unread_count > 0 OR c.marked_unread = 1)')
     if (q.includeArchived === false) where.push('c.archived = 0')
+    if (q.updatedSince !== undefined) where.push('c.last_message_at >= ?'), params.push(q.updatedSince)
     const scoped = scopeWhere(q.scope, 'c.jid')
     if (scoped) where.push(scoped.sql), params.push(...scoped.params)
     if (q.query) {
@@ -87,7 +93,7 @@ export class ChatsRepo {
       const like = `%${q.query.replace(/[\\%_]/g, (x) => `\\${x}`)}%`
       params.push(like, like)
     }
-    const key = decodeCursor(q.cursor, 2) as [number, string] | undefined
+    const key = decodeCursor(q.cursor, chatScope(q), 2) as [number, string] | undefined
     if (key) {
       where.push('(coalesce(c.last_message_at, 0) < ? OR (coalesce(c.last_message_at, 0) = ? AND c.jid > ?))')
       params.push(key[0], key[0], key[1])
@@ -96,7 +102,7 @@ export class ChatsRepo {
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit).map(toRow)
     const last = page.at(-1)
-    return { chats: page, next_cursor: more && last ? encodeCursor([last.last_message_at ?? 0, last.jid]) : null }
+    return { chats: page, next_cursor: more && last ? encodeCursor(chatScope(q), [last.last_message_at ?? 0, last.jid]) : null }
   }
 
   private listFast(q: ListChatsQuery): { chats: ChatRow[]; next_cursor: string | null } {
@@ -105,9 +111,10 @@ export class ChatsRepo {
     if (q.onlyGroups) where.push('is_group = 1')
     if (q.onlyUnread) where.push('(unread_count > 0 OR marked_unread = 1)')
     if (q.includeArchived === false) where.push('archived = 0')
+    if (q.updatedSince !== undefined) where.push('last_message_at >= ?'), params.push(q.updatedSince)
     const scoped = scopeWhere(q.scope, 'jid')
     if (scoped) where.push(scoped.sql), params.push(...scoped.params)
-    const key = decodeCursor(q.cursor, 2) as [number, string] | undefined
+    const key = decodeCursor(q.cursor, chatScope(q), 2) as [number, string] | undefined
     if (key) {
       where.push('(last_message_at < ? OR (last_message_at = ? AND jid > ?))')
       params.push(key[0], key[0], key[1])
@@ -118,7 +125,7 @@ export class ChatsRepo {
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit).map(toRow)
     const last = page.at(-1)
-    return { chats: page, next_cursor: more && last ? encodeCursor([last.last_message_at ?? 0, last.jid]) : null }
+    return { chats: page, next_cursor: more && last ? encodeCursor(chatScope(q), [last.last_message_at ?? 0, last.jid]) : null }
   }
 
   get(jid: string): ChatRow | undefined {

@@ -3,7 +3,7 @@ import { scopeWhere } from '../access/chat-policy.js'
 import type { ChatScope } from '../access/principal.js'
 import { statementCache, type Db } from './open-db.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
-import { isLidJid, normalizeJid, toJid } from './jid.js'
+import { isLidJid, normalizeJid, phoneDigits, toJid } from './jid.js'
 
 export interface ContactRow {
   jid: string
@@ -52,6 +52,18 @@ export class ContactsRepo {
     return (this.prepare('SELECT pn FROM lid_map WHERE lid = ?').get(normalizeJid(jid)) as { pn: string } | undefined)?.pn ?? jid
   }
 
+  /**
+   * Contacts whose address-book name (tier 0) or push or business name (tier 1) is `name`, ignoring case;
+   * at most 20. For "send to Ada": the caller takes the best tier and refuses when it holds several.
+   */
+  byExactName(name: string): Array<{ jid: string; name: string; tier: 0 | 1 }> {
+    const n = name.trim()
+    return this.prepare(
+      `SELECT jid, coalesce(name, notify, verified_name) AS name, iif(name = ? COLLATE NOCASE, 0, 1) AS tier FROM contacts
+        WHERE name = ? COLLATE NOCASE OR notify = ? COLLATE NOCASE OR verified_name = ? COLLATE NOCASE ORDER BY tier, jid LIMIT 20`
+    ).all(n, n, n, n) as Array<{ jid: string; name: string; tier: 0 | 1 }>
+  }
+
   get(jid: string): ContactRow | undefined {
     const r = this.prepare('SELECT * FROM contacts WHERE jid = ? OR lid = ?').get(jid, jid) as RawContact | undefined
     return r ? toRow(r) : undefined
@@ -64,9 +76,9 @@ export class ContactsRepo {
   /** `scope`: only the people a credential may see (their 1:1 chat JID is in its scope) */
   search(query: string, limit: number, cursor?: string, scope?: ChatScope): { contacts: ContactRow[]; next_cursor: string | null } {
     const scoped = scopeWhere(scope, 'jid')
-    const offset = (decodeCursor(cursor, 1) as [number] | undefined)?.[0] ?? 0
+    const offset = (decodeCursor(cursor, ['contacts', query.trim()], 1) as [number] | undefined)?.[0] ?? 0
     const q = query.trim()
-    const digits = q.replace(/[\s\-().+]/g, '')
+    const digits = phoneDigits(q)
     const isNumber = /^[0-9]{3,}$/.test(digits)
     const like = (s: string) => s.replace(/[\\%_]/g, (x) => `\\${x}`)
     const rows = this.prepare(
@@ -88,6 +100,6 @@ export class ContactsRepo {
         ...(scoped?.params ?? []), limit + 1, offset
       ) as RawContact[]
     const more = rows.length > limit
-    return { contacts: rows.slice(0, limit).map(toRow), next_cursor: more ? encodeCursor([offset + limit]) : null }
+    return { contacts: rows.slice(0, limit).map(toRow), next_cursor: more ? encodeCursor(['contacts', q], [offset + limit]) : null }
   }
 }

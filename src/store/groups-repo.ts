@@ -35,6 +35,11 @@ export class GroupsRepo {
     this.prepare = statementCache(db)
   }
 
+  /** groups whose subject is `subject`, ignoring case; at most 20 */
+  bySubject(subject: string): Array<{ jid: string; name: string }> {
+    return this.prepare('SELECT jid, subject AS name FROM groups WHERE subject = ? COLLATE NOCASE ORDER BY jid LIMIT 20').all(subject.trim()) as Array<{ jid: string; name: string }>
+  }
+
   get(jid: string): GroupRow | undefined {
     const g = this.prepare('SELECT * FROM groups WHERE jid = ?').get(jid) as Record<string, unknown> | undefined
     if (!g) return undefined

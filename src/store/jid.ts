@@ -22,13 +22,22 @@ export const userOf = (jid: string): string => jid.slice(0, jid.indexOf('@') >>>
 /** digits of a phone JID, or undefined for anything else */
 export const phoneOf = (jid: string): string | undefined => (isPnJid(jid) ? jid.slice(0, jid.indexOf('@')) : undefined)
 
-/** "+1 (555) 000-1111", "15550001111" or a JID -> a normalized JID; undefined when it cannot be one */
+/**
+ * The digits of a phone number as typed: spaces, dashes, dots, brackets and "+" dropped, and the "00"
+ * international prefix (0049 151..., what much of the world dials) read as "+". Not a check: callers test
+ * the length.
+ */
+export function phoneDigits(input: string): string {
+  return input.trim().replace(/[\s\-().+]/g, '').replace(/^00/, '')
+}
+
+/** "+1 (555) 000-1111", "0049 151 ...", "15550001111" or a JID -> a normalized JID; undefined when it cannot be one */
 export function toJid(input: string): string | undefined {
   const s = input.trim()
   if (s.includes('@')) {
     const j = normalizeJid(s)
     return /^[0-9]+(-[0-9]+)?@(s\.whatsapp\.net|lid|g\.us)$/.test(j) || /^[0-9]+@broadcast$/.test(j) || j === 'status@broadcast' ? j : undefined
   }
-  const digits = s.replace(/[\s\-().+]/g, '')
+  const digits = phoneDigits(s)
   return /^[0-9]{6,15}$/.test(digits) ? `${digits}@s.whatsapp.net` : undefined
 }

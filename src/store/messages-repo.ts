@@ -3,6 +3,10 @@ import { scopeWhere } from '../access/chat-policy.js'
 import type { ChatScope } from '../access/principal.js'
 import { statementCache, type Db } from './open-db.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
+import { HAS_CARDS, MEDIA_KEYS, STATUS_NAMES, cardNames, cardsJson, parseVcards } from './message-fields.js'
+import { recentMessagesJson, type RecentQuery } from './recent-messages.js'
+import { translateQuery } from './fts-query.js'
+import { AppError } from '../errors/app-error.js'
 
 export interface MessageRow {
   chat_jid: string
@@ -14,6 +18,8 @@ export interface MessageRow {
   type: string
   body: string | null
   media: Record<string, unknown> | null
+  /** for contact cards: the people on them, with their numbers */
+  contact_cards?: Array<{ name: string; phones: Array<{ number: string; jid?: string }> }>
   has_thumbnail: boolean
   quoted_id: string | null
   quoted_sender: string | null
@@ -64,16 +70,21 @@ const BARE_ID_SEQ = 'SELECT m.seq FROM chats c CROSS JOIN messages m ON m.chat_j
 const opt = (key: string, json: string): string => `coalesce(',"${key}":' || ${json}, '')`
 const optText = (key: string, expr: string): string => opt(key, `nullif(json_quote(${expr}), 'null')`)
 const SENDER_NAME = `iif(m.from_me OR m.sender_jid IS NULL, iif(m.from_me, NULL, m.push_name), coalesce((SELECT coalesce(c.name, c.notify, c.verified_name) FROM contacts c WHERE c.jid = m.sender_jid), m.push_name))`
-const MESSAGE_JSON = `'{"message_id":' || json_quote(m.chat_jid || ':' || m.id) || ',"id":' || json_quote(m.id) || ',"chat_jid":' || json_quote(m.chat_jid)
+// media keys renamed to the tools' snake_case; json_patch onto {} drops the null members (RFC 7396)
+const MEDIA_JSON = `iif(m.media IS NULL, NULL, json_patch('{}', json_object(${MEDIA_KEYS.map(([from, to]) => `'${to}', json_extract(m.media, '$.${from}')`).join(', ')})))`
+const STATUS_NAME = `CASE m.status ${STATUS_NAMES.map((n, i) => `WHEN ${i} THEN '${n}'`).join(' ')} ELSE CAST(m.status AS TEXT) END`
+export const MESSAGE_JSON = `'{"message_id":' || json_quote(m.chat_jid || ':' || m.id) || ',"id":' || json_quote(m.id) || ',"chat_jid":' || json_quote(m.chat_jid)
     || ',"from_me":' || iif(m.from_me, 'true', 'false') || ${optText('sender_jid', 'm.sender_jid')} || ${optText('sender_name', SENDER_NAME)}
-    || ',"timestamp":' || m.ts || ',"type":' || json_quote(m.type) || ${optText('body', 'iif(m.revoked, NULL, m.body)')} || ${opt('media', 'json(m.media)')}
-    || ${optText('quoted_id', 'm.quoted_id')} || ${opt('mentions', 'json(m.mentions)')} || ${opt('status', 'm.status')}
+    || ',"timestamp":' || m.ts || ',"type":' || json_quote(m.type) || ${optText('body', 'iif(m.revoked, NULL, m.body)')} || ${opt('media', MEDIA_JSON)}
+    || ${optText('quoted_id', `m.chat_jid || ':' || m.quoted_id`)} || ${opt('mentions', 'json(m.mentions)')} || ${optText('status', STATUS_NAME)}
     || iif(m.edited_at IS NOT NULL, ',"edited":true', '') || iif(m.revoked, ',"revoked":true', '')
     || coalesce((SELECT ',"reactions":' || json_group_array(json_object('sender_jid', r.sender_jid, 'emoji', r.emoji)) FROM reactions r WHERE r.chat_jid = m.chat_jid AND r.message_id = m.id HAVING count(*) > 0), '')
     || iif(m.type = 'poll', ',"poll_votes":' || (SELECT json_group_array(json_object('voter_jid', v.voter_jid, 'selected', json(v.selected))) FROM poll_votes v WHERE v.chat_jid = m.chat_jid AND v.poll_id = m.id), '')
     || '}'`
 
-const toRow = (r: RawMessage): MessageRow => ({
+const toRow = (r: RawMessage): MessageRow => {
+  const cards = r.type === 'contact' || r.type === 'contacts' ? parseVcards(r.body) : undefined
+  return {
   chat_jid: r.chat_jid,
   id: r.id,
   from_me: !!r.from_me,
@@ -81,8 +92,9 @@ const toRow = (r: RawMessage): MessageRow => ({
   sender_name: r.from_me ? null : r.sender_name,
   timestamp: r.ts,
   type: r.type,
-  body: r.revoked ? null : r.body,
+  body: r.revoked ? null : cards ? cardNames(cards) : r.body,
   media: r.media ? (JSON.parse(r.media) as Record<string, unknown>) : null,
+  ...(cards && !r.revoked ? { contact_cards: cards } : {}),
   has_thumbnail: !!r.has_thumb,
   quoted_id: r.quoted_id,
   quoted_sender: r.quoted_sender,
@@ -92,7 +104,9 @@ const toRow = (r: RawMessage): MessageRow => ({
   revoked: !!r.revoked,
   reactions: [],
   ...(r.snippet !== undefined ? { snippet: r.snippet } : {})
-})
+  }
+}
+
 
 export interface ListMessagesQuery {
   chatJid: string
@@ -104,6 +118,9 @@ export interface ListMessagesQuery {
   fromMe?: boolean
 }
 
+/** what a page's cursor is bound to: the chat and every filter */
+const pageScope = (q: ListMessagesQuery) => ['messages', q.chatJid, q.before, q.after, q.fromMe]
+
 /** the WHERE of one page of a chat, newest first: time bounds, sender side, and the keyset cursor */
 function pageWhere(q: ListMessagesQuery): { where: string; params: unknown[] } {
   const where = ['m.chat_jid = ?']
@@ -111,7 +128,7 @@ function pageWhere(q: ListMessagesQuery): { where: string; params: unknown[] } {
   if (q.before !== undefined) where.push('m.ts < ?'), params.push(q.before)
   if (q.after !== undefined) where.push('m.ts > ?'), params.push(q.after)
   if (q.fromMe !== undefined) where.push('m.from_me = ?'), params.push(q.fromMe ? 1 : 0)
-  const key = decodeCursor(q.cursor, 2) as [number, number] | undefined
+  const key = decodeCursor(q.cursor, pageScope(q), 2) as [number, number] | undefined
   if (key) where.push('(m.ts < ? OR (m.ts = ? AND m.seq < ?))'), params.push(key[0], key[0], key[1])
   return { where: where.join(' AND '), params }
 }
@@ -155,7 +172,7 @@ export class MessagesRepo {
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit)
     const last = page.at(-1)
-    return { messages: this.withReactions(page.map(toRow)), next_cursor: more && last ? encodeCursor([last.ts, last.seq]) : null }
+    return { messages: this.withReactions(page.map(toRow)), next_cursor: more && last ? encodeCursor(pageScope(q), [last.ts, last.seq]) : null }
   }
 
   /**
@@ -164,13 +181,18 @@ export class MessagesRepo {
    */
   listJson(q: ListMessagesQuery): { json: string; next_cursor: string | null } {
     const { where, params } = pageWhere(q)
-    const rows = this.prepare(`SELECT ${MESSAGE_JSON}, m.ts, m.seq FROM messages m WHERE ${where} ORDER BY m.ts DESC, m.seq DESC LIMIT ?`)
+    const rows = this.prepare(`SELECT ${MESSAGE_JSON}, m.ts, m.seq, ${HAS_CARDS} FROM messages m WHERE ${where} ORDER BY m.ts DESC, m.seq DESC LIMIT ?`)
       .raw(true)
-      .all(...params, q.limit + 1) as Array<[string, number, number]>
+      .all(...params, q.limit + 1) as Array<[string, number, number, number]>
     const more = rows.length > q.limit
     const page = more ? rows.slice(0, q.limit) : rows
     const last = page.at(-1)
-    return { json: `[${page.map((r) => r[0]).join(',')}]`, next_cursor: more && last ? encodeCursor([last[1], last[2]]) : null }
+    return { json: `[${page.map((r) => (r[3] ? cardsJson(r[0]) : r[0])).join(',')}]`, next_cursor: more && last ? encodeCursor(pageScope(q), [last[1], last[2]]) : null }
+  }
+
+  /** messages across every chat in a time window, as JSON text (see recent-messages.ts) */
+  recentJson(q: RecentQuery): { json: string; next_cursor: string | null } {
+    return recentMessagesJson(this.prepare, q)
   }
 
   get(id: string, chatJid?: string): MessageRow | undefined {
@@ -197,32 +219,36 @@ export class MessagesRepo {
   }
 
   /**
-   * Full-text search (FTS5, diacritic-insensitive, ranked by bm25, with snippets). Queries shorter than three
-   * characters cannot use the index well and fall back to substring matching, newest first.
+   * Full-text search (FTS5, diacritic-insensitive, ranked by bm25, with snippets); the query language is
+   * fts-query.ts'. Queries shorter than three characters cannot use the index well and fall back to
+   * substring matching, newest first.
    */
   search(q: { query: string; chatJid?: string; limit: number; cursor?: string; scope?: ChatScope }): { messages: MessageRow[]; next_cursor: string | null } {
     const scoped = scopeWhere(q.scope, 'chat_jid')
-    const offset = (decodeCursor(q.cursor, 1) as [number] | undefined)?.[0] ?? 0
+    const cursorScope = ['search', q.query.trim(), q.chatJid]
+    const offset = (decodeCursor(q.cursor, cursorScope, 1) as [number] | undefined)?.[0] ?? 0
     const text = q.query.trim()
+    const like = (t: string) => `%${t.replace(/[\\%_]/g, (x) => `\\${x}`)}%`
+    const fts = text.length < 3 ? { match: null, literals: [text] } : translateQuery(text)
     let rows: RawMessage[]
-    if (text.length < 3) {
-      const where = [`m.body LIKE ? ESCAPE '\\'`, 'm.revoked = 0']
-      const params: unknown[] = [`%${text.replace(/[\\%_]/g, (x) => `\\${x}`)}%`]
+    if (!fts.match) {
+      // too short for the index, or nothing but symbols: substring matching, newest first
+      const where = ['m.revoked = 0', ...fts.literals.map(() => `m.body LIKE ? ESCAPE '\\'`)]
+      const params: unknown[] = fts.literals.map(like)
+      if (!fts.literals.length) throw new AppError('INVALID_INPUT', `"${text}" has no word to find (a -word only leaves out); add one.`)
       if (q.chatJid) where.push('m.chat_jid = ?'), params.push(q.chatJid)
       if (scoped) where.push(`m.${scoped.sql}`), params.push(...scoped.params)
       rows = this.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY m.ts DESC, m.seq DESC LIMIT ? OFFSET ?`).all(...params, q.limit + 1, offset) as RawMessage[]
     } else {
-      // every word is a quoted term (the last one a prefix), so user input never parses as FTS syntax
-      const words = text.split(/\s+/).filter(Boolean)
-      const match = words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ')
       // rank inside the FTS index and take one page of rowids with their snippets (FTS5 consumes ORDER BY
-      // rank, so snippets are made for that page only); then only those rows are read
+      // rank, so snippets are made for that page only); then only those rows are read. Literal checks
+      // (c++) and the chat filter narrow the rowids by the messages table.
       const SNIPPET = `snippet(messages_fts, 0, '[', ']', '…', 12)`
-      const hits = (scoped && !q.chatJid
-        ? this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? AND rowid IN (SELECT seq FROM messages WHERE ${scoped.sql} AND revoked = 0) ORDER BY rank LIMIT ? OFFSET ?`).all(match, ...scoped.params, q.limit + 1, offset)
-        : q.chatJid
-        ? this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? AND rowid IN (SELECT seq FROM messages WHERE chat_jid = ? AND revoked = 0) ORDER BY rank LIMIT ? OFFSET ?`).all(match, q.chatJid, q.limit + 1, offset)
-        : this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?`).all(match, q.limit + 1, offset)) as Array<{ rowid: number; s: string }>
+      const narrow = [...(q.chatJid ? ['chat_jid = ? AND revoked = 0'] : scoped ? [`${scoped.sql} AND revoked = 0`] : []), ...fts.literals.map(() => `body LIKE ? ESCAPE '\\'`)]
+      const narrowParams = [...(q.chatJid ? [q.chatJid] : scoped ? scoped.params : []), ...fts.literals.map(like)]
+      const hits = (narrow.length
+        ? this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? AND rowid IN (SELECT seq FROM messages WHERE ${narrow.join(' AND ')}) ORDER BY rank LIMIT ? OFFSET ?`).all(fts.match, ...narrowParams, q.limit + 1, offset)
+        : this.prepare(`SELECT rowid, ${SNIPPET} AS s FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?`).all(fts.match, q.limit + 1, offset)) as Array<{ rowid: number; s: string }>
       if (!hits.length) rows = []
       else {
         const byId = new Map((this.prepare(`${SELECT} WHERE m.seq IN (${hits.map(() => '?').join(',')}) AND m.revoked = 0`).all(...hits.map((h) => h.rowid)) as RawMessage[]).map((r) => [r.seq, r]))
@@ -233,7 +259,7 @@ export class MessagesRepo {
       }
     }
     const more = rows.length > q.limit
-    return { messages: this.withReactions(rows.slice(0, q.limit).map(toRow)), next_cursor: more ? encodeCursor([offset + q.limit]) : null }
+    return { messages: this.withReactions(rows.slice(0, q.limit).map(toRow)), next_cursor: more ? encodeCursor(cursorScope, [offset + q.limit]) : null }
   }
 
   /** `scope`: a person's messages in groups outside it do not count */

@@ -9,7 +9,7 @@
  *
  * Everything here must survive structured clone: plain objects, arrays, strings, numbers, Uint8Array.
  */
-import type { GroupRecord, ContactRecord } from '../store/batch.js'
+import type { GroupRecord } from '../store/batch.js'
 import type { EncodedBatch } from '../store/batch-codec.js'
 
 /** What the worker is told at start. Paths are absolute. */
@@ -164,6 +164,76 @@ export interface OnWhatsAppResult {
   lid?: string
 }
 
+export type GroupParticipantAction = 'add' | 'remove' | 'promote' | 'demote'
+
+/** what WhatsApp said about one person of a participants change: `status` 200, or its error code */
+export interface GroupParticipantResult {
+  jid: string
+  status: number
+  /** a 403 on add: the person only accepts invites; this code invites them (a group invite message) */
+  inviteCode?: string
+  inviteExpiration?: number
+  /** an invite message was sent to them */
+  invited?: boolean
+}
+
+/** the group settings one update changes; what is left out stays */
+export interface GroupSettings {
+  subject?: string
+  /** '' removes it */
+  description?: string
+  /** only admins send messages */
+  announce?: boolean
+  /** only admins edit the group's subject, description and picture */
+  restrict?: boolean
+  /** disappearing messages, seconds (0 off) */
+  ephemeralSeconds?: number
+  /** joining by link waits for an admin's approval */
+  joinApproval?: boolean
+  /** every member may add others */
+  membersCanAdd?: boolean
+}
+
+/** what an invite link shows before joining */
+export interface GroupInvitePreview {
+  jid: string
+  subject: string
+  size: number
+  owner?: string
+  description?: string
+  creation?: number
+  joinApproval: boolean
+}
+
+export interface GroupJoinRequest {
+  jid: string
+  phoneJid?: string
+  requestedAt?: number
+  method?: string
+}
+
+/** what one chat change sets; what is left out stays */
+export interface ChatChange {
+  archive?: boolean
+  pin?: boolean
+  /** ms timestamp the mute ends; -1 for ever; 0 unmutes */
+  muteUntil?: number
+  markUnread?: boolean
+  /** deletes every message of the chat on this account's devices */
+  clear?: boolean
+}
+
+/** the account's own profile; what is left out stays */
+export interface ProfileChange {
+  /** the push name people see */
+  name?: string
+  /** the about text */
+  about?: string
+  /** an image file the main thread has checked and staged */
+  picturePath?: string
+  removePicture?: boolean
+}
+
 /** The comlink-exposed interface of the WhatsApp worker. */
 export interface WaWorkerApi {
   /** Creates the socket and connects; resolves once the first connection attempt is under way. */
@@ -197,9 +267,29 @@ export interface WaWorkerApi {
   downloadMedia(req: DownloadMediaRequest): Promise<DownloadMediaResult>
   groupMetadata(jid: string): Promise<Written<{ group: GroupRecord }>>
   groupsParticipating(): Promise<Written<{ groups: GroupRecord[] }>>
+  /** a new group with this account as its admin, then the people added one by one with a result each */
+  groupCreate(req: { subject: string; participants: string[]; inviteIfNeeded: boolean }): Promise<Written<{ group: GroupRecord; results: GroupParticipantResult[] }>>
+  /** GROUP_NOT_FOUND, GROUP_NOT_ADMIN; otherwise a result per person */
+  groupParticipants(req: { groupJid: string; action: GroupParticipantAction; participants: string[]; inviteIfNeeded: boolean }): Promise<Written<{ results: GroupParticipantResult[] }>>
+  groupUpdate(req: { groupJid: string } & GroupSettings): Promise<Written<{ group: GroupRecord }>>
+  /** the invite code; `revoke` makes a new one and the old link stops working */
+  groupInviteCode(req: { groupJid: string; revoke: boolean }): Promise<string>
+  /** GROUP_INVITE_INVALID for an unknown or revoked code */
+  groupInvitePreview(code: string): Promise<GroupInvitePreview>
+  /** joins by invite code; `pending` when the group's admins approve joins first */
+  groupJoin(code: string): Promise<Written<{ groupJid: string; pending: boolean }>>
+  groupLeave(groupJid: string): Promise<Written>
+  /** archive, pin, mute, mark unread or clear a chat (app-state patches); APP_STATE_NOT_READY before the first sync */
+  chatModify(req: { chatJid: string } & ChatChange): Promise<Written>
+  /** blocks or unblocks a person; the block list after it, by phone JID */
+  blockContact(req: { jid: string; block: boolean }): Promise<string[]>
+  updateProfile(req: ProfileChange): Promise<void>
+  /** a vote on a stored poll: the options by name ([] takes the vote back) */
+  votePoll(req: { chatJid: string; messageId: string; options: string[] }): Promise<SendResult>
+  /** the join-request queue, after approving and rejecting the people named */
+  groupJoinRequests(req: { groupJid: string; approve: string[]; reject: string[] }): Promise<Written<{ requests: GroupJoinRequest[]; results: Array<{ jid: string; status: number; action: 'approve' | 'reject' }> }>>
   profilePictureUrl(jid: string): Promise<string | null>
   onWhatsApp(phoneNumbers: string[]): Promise<OnWhatsAppResult[]>
-  contactInfo(jid: string): Promise<ContactRecord | null>
 }
 
 /**

@@ -89,7 +89,7 @@ test('the static token, a credential and an MCP_CREDENTIALS token are let in; a 
   }
   const mine = await post(`Bearer ${ENV_OK}`, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-session-id': opened.sid!, 'mcp-protocol-version': '2025-11-25' })
   assert.equal(mine.status, 200)
-  assert.equal(mine.body.result.tools.length, 21)
+  assert.equal(mine.body.result.tools.length, 22)
   const list = (await adminApi('GET', '/api/credentials')).credentials as Array<{ name: string; source: string }>
   assert.deepEqual(list.filter((c) => c.source === 'env').map((c) => c.name).sort(), ['automation', 'old'])
 })

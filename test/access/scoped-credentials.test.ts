@@ -96,8 +96,8 @@ test('the admin API refuses a scope naming chats this store has never seen, and 
 test('tools/list shows the credential only the read tools; a send is TOOL_FORBIDDEN', async () => {
   const all = (await admin.listTools()).tools.map((t) => t.name)
   const mine = (await reader.listTools()).tools.map((t) => t.name)
-  assert.equal(all.length, 41)
-  assert.equal(mine.length, 21)
+  assert.equal(all.length, 54)
+  assert.equal(mine.length, 22)
   for (const name of ['send_message', 'send_media', 'mark_read', 'logout', 'get_qr_code', 'run_group_audit']) assert.ok(!mine.includes(name), name)
   for (const name of ['list_chats', 'search_messages', 'get_updates', 'wait_for_messages', 'download_media']) assert.ok(mine.includes(name), name)
   assert.equal(await code(reader, 'send_message', { recipient_jid: alice.jid, message: 'no' }), 'TOOL_FORBIDDEN')
@@ -143,6 +143,30 @@ test('a chat outside the scope is CHAT_FORBIDDEN for every tool that names it, w
   assert.equal(await code(reader, 'get_message_by_id', { message_id: 'B1' }), 'MESSAGE_NOT_FOUND')
   assert.equal((await ok(reader, 'get_chat_by_id', { jid: alice.jid })).chat.jid, alice.jid)
   assert.equal((await ok(reader, 'list_messages', { chat_id: groupJid })).messages.length, 1)
+})
+
+test('the group, chat and account actions on a chat or group outside the scope are CHAT_FORBIDDEN, before WhatsApp is asked', async () => {
+  const made = await api('POST', '/api/credentials', { name: 'actor', toolsets: ['send', 'groups', 'account'], chats: { allow: [`+${alice.phone}`, groupJid] } })
+  assert.equal(made.status, 201, JSON.stringify(made.body))
+  const actor = await server.mcp({ token: made.body.token })
+  try {
+    const outside = '120363999999999999@g.us'
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['update_group_participants', { group_jid: outside, action: 'add', participants: [alice.jid] }],
+      ['update_group', { group_jid: outside, subject: 'x' }],
+      ['get_group_invite_link', { group_jid: outside }],
+      ['leave_group', { group_jid: outside }],
+      ['group_join_requests', { group_jid: outside }],
+      ['update_chat', { chat_id: bob.jid, archive: true }],
+      ['vote_poll', { message_id: `${bob.jid}:B1`, options: ['x'] }],
+      ['block_contact', { contact_jid: bob.jid }],
+      ['unblock_contact', { contact_jid: `+${carol.phone}` }]
+    ]
+    for (const [name, args] of cases) assert.equal(await code(actor, name, args), 'CHAT_FORBIDDEN', `${name} ${JSON.stringify(args)}`)
+    assert.equal(await code(actor, 'update_chat', { chat_id: alice.jid }), 'INVALID_INPUT', 'a chat inside the scope gets as far as its own checks')
+  } finally {
+    await actor.close()
+  }
 })
 
 test('searches and contacts leave out everything outside the scope', async () => {
@@ -204,7 +228,7 @@ test('the 2026 stateless path judges the same credential: its tools and chats on
   try {
     assert.equal(v2.getNegotiatedProtocolVersion(), '2026-07-28')
     const tools = (await v2.listTools()).tools.map((t) => t.name)
-    assert.equal(tools.length, 21)
+    assert.equal(tools.length, 22)
     const r = (await v2.callTool({ name: 'list_chats', arguments: { limit: 50 } })) as { structuredContent: { chats: Array<{ jid: string }> } }
     assert.deepEqual(new Set(jidsOf(r.structuredContent.chats)), allowed)
     const denied = (await v2.callTool({ name: 'list_messages', arguments: { chat_id: bob.jid } })) as { isError?: boolean; content: Array<{ text: string }>; structuredContent?: { error: { code: string } } }
@@ -262,6 +286,16 @@ test('per-chat policy: read only and approval chats refuse sends, never chats va
     await sender.close()
   }
 })
+
+test('a name where a JID is expected counts only chats in the scope: another chat\'s name is unknown, never listed', async () => {
+  for (const p of [alice, carol]) await p.sendText(ACCOUNT, `name check from ${p.name}`)
+  await until(async () => (await call(admin, 'list_messages', { chat_id: 'Carol Scope', limit: 1 })).ok || undefined, 15_000, 'the name known to the static token')
+  await until(async () => (await call(reader, 'list_messages', { chat_id: 'Alice Scope', limit: 1 })).ok || undefined, 15_000, 'a name in the scope resolves')
+  const other = await call(reader, 'list_messages', { chat_id: 'Carol Scope' })
+  assert.equal(other.data.code, 'WA_JID_INVALID', JSON.stringify(other.data))
+  assert.ok(!JSON.stringify(other.data).includes(carol.phone), 'the error never names the chat outside the scope')
+})
+
 
 test('a session answers only to the token that opened it; a revoked credential is refused at once', async () => {
   const init = await fetch(`${server.url}/mcp`, {

@@ -26,12 +26,12 @@ after(async () => {
   for (const s of servers) await s.stop()
 })
 
-test('MCP_TOOLSETS=read is a read-only server: 21 tools, sends unknown, resources there', async () => {
+test('MCP_TOOLSETS=read is a read-only server: 22 tools, sends unknown, resources there', async () => {
   const s = await startServerProcess(undefined, { WA_WS_URL: 'ws://127.0.0.1:9/ws', MCP_AUTH_TOKEN: STATIC, MCP_TOOLSETS: 'read' })
   servers.push(s)
   const rpc = await session(s)
   const tools = (await rpc('tools/list')).result.tools as Array<{ name: string; annotations: { readOnlyHint: boolean } }>
-  assert.equal(tools.length, 21)
+  assert.equal(tools.length, 22)
   assert.deepEqual(tools.filter((t) => !t.annotations.readOnlyHint).map((t) => t.name), ['download_media'])
   const send = await rpc('tools/call', { name: 'send_message', arguments: { recipient_jid: '15550000000', message: 'x' } })
   assert.match(send.error.message, /Unknown tool/)
@@ -42,7 +42,7 @@ test('MCP_TOOLSETS without read publishes no resources and refuses to read one',
   const s = await startServerProcess(undefined, { WA_WS_URL: 'ws://127.0.0.1:9/ws', MCP_AUTH_TOKEN: STATIC, MCP_TOOLSETS: 'send,account' })
   servers.push(s)
   const rpc = await session(s)
-  assert.equal(((await rpc('tools/list')).result.tools as unknown[]).length, 16)
+  assert.equal(((await rpc('tools/list')).result.tools as unknown[]).length, 21)
   assert.deepEqual((await rpc('resources/list')).result.resources, [])
   assert.deepEqual((await rpc('resources/templates/list')).result.resourceTemplates, [])
   assert.equal((await rpc('resources/read', { uri: 'whatsapp://chats' })).error.data.code, 'TOOL_FORBIDDEN')

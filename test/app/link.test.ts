@@ -40,7 +40,7 @@ test('publishes the first tools with schemas and annotations', async () => {
   for (const t of tools) {
     assert.ok(t.outputSchema, `${t.name} has an output schema`)
     assert.equal(typeof t.annotations?.readOnlyHint, 'boolean')
-    assert.ok(t.annotations?.title)
+    assert.ok(t.title)
   }
   assert.equal((await call(client, 'ping')).data.reply, 'pong')
 })

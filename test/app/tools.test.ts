@@ -50,10 +50,10 @@ after(async () => {
   await emu?.close()
 })
 
-test('tools/list publishes all 41 tools with annotations and output schemas', async () => {
+test('tools/list publishes all 54 tools with annotations and output schemas', async () => {
   const { tools } = await client.listTools()
-  assert.equal(tools.length, 41)
-  for (const t of tools) assert.ok(t.outputSchema && t.annotations?.title, t.name)
+  assert.equal(tools.length, 54)
+  for (const t of tools) assert.ok(t.outputSchema && t.title && t.annotations, t.name)
 })
 
 test('list_chats shows the synced chats with names, unread counts and cursor paging', async () => {
@@ -188,8 +188,11 @@ test('media: an incoming image downloads; send_media sends base64 and refuses pa
   await until(async () => (await messagesOf(alice.jid)).some((m) => m.id === img.id), 15_000, 'image stored')
   const dl = await call(client, 'download_media', { message_id: `${alice.jid}:${img.id}`, include_full_data: true })
   assert.equal(dl.ok, true, JSON.stringify(dl.data))
-  assert.equal(Buffer.from(dl.data.data as string, 'base64').equals(JPEG), true)
-  assert.ok((dl.raw.content as Array<{ type: string }>).some((c) => c.type === 'image'))
+  const blocks = dl.raw.content as Array<{ type: string; data?: string }>
+  assert.deepEqual(blocks.map((c) => c.type), ['text', 'image'], 'the bytes once, as an image block')
+  assert.equal(Buffer.from(blocks[1]!.data!, 'base64').equals(JPEG), true)
+  assert.equal(dl.data.data_block, 'image')
+  assert.ok(!('data' in dl.data) && !blocks[0]!.data, 'no base64 in structuredContent or the text')
 
   const sent = await call(client, 'send_media', { recipient_jid: carol.jid, media_content: JPEG.toString('base64'), caption: 'for you' })
   assert.equal(sent.ok, true, JSON.stringify(sent.data))
@@ -214,7 +217,7 @@ test('expired media: download_media asks the phone to upload it again, then succ
   assert.equal(dl.ok, true, JSON.stringify(dl.data))
   await reuploads
   assert.equal(dl.data.reuploaded, true)
-  assert.ok(Buffer.from(dl.data.data as string, 'base64').equals(JPEG))
+  assert.ok(Buffer.from((dl.raw.content as Array<{ data?: string }>)[1]!.data!, 'base64').equals(JPEG))
 })
 
 test('export: a chat ZIP with chat.json (every message) and its downloaded media', async () => {

@@ -1,8 +1,16 @@
 // App-state on the emulated server: the account's sync key (shared by its phone after linking) and, per
 // collection, the patches the phone made (contact names, archive, pin, mute, push name), encoded with
-// Baileys' own encodeSyncdPatch so the client decodes and verifies them exactly as it would WhatsApp's.
+// Baileys' own encodeSyncdPatch so the client decodes and verifies them exactly as it would WhatsApp's,
+// and the patches a linked client pushes (its own archive, pin, mute ...), verified and kept the same way.
+
+/** one change a linked client pushed: the index (['archive', jid], ...) and the action's value */
+export interface PushedMutation {
+  collection: string
+  index: string[]
+  action: proto.ISyncActionValue
+}
 import { randomBytes } from 'node:crypto'
-import { proto, encodeSyncdPatch, newLTHashState, chatModificationToAppPatch, type BinaryNode, type ChatModification, type LTHashState } from '@whiskeysockets/baileys'
+import { proto, encodeSyncdPatch, decodePatches, newLTHashState, chatModificationToAppPatch, type BinaryNode, type ChatModification, type LTHashState } from '@whiskeysockets/baileys'
 
 export interface AppStateKey {
   keyId: Buffer
@@ -45,6 +53,27 @@ export class AccountAppState {
     list.push({ version: next.version, bytes: Buffer.from(proto.SyncdPatch.encode({ ...patch, version: { version: next.version } }).finish()) })
     this.patches.set(type, list)
     return type
+  }
+
+  /**
+   * A patch a linked client pushed on top of `fromVersion`: checked with the account's key (MACs and the
+   * LTHash, as WhatsApp's server keeps them) and appended, so every device syncing later gets it. A patch
+   * on an older version is refused (409): the client must sync first.
+   */
+  async accept(collection: string, fromVersion: number, bytes: Uint8Array): Promise<PushedMutation[] | 409> {
+    const state = this.states.get(collection) ?? newLTHashState()
+    if (fromVersion !== state.version) return 409
+    const version = state.version + 1
+    const patch = { ...proto.SyncdPatch.decode(bytes), version: { version } }
+    const keyB64 = this.key.keyId.toString('base64')
+    const getKey = async (id: string) => (id === keyB64 ? (this.key.keyData as proto.Message.IAppStateSyncKeyData) : undefined) as never
+    const { state: next, mutationMap } = await decodePatches(collection as never, [patch], state, getKey, undefined as never, undefined, undefined, true)
+    if (next.version !== version) return 409
+    this.states.set(collection, next)
+    const list = this.patches.get(collection) ?? []
+    list.push({ version, bytes: Buffer.from(proto.SyncdPatch.encode(patch).finish()) })
+    this.patches.set(collection, list)
+    return Object.values(mutationMap).map((m) => ({ collection, index: m.index as unknown as string[], action: m.syncAction.value ?? {} }))
   }
 
   /** the server's answer for one collection the client asked for, from its version on */

@@ -32,7 +32,8 @@ import { buildCertChain, keyPairFromSeed, type KeyPair } from './noise.js'
 import { Connection, stanzaId } from './connection.js'
 import { startMediaServer, type MediaServer } from './media-server.js'
 import { Directory, S_WA, lidJid, now, pnJid, sigAddr, takeRemoteBundle, type Account, type Group, type RemoteDevice } from './state.js'
-import { handleIq, createGroup, type IqContext } from './iq.js'
+import { handleIq, type IqContext } from './iq.js'
+import { createGroup, joinByInvite } from './groups.js'
 import { Person } from './person.js'
 import { buildHistory, type HistorySeed } from './history.js'
 import { DeliveryQueue, type Acknowledged, type AckBy } from './delivery.js'
@@ -88,6 +89,7 @@ export class Emulator extends EventEmitter {
   /** per account: the app-state key and the patches its phone made */
   private readonly appData = new Map<string, AccountAppState>()
   private readonly conns = new Set<Connection>()
+  private readonly heldGroupNotifications = new Map<string, Array<() => void>>()
   private refuse = false
   /** when each person's delivery receipt for a message went out: a read receipt never overtakes it */
   readonly deliveredReceipts = new Map<string, Promise<void>>()
@@ -174,6 +176,11 @@ export class Emulator extends EventEmitter {
   createGroup(subject: string, owner: Person, members: Array<Person | string>, id?: string): Group {
     const accs = members.map((m) => (typeof m === 'string' ? this.dir.account({ phone: m }) : m.acc))
     return createGroup(this.dir, subject, owner.acc, accs, id)
+  }
+
+  /** a person opens an invite link: in at once, or queued for an admin when the group approves joins */
+  joinByInvite(person: Person, code: string): { group: Group; joined: boolean } | undefined {
+    return joinByInvite({ dir: this.dir, notifyGroup: (g, a, actor, extra) => this.notifyGroup(g, a, actor, extra) }, person.acc, code)
   }
 
   setHistory(phone: string, seed: HistorySeed): void {
@@ -485,6 +492,7 @@ export class Emulator extends EventEmitter {
         }
         {
           const child = Array.isArray(node.content) ? node.content[0] : undefined
+          if (node.attrs.xmlns === 'w:sync:app:state' && child?.tag === 'sync' && conn.acc) await this.acceptAppStatePatches(conn.acc.pn, child)
           if (node.attrs.xmlns === 'md' && child?.tag === 'link_code_companion_reg') conn.send(this.onPairingCodeIq(conn, node, child))
           else conn.send(handleIq(this.iqContext(conn), conn, node))
         }
@@ -511,12 +519,34 @@ export class Emulator extends EventEmitter {
     }
   }
 
+  /** the app-state patches a client pushed (archive, pin, mute ...): kept, and told as 'app-state-patch' */
+  private async acceptAppStatePatches(phone: string, sync: BinaryNode): Promise<void> {
+    for (const c of getBinaryNodeChildren(sync, 'collection')) {
+      const patch = getBinaryNodeChild(c, 'patch')
+      if (!patch?.content) continue
+      const r = await this.appDataOf(phone).accept(c.attrs.name!, Number(c.attrs.version ?? 0), patch.content as Uint8Array).catch((err: unknown) => {
+        // a patch that does not decode or verify is refused, as WhatsApp would; the client syncs again
+        this.log('app-state patch refused', err)
+        return 409 as const
+      })
+      this.emit('app-state-patch', { phone, collection: c.attrs.name, ...(r === 409 ? { refused: true, mutations: [] } : { mutations: r }) })
+      // the push name is a setting in app state; the server shows it to the people the account writes to
+      const name = r === 409 ? undefined : r.find((m) => m.index[0] === 'setting_pushName')?.action.pushNameSetting?.name
+      const acc = this.dir.accounts.get(phone)
+      if (name && acc) acc.name = name
+    }
+  }
+
   private iqContext(conn: Connection): IqContext {
     return {
       dir: this.dir,
       mediaHost: this.media.hostPort,
       appStateReply: conn.acc ? (this.appState.get(conn.acc.pn) ?? ((name: string, version: number) => this.appDataOf(conn.acc!.pn).reply(name, version))) : undefined,
-      notifyGroup: (g, action, actor) => this.notifyGroup(g, action, actor),
+      notifyGroup: (g, action, actor, extra) => this.notifyGroup(g, action, actor, extra),
+      accountChanged: (acc, change) => {
+        if (change.picture !== undefined) acc.pictureUrl = change.picture ? this.media.setProfilePicture(acc.pn, change.picture) : undefined
+        this.emit('account-change', { phone: acc.pn, ...change })
+      },
       onLogoutCompanion: (c) => {
         if (c.device) this.unlink(c.device)
         this.emit('logout', { phone: c.acc?.pn })
@@ -544,17 +574,37 @@ export class Emulator extends EventEmitter {
     })
   }
 
-  /** `w:gp2` notification to every connected real client of every member (and of the actor) */
+  /**
+   * `w:gp2` notification to every connected real client of every member (and of the actor, and of
+   * `extraAccounts`); each emulated person it reaches is told too (a 'group-notification' event)
+   */
   notifyGroup(g: Group, action: BinaryNode, actor: Account, extraAccounts: Account[] = []): void {
     const accounts = new Set([...g.participants.map((p) => p.acc), actor, ...extraAccounts])
     for (const acc of accounts) {
+      this.emit('group-notification', { group: g.id, to: acc.pn, actor: actor.pn, action })
+      const held = this.heldGroupNotifications.get(acc.pn)
       for (const dev of this.dir.remoteDevices(acc)) {
-        this.deliverStanza(dev, {
+        const node: BinaryNode = {
           tag: 'notification',
           attrs: { from: g.id, type: 'w:gp2', id: stanzaId(), t: String(now()), participant: lidJid(actor), participant_pn: pnJid(actor), addressing_mode: 'lid', notify: actor.name },
           content: [action]
-        })
+        }
+        if (held) held.push(() => this.deliverStanza(dev, node))
+        else this.deliverStanza(dev, node)
       }
+    }
+  }
+
+  /**
+   * Holds the `w:gp2` notifications to the account's clients until released: what a tool answers must then
+   * come from its own doing, not from the notification that follows it.
+   */
+  holdGroupNotifications(phone: string): () => void {
+    const held: Array<() => void> = []
+    this.heldGroupNotifications.set(phone, held)
+    return () => {
+      this.heldGroupNotifications.delete(phone)
+      for (const send of held.splice(0)) send()
     }
   }
 
@@ -671,6 +721,8 @@ export class Emulator extends EventEmitter {
     const plaintext = writeRandomPadMax16(proto.Message.encode(message).finish())
     if (attrs.id) this.retries.noteSent(attrs.id, { kind: 'direct', from, plaintext, attrs })
     const delivered: string[] = []
+    // the server drops what a blocked person sends: their phone shows one tick, nothing arrives
+    if (target.blocked.has(lidJid(from)) || target.blocked.has(pnJid(from))) return delivered
     for (const dev of this.dir.remoteDevices(target)) {
       if (dev.id === opts.exceptDevice) continue
       if (!dev.signed) continue // never logged in: no keys uploaded yet

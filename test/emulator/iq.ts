@@ -1,8 +1,8 @@
 // The server's answers to client iqs. Every iq gets an answer: an unanswered one costs Baileys a 60 s timeout.
-import { randomBytes } from 'node:crypto'
-import { encodeBigEndian, getBinaryNodeChild, getBinaryNodeChildren, getBinaryNodeChildBuffer, getBinaryNodeChildString, type BinaryNode } from '@whiskeysockets/baileys'
+import { encodeBigEndian, getBinaryNodeChild, getBinaryNodeChildren, getBinaryNodeChildBuffer, type BinaryNode } from '@whiskeysockets/baileys'
 import type { Connection } from './connection.js'
 import { S_WA, lidJid, pnJid, now, takeRemoteBundle, type Account, type Directory, type Group } from './state.js'
+import { groupIq } from './groups.js'
 import type { PreKeyBundle } from './signal-identity.js'
 import { MEDIA_AUTH } from './media-server.js'
 
@@ -11,8 +11,10 @@ export interface IqContext {
   mediaHost: string
   /** app-state collections the client asked for, answered with these patches when set */
   appStateReply?: (collection: string, version: number) => BinaryNode | undefined
-  notifyGroup(group: Group, action: BinaryNode, actor: Account, exclude?: Connection): void
+  notifyGroup(group: Group, action: BinaryNode, actor: Account, extra?: Account[]): void
   onLogoutCompanion(conn: Connection): void
+  /** the account changed its about text, its picture (null removes it) or its block list */
+  accountChanged(acc: Account, change: { about?: string; picture?: Buffer | null; blocked?: string; unblocked?: string }): void
 }
 
 const bufToUInt = (buf: Uint8Array): number => [...buf].reduce((a, x) => a * 256 + x, 0)
@@ -83,113 +85,6 @@ function usyncResult(ctx: IqContext, usync: BinaryNode): BinaryNode {
   return { tag: 'usync', attrs: { ...usync.attrs }, content: [{ tag: 'result', attrs: {} }, { tag: 'list', attrs: {}, content: out }] }
 }
 
-export function groupNode(g: Group): BinaryNode {
-  return {
-    tag: 'group',
-    attrs: {
-      id: g.id.split('@')[0]!,
-      subject: g.subject,
-      s_t: String(g.t),
-      s_o: lidJid(g.owner),
-      s_o_pn: pnJid(g.owner),
-      creation: String(g.t),
-      creator: lidJid(g.owner),
-      creator_pn: pnJid(g.owner),
-      addressing_mode: 'lid',
-      size: String(g.participants.length)
-    },
-    content: [
-      ...(g.description ? [{ tag: 'description', attrs: { id: 'D1', t: String(g.t) }, content: [{ tag: 'body', attrs: {}, content: Buffer.from(g.description) }] }] : []),
-      ...g.participants.map((p) => ({ tag: 'participant', attrs: { jid: lidJid(p.acc), phone_number: pnJid(p.acc), ...(p.admin ? { type: p.admin } : {}) } }))
-    ]
-  }
-}
-
-export function createGroup(dir: Directory, subject: string, owner: Account, members: Account[], fixedId?: string): Group {
-  const id = fixedId ?? `${120363000000000000n + BigInt(Math.floor(Math.random() * 1e12))}@g.us`
-  const g: Group = {
-    id,
-    subject,
-    owner,
-    t: now(),
-    participants: [{ acc: owner, admin: 'superadmin' }, ...members.filter((m) => m !== owner).map((acc) => ({ acc }))],
-    inviteCode: randomBytes(16).toString('base64url').slice(0, 22)
-  }
-  dir.groups.set(id, g)
-  return g
-}
-
-function groupIq(ctx: IqContext, conn: Connection, iq: BinaryNode, child: BinaryNode | undefined): BinaryNode {
-  const me = conn.acc!
-  const to = iq.attrs.to ?? ''
-  const tag = child?.tag ?? ''
-  if (to === '@g.us') {
-    if (tag === 'participating') {
-      const mine = [...ctx.dir.groups.values()].filter((g) => g.participants.some((p) => p.acc === me))
-      return result(iq, [{ tag: 'groups', attrs: {}, content: mine.map(groupNode) }], '@g.us')
-    }
-    if (tag === 'create') {
-      const members = getBinaryNodeChildren(child, 'participant').map((p) => ctx.dir.resolve(p.attrs.jid).acc).filter((a): a is Account => !!a)
-      const g = createGroup(ctx.dir, child!.attrs.subject ?? '', me, members)
-      return result(iq, [groupNode(g)], '@g.us')
-    }
-    if (tag === 'leave') {
-      const left: BinaryNode[] = []
-      for (const gn of getBinaryNodeChildren(child, 'group')) {
-        const g = ctx.dir.groups.get(gn.attrs.id!.includes('@') ? gn.attrs.id! : `${gn.attrs.id}@g.us`)
-        if (!g) continue
-        g.participants = g.participants.filter((p) => p.acc !== me)
-        ctx.notifyGroup(g, { tag: 'leave', attrs: {}, content: [{ tag: 'participant', attrs: { jid: lidJid(me), phone_number: pnJid(me) } }] }, me)
-        left.push({ tag: 'group', attrs: { id: g.id } })
-      }
-      return result(iq, [{ tag: 'leave', attrs: {}, content: left }], '@g.us')
-    }
-    return result(iq, undefined, '@g.us')
-  }
-  const g = ctx.dir.groups.get(to)
-  if (!g) return iqError(iq, 404, 'item-not-found', to)
-  const isMember = g.participants.some((p) => p.acc === me)
-  if (!isMember) return iqError(iq, 403, 'forbidden', to)
-  switch (tag) {
-    case 'query':
-      return result(iq, [groupNode(g)], to)
-    case 'subject':
-      g.subject = Buffer.from((child!.content as Uint8Array | undefined) ?? []).toString()
-      ctx.notifyGroup(g, { tag: 'subject', attrs: { subject: g.subject, s_o: lidJid(me), s_t: String(now()) } }, me)
-      return result(iq, undefined, to)
-    case 'description':
-      g.description = getBinaryNodeChildString(child, 'body') ?? undefined
-      ctx.notifyGroup(g, { tag: 'description', attrs: { id: child!.attrs.id ?? 'D2' }, content: g.description ? [{ tag: 'body', attrs: {}, content: Buffer.from(g.description) }] : [{ tag: 'delete', attrs: {} }] }, me)
-      return result(iq, undefined, to)
-    case 'invite':
-      if (iq.attrs.type === 'set') g.inviteCode = randomBytes(16).toString('base64url').slice(0, 22)
-      return result(iq, [{ tag: 'invite', attrs: { code: g.inviteCode } }], to)
-    case 'add':
-    case 'remove':
-    case 'promote':
-    case 'demote': {
-      const out: BinaryNode[] = []
-      for (const pn of getBinaryNodeChildren(child, 'participant')) {
-        const acc = ctx.dir.resolve(pn.attrs.jid).acc
-        if (!acc) {
-          out.push({ tag: 'participant', attrs: { jid: pn.attrs.jid!, error: '404' } })
-          continue
-        }
-        const idx = g.participants.findIndex((p) => p.acc === acc)
-        if (tag === 'add' && idx < 0) g.participants.push({ acc })
-        else if (tag === 'remove' && idx >= 0) g.participants.splice(idx, 1)
-        else if (tag === 'promote' && idx >= 0) g.participants[idx]!.admin = 'admin'
-        else if (tag === 'demote' && idx >= 0) delete g.participants[idx]!.admin
-        out.push({ tag: 'participant', attrs: { jid: lidJid(acc), phone_number: pnJid(acc) } })
-      }
-      ctx.notifyGroup(g, { tag, attrs: {}, content: out.filter((p) => !p.attrs.error) }, me)
-      return result(iq, [{ tag, attrs: {}, content: out }], to)
-    }
-    default:
-      return result(iq, undefined, to)
-  }
-}
-
 export function handleIq(ctx: IqContext, conn: Connection, iq: BinaryNode): BinaryNode {
   const xmlns = iq.attrs.xmlns
   const child = Array.isArray(iq.content) ? iq.content[0] : undefined
@@ -233,12 +128,39 @@ export function handleIq(ctx: IqContext, conn: Connection, iq: BinaryNode): Bina
         }
       ])
     case 'blocklist:get:':
-      return result(iq, [{ tag: 'list', attrs: {}, content: [...(conn.acc?.blocked ?? [])].map((jid) => ({ tag: 'item', attrs: { jid } })) }])
+      return result(iq, [{ tag: 'list', attrs: {}, content: [...(conn.acc?.blocked ?? [])].filter((jid) => !jid.endsWith(`@${S_WA}`)).map((jid) => {
+        const { acc } = ctx.dir.resolve(jid)
+        return { tag: 'item', attrs: { jid, ...(acc ? { pn_jid: pnJid(acc) } : {}) } }
+      }) }])
     case 'blocklist:set:item': {
-      const jid = child!.attrs.jid!
-      if (child!.attrs.action === 'block') conn.acc?.blocked.add(jid)
-      else conn.acc?.blocked.delete(jid)
+      const acc = conn.acc
+      const { acc: who } = ctx.dir.resolve(child!.attrs.jid)
+      if (!acc) return result(iq)
+      // WhatsApp names the person by LID, with the phone JID beside it when blocking
+      if (!who) return iqError(iq, 404, 'item-not-found')
+      if (child!.attrs.action === 'block') {
+        acc.blocked.add(lidJid(who)).add(pnJid(who))
+        ctx.accountChanged(acc, { blocked: pnJid(who) })
+      } else {
+        acc.blocked.delete(lidJid(who))
+        acc.blocked.delete(pnJid(who))
+        ctx.accountChanged(acc, { unblocked: pnJid(who) })
+      }
       return result(iq)
+    }
+    case 'status:set:status':
+      if (conn.acc) {
+        conn.acc.status = Buffer.from((child!.content as Uint8Array | undefined) ?? []).toString()
+        ctx.accountChanged(conn.acc, { about: conn.acc.status })
+      }
+      return result(iq)
+    case 'w:profile:picture:set:picture':
+    case 'w:profile:picture:set:': {
+      // the account's own picture unless it names a target (a group it administers: not emulated)
+      if (!conn.acc || iq.attrs.target) return iqError(iq, 401, 'not-authorized')
+      const jpeg = child?.content ? Buffer.from(child.content as Uint8Array) : null
+      ctx.accountChanged(conn.acc, { picture: jpeg })
+      return result(iq, jpeg ? [{ tag: 'picture', attrs: { id: String(now()) } }] : undefined)
     }
     case 'w:m:set:media_conn':
       return result(iq, [{ tag: 'media_conn', attrs: { auth: MEDIA_AUTH, ttl: '3600', auth_ttl: '3600', max_buckets: '1' }, content: [{ tag: 'host', attrs: { hostname: ctx.mediaHost, maxContentLengthBytes: '104857600' } }] }])
@@ -247,7 +169,11 @@ export function handleIq(ctx: IqContext, conn: Connection, iq: BinaryNode): Bina
         {
           tag: 'sync',
           attrs: {},
-          content: getBinaryNodeChildren(child, 'collection').map((c) => ctx.appStateReply?.(c.attrs.name!, Number(c.attrs.version ?? 0)) ?? { tag: 'collection', attrs: { name: c.attrs.name!, version: c.attrs.version ?? '0' } })
+          content: getBinaryNodeChildren(child, 'collection').map((c) => {
+            // a collection that carried a patch is answered from the version the patch made (see accept)
+            const from = Number(c.attrs.version ?? 0) + (getBinaryNodeChild(c, 'patch') ? 1 : 0)
+            return ctx.appStateReply?.(c.attrs.name!, from) ?? { tag: 'collection', attrs: { name: c.attrs.name!, version: String(from) } }
+          })
         }
       ])
     case 'w:profile:picture:get:picture': {

@@ -41,7 +41,10 @@ export interface Account {
   nextDeviceId: number
   keyIndex: number
   phoneIdentity: { public: Buffer; private: Buffer }
+  /** the JIDs (LID, and the phone JID beside it) this account blocked: WhatsApp delivers nothing from them */
   blocked: Set<string>
+  /** who may add this person to a group: 'invite' is WhatsApp's "my contacts" privacy, an add becomes an invite */
+  groupAdd?: 'everyone' | 'invite'
 }
 
 export interface GroupParticipant {
@@ -57,6 +60,18 @@ export interface Group {
   t: number
   participants: GroupParticipant[]
   inviteCode: string
+  /** only admins send (announcement) / only admins edit the group info (locked) */
+  announce?: boolean
+  restrict?: boolean
+  /** disappearing messages, in seconds; 0 off */
+  ephemeral?: number
+  /** joining by link waits for an admin's approval */
+  joinApproval?: boolean
+  /** 'all_member_add': every member may add others */
+  memberAddMode?: 'admin_add' | 'all_member_add'
+  /** people waiting for an admin to let them in */
+  requests: Array<{ acc: Account; t: number }>
+  descId?: string
 }
 
 export const now = (): number => Math.floor(Date.now() / 1000)

@@ -13,9 +13,8 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
  * leave it (the second assertion says so).
  */
 const NOT_YET_RAISED = new Map([
-  ['FORBIDDEN', 'scoped credentials: a token that may not call a tool or read a chat (the access work) raises it'],
-  ['WA_SESSION_REPLACED', 'the worker stops in its "replaced" state; calls say WA_NOT_READY until the call path reads that state'],
-  ['MEDIA_TYPE_REJECTED', 'no media type is refused yet: anything WhatsApp will not show inline goes as a document']
+  ['FORBIDDEN', 'the generic refusal: credentials raise the precise TOOL_FORBIDDEN, CHAT_FORBIDDEN, CHAT_READ_ONLY or MCP_SESSION_FORBIDDEN; nothing refuses without a more precise code yet'],
+  ['WA_SESSION_REPLACED', 'the worker stops in its "replaced" state; calls say WA_NOT_READY until the call path reads that state']
 ])
 
 function sources(dir: string): string[] {

@@ -25,7 +25,8 @@ test('a page built as JSON by SQLite is exactly the page the row path builds, fo
       { chatJid: G, id: 'M3', fromMe: false, senderJid: B, pushName: 'Bob P', timestamp: 3000, type: 'image', body: 'a caption 🎉', media: { mimetype: 'image/jpeg', fileLength: 1234, width: 10, height: 20 } },
       { chatJid: G, id: 'M4', fromMe: false, senderJid: '19998887777@s.whatsapp.net', pushName: 'Stranger', timestamp: 4000, type: 'poll', body: 'Lunch?' },
       { chatJid: G, id: 'M5', fromMe: false, pushName: 'no sender', timestamp: 5000, type: 'text', body: 'to be revoked' },
-      { chatJid: G, id: 'M6', fromMe: false, senderJid: A, timestamp: 6000, type: 'text', body: 'to be edited', status: 3 }
+      { chatJid: G, id: 'M6', fromMe: false, senderJid: A, timestamp: 6000, type: 'text', body: 'to be edited', status: 3 },
+      { chatJid: G, id: 'M7', fromMe: false, senderJid: A, timestamp: 6500, type: 'contact', body: 'BEGIN:VCARD\nVERSION:3.0\nFN:Ada L\nTEL;type=CELL;waid=15550009999:+1 555 000 9999\nEND:VCARD' }
     ],
     reactions: [
       { chatJid: G, messageId: 'M1', senderJid: B, emoji: '❤️', timestamp: 7000 },

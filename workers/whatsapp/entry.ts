@@ -9,6 +9,7 @@ import { captureConsole } from '../../src/log/console-capture.js'
 import { installComlinkErrorHandler, setWireLog } from '../../src/errors/wire.js'
 import type { WaWorkerApi, WaWorkerOptions, WaWorkerEvent, WaMainMessage } from '../../src/wa/worker-api.js'
 import { Session } from './session.js'
+import { downloadMedia } from './media.js'
 import { installTrialDecrypt } from './signal-trial-decrypt.js'
 
 const { options, events } = workerData as { options: WaWorkerOptions; events: MessagePort }
@@ -42,10 +43,10 @@ const api: WaWorkerApi = {
   ping: () => Date.now(),
   requestPairingCode: (phone) => session.requestPairingCode(phone),
   logout: () => session.logout(),
-  forceResync: () => session.forceResync(),
+  forceResync: () => session.chats.forceResync(),
   reconnect: () => session.reconnect(),
-  sendText: (req) => session.sendText(req),
-  sendMedia: (req) => session.sendMedia(req),
+  sendText: (req) => session.sending.text(req),
+  sendMedia: (req) => session.sending.media(req),
   sendReaction: (req) => session.actions.react(req),
   editMessage: (req) => session.actions.edit(req),
   deleteMessage: (req) => session.actions.delete(req),
@@ -55,12 +56,23 @@ const api: WaWorkerApi = {
   sendPoll: (req) => session.actions.poll(req),
   markRead: (req) => session.actions.markRead(req),
   sendPresence: (req) => session.actions.presence(req),
-  downloadMedia: (req) => session.downloadMedia(req),
-  groupMetadata: (jid) => session.groupMetadata(jid),
-  groupsParticipating: () => session.groupsParticipating(),
-  profilePictureUrl: (jid) => session.profilePictureUrl(jid),
-  onWhatsApp: (phones) => session.actions.onWhatsApp(phones),
-  contactInfo: (jid) => session.contactInfo(jid)
+  downloadMedia: (req) => downloadMedia(session.host, session.baileysLog, req),
+  groupMetadata: (jid) => session.groups.metadata(jid),
+  groupsParticipating: () => session.groups.participating(),
+  groupCreate: (req) => session.groups.create(req),
+  groupParticipants: (req) => session.groups.participants(req),
+  groupUpdate: (req) => session.groups.update(req),
+  groupInviteCode: (req) => session.groups.inviteCode(req),
+  groupInvitePreview: (code) => session.groups.invitePreview(code),
+  groupJoin: (code) => session.groups.join(code),
+  groupLeave: (jid) => session.groups.leave(jid),
+  groupJoinRequests: (req) => session.groups.joinRequests(req),
+  chatModify: (req) => session.chats.modify(req),
+  blockContact: (req) => session.account.block(req),
+  updateProfile: (req) => session.account.updateProfile(req),
+  votePoll: (req) => session.actions.votePoll(req),
+  profilePictureUrl: (jid) => session.account.profilePictureUrl(jid),
+  onWhatsApp: (phones) => session.actions.onWhatsApp(phones)
 }
 events.on('message', (m: WaMainMessage) => {
   if (m.type === 'committed') session.committed(m.seq)

@@ -1,22 +1,15 @@
 // What an agent does to messages besides sending text and media: react, edit, delete, forward, share a
 // location, contacts or a poll, mark read, show presence, and ask which numbers are on WhatsApp. Each
 // action goes out through Baileys and what it changes is stored like any received change.
-import type { AnyMessageContent, WASocket, WAMessage } from '@whiskeysockets/baileys'
+import { generateWAMessageFromContent, jidNormalizedUser, type AnyMessageContent, type WAMessage } from '@whiskeysockets/baileys'
 import { AppError } from '../../src/errors/app-error.js'
-import type { StoreBatch } from '../../src/store/batch.js'
+import type { WaHost } from './host.js'
+import { encryptVote, pollOptions } from './poll-votes.js'
 import type { OnWhatsAppResult, SendResult, Written, ContactCard, PresenceState } from '../../src/wa/worker-api.js'
 
 /** WhatsApp accepts an edit of one's own message within this long of sending it */
 export const EDIT_WINDOW_MS = 15 * 60_000
 
-/** what the session lends the actions: its socket when ready, stored messages, and its store hand-over */
-export interface ActionHost {
-  ready(): WASocket
-  rawMessage(chatJid: string, id: string): WAMessage | undefined
-  sent(msg: WAMessage | undefined): Promise<SendResult>
-  /** hands a batch to the store now; resolves with the number of the batch that carries it */
-  store(b: StoreBatch): number
-}
 
 const vcardOf = (c: ContactCard): string => {
   const esc = (s: string) => s.replace(/[\\;,]/g, (x) => `\\${x}`).replace(/[\r\n]+/g, ' ')
@@ -32,7 +25,7 @@ const vcardOf = (c: ContactCard): string => {
 }
 
 export class MessageActions {
-  constructor(private readonly host: ActionHost) {}
+  constructor(private readonly host: WaHost) {}
 
   private target(chatJid: string, messageId: string): WAMessage {
     const m = this.host.rawMessage(chatJid, messageId)
@@ -96,6 +89,36 @@ export class MessageActions {
 
   async poll(req: { to: string; question: string; options: string[]; selectableCount: number }): Promise<SendResult> {
     return this.send(req.to, { poll: { name: req.question, values: req.options, selectableCount: req.selectableCount } }, 'Sending the poll')
+  }
+
+  /**
+   * A vote on a stored poll, by option name; [] takes the vote back. MESSAGE_NOT_FOUND, INVALID_INPUT for
+   * a message that is no poll, an option it lacks or more options than it allows.
+   */
+  async votePoll(req: { chatJid: string; messageId: string; options: string[] }): Promise<SendResult> {
+    const poll = this.target(req.chatJid, req.messageId)
+    const p = pollOptions(poll)
+    if (!p) throw new AppError('INVALID_INPUT', `Message ${req.messageId} is not a poll.`)
+    const unknown = req.options.filter((o) => !p.options.includes(o))
+    if (unknown.length) throw new AppError('INVALID_INPUT', `The poll has no option ${JSON.stringify(unknown[0])}; its options: ${p.options.map((o) => JSON.stringify(o)).join(', ')}.`)
+    if (p.selectable > 0 && req.options.length > p.selectable) throw new AppError('INVALID_INPUT', `The poll allows ${p.selectable} choice(s).`)
+    const sock = this.host.ready()
+    const me = this.host.me()
+    // both sides of the key are named by phone number, as the people's phones name them
+    const k = poll.key as WAMessage['key'] & { participantAlt?: string; remoteJidAlt?: string }
+    const forms = req.chatJid.endsWith('@g.us') ? [k.participant, k.participantAlt] : [k.remoteJid, k.remoteJidAlt, req.chatJid]
+    const creatorJid = poll.key.fromMe ? me.jid! : jidNormalizedUser(forms.find((j) => j?.endsWith('@s.whatsapp.net')) ?? forms.find((j) => !!j)!)
+    const update = encryptVote(poll, { creatorJid, voterJid: me.jid! }, req.options)
+    if (!update) throw new AppError('INVALID_INPUT', 'The stored poll has no secret to vote with.')
+    const msg = generateWAMessageFromContent(req.chatJid, { pollUpdateMessage: update }, { userJid: sock.user!.id })
+    try {
+      await sock.relayMessage(req.chatJid, msg.message!, { messageId: msg.key.id! })
+    } catch (err) {
+      throw new AppError('WA_SEND_FAILED', `Voting failed: ${(err as Error).message}`)
+    }
+    const r = await this.host.sent(msg)
+    const seq = this.host.store({ pollVotes: [{ chatJid: req.chatJid, pollMessageId: req.messageId, voterJid: me.jid!, selected: req.options, timestamp: Date.now() }] })
+    return { ...r, seq }
   }
 
   /** read receipts for messages (all unread of a chat when none are named) */

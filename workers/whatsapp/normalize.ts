@@ -79,10 +79,11 @@ export function describe(content: proto.IMessage | null | undefined): { type: Me
     }
     case 'liveLocationMessage':
       return { type: 'live_location', body: m.liveLocationMessage?.caption ?? undefined }
+    // the vCard itself, not only the name: readers parse it into contact_cards (src/store/message-fields.ts)
     case 'contactMessage':
-      return { type: 'contact', body: m.contactMessage?.displayName ?? undefined }
+      return { type: 'contact', body: m.contactMessage?.vcard || m.contactMessage?.displayName || undefined }
     case 'contactsArrayMessage':
-      return { type: 'contacts', body: m.contactsArrayMessage?.contacts?.map((c) => c.displayName).join(', ') }
+      return { type: 'contacts', body: m.contactsArrayMessage?.contacts?.map((c) => c.vcard || c.displayName).join('\n') }
     case 'pollCreationMessage':
     case 'pollCreationMessageV2':
     case 'pollCreationMessageV3': {
@@ -289,4 +290,57 @@ export function historyToBatch(h: BaileysEventMap['messaging-history.set'], me: 
       contacts: h.contacts.length
     }
   }
+}
+
+/** the records of an upsert and an update event, in that order, without the entries that make none */
+function recordsOf<T, R>(upserts: readonly T[] | undefined, updates: readonly T[] | undefined, toRecord: (x: T) => R | undefined): R[] {
+  const out: R[] = []
+  for (const list of [upserts, updates]) for (const x of list ?? []) {
+    const r = toRecord(x)
+    if (r) out.push(r)
+  }
+  return out
+}
+
+/**
+ * The live events of one Baileys flush besides history and new messages, as the batches they make, in
+ * the order the store takes them. `upserted` are the messages of the same flush: a contact whose only
+ * news is the push name those messages carried is left out (see withoutNameEchoes).
+ */
+export function liveUpdatesToBatches(events: Partial<BaileysEventMap>, me: Me, withoutNameEchoes: (c: ContactRecord[]) => ContactRecord[]): StoreBatch[] {
+  const out: StoreBatch[] = []
+  const statuses = (events['messages.update'] ?? [])
+    .filter((x) => x.key.remoteJid && x.key.id && x.update.status)
+    .map((x) => ({ chatJid: norm(x.key.remoteJid)!, id: x.key.id!, status: x.update.status ?? undefined }))
+  if (statuses.length) out.push({ messageUpdates: statuses })
+  const reactions = (events['messages.reaction'] ?? []).flatMap((r) => {
+    const chatJid = norm(r.key.remoteJid)
+    const rk = r.reaction.key
+    // the reaction's own key names its author; in a 1:1 chat that is the chat unless it is us
+    const sender = rk?.fromMe ? me.jid : (rk?.participant ?? (chatJid?.endsWith('@g.us') ? undefined : chatJid))
+    if (!chatJid || !r.key.id || !sender) return []
+    return [{ chatJid, messageId: r.key.id, senderJid: norm(sender)!, emoji: r.reaction.text ?? '', timestamp: Number(r.reaction.senderTimestampMs ?? Date.now()) }]
+  })
+  if (reactions.length) out.push({ reactions })
+  const receipts = events['message-receipt.update']
+  if (receipts) {
+    out.push({
+      receipts: receipts.map((r) => ({
+        chatJid: norm(r.key.remoteJid)!,
+        messageId: r.key.id!,
+        userJid: norm(r.receipt.userJid)!,
+        type: r.receipt.playedTimestamp ? 'played' : r.receipt.readTimestamp ? 'read' : 'delivered',
+        timestamp: Number(r.receipt.readTimestamp ?? r.receipt.receiptTimestamp ?? Date.now() / 1000) * 1000
+      }))
+    })
+  }
+  const chats = recordsOf(events['chats.upsert'], events['chats.update'], (c: Partial<Chat>) => chatRecord(c, true))
+  const contacts = withoutNameEchoes(recordsOf(events['contacts.upsert'], events['contacts.update'], contactRecord))
+  const groups = recordsOf(events['groups.upsert'], events['groups.update'], groupRecord)
+  if (chats.length || contacts.length || groups.length) out.push({ chats, contacts, groups })
+  if (events['group-participants.update']) out.push({ participants: [participantsChange(events['group-participants.update'])] })
+  if (events['lid-mapping.update']) out.push({ lidMappings: [events['lid-mapping.update']] })
+  const d = events['messages.delete']
+  if (d) out.push({ deletes: 'keys' in d ? d.keys.map((k) => ({ chatJid: norm(k.remoteJid)!, ids: [k.id!] })) : [{ chatJid: norm(d.jid)! }] })
+  return out
 }

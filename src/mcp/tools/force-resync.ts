@@ -4,7 +4,7 @@ import { defineTool } from '../tool.js'
 export const forceResync = defineTool({
   name: 'force_resync',
   toolset: 'account',
-  description: 'Soft recovery: resets WhatsApp app-state sync (contact names, archive, pin, mute) and syncs it again from the phone. Messages are untouched. Use it when names or chat flags look stale.',
+  description: 'Resyncs app state (contact names, archive, pin, mute) from the phone when names or chat flags look stale. Messages are untouched.',
   input: {},
   output: { started: z.boolean(), message: z.string() },
   annotations: { title: 'Force an app-state resync', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

@@ -1,19 +1,20 @@
 import { z } from 'zod'
 import { defineTool, READ_ONLY } from '../tool.js'
 import { canonicalJid, chatShape, contactShape, jidInput, limitInput, toChat, toContact } from '../schemas.js'
+import { phoneDigits } from '../../store/jid.js'
 import { AppError } from '../../errors/app-error.js'
 import { resolveContacts, matchShape } from '../resolve.js'
 
 export const getChatById = defineTool({
   name: 'get_chat_by_id',
   toolset: 'read',
-  description: 'One chat by JID or phone number (a LID and the phone JID of the same person give the same chat). Error CHAT_NOT_FOUND.',
+  description: 'One chat (a LID and a phone JID of one person give the same). Error CHAT_NOT_FOUND.',
   input: { jid: jidInput() },
   output: { chat: chatShape },
   annotations: { title: 'Get a chat', ...READ_ONLY },
   storeRead: true,
   async run(a, { services, chats }) {
-    const jid = chats.read(canonicalJid(services, a.jid))
+    const jid = chats.read(canonicalJid(services, a.jid, chats))
     const chat = services.chats.get(jid)
     if (!chat) throw new AppError('CHAT_NOT_FOUND', `No chat with ${jid}.`)
     return { chat: toChat(chat) }
@@ -23,13 +24,13 @@ export const getChatById = defineTool({
 export const getDirectChatByContactNumber = defineTool({
   name: 'get_direct_chat_by_contact_number',
   toolset: 'read',
-  description: 'The 1:1 chat with a phone number; "+44 7700 900123", "447700900123" and "44-7700-900123" are the same. Error CHAT_NOT_FOUND.',
-  input: { phone_number: z.string().trim().min(3).max(40).describe('a phone number with country code; +, spaces and dashes are fine') },
+  description: 'The 1:1 chat with a phone number ("+44 7700 900123", "0044 7700 900123" and "447700900123" are the same). Error CHAT_NOT_FOUND.',
+  input: { phone_number: z.string().trim().min(3).max(40).describe('with country code, e.g. +44 7700 900123') },
   output: { chat: chatShape },
   annotations: { title: 'Get the direct chat with a number', ...READ_ONLY },
   storeRead: true,
   async run(a, { services, chats }) {
-    const digits = a.phone_number.replace(/[\s\-().+]/g, '')
+    const digits = phoneDigits(a.phone_number)
     if (!/^[0-9]{6,15}$/.test(digits)) throw new AppError('WA_JID_INVALID', `"${a.phone_number}" is not a phone number.`)
     const chat = services.chats.get(chats.read(`${digits}@s.whatsapp.net`))
     if (!chat) throw new AppError('CHAT_NOT_FOUND', `No direct chat with +${digits}.`)
@@ -40,7 +41,7 @@ export const getDirectChatByContactNumber = defineTool({
 export const getChatByContact = defineTool({
   name: 'get_chat_by_contact',
   toolset: 'read',
-  description: 'Finds a contact by name or number and returns the chat with them. When several contacts match and none clearly wins, returns the candidates instead (pick one and call get_chat_by_id). A clear winner is one exact match, or a top score at least 10 above the next when auto_select_contact is on.',
+  description: 'The chat with a contact found by name or number. Without a clear winner (one exact match, or with auto_select_contact a top score 10 above the next), only the candidates: pick one for get_chat_by_id.',
   input: { query: z.string().trim().min(1).max(200), max_candidates: limitInput(5, 50) },
   output: { contact: contactShape.nullable(), chat: chatShape.nullable(), matches: z.array(matchShape) },
   annotations: { title: 'Get the chat with a contact', ...READ_ONLY },

@@ -6,9 +6,9 @@ import { AppError } from '../../errors/app-error.js'
 export const getQrCode = defineTool({
   name: 'get_qr_code',
   toolset: 'account',
-  description: 'The QR code to link WhatsApp (WhatsApp > Linked devices > Link a device), as a PNG image and as its text. WhatsApp rotates it about every 20 s; call again for a fresh one. Errors: WA_ALREADY_LINKED when linked, WA_QR_UNAVAILABLE before the first QR arrives.',
+  description: 'The QR code to link WhatsApp (Linked devices > Link a device), as PNG and text; it rotates about every 20 s. Errors: WA_ALREADY_LINKED, WA_QR_UNAVAILABLE (none yet).',
   input: {},
-  output: { qr: z.string().describe('the QR payload; render it with any QR library'), issued_at: z.number(), state: z.string() },
+  output: { qr: z.string().describe('the QR payload'), issued_at: z.number(), state: z.string() },
   annotations: { title: 'Get the QR code to link WhatsApp', ...READ_ONLY },
   async run(_args, { services }) {
     const st = services.wa.getStatus()

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { defineTool, READ_ONLY } from '../tool.js'
-import { cursorInput, jidInput, limitInput, nextCursor } from '../schemas.js'
+import { defineTool, READ_REMOTE } from '../tool.js'
+import { canonicalJid, cursorInput, jidInput, limitInput, nextCursor } from '../schemas.js'
 import { AppError } from '../../errors/app-error.js'
 import { encodeCursor, decodeCursor } from '../../store/cursor.js'
 import type { Services } from '../../app/services.js'
@@ -24,12 +24,12 @@ const groupShape = z.object({
 export const getGroupInfo = defineTool({
   name: 'get_group_info',
   toolset: 'read',
-  description: 'A group\'s subject, description, owner and participants (with names). Asks WhatsApp for the current metadata when connected and stores it; otherwise answers from the store with source "stored".',
-  input: { group_jid: jidInput('a group JID, 123-456@g.us or 1203...@g.us') },
+  description: 'A group\'s subject, description, owner and participants with names: from WhatsApp when connected, else stored (source "stored").',
+  input: { group_jid: jidInput('the group: its JID (123-456@g.us) or exact subject') },
   output: { group: groupShape, source: z.enum(['live', 'stored']) },
   annotations: { title: 'Get group info', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async run(a, { services, chats }) {
-    const jid = a.group_jid.trim()
+    const jid = canonicalJid(services, a.group_jid, chats)
     if (!/^[0-9-]+@g\.us$/.test(jid)) throw new AppError('WA_JID_INVALID', `"${jid}" is not a group JID.`)
     chats.read(jid)
     let source: 'live' | 'stored' = 'stored'
@@ -48,15 +48,15 @@ export const getGroupInfo = defineTool({
 })
 
 const auditInput = {
-  group_limit: z.number().int().min(1).max(5000).default(200).describe('how many groups, most recently active first'),
-  refresh_group_info: z.boolean().default(false).describe('ask WhatsApp for every group\'s current participants first'),
+  group_limit: z.number().int().min(1).max(5000).default(200).describe('groups read, most active first'),
+  refresh_group_info: z.boolean().default(false).describe('ask WhatsApp for participants first'),
   limit: limitInput(100, 1000),
   cursor: cursorInput
 }
 const memberShape = z
-  .object({ jid: z.string(), group_count: z.number(), has_direct_chat: z.boolean(), in_contacts: z.boolean() })
+  .object({ jid: z.string() })
   .catchall(z.unknown())
-  .describe('a member: jid, lid, name (address book), notify (push name), phone, group_count, groups [{jid, subject}], has_direct_chat, in_contacts; unknown values are null')
+  .meta({ id: 'member', description: 'jid, lid, name, notify (push name), phone, group_count, groups [{jid, subject}], has_direct_chat, in_contacts' })
 const auditOut = { groups_processed: z.number(), total_members: z.number(), members: z.array(memberShape), next_cursor: nextCursor }
 
 async function matrix(s: Services, groupLimit: number, refresh: boolean, scope: ChatScope) {
@@ -70,58 +70,59 @@ async function matrix(s: Services, groupLimit: number, refresh: boolean, scope: 
   return m as Omit<typeof m, 'members'> & { members: Array<AuditMember & Record<string, unknown>> }
 }
 
-function page(members: Array<AuditMember & Record<string, unknown>>, limit: number, cursor: string | undefined) {
-  const offset = (decodeCursor(cursor, 1) as [number] | undefined)?.[0] ?? 0
+/** one page of an audit's members; `scope` names the audit and its filters, which its cursors are bound to */
+function page(members: Array<AuditMember & Record<string, unknown>>, limit: number, cursor: string | undefined, scope: unknown[]) {
+  const offset = (decodeCursor(cursor, scope, 1) as [number] | undefined)?.[0] ?? 0
   const slice = members.slice(offset, offset + limit)
-  return { members: slice, next_cursor: offset + limit < members.length ? encodeCursor([offset + limit]) : null }
+  return { members: slice, next_cursor: offset + limit < members.length ? encodeCursor(scope, [offset + limit]) : null }
 }
 
 export const analyzeGroupOverlaps = defineTool({
   name: 'analyze_group_overlaps',
   toolset: 'groups',
-  description: 'People who share at least min_shared_groups (≥2) of your groups, most shared first. Reads every group in the store (participants kept current from group events), never counts you. Paged.',
+  description: 'People in at least min_shared_groups (≥2) of your groups, most shared first (you never count).',
   input: { ...auditInput, min_shared_groups: z.number().int().min(2).max(1000).default(2) },
   output: auditOut,
-  annotations: { title: 'Analyze group overlaps', ...READ_ONLY },
+  annotations: { title: 'Analyze group overlaps', ...READ_REMOTE },
   async run(a, { services, chats }) {
     const m = await matrix(services, a.group_limit, a.refresh_group_info, chats.scope)
     const hits = m.members.filter((x) => x.group_count >= a.min_shared_groups)
-    return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor) }
+    return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor, ['overlaps', a.group_limit, a.min_shared_groups]) }
   }
 })
 
 export const findMembersWithoutDirectChat = defineTool({
   name: 'find_members_without_direct_chat',
   toolset: 'groups',
-  description: 'Members of your groups with whom you have no 1:1 conversation. Paged.',
+  description: 'Members of your groups with no 1:1 chat with you.',
   input: { ...auditInput, min_shared_groups: z.number().int().min(1).max(1000).default(1) },
   output: auditOut,
-  annotations: { title: 'Find members without a direct chat', ...READ_ONLY },
+  annotations: { title: 'Find members without a direct chat', ...READ_REMOTE },
   async run(a, { services, chats }) {
     const m = await matrix(services, a.group_limit, a.refresh_group_info, chats.scope)
     const hits = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.has_direct_chat)
-    return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor) }
+    return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor, ['no_direct_chat', a.group_limit, a.min_shared_groups]) }
   }
 })
 
 export const findMembersNotInContacts = defineTool({
   name: 'find_members_not_in_contacts',
   toolset: 'groups',
-  description: 'Members of your groups who are not saved in your address book (a push name alone does not count as saved). Paged.',
+  description: 'Members of your groups not in your address book (a push name alone is not).',
   input: { ...auditInput, min_shared_groups: z.number().int().min(1).max(1000).default(1) },
   output: auditOut,
-  annotations: { title: 'Find members not in contacts', ...READ_ONLY },
+  annotations: { title: 'Find members not in contacts', ...READ_REMOTE },
   async run(a, { services, chats }) {
     const m = await matrix(services, a.group_limit, a.refresh_group_info, chats.scope)
     const hits = m.members.filter((x) => x.group_count >= a.min_shared_groups && !x.in_contacts)
-    return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor) }
+    return { groups_processed: m.groups, total_members: hits.length, ...page(hits, a.limit, a.cursor, ['not_in_contacts', a.group_limit, a.min_shared_groups]) }
   }
 })
 
 export const runGroupAudit = defineTool({
   name: 'run_group_audit',
   toolset: 'groups',
-  description: 'All three audits from one pass: overlaps, members without a direct chat, members not in contacts. Each list is capped at limit; use the single-audit tools to page further.',
+  description: 'The three group audits in one pass, each list capped at limit (the single audits page further).',
   input: {
     group_limit: auditInput.group_limit,
     refresh_group_info: auditInput.refresh_group_info,
@@ -135,7 +136,7 @@ export const runGroupAudit = defineTool({
     without_direct_chat: z.array(memberShape),
     not_in_contacts: z.array(memberShape)
   },
-  annotations: { title: 'Run a group audit', ...READ_ONLY },
+  annotations: { title: 'Run a group audit', ...READ_REMOTE },
   async run(a, { services, chats }) {
     const m = await matrix(services, a.group_limit, a.refresh_group_info, chats.scope)
     const overlaps = m.members.filter((x) => x.group_count >= a.overlap_min_shared_groups)

@@ -9,10 +9,13 @@ import { searchContacts, resolveContact, getContactById, getProfilePic } from '.
 import { listChats, listGroups, listSystemChats } from './list-chats.js'
 import { getChatById, getDirectChatByContactNumber, getChatByContact } from './get-chat.js'
 import { getGroupInfo, analyzeGroupOverlaps, findMembersWithoutDirectChat, findMembersNotInContacts, runGroupAudit } from './groups.js'
-import { listMessages, searchMessages, getMessageById, getMessageContext, getLastInteraction } from './messages.js'
+import { listMessages, listRecentMessages, searchMessages, getMessageById, getMessageContext, getLastInteraction } from './messages.js'
 import { sendMessage, sendMedia, stageMediaTool } from './send.js'
 import { downloadMedia } from './download-media.js'
 import { getUpdates, waitForMessages } from './updates.js'
+import { createGroup, updateGroupParticipants, updateGroup, getGroupInviteLink, joinGroup, leaveGroup, groupJoinRequests } from './group-actions.js'
+import { updateChat, votePoll } from './chat-actions.js'
+import { blockContact, unblockContact, updateProfile } from './account-actions.js'
 import { sendReaction, editMessage, deleteMessage, forwardMessage, sendLocation, sendContact, sendPoll, markRead, sendPresence, checkWhatsappNumbers } from './message-actions.js'
 
 export const TOOLS: readonly ToolDef[] = [
@@ -20,9 +23,12 @@ export const TOOLS: readonly ToolDef[] = [
   searchContacts, resolveContact, getContactById, getProfilePic, getGroupInfo,
   listChats, listSystemChats, getChatById, listGroups, getDirectChatByContactNumber, getChatByContact,
   analyzeGroupOverlaps, findMembersWithoutDirectChat, findMembersNotInContacts, runGroupAudit,
-  listMessages, searchMessages, getMessageById, getMessageContext, getLastInteraction, sendMessage,
+  listMessages, listRecentMessages, searchMessages, getMessageById, getMessageContext, getLastInteraction, sendMessage,
   sendMedia, downloadMedia, stageMediaTool,
   sendReaction, editMessage, deleteMessage, forwardMessage, sendLocation, sendContact, sendPoll, markRead, sendPresence, checkWhatsappNumbers,
+  createGroup, updateGroupParticipants, updateGroup, getGroupInviteLink, joinGroup, leaveGroup, groupJoinRequests,
+  updateChat, votePoll,
+  blockContact, unblockContact, updateProfile,
   getUpdates, waitForMessages,
   ping
 ] as unknown as ToolDef[]

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineTool } from '../tool.js'
+import { compat } from '../catalog-schema.js'
 import { AppError } from '../../errors/app-error.js'
 import type { InputRequest } from '../input.js'
 
@@ -14,8 +15,8 @@ const CONFIRM: InputRequest = {
 export const logout = defineTool({
   name: 'logout',
   toolset: 'account',
-  description: 'Unlinks this server from WhatsApp. A client that supports elicitation is asked to confirm first. Clears only the link (creds and keys): every stored chat and message stays. A new QR code follows. Idempotent: logging out when not linked reports already_logged_out.',
-  input: { idempotency_key: z.string().min(1).max(200).optional().describe('accepted for compatibility; logout is idempotent by itself') },
+  description: 'Unlinks WhatsApp (asks to confirm where the client can). Clears only the link: stored chats and messages stay; a new QR follows. Not linked: already_logged_out.',
+  input: { idempotency_key: compat(z.string().min(1).max(200).optional()) },
   output: { logged_out: z.boolean(), already_logged_out: z.boolean(), message: z.string() },
   annotations: { title: 'Log out of WhatsApp', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   async run(_args, ctx) {

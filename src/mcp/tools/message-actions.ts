@@ -2,15 +2,14 @@
 // read, show presence, and check numbers. Each answers once its change is in the store (Supervisor.write).
 import { z } from 'zod'
 import { defineTool, READ_REMOTE } from '../tool.js'
-import { canonicalJid, jidInput, parseMessageId } from '../schemas.js'
+import { canonicalJid, jidInput, messageIdInput, parseMessageId } from '../schemas.js'
 import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
 import type { SendResult } from '../../wa/worker-api.js'
 import { readyToSend } from '../recipient.js'
 
 const ACT = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
-const messageIdInput = z.string().trim().min(1).max(300).describe('chat_jid:id as the read tools give it, e.g. 15551234567@s.whatsapp.net:3EB0A1B2C3')
-const done = { success: z.literal(true), message_id: z.string().describe('chat_jid:id of what was sent'), chat_jid: z.string(), timestamp: z.number().describe('unix ms') }
+const done = { success: z.literal(true), message_id: z.string(), chat_jid: z.string(), timestamp: z.number() }
 
 /** a message named by chat_jid:id, which must be stored */
 function storedMessage(s: Services, input: string, gate: (chat: string) => string): { chatJid: string; id: string } {
@@ -28,8 +27,8 @@ const out = (r: SendResult) => ({ success: true as const, message_id: `${r.chatJ
 export const sendReaction = defineTool({
   name: 'send_reaction',
   toolset: 'send',
-  description: 'Reacts to a message with an emoji; an empty emoji removes this account\'s reaction.',
-  input: { message_id: messageIdInput, emoji: z.string().max(16).describe('one emoji, e.g. 👍; "" removes ours') },
+  description: 'Reacts with an emoji; "" removes ours.',
+  input: { message_id: messageIdInput, emoji: z.string().max(16).describe('e.g. 👍') },
   output: done,
   annotations: { title: 'React to a message', ...ACT, idempotentHint: true },
   async run(a, { services: s, chats }) {
@@ -42,7 +41,7 @@ export const sendReaction = defineTool({
 export const editMessage = defineTool({
   name: 'edit_message',
   toolset: 'send',
-  description: 'Replaces the text of a message this account sent, within WhatsApp\'s 15-minute edit window (MESSAGE_NOT_EDITABLE otherwise).',
+  description: 'Edits the text of our message within 15 minutes (MESSAGE_NOT_EDITABLE otherwise).',
   input: { message_id: messageIdInput, text: z.string().min(1).max(65536) },
   output: done,
   annotations: { title: 'Edit a message', ...ACT, idempotentHint: true },
@@ -56,7 +55,7 @@ export const editMessage = defineTool({
 export const deleteMessage = defineTool({
   name: 'delete_message',
   toolset: 'send',
-  description: 'Deletes a message: for_everyone revokes it on every phone (ours, or any in a group this account administers); otherwise it is removed from this server\'s store only.',
+  description: 'Deletes a message: for_everyone revokes it everywhere (ours, or any in a group we administer); else only from this store.',
   input: { message_id: messageIdInput, for_everyone: z.boolean().default(false) },
   output: { success: z.literal(true), message_id: z.string(), for_everyone: z.boolean() },
   annotations: { title: 'Delete a message', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -71,13 +70,13 @@ export const deleteMessage = defineTool({
 export const forwardMessage = defineTool({
   name: 'forward_message',
   toolset: 'send',
-  description: 'Forwards a stored message (text or media) to another chat, marked as forwarded.',
-  input: { message_id: messageIdInput, to: jidInput('the chat to forward to: a JID or a phone number') },
+  description: 'Forwards a stored message (text or media) to a chat.',
+  input: { message_id: messageIdInput, to: jidInput() },
   output: done,
   annotations: { title: 'Forward a message', ...ACT },
   async run(a, { services: s, chats }) {
     const m = storedMessage(s, a.message_id, (c) => chats.read(c))
-    const to = chats.write(canonicalJid(s, a.to))
+    const to = chats.write(canonicalJid(s, a.to, chats))
     await readyToSend(s, to)
     return out(await s.wa.write('forwardMessage', { to, chatJid: m.chatJid, messageId: m.id }))
   }
@@ -88,7 +87,7 @@ export const sendLocation = defineTool({
   toolset: 'send',
   description: 'Sends a location pin, with an optional place name and address.',
   input: {
-    recipient_jid: jidInput('the chat: a JID or a phone number'),
+    recipient_jid: jidInput(),
     latitude: z.number().min(-90).max(90),
     longitude: z.number().min(-180).max(180),
     name: z.string().max(256).optional(),
@@ -97,7 +96,7 @@ export const sendLocation = defineTool({
   output: done,
   annotations: { title: 'Send a location', ...ACT },
   async run(a, { services: s, chats }) {
-    const to = chats.write(canonicalJid(s, a.recipient_jid))
+    const to = chats.write(canonicalJid(s, a.recipient_jid, chats))
     await readyToSend(s, to)
     return out(await s.wa.write('sendLocation', { to, latitude: a.latitude, longitude: a.longitude, name: a.name, address: a.address }))
   }
@@ -105,7 +104,7 @@ export const sendLocation = defineTool({
 
 const cardInput = z.object({
   name: z.string().min(1).max(256),
-  phones: z.array(z.string().min(3).max(40)).min(1).max(10).describe('international numbers, e.g. +15551234567'),
+  phones: z.array(z.string().min(3).max(40)).min(1).max(10).describe('e.g. +15551234567'),
   emails: z.array(z.string().max(256)).max(10).optional(),
   organization: z.string().max(256).optional()
 })
@@ -113,19 +112,19 @@ const cardInput = z.object({
 export const sendContact = defineTool({
   name: 'send_contact',
   toolset: 'send',
-  description: 'Sends one or more contact cards (vCards). Give contact_jid to send a stored contact as it is known here, or the fields yourself.',
+  description: 'Sends contact cards (vCards): contact_jid for a stored contact, or the fields.',
   input: {
-    recipient_jid: jidInput('the chat: a JID or a phone number'),
-    contact_jid: jidInput('a stored contact to send').optional(),
+    recipient_jid: jidInput(),
+    contact_jid: jidInput().optional(),
     contacts: z.array(cardInput).min(1).max(20).optional()
   },
   output: done,
   annotations: { title: 'Send a contact', ...ACT },
   async run(a, { services: s, chats }) {
-    const to = chats.write(canonicalJid(s, a.recipient_jid))
+    const to = chats.write(canonicalJid(s, a.recipient_jid, chats))
     const cards = [...(a.contacts ?? [])]
     if (a.contact_jid) {
-      const jid = chats.read(canonicalJid(s, a.contact_jid))
+      const jid = chats.read(canonicalJid(s, a.contact_jid, chats))
       const c = s.contacts.get(jid)
       if (!c) throw new AppError('CONTACT_NOT_FOUND', `No contact ${jid} is stored.`)
       const phone = c.phone ?? jid.split('@')[0]!
@@ -140,9 +139,9 @@ export const sendContact = defineTool({
 export const sendPoll = defineTool({
   name: 'send_poll',
   toolset: 'send',
-  description: 'Sends a poll with 2 to 12 options; selectable_count 1 for a single choice, more for several (0 = any number).',
+  description: 'Sends a poll of 2 to 12 options; selectable_count 1 = single choice, 0 = any number.',
   input: {
-    recipient_jid: jidInput('the chat: a JID or a phone number'),
+    recipient_jid: jidInput(),
     question: z.string().min(1).max(255),
     options: z.array(z.string().min(1).max(100)).min(2).max(12),
     selectable_count: z.number().int().min(0).max(12).default(1)
@@ -152,7 +151,7 @@ export const sendPoll = defineTool({
   async run(a, { services: s, chats }) {
     if (new Set(a.options).size !== a.options.length) throw new AppError('INVALID_INPUT', 'Poll options must differ from each other.')
     if (a.selectable_count > a.options.length) throw new AppError('INVALID_INPUT', `selectable_count (${a.selectable_count}) is more than the ${a.options.length} options.`)
-    const to = chats.write(canonicalJid(s, a.recipient_jid))
+    const to = chats.write(canonicalJid(s, a.recipient_jid, chats))
     await readyToSend(s, to)
     return out(await s.wa.write('sendPoll', { to, question: a.question, options: a.options, selectableCount: a.selectable_count }))
   }
@@ -161,13 +160,13 @@ export const sendPoll = defineTool({
 export const markRead = defineTool({
   name: 'mark_read',
   toolset: 'send',
-  description: 'Sends read receipts: for the given messages, or for a whole chat (its unread messages). Reading a chat with the other tools never marks it read.',
-  input: { chat_id: jidInput('the chat: a JID or a phone number').optional(), message_ids: z.array(messageIdInput).min(1).max(100).optional() },
+  description: 'Sends read receipts for messages or a whole chat. Reading with the other tools never marks read.',
+  input: { chat_id: jidInput().optional(), message_ids: z.array(messageIdInput).min(1).max(100).optional() },
   output: { success: z.literal(true), chat_jid: z.string(), marked: z.number() },
   annotations: { title: 'Mark as read', ...ACT, idempotentHint: true },
   async run(a, { services: s, chats }) {
     const named = (a.message_ids ?? []).map((id) => storedMessage(s, id, (c) => chats.write(c)))
-    const chatJid = a.chat_id ? chats.write(canonicalJid(s, a.chat_id)) : named[0]?.chatJid
+    const chatJid = a.chat_id ? chats.write(canonicalJid(s, a.chat_id, chats)) : named[0]?.chatJid
     if (!chatJid) throw new AppError('INVALID_INPUT', 'Give chat_id, message_ids, or both.')
     if (named.some((m) => m.chatJid !== chatJid)) throw new AppError('INVALID_INPUT', 'Every message in message_ids must be in the one chat.')
     const chat = s.chats.get(chatJid)
@@ -182,14 +181,14 @@ export const markRead = defineTool({
 export const sendPresence = defineTool({
   name: 'send_presence',
   toolset: 'send',
-  description: 'Shows "typing…" (composing), "recording audio…" (recording) or stops it (paused) in a chat, or sets this account available / unavailable.',
-  input: { state: z.enum(['composing', 'recording', 'paused', 'available', 'unavailable']), chat_id: jidInput('the chat, for composing, recording and paused').optional() },
+  description: 'Shows typing (composing), recording or stops it (paused) in a chat, or sets us available / unavailable.',
+  input: { state: z.enum(['composing', 'recording', 'paused', 'available', 'unavailable']), chat_id: jidInput('for composing, recording, paused: JID (123@s.whatsapp.net, 123-456@g.us) or name').optional() },
   output: { success: z.literal(true), state: z.string(), chat_jid: z.string().nullable() },
   annotations: { title: 'Send presence', ...ACT, idempotentHint: true },
   async run(a, { services: s, chats }) {
     const inChat = a.state === 'composing' || a.state === 'recording' || a.state === 'paused'
     if (inChat && !a.chat_id) throw new AppError('INVALID_INPUT', `${a.state} is shown in a chat: give chat_id.`)
-    const chatJid = inChat ? chats.write(canonicalJid(s, a.chat_id!)) : undefined
+    const chatJid = inChat ? chats.write(canonicalJid(s, a.chat_id!, chats)) : undefined
     await ready(s)
     await s.wa.call('sendPresence', { state: a.state, chatJid })
     return { success: true as const, state: a.state, chat_jid: chatJid ?? null }
@@ -199,7 +198,7 @@ export const sendPresence = defineTool({
 export const checkWhatsappNumbers = defineTool({
   name: 'check_whatsapp_numbers',
   toolset: 'read',
-  description: 'Which phone numbers are on WhatsApp, and under which JID (and LID when WhatsApp says). International format; "00" and "+" prefixes are fine.',
+  description: 'Which numbers are on WhatsApp, with their JID and LID. International format ("+" or "00").',
   input: { phone_numbers: z.array(z.string().min(3).max(40)).min(1).max(50) },
   output: { results: z.array(z.object({ input: z.string(), on_whatsapp: z.boolean(), jid: z.string().nullable(), lid: z.string().nullable() })) },
   annotations: { title: 'Check WhatsApp numbers', ...READ_REMOTE },

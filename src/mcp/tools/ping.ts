@@ -4,7 +4,7 @@ import { defineTool, READ_ONLY } from '../tool.js'
 export const ping = defineTool({
   name: 'ping',
   toolset: 'read',
-  description: 'Checks that the server answers. Returns "pong" and the server time; does not touch WhatsApp.',
+  description: 'Checks that the server answers ("pong" and its time).',
   input: {},
   output: { reply: z.literal('pong'), time: z.number().describe('server time, unix ms') },
   annotations: { title: 'Ping', ...READ_ONLY },

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { rm } from 'node:fs/promises'
 import { defineTool } from '../tool.js'
+import { compat } from '../catalog-schema.js'
 import { canonicalJid, jidInput } from '../schemas.js'
 import { fingerprint } from '../../wa/send-guard.js'
 import { stageMedia } from '../../media/stage-media.js'
@@ -11,19 +12,19 @@ import type { OutgoingMediaKind, SendResult } from '../../wa/worker-api.js'
 import { readyToSend } from '../recipient.js'
 
 const SEND = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
-const idempotencyKey = z.string().min(1).max(200).optional().describe('a key of yours: retrying with it never sends twice (kept 24 h); reusing it for different content is an error')
+const idempotencyKey = z.string().min(1).max(200).optional().describe('retrying with it never sends twice (24 h)')
 
 const sentShape = {
   success: z.literal(true),
   message_id: z.string().describe('chat_jid:id'),
   chat_jid: z.string(),
   timestamp: z.number().describe('unix ms'),
-  deduplicated: z.boolean().describe('true when this call did not send because an identical send already happened'),
+  deduplicated: z.boolean().describe('not sent again: an identical send happened'),
   idempotency_key: z.string().nullable()
 }
 
-function recipient(s: Services, input: string): string {
-  const jid = canonicalJid(s, input)
+function recipient(s: Services, input: string, scope?: { sees(jid: string): boolean }): string {
+  const jid = canonicalJid(s, input, scope)
   if (jid.endsWith('@broadcast')) throw new AppError('WA_JID_INVALID', 'Sending to broadcast lists or status is not supported.')
   return jid
 }
@@ -31,20 +32,20 @@ function recipient(s: Services, input: string): string {
 export const sendMessage = defineTool({
   name: 'send_message',
   toolset: 'send',
-  description: 'Sends a text message to a person (JID or phone number) or a group. Waits briefly for WhatsApp to be connected, then fails with a retryable WA_NOT_READY. With idempotency_key a retry never sends twice; without one, an identical text to the same chat within WA_SEND_DEDUP_WINDOW_MS is not sent again (deduplicated: true). Optional reply_to quotes a stored message.',
+  description: 'Sends a text to a person or group. Waits briefly for WhatsApp, then WA_NOT_READY (retryable). With idempotency_key a retry never sends twice; without, the same text to the same chat within the dedup window is not sent again (deduplicated: true).',
   input: {
-    recipient_jid: jidInput('the chat: a JID or a phone number'),
+    recipient_jid: jidInput(),
     message: z.string().min(1).max(65536),
-    reply_to: z.string().max(300).optional().describe('message_id (chat_jid:id or id) to quote'),
-    mentions: z.array(z.string()).max(256).optional().describe('JIDs to mention; write @number in the text'),
+    reply_to: z.string().max(300).optional().describe('message_id to quote'),
+    mentions: z.array(z.string()).max(256).optional().describe('JIDs; write @number in the text'),
     idempotency_key: idempotencyKey
   },
   output: sentShape,
   annotations: { title: 'Send a message', ...SEND },
   async run(a, { services, chats }) {
-    const to = chats.write(recipient(services, a.recipient_jid))
+    const to = chats.write(recipient(services, a.recipient_jid, chats))
     const quotedId = a.reply_to ? (a.reply_to.includes(':') && a.reply_to.includes('@') ? a.reply_to.slice(a.reply_to.indexOf(':', a.reply_to.lastIndexOf('@')) + 1) : a.reply_to) : undefined
-    const mentions = a.mentions?.map((m) => canonicalJid(services, m))
+    const mentions = a.mentions?.map((m) => canonicalJid(services, m, chats))
     const { result, deduplicated } = await services.sends.run<SendResult>('send_message', fingerprint(to, a.message, quotedId ?? null, mentions ?? null), a.idempotency_key, async (messageId) => {
       await readyToSend(services, to)
       return services.wa.write('sendText', { to, text: a.message, quotedMessageId: quotedId, mentions, messageId })
@@ -65,9 +66,9 @@ function kindOf(mime: string, asVoice: boolean): OutgoingMediaKind {
 export const sendMedia = defineTool({
   name: 'send_media',
   toolset: 'send',
-  description: 'Sends an image, video, audio, voice note (as_audio_message: converted to Opus with ffmpeg when needed) or document. Give exactly one of media_path (inside MEDIA_DIR or MEDIA_ROOTS), media_url (downloaded with a timeout and size cap) or media_content (base64 or a data: URL). The type comes from the file\'s bytes; image/webp goes as a sticker. idempotency_key as in send_message.',
+  description: 'Sends an image, video, audio, voice note (as_audio_message) or document: one of media_path (in MEDIA_DIR or MEDIA_ROOTS), media_url or media_content (base64 or data: URL). The type comes from the bytes; image/webp is a sticker.',
   input: {
-    recipient_jid: jidInput('the chat: a JID or a phone number'),
+    recipient_jid: jidInput(),
     media_path: z.string().max(1000).optional(),
     media_url: z.string().max(4000).optional(),
     media_content: z.string().optional().describe('base64 or a data: URL'),
@@ -77,12 +78,12 @@ export const sendMedia = defineTool({
     as_audio_message: z.boolean().default(false).describe('send audio as a voice note'),
     reply_to: z.string().max(300).optional(),
     idempotency_key: idempotencyKey,
-    include_full_data: z.boolean().default(false).describe('accepted for compatibility; the sent file is never echoed back')
+    include_full_data: compat(z.boolean().default(false))
   },
   output: { ...sentShape, kind: z.string(), mimetype: z.string(), size: z.number(), file_name: z.string() },
   annotations: { title: 'Send media', ...SEND },
   async run(a, { services, chats }) {
-    const to = chats.write(recipient(services, a.recipient_jid))
+    const to = chats.write(recipient(services, a.recipient_jid, chats))
     const { config } = services
     const print = fingerprint(to, a.media_path ?? null, a.media_url ?? null, a.media_content ? fingerprint(a.media_content) : null, a.mime_type ?? null, a.filename ?? null, a.caption ?? null, a.as_audio_message, a.reply_to ?? null)
     const { result, deduplicated } = await services.sends.run('send_media', print, a.idempotency_key, async (messageId) => {
@@ -121,7 +122,7 @@ export const sendMedia = defineTool({
 export const stageMediaTool = defineTool({
   name: 'stage_media',
   toolset: 'send',
-  description: 'Saves media from a URL or base64 into MEDIA_DIR without sending it, and returns its path (for send_media media_path) and its URL under /media.',
+  description: 'Saves media from a URL or base64 into MEDIA_DIR without sending; returns its path (for send_media) and URL.',
   input: { media_url: z.string().max(4000).optional(), media_content: z.string().optional(), mime_type: z.string().max(200).optional(), filename: z.string().max(255).optional() },
   output: { success: z.literal(true), saved_path: z.string(), filename: z.string(), url: z.string(), size: z.number(), mimetype: z.string() },
   annotations: { title: 'Stage media', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

@@ -27,7 +27,7 @@ export const getUpdates = defineTool({
   name: 'get_updates',
   toolset: 'read',
   description:
-    'What changed since your last call, oldest first: new messages (ours too, with from_me), edits, deletes for everyone, reactions, delivery and read receipts of our messages, poll votes, chats archived / pinned / muted / read, group subject and participant changes, contact renames, connection changes. Without since: an empty page and the cursor of "now". Pass next_cursor back as since: nothing is missed and nothing comes twice, across restarts. Filter by chats (JIDs or phone numbers) and kinds.',
+    'What changed since the cursor, oldest first: messages (ours with from_me), edits, deletes, reactions, receipts, poll votes, chat, group, contact and connection changes. Without since: empty, with the cursor of now. Pass next_cursor as since: nothing missed or twice, across restarts.',
   input: {
     since: cursorArg.describe('next_cursor of the previous call'),
     chats: z.array(jidInput()).max(100).optional(),
@@ -38,7 +38,7 @@ export const getUpdates = defineTool({
   annotations: { title: 'Get updates', ...READ_ONLY, idempotentHint: true },
   async run(a, { services, chats: access }) {
     const from = after(services, a.since)
-    const chats = a.chats?.map((c) => knownChat(services, access.read(canonicalJid(services, c))))
+    const chats = a.chats?.map((c) => knownChat(services, access.read(canonicalJid(services, c, access))))
     const { events, last } = services.events.page({ after: from, chats, kinds: a.kinds, limit: a.limit + 1, scope: access.scope })
     const more = events.length > a.limit
     const page = more ? events.slice(0, a.limit) : events
@@ -58,10 +58,10 @@ export const waitForMessages = defineTool({
   name: 'wait_for_messages',
   toolset: 'read',
   description:
-    'Waits for incoming messages and returns as soon as one matching the filters is stored (or those already there after since), else an empty list after timeout_s (default 60, at most 300). Filters: chat_id, from (a person, also in groups), contains (text, case-insensitive for ASCII). Always returns next_cursor: pass it as since to wait for the next ones without missing any.',
+    'Returns as soon as an incoming message matching chat_id, from and contains is stored (or is there after since), else empty after timeout_s. Pass next_cursor as since next time to miss none.',
   input: {
-    chat_id: jidInput('the chat: a JID or a phone number').optional(),
-    from: jidInput('the sender: a JID or a phone number').optional(),
+    chat_id: jidInput().optional(),
+    from: jidInput().optional(),
     contains: z.string().min(1).max(200).optional(),
     since: cursorArg.describe('next_cursor of get_updates or an earlier wait'),
     timeout_s: z.number().int().min(1).max(300).default(60),
@@ -76,7 +76,7 @@ export const waitForMessages = defineTool({
   // not async: an async wrapper would hold one more promise for every waiting call
   run(a, ctx) {
     const s = ctx.services
-    const q: WaitQuery = { after: after(s, a.since), chat: a.chat_id ? knownChat(s, ctx.chats.read(canonicalJid(s, a.chat_id))) : undefined, from: a.from ? canonicalJid(s, a.from) : undefined, contains: a.contains, limit: a.limit, scope: ctx.chats.scope }
+    const q: WaitQuery = { after: after(s, a.since), chat: a.chat_id ? knownChat(s, ctx.chats.read(canonicalJid(s, a.chat_id, ctx.chats))) : undefined, from: a.from ? canonicalJid(s, a.from, ctx.chats) : undefined, contains: a.contains, limit: a.limit, scope: ctx.chats.scope }
     const now = s.events.incoming(q)
     if (now.rows.length) return Promise.resolve(answerOf(s, now, false))
     // a wait on a sender alone is woken by any chat: their messages may come in a group
