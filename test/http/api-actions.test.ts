@@ -82,7 +82,11 @@ test('after linking by phone-number code: chats, messages, avatars, restart and 
   await emu.enterPairingCode(pairingCode, { phone: ACCOUNT })
   await until(async () => (await call(client, 'check_auth_status')).data.ready, 30_000, 'ready after the code')
   await until(async () => ((await (await get('/api/chats')).json()) as { chats: unknown[] }).chats.length > 0, 20_000, 'chats')
-  const chats = (await (await get('/api/chats?limit=5&q=Pat')).json()) as { chats: Array<{ jid: string; name: string }> }
+  // the chat row can be stored a moment before the contact that names it: wait for the name, not only the row
+  const chats = await until(async () => {
+    const c = (await (await get('/api/chats?limit=5&q=Pat')).json()) as { chats: Array<{ jid: string; name: string }> }
+    return c.chats.length ? c : undefined
+  }, 10_000, 'the chat found by its name')
   assert.equal(chats.chats[0]?.name, 'Pat')
   const page = (await (await get(`/api/chats/${encodeURIComponent(pat.lid)}/messages`)).json()) as { messages: Array<{ id: string }> }
   assert.deepEqual(page.messages.map((m) => m.id), ['P1'], 'a LID names the same chat')
