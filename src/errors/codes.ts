@@ -134,6 +134,9 @@ export const ERROR_CODES = {
   GROUP_NOT_ADMIN: { status: 403, retryable: false, summary: 'The group change needs this account to be an admin of the group.' },
   GROUP_INVITE_INVALID: { status: 404, retryable: false, summary: 'The group invite link or code is unknown, revoked or expired.' },
   APP_STATE_NOT_READY: { status: 503, retryable: true, summary: 'The phone has not yet shared the keys a chat change needs (app state); retry once the first sync is done.' },
+  // --- MCP transport: the JSON-RPC envelope
+  MCP_PARSE_ERROR: { status: 400, retryable: false, summary: 'The /mcp body is not valid JSON (JSON-RPC -32700).' },
+  MCP_INVALID_REQUEST: { status: 400, retryable: false, summary: 'The /mcp body is not a JSON-RPC 2.0 message this protocol version takes: malformed, initialize not sent alone, or a batch where the version has none (JSON-RPC -32600).' },
 } as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -13,10 +13,26 @@ export interface WireError {
   readonly data?: Record<string, unknown>
 }
 
+/** where an unexpected error is logged before it leaves its thread (each thread sets its own logger) */
+let wireLog: { error(o: object, msg: string): void } | undefined
+
+/** the logger of this thread for errors toWire turns into INTERNAL */
+export function setWireLog(log: { error(o: object, msg: string): void }): void {
+  wireLog = log
+}
+
+/**
+ * An error as it crosses a thread. Only the code, message and data cross: the stack and cause of an
+ * unexpected error would be lost on the way, so it is logged here, where it happened, first.
+ */
 export function toWire(err: unknown): WireError {
-  if (err instanceof AppError) return { __appError: true, code: err.code, message: err.message, ...(err.data ? { data: err.data } : {}) }
-  const message = err instanceof Error ? err.message : String(err)
-  return { __appError: true, code: 'INTERNAL', message }
+  if (err instanceof AppError) {
+    if (err.code === 'INTERNAL' && err.cause !== undefined) wireLog?.error({ err: err.cause, code: err.code }, 'unexpected error, logged before it leaves this thread')
+    return { __appError: true, code: err.code, message: err.message, ...(err.data ? { data: err.data } : {}) }
+  }
+  wireLog?.error({ err }, 'unexpected error, logged before it leaves this thread')
+  // its raw text (an SQLite or library message) is for the log, not for whoever the error reaches
+  return { __appError: true, code: 'INTERNAL', message: ERROR_CODES.INTERNAL.summary }
 }
 
 export function isWireError(value: unknown): value is WireError {

@@ -3,6 +3,8 @@ import uws, { uwsNative, listenExclusive, type TemplatedApp, type us_listen_sock
 import { wrap } from './router.js'
 import { sendJson, sendError } from './respond.js'
 import { mcpRoute } from './routes/mcp.js'
+import { sendFault } from './routes/mcp-session.js'
+import { ProtocolFault } from '../mcp/input.js'
 import { TokenGuard } from './auth.js'
 import { AdminAuth } from './admin-auth.js'
 import { registerAdminSignIn } from './routes/admin-sign-in.js'
@@ -64,7 +66,7 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
       maxBodyBytes: config.MCP_MAX_BODY_MB * 1024 * 1024,
       preferSse: !config.MCP_HTTP_ENABLE_JSON_RESPONSE,
       log,
-      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)) }), events: serverEvents, log, sees: (p, e) => {
+      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)), services }), events: serverEvents, log, sees: (p, e) => {
         const access = dispatcher.chatAccess(p)
         const chat = chatOfUri(e.uri)
         return chat !== undefined ? access.sees(chat) : !e.chats || e.chats.some((c) => access.sees(c))
@@ -79,7 +81,7 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
     const chat = chatOfUri(e.uri)
     for (const s of sessions.all()) if (s.subscriptions?.has(e.uri) && (chat === undefined || dispatcher.chatAccess(s.principal).sees(chat))) s.broadcast(sseEvent({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: e.uri } }))
   })
-  app.any('/mcp', wrap((_r, res, st) => sendJson(res, st, 405, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Method not allowed' } }, { allow: 'GET, POST, DELETE' }), log))
+  app.any('/mcp', wrap((_r, res, st) => sendFault(res, st, new ProtocolFault('METHOD_NOT_ALLOWED', 'Method not allowed: /mcp takes GET, POST and DELETE'), null, { allow: 'GET, POST, DELETE' }), log))
   app.get('/healthz', wrap(healthRoute(services), log))
   app.get('/metrics', wrap((r, res, st) => {
     adminAuth.check(r, res)

@@ -32,11 +32,20 @@ export interface ToolCallObserver {
   toolCalled(call: ObservedCall): void
 }
 
-/** the code an isError result carries in its JSON text (toolErrorResult's shape) */
+/**
+ * The code an isError result carries (toolErrorResult's shape): its structuredContent's error code, else
+ * the `CODE: ` its text starts with, else the JSON error object of the older text form; INTERNAL otherwise.
+ */
 export function codeOf(result: CallToolResult): string {
+  const structured = (result.structuredContent as { error?: { code?: unknown } } | undefined)?.error?.code
+  if (typeof structured === 'string') return structured
   const block = result.content?.[0]
+  const text = block?.type === 'text' ? block.text : undefined
+  if (text === undefined) return 'INTERNAL'
+  const prefix = /^([A-Z][A-Z0-9_]*): /.exec(text)
+  if (prefix) return prefix[1]!
   try {
-    const code = block?.type === 'text' ? (JSON.parse(block.text) as { error?: { code?: unknown } }).error?.code : undefined
+    const code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code
     return typeof code === 'string' ? code : 'INTERNAL'
   } catch {
     return 'INTERNAL'

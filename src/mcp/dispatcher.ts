@@ -7,7 +7,7 @@ import { JsonText, type CallToolResult, type ContentBlock, type ToolContext, typ
 import { ResultCache } from './result-cache.js'
 import { CallAbort } from './call-abort.js'
 import { publishedAnnotations, publishedSchema } from './catalog-schema.js'
-import { RPC, RESULT_BYTES, asciiJson, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
+import { RPC, RESULT_BYTES, SUPPORTED_PROTOCOL_VERSIONS, asciiJson, negotiateVersion, rpcError, rpcResult, type RpcRequest, type RpcResponse } from './protocol.js'
 import type { McpSession } from './session.js'
 import { codeOf, type ObservedCall, type ToolCallObserver } from './call-observer.js'
 import { CallSuspended, ProtocolFault, clientCan, isInputMethod, missingCapability, type InputMethod, type InputRequests, type InputResponses } from './input.js'
@@ -17,6 +17,7 @@ import type { Principal, Toolset } from '../access/principal.js'
 
 export const SERVER_INFO = { name: 'whatsapp-mcp-stream', title: 'WhatsApp MCP (stream)', version: '0.1.0' }
 const INSTRUCTIONS = 'WhatsApp for one linked account: read, search and send messages and media. Tool errors carry a stable code; retryable ones say so. Lists page with cursor/next_cursor.'
+const SESSION_VERSIONS = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS)
 const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']
 
 export interface ResourceDef {
@@ -35,6 +36,8 @@ export interface ResourceTemplateDef {
   description?: string
   mimeType?: string
   match(uri: string): Record<string, string> | undefined
+  /** values for a template variable that start with, or whose name contains, what the user typed, among the chats `access` sees */
+  complete?(variable: string, value: string, access: ChatAccess): string[]
   read(uri: string, vars: Record<string, string>, access: ChatAccess): Promise<Array<{ uri: string; mimeType?: string; text?: string; blob?: string }>>
 }
 
@@ -88,10 +91,21 @@ interface CompiledTool {
   listed: unknown
 }
 
-export function toolErrorResult(err: unknown): CallToolResult {
-  const e = err instanceof AppError ? err : toAppError(err)
-  return { isError: true, content: [{ type: 'text', text: JSON.stringify({ error: e.toJSON() }) }] }
+/**
+ * A tool error as an `isError` result: the text starts with the code and the message (what a model reads
+ * first), then the error object as JSON; `structuredContent` is `{ error }` too, as docs/errors.md says,
+ * unless `structured` is false. It must be for a tool with an outputSchema on a 2025 session: the v1 SDK
+ * client (1.32) validates any structuredContent against the outputSchema, isError or not, and an error
+ * object fails that check; the v2 client skips it for isError, and so does the 2026 era's.
+ */
+export function toolErrorResult(err: unknown, structured = true): CallToolResult {
+  const error = (err instanceof AppError ? err : toAppError(err)).toJSON()
+  const text = `${error.code}: ${error.message}\n${JSON.stringify({ error })}`
+  return { isError: true, content: [{ type: 'text', text }], ...(structured ? { structuredContent: { error } } : {}) }
 }
+
+/** whether a tool's error result may carry structuredContent for this session (see toolErrorResult) */
+const structuredErrors = (def: ToolDef, session: McpSession): boolean => !def.output || !SESSION_VERSIONS.has(session.protocolVersion)
 
 /** a tool result encoded once: the JSON as the text block (for clients without structured content) and as structuredContent */
 const encodeResult = (json: string, extra: ContentBlock[]): string =>
@@ -193,7 +207,8 @@ export class Dispatcher {
       ...(registry.experimental ? { experimental: registry.experimental } : {}),
       tools: { listChanged: false },
       logging: {},
-      completions: {},
+      // advertised only when something answers completion/complete with values
+      ...(registry.prompts?.some((p) => p.complete) || registry.templates?.some((t) => t.complete) ? { completions: {} } : {}),
       ...(registry.resources?.length || registry.templates?.length ? { resources: { subscribe: true, listChanged: false } } : {}),
       ...(registry.prompts?.length ? { prompts: { listChanged: false } } : {})
     }
@@ -249,7 +264,7 @@ export class Dispatcher {
         return rpcResult(req.id, {})
       }
       case 'completion/complete':
-        return rpcResult(req.id, { completion: this.complete(p) })
+        return rpcResult(req.id, { completion: this.complete(p, session) })
       case 'resources/list':
         return rpcResult(req.id, { resources: (this.mayRead(session) ? (this.registry.resources ?? []) : []).map(({ uri, name, title, description, mimeType }) => ({ uri, name, title, description, mimeType })) })
       case 'resources/templates/list':
@@ -288,11 +303,15 @@ export class Dispatcher {
     return this.readPublished && mayUse(session.principal, 'read')
   }
 
-  private complete(p: Record<string, unknown>): { values: string[]; total: number; hasMore: boolean } {
-    const ref = p.ref as { type?: string; name?: string } | undefined
+  private complete(p: Record<string, unknown>, session: McpSession): { values: string[]; total: number; hasMore: boolean } {
+    const ref = p.ref as { type?: string; name?: string; uri?: string } | undefined
     const arg = p.argument as { name?: string; value?: string } | undefined
     const prompt = ref?.type === 'ref/prompt' ? this.registry.prompts?.find((x) => x.name === ref.name) : undefined
-    const values = prompt?.complete && arg?.name ? prompt.complete(arg.name, arg.value ?? '') : []
+    // a template completes chats: only those the caller may read
+    const template = ref?.type === 'ref/resource' && this.mayRead(session) ? this.registry.templates?.find((x) => x.uriTemplate === ref.uri) : undefined
+    const name = typeof arg?.name === 'string' ? arg.name : undefined
+    const value = String(arg?.value ?? '')
+    const values = name === undefined ? [] : prompt?.complete ? prompt.complete(name, value) : template?.complete ? template.complete(name, value, this.access.of(session.principal)) : []
     return { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 }
   }
 
@@ -329,7 +348,7 @@ export class Dispatcher {
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}${i.code === 'unrecognized_keys' ? ` (accepted: ${Object.keys(tool.def.input).join(', ')})` : ''}`)
       this.observe(session, tool.def, startedAt, t0, { args: (p.arguments ?? {}) as Record<string, unknown>, outcome: 'error', code: 'INVALID_INPUT' })
-      return Promise.resolve(rpcResult(req.id, toolErrorResult(new AppError('INVALID_INPUT', `Invalid arguments for ${name}: ${issues.join('; ')}`, { issues }))))
+      return Promise.resolve(rpcResult(req.id, toolErrorResult(new AppError('INVALID_INPUT', `Invalid arguments for ${name}: ${issues.join('; ')}`, { issues }), structuredErrors(tool.def, session))))
     }
     const id = req.id
     const args = parsed.data as Record<string, unknown>
@@ -358,7 +377,7 @@ export class Dispatcher {
       }
       if (!(err instanceof AppError)) this.services.log.error({ err, tool: name }, 'tool failed unexpectedly')
       this.observe(session, def, startedAt, t0, { args, outcome: 'error', code: toAppError(err).code })
-      return rpcResult(id, toolErrorResult(err))
+      return rpcResult(id, toolErrorResult(err, structuredErrors(def, session)))
     }
     try {
       if (def.call) return def.call(parsed.data as never, ctx).then((r) => done(r), failed)

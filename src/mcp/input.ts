@@ -47,7 +47,19 @@ const RPC_CODE: Partial<Record<ErrorCode, number>> = {
   MCP_PROTOCOL_VERSION_UNSUPPORTED: -32022,
   MCP_METHOD_NOT_FOUND: -32601,
   PAYLOAD_TOO_LARGE: -32600,
-  INTERNAL: -32603
+  INTERNAL: -32603,
+  MCP_PARSE_ERROR: -32700,
+  MCP_INVALID_REQUEST: -32600,
+  MCP_BATCH_TOO_LARGE: -32600,
+  MCP_PARAMS_TOO_LARGE: -32600,
+  // the 2025 era's transport errors, numbered as its SDKs number them
+  MCP_SESSION_REQUIRED: -32000,
+  MCP_SESSION_NOT_FOUND: -32001,
+  MCP_TOO_MANY_SESSIONS: -32000,
+  UNAUTHORIZED: -32001,
+  UNSUPPORTED_MEDIA_TYPE: -32000,
+  NOT_ACCEPTABLE: -32000,
+  METHOD_NOT_ALLOWED: -32000
 }
 
 /**
@@ -57,7 +69,8 @@ const RPC_CODE: Partial<Record<ErrorCode, number>> = {
  */
 export class ProtocolFault extends Error {
   override readonly name = 'ProtocolFault'
-  constructor(readonly code: ErrorCode, message: string, readonly data: Record<string, unknown> = {}) {
+  /** `rpc` overrides the JSON-RPC code where one registry code has two (-32602 and -32600 for MCP_PARAMS_TOO_LARGE) */
+  constructor(readonly code: ErrorCode, message: string, readonly data: Record<string, unknown> = {}, private readonly rpc?: number) {
     super(message)
   }
 
@@ -66,7 +79,7 @@ export class ProtocolFault extends Error {
   }
 
   get rpcCode(): number {
-    return RPC_CODE[this.code] ?? -32603
+    return this.rpc ?? RPC_CODE[this.code] ?? -32603
   }
 
   toRpc(id: Id | null): RpcResponse {

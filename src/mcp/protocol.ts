@@ -60,6 +60,9 @@ export function classify(v: unknown): { kind: 'request'; msg: RpcRequest } | { k
   return undefined
 }
 
+/** one classified message */
+export type Classified = NonNullable<ReturnType<typeof classify>>
+
 /**
  * A result already encoded as JSON text (a tool result, say, or the answer cache's UTF-8 bytes of one): the
  * envelope is written around it instead of serializing the result again.

@@ -2,9 +2,7 @@
 import type { CallAbort } from './call-abort.js'
 import { OPEN_PRINCIPAL, type Principal } from '../access/principal.js'
 import { encodeMessage, encodedText, type Id, type RpcResponse } from './protocol.js'
-
-/** responses kept for a client that has not reopened its GET stream; past it the oldest are dropped */
-export const UNDELIVERED_MAX = 64
+import { ReplayLog } from './replay-log.js'
 
 export type SseWriter = { write(event: string): boolean; close(): void; closed: boolean }
 
@@ -21,32 +19,40 @@ export class McpSession {
   /** server -> client requests (sampling, elicitation) waiting for the client's answer */
   readonly pending = new Map<string, (r: RpcResponse) => void>()
   subscriptions: Set<string> | undefined
-  /** responses whose stream closed before they were ready: delivered on the next GET stream (SEP-1699) */
-  undelivered: string[] = []
+  /** what request streams said, for a resume with Last-Event-ID; made on the first stream */
+  replay: ReplayLog | undefined
+  /** request streams whose call still runs, each with the GET stream that resumed it, if one did */
+  readonly running = new Map<number, SseWriter | undefined>()
   private nextId = 0
-  private nextEvent = 0
+  private nextStream = 0
+  private nextSeq = 0
 
-  eventId(): string {
-    return `${this.id.slice(0, 8)}-${++this.nextEvent}`
+  /** a new request stream's number; its priming event is `<n>-0` */
+  openStream(): number {
+    this.replay ??= new ReplayLog()
+    this.running.set(++this.nextStream, undefined)
+    return this.nextStream
+  }
+
+  /** the call of a request stream answered: a GET that resumed it is done too */
+  endStream(stream: number): void {
+    this.running.get(stream)?.close()
+    this.running.delete(stream)
+  }
+
+  /** the sequence number of a stream's next event (unique in the session) */
+  seq(): number {
+    return ++this.nextSeq
   }
 
   constructor(readonly id: string, readonly protocolVersion: string, readonly clientInfo: unknown, readonly clientCapabilities: Record<string, unknown>, readonly bytes = 0) {}
 
   get busy(): boolean {
-    return this.inflight.size > 0 || this.streams.length > 0
+    return this.inflight.size > 0 || this.streams.length > 0 || this.running.size > 0
   }
 
   serverRequestId(): string {
     return `s${++this.nextId}`
-  }
-
-  /**
-   * A response whose stream closed, for the next GET stream. A client that keeps closing streams and never
-   * reconnects would grow this without end: only the newest UNDELIVERED_MAX are kept.
-   */
-  holdUndelivered(event: string): void {
-    this.undelivered.push(event)
-    if (this.undelivered.length > UNDELIVERED_MAX) this.undelivered.splice(0, this.undelivered.length - UNDELIVERED_MAX)
   }
 
   /** a notification for the session's GET stream(s); false when nobody listens */
@@ -61,6 +67,9 @@ export class McpSession {
     for (const c of this.inflight.values()) c.abort()
     for (const s of this.streams) s.close()
     this.streams = []
+    for (const w of this.running.values()) w?.close()
+    this.running.clear()
+    this.replay?.clear()
     for (const [, resolve] of this.pending) resolve({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'session closed' } })
     this.pending.clear()
   }

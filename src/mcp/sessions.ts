@@ -80,7 +80,10 @@ export class SessionRegistry {
   }
 
   private sweep(): void {
-    const cutoff = Date.now() - this.opts.ttlMs
+    const now = Date.now()
+    const cutoff = now - this.opts.ttlMs
+    // what a stream said is replayable a short while only; idle sessions give it back here
+    for (const s of this.sessions.values()) s.replay?.prune(now)
     for (const s of this.sessions.values()) {
       // the map is in LRU order: the first recent one ends the sweep
       if (s.lastSeen >= cutoff) break

@@ -93,6 +93,12 @@ export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.Zo
   taskSupport?: 'optional' | 'required'
   /** the task starts when the tool calls ctx.detach() (after asking for input, say), not with the call */
   detachesItself?: true
+  /**
+   * The call means the same when it runs again from these arguments (what it reads from is pinned in
+   * them, a cursor say). Its task handle is then sealed with them, so a handle this process does not know
+   * (minted before a restart, or by another replica) runs the call again instead of being unknown.
+   */
+  rerunnable?(args: Record<string, unknown>, services: Services): Record<string, unknown>
   /** a hand-written JSON Schema for the input, when zod cannot say it */
   inputJsonSchema?: Record<string, unknown>
 }

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events'
 import * as Comlink from 'comlink'
 import type { Logger } from 'pino'
 import { AppError } from '../errors/app-error.js'
-import { installComlinkErrorHandler } from '../errors/wire.js'
+import { installComlinkErrorHandler, setWireLog } from '../errors/wire.js'
 import { nodeEndpoint } from './node-endpoint.js'
 import { decideRestart, DEFAULT_RESTART_POLICY, type RestartPolicyOptions } from './restart-policy.js'
 import type { WaWorkerApi, WaWorkerEvent, WaWorkerOptions, WaStatus, WaRecoverySignal, WaMainMessage } from './worker-api.js'
@@ -64,6 +64,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   constructor(private readonly opts: SupervisorOptions, private readonly log: Logger) {
     super()
     installComlinkErrorHandler()
+    setWireLog(log)
     opts.commits.onAdvance((gen, seq) => {
       if (gen === this.generation) this.toWorker?.postMessage({ type: 'committed', seq } satisfies WaMainMessage)
     })

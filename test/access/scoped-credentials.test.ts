@@ -231,9 +231,11 @@ test('the 2026 stateless path judges the same credential: its tools and chats on
     assert.equal(tools.length, 22)
     const r = (await v2.callTool({ name: 'list_chats', arguments: { limit: 50 } })) as { structuredContent: { chats: Array<{ jid: string }> } }
     assert.deepEqual(new Set(jidsOf(r.structuredContent.chats)), allowed)
-    const denied = (await v2.callTool({ name: 'list_messages', arguments: { chat_id: bob.jid } })) as { isError?: boolean; content: Array<{ text: string }> }
+    const denied = (await v2.callTool({ name: 'list_messages', arguments: { chat_id: bob.jid } })) as { isError?: boolean; content: Array<{ text: string }>; structuredContent?: { error: { code: string } } }
     assert.equal(denied.isError, true)
-    assert.equal(JSON.parse(denied.content[0]!.text).error.code, 'CHAT_FORBIDDEN')
+    // the text starts with the code; a 2026 client also gets the error object as structuredContent
+    assert.match(denied.content[0]!.text, /^CHAT_FORBIDDEN: /)
+    assert.equal(denied.structuredContent?.error.code, 'CHAT_FORBIDDEN')
     // a listen stream hears of the chats in scope only, the chat list included
     const heard: string[] = []
     v2.setNotificationHandler('notifications/resources/updated', (n) => void heard.push(n.params.uri))

@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextproto
 import { ElicitRequestSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
 import type { Person } from '../emulator/person.js'
+import { z } from 'zod'
 import { until } from '../helpers/server-process.js'
 import { startLinkedServer, type LinkedServer } from '../helpers/link.js'
 
@@ -84,11 +85,98 @@ test('a read tool gives the same answer in both eras', async () => {
   assert.ok(structured(a).chats.some((c: { jid: string }) => c.jid === alice.jid))
 })
 
+test('the chat template completes a JID from a piece of the chat name, in both eras', async () => {
+  const ask = { ref: { type: 'ref/resource' as const, uri: 'whatsapp://chats/{jid}' }, argument: { name: 'jid', value: 'Alice' } }
+  const [a, b] = await Promise.all([v2.complete(ask), v1.complete(ask)])
+  assert.deepEqual(a.completion.values, [alice.jid])
+  assert.deepEqual(b.completion.values, [alice.jid])
+})
+
 test('send_message from either era reaches the person', async () => {
   for (const [name, client] of [['v2', v2], ['v1', v1]] as const) {
     const r = (await client.callTool({ name: 'send_message', arguments: { recipient_jid: alice.jid, message: `hello over ${name}` } })) as AnyResult
     assert.equal(r.isError, undefined, JSON.stringify(r.content))
     await alice.waitFor((m) => textOf(m) === `hello over ${name}`)
+  }
+})
+
+test('2025: a send_message whose reply stream broke after the priming event is answered on the resumed stream, and sent once', async () => {
+  let cut = 0
+  // cuts every tools/call reply stream right after its priming event, as a flaky network would
+  const flaky: typeof fetch = async (input, init) => {
+    const r = await fetch(input, init)
+    const isCall = init?.method === 'POST' && typeof init.body === 'string' && init.body.includes('"tools/call"')
+    if (!isCall || !(r.headers.get('content-type') ?? '').includes('text/event-stream')) return r
+    cut++
+    const reader = r.body!.getReader()
+    const body = new ReadableStream<Uint8Array>({
+      async pull(ctl) {
+        const { value, done } = await reader.read()
+        if (done) return ctl.close()
+        ctl.enqueue(value)
+        if (new TextDecoder().decode(value).includes('retry:')) {
+          await reader.cancel()
+          ctl.error(new Error('connection reset'))
+        }
+      }
+    })
+    return new Response(body, { status: r.status, headers: r.headers })
+  }
+  const client = new ClientV1({ name: 'flaky', version: '1' })
+  // x-mcp-reply: sse asks for a streamed reply, as a server set to SSE replies would give anyway
+  await client.connect(new TransportV1(new URL(`${linked.server.url}/mcp`), { fetch: flaky, requestInit: { headers: { 'x-mcp-reply': 'sse' } }, reconnectionOptions: { initialReconnectionDelay: 50, maxReconnectionDelay: 200, reconnectionDelayGrowFactor: 1, maxRetries: 5 } }))
+  try {
+    const r = (await client.callTool({ name: 'send_message', arguments: { recipient_jid: alice.jid, message: 'through a broken stream' } }, undefined, { timeout: 10_000 })) as AnyResult
+    assert.equal(cut, 1, 'the reply stream was cut')
+    assert.equal(r.isError, undefined, JSON.stringify(r.content))
+    assert.ok(structured(r).message_id)
+    await alice.waitFor((m) => textOf(m) === 'through a broken stream')
+    await new Promise((res) => setTimeout(res, 300))
+    assert.equal(alice.inbox.filter((m) => textOf(m) === 'through a broken stream').length, 1, 'sent once')
+  } finally {
+    await client.close()
+  }
+})
+
+test('2026 with the tasks extension: a wait polled to its result and one cancelled (SDK v2 client); 2025 waits in the call (v1)', async () => {
+  const EXT = 'io.modelcontextprotocol/tasks'
+  const tasks = new ClientV2({ name: 'era-test-tasks', version: '1.0.0' }, { capabilities: { extensions: { [EXT]: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } })
+  await tasks.connect(new TransportV2(new URL(`${linked.server.url}/mcp`)))
+  try {
+    // 2.4.0 has no typed tasks API and refuses resultType "task" on tools/call; tasks/get and tasks/cancel
+    // it sends as extension methods with a schema of ours, and polls and cancels the task with them
+    const Task = z.object({ taskId: z.string(), status: z.string(), result: z.unknown().optional() }).loose()
+    const start = async (contains: string): Promise<string> => {
+      // so the call that creates the task goes as raw HTTP, with what the v2 client puts in _meta
+      const params = { name: 'wait_for_messages', arguments: { chat_id: alice.jid, contains, timeout_s: 60 }, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { extensions: { [EXT]: {} } } } }
+      const r = await fetch(`${linked.server.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'wait_for_messages' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params }) })
+      const body = (await r.json()) as { result: { resultType: string; taskId: string } }
+      assert.equal(body.result.resultType, 'task')
+      await assert.rejects(tasks.request({ method: 'tools/call', params: { name: 'wait_for_messages', arguments: { chat_id: alice.jid, contains: 'not through 2.4.0', timeout_s: 1 } } }, Task), /task/, 'if 2.4.0 ever takes it, create the task through it')
+      return body.result.taskId
+    }
+    const get = (taskId: string) => tasks.request({ method: 'tasks/get', params: { taskId } }, Task)
+    const polled = await start('task ping')
+    {
+      assert.equal((await get(polled)).status, 'working')
+      await alice.sendText(`${ACCOUNT}@s.whatsapp.net`, 'task ping')
+      const done = await until(async () => ((await get(polled)).status === 'completed' ? get(polled) : undefined), 15_000, 'the task completed')
+      assert.equal(((done.result as AnyResult).structuredContent as { messages: Array<{ body?: string }> }).messages[0]?.body, 'task ping')
+      const cancelled = await start('never comes')
+      await tasks.request({ method: 'tasks/cancel', params: { taskId: cancelled } }, z.object({}).loose())
+      assert.equal((await until(async () => ((await get(cancelled)).status === 'cancelled' ? get(cancelled) : undefined), 10_000, 'cancelled')).status, 'cancelled')
+    }
+    // the same call from a 2025 session waits inside the call; an aborted one is cancelled on the server
+    const waiting = v1.callTool({ name: 'wait_for_messages', arguments: { chat_id: alice.jid, contains: 'v1 ping', timeout_s: 60 } })
+    await new Promise((r) => setTimeout(r, 300))
+    await alice.sendText(`${ACCOUNT}@s.whatsapp.net`, 'v1 ping')
+    assert.equal((structured(await waiting) as { messages: Array<{ body?: string }> }).messages[0]?.body, 'v1 ping')
+    const ac = new AbortController()
+    const aborted = v1.callTool({ name: 'wait_for_messages', arguments: { chat_id: alice.jid, contains: 'never', timeout_s: 60 } }, undefined, { signal: ac.signal })
+    setTimeout(() => ac.abort(), 200)
+    await assert.rejects(aborted)
+  } finally {
+    await tasks.close()
   }
 })
 

@@ -128,10 +128,13 @@ export async function startServerProcess(emu: Emulator | undefined, env: Record<
 export async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<{ ok: boolean; data: Record<string, unknown>; raw: Awaited<ReturnType<Client['callTool']>> }> {
   const raw = await client.callTool({ name, arguments: args })
   if (raw.isError) {
-    const text = (raw.content as Array<{ type: string; text?: string }>)[0]?.text ?? '{}'
+    const structured = (raw.structuredContent as { error?: Record<string, unknown> } | undefined)?.error
+    if (structured) return { ok: false, data: structured, raw }
+    // "CODE: message" and the error object as JSON on the next line
+    const text = (raw.content as Array<{ type: string; text?: string }>)[0]?.text ?? ''
     let data: Record<string, unknown>
     try {
-      data = (JSON.parse(text) as { error: Record<string, unknown> }).error ?? { message: text }
+      data = (JSON.parse(text.slice(text.indexOf('\n') + 1)) as { error: Record<string, unknown> }).error ?? { message: text }
     } catch {
       data = { message: text }
     }

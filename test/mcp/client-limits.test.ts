@@ -116,7 +116,7 @@ test('a /healthz sent while a full batch is being processed is answered', async 
   if (process.env.SHOW_FIGURES) process.stderr.write(`event loop during a 100-call batch: ${JSON.stringify(loop)}\n`)
 })
 
-test('responses kept for a client that never reopens its GET stream are bounded (the newest 64)', async () => {
+test('results whose streams closed early all reach the next GET stream, each once (their bytes are bounded by the replay log, test/mcp/replay-log)', async () => {
   const fixtures = await startServerProcess(undefined, { WA_WS_URL: 'ws://127.0.0.1:9/ws', MCP_CONFORMANCE_FIXTURES: 'true' })
   try {
     const r = await post(fixtures.url, init({}, '2025-11-25'))
@@ -131,12 +131,13 @@ test('responses kept for a client that never reopens its GET stream are bounded 
     const get = await fetch(`${fixtures.url}/mcp`, { headers: { accept: 'text/event-stream', ...h }, signal: ac.signal })
     const reader = get.body!.getReader()
     let text = ''
-    while ((text.match(/^data: \{/gm) ?? []).length < 64) text += new TextDecoder().decode((await reader.read()).value)
+    while ((text.match(/^data: \{/gm) ?? []).length < 80) text += new TextDecoder().decode((await reader.read()).value)
     // what was kept is all written at once: a little more time shows nothing further arrives
     const more = await Promise.race([reader.read().then((x) => new TextDecoder().decode(x.value)), sleep(500).then(() => '')])
     ac.abort()
     const ids = [...`${text}${more}`.matchAll(/^data: (\{.*\})$/gm)].map((m) => (JSON.parse(m[1]!) as { id: number }).id)
-    assert.equal(ids.length, 64)
+    assert.equal(ids.length, 80)
+    assert.equal(new Set(ids).size, 80)
   } finally {
     await fixtures.stop()
   }

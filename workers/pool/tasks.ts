@@ -1,7 +1,7 @@
 // The pool's entry: one named export per task kind. Errors leave as wire errors (see src/errors/wire.ts).
 import { threadId } from 'node:worker_threads'
 import type { LevelWithSilent } from 'pino'
-import { throwWire } from '../../src/errors/wire.js'
+import { setWireLog, throwWire } from '../../src/errors/wire.js'
 import { createLogger } from '../../src/log/logger.js'
 import { captureConsole } from '../../src/log/console-capture.js'
 import storeWriteImpl from './store-write.js'
@@ -12,6 +12,7 @@ import searchImpl, { type SearchTask } from './search.js'
 // a pool thread starts here: what its libraries print to console goes through a redacting logger too
 const log = createLogger((process.env.LOG_LEVEL ?? 'info') as LevelWithSilent, { thread: 'pool' })
 captureConsole(log)
+setWireLog(log)
 log.debug({ threadId }, 'pool thread started')
 
 export function storeWrite(task: Parameters<typeof storeWriteImpl>[0]) {

@@ -6,7 +6,7 @@ import { nodeEndpoint } from '../../src/wa/node-endpoint.js'
 import type { LevelWithSilent } from 'pino'
 import { createLogger } from '../../src/log/logger.js'
 import { captureConsole } from '../../src/log/console-capture.js'
-import { installComlinkErrorHandler } from '../../src/errors/wire.js'
+import { installComlinkErrorHandler, setWireLog } from '../../src/errors/wire.js'
 import type { WaWorkerApi, WaWorkerOptions, WaWorkerEvent, WaMainMessage } from '../../src/wa/worker-api.js'
 import { Session } from './session.js'
 import { downloadMedia } from './media.js'
@@ -19,6 +19,7 @@ installTrialDecrypt()
 const log = createLogger((process.env.LOG_LEVEL ?? 'info') as LevelWithSilent, { thread: 'wa-worker', account: options.accountId })
 // libsignal prints whole Signal sessions, keys included, with console.info (see console-capture.ts)
 captureConsole(log)
+setWireLog(log)
 const emit = (e: WaWorkerEvent): void => events.postMessage(e)
 const session = new Session(options, emit, log)
 

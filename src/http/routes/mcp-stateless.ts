@@ -8,7 +8,7 @@ import { sendJson, statusLine, type ResState } from '../respond.js'
 import { wireBody } from '../wire-buffer.js'
 import { accepts, openSse } from '../sse.js'
 import { sseEvent, type McpSession, type SseWriter } from '../../mcp/session.js'
-import { classify, encodeMessage, rpcError, RPC } from '../../mcp/protocol.js'
+import { classify, encodeMessage } from '../../mcp/protocol.js'
 import { ProtocolFault } from '../../mcp/input.js'
 import type { StatelessRouter } from '../../mcp/era-2026/stateless-router.js'
 import { META } from '../../mcp/era-2026/request-meta.js'
@@ -37,7 +37,7 @@ const notificationOf = (e: ServerEvent): { method: string; params: Record<string
 /** answers one stateless POST whose body is already parsed */
 export async function answerStateless(m: StatelessMcp, r: RequestInfo, res: HttpResponse, st: ResState, parsed: unknown, principal: Principal): Promise<void> {
   const c = Array.isArray(parsed) ? undefined : classify(parsed)
-  if (!c) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, 'Invalid Request: a stateless request is one JSON-RPC message (no batches)'))
+  if (!c) return sendJson(res, st, 400, new ProtocolFault('MCP_INVALID_REQUEST', 'Invalid Request: a stateless request is one JSON-RPC message (no batches)').toRpc(null))
   // a notification or a response needs nothing back: there is no session to deliver it to
   if (c.kind !== 'request') return void (st.aborted || res.cork(() => res.writeStatus('202 Accepted').end()))
   const canSse = accepts(r, 'text/event-stream')

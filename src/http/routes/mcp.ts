@@ -1,22 +1,21 @@
-// POST/GET/DELETE /mcp: the Streamable HTTP transport on uWS. Replies are JSON unless the client asked for
-// a stream, or a call sends notifications or requests before its result: then the reply turns into SSE.
+// POST/GET/DELETE /mcp, the Streamable HTTP transport on uWS: the shell both protocol eras share. It judges
+// the token, reads and decodes the body (rpc-envelope.ts), and hands the request to its era: the stateless
+// revision (mcp-stateless.ts) or the session era (mcp-session.ts). Every refusal is a registry code.
 import type { HttpResponse } from '../uws.js'
 import type { Handler, RequestInfo } from '../router.js'
 import { readBody, declaredLength } from '../read-body.js'
-import { wireBody } from '../wire-buffer.js'
-import { sendJson, statusLine, type ResState } from '../respond.js'
+import type { ResState } from '../respond.js'
 import type { Authenticator, AuthRefusal } from '../../access/authenticate.js'
 import type { Principal } from '../../access/principal.js'
 import type { SessionRegistry } from '../../mcp/sessions.js'
 import type { Dispatcher } from '../../mcp/dispatcher.js'
-import { sseEvent, type McpSession, type SseWriter } from '../../mcp/session.js'
 import { AppError } from '../../errors/app-error.js'
-import { accepts, openSse } from '../sse.js'
+import { accepts } from '../sse.js'
 import { answerStateless, type StatelessMcp } from './mcp-stateless.js'
+import { answerSession, endSession, openGetStream, sendFault, type SessionMcp } from './mcp-session.js'
 import { isStatelessRequest } from '../../mcp/era-2026/request-meta.js'
-import { BATCH_MAX, checkClientData, type LimitExceeded } from '../../mcp/client-limits.js'
-import { jsonBudgetExceeded } from '../../mcp/json-budget.js'
-import { BATCH_VERSIONS, RPC, SUPPORTED_PROTOCOL_VERSIONS, classify, rpcError, encodeMessages, type RpcRequest, type RpcResponse } from '../../mcp/protocol.js'
+import { ProtocolFault } from '../../mcp/input.js'
+import { messagesOf, parseBody } from '../../mcp/rpc-envelope.js'
 
 export interface McpRouteOptions {
   /** the bearer-token chain: static token, credentials, OAuth */
@@ -31,271 +30,51 @@ export interface McpRouteOptions {
   stateless?: StatelessMcp
 }
 
-const KEEPALIVE_MS = 25_000
-/** batch requests started per turn of the event loop: a batch of synchronous tool calls never holds it long */
-const BATCH_CHUNK = 10
-const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
-const tooLarge = (id: RpcRequest['id'] | null, e: LimitExceeded): RpcResponse => rpcError(id, RPC.INVALID_PARAMS, e.message, { code: e.code, field: e.field, limit: e.limit })
+/** 401 or 403 as a JSON-RPC error with the registry's code and the RFC 6750 challenge */
+export const refuse = (res: HttpResponse, st: ResState, r: AuthRefusal): void => sendFault(res, st, new ProtocolFault(r.code, r.message, {}, -32001), null, { 'www-authenticate': r.challenge })
 
 /**
- * One POST's way back to the client, and the hooks its calls use to say something before their result:
- * the reply turns into an SSE stream on the first such message (or falls back to the session's GET
- * stream). A class, not closures: most replies never need any of it.
+ * The bearer token, judged from the headers before any body byte is read (a refused body is never
+ * buffered): the principal it names, or undefined once the refusal is written.
  */
-class Reply {
-  stream: SseWriter | undefined
-  detached = false
-
-  constructor(
-    private readonly res: HttpResponse,
-    private readonly st: ResState,
-    private readonly session: McpSession,
-    readonly canSse: boolean
-  ) {}
-
-  /** a stream starts with a priming event (an id, a retry hint, no data), so a client can resume it */
-  startStream(): SseWriter {
-    const w = openSse(this.res, this.st)
-    w.write(`id: ${this.session.eventId()}\nretry: 1000\ndata: \n\n`)
-    this.stream = w
-    return w
-  }
-
-  private early(msg: unknown): boolean {
-    if (!this.stream && this.canSse && !this.detached) this.startStream()
-    if (this.stream && !this.stream.closed) return this.stream.write(sseEvent(msg))
-    return this.session.broadcast(sseEvent(msg))
-  }
-
-  closeStream(): void {
-    if (!this.stream && this.canSse) this.startStream()
-    this.detached = true
-    this.stream?.close()
-  }
-
-  notify(method: string, params: Record<string, unknown>): void {
-    this.early({ jsonrpc: '2.0', method, params })
-  }
-
-  request(method: string, params: Record<string, unknown>, timeoutMs = 60_000): Promise<Record<string, unknown>> {
-    const session = this.session
-    return new Promise<Record<string, unknown>>((resolve, reject) => {
-      const id = session.serverRequestId()
-      const t = setTimeout(() => {
-        session.pending.delete(id)
-        reject(new AppError('TIMEOUT', `The client did not answer ${method} in time.`))
-      }, timeoutMs)
-      session.pending.set(id, (resp) => {
-        clearTimeout(t)
-        if (resp.error) reject(new AppError('INVALID_INPUT', `The client refused ${method}: ${resp.error.message}`))
-        else resolve(resp.result as Record<string, unknown>)
-      })
-      if (!this.early({ jsonrpc: '2.0', id, method, params })) {
-        clearTimeout(t)
-        session.pending.delete(id)
-        reject(new AppError('NOT_ACCEPTABLE', `Cannot send ${method}: the client has no open stream.`))
-      }
-    })
-  }
+function authenticate(o: McpRouteOptions, r: RequestInfo, res: HttpResponse, st: ResState): Principal | undefined {
+  const who = o.auth.authenticate(r.headers.authorization)
+  if ('refused' in who) return void refuse(res, st, who.refused)
+  return who.principal
 }
 
-/** a session answers only to the principal that created it: another credential's token cannot ride on it */
-const sameCaller = (s: McpSession, p: Principal): boolean => s.principal.id === p.id
-
-/** 401 or 403 as a JSON-RPC error with the registry's code and the RFC 6750 challenge */
-const refuse = (res: HttpResponse, st: ResState, r: AuthRefusal): void => sendJson(res, st, r.status, rpcError(null, -32001, r.message, { code: r.code }), { 'www-authenticate': r.challenge })
-
 export function mcpRoute(o: McpRouteOptions): Handler {
+  const era: SessionMcp = { sessions: o.sessions, dispatcher: o.dispatcher, preferSse: o.preferSse, log: o.log, refuseSession: (res, st) => refuse(res, st, o.auth.sessionRefusal()) }
   // Host and Origin are judged for every route before it runs (request-policy.ts)
   return (r, res, st) => {
-    // the token is judged from the headers before any body byte is read: a refused body is never buffered
-    const who = o.auth.authenticate(r.headers.authorization)
-    if ('refused' in who) return refuse(res, st, who.refused)
-    const principal = who.principal
+    const principal = authenticate(o, r, res, st)
+    if (!principal) return
     // start reading before anything async: uWS hands body chunks only to a callback attached now
     const body = r.method === 'POST' ? readBody(res, st, o.maxBodyBytes, declaredLength(r.headers['content-length'])) : undefined
     body?.catch(() => undefined)
+    if (r.method === 'GET') return openGetStream(era, r, res, st, principal)
+    if (r.method === 'DELETE') return endSession(era, r, res, st, principal)
     return (async () => {
-      const sid = r.headers['mcp-session-id']
-      if (r.method === 'GET') return openGetStream(r, res, st, sid, principal)
-      if (r.method === 'DELETE') {
-        if (!sid) return sendJson(res, st, 400, rpcError(null, -32000, 'Bad Request: Mcp-Session-Id header is required'))
-        const own = o.sessions.get(sid)
-        if (own && !sameCaller(own, principal)) return refuse(res, st, o.auth.sessionRefusal())
-        if (!o.sessions.delete(sid)) return sendJson(res, st, 404, rpcError(null, -32001, 'Session not found'))
-        return sendJson(res, st, 200, {})
-      }
       let raw: Buffer
       try {
         raw = await body!
       } catch (err) {
-        if (err instanceof AppError && err.code === 'PAYLOAD_TOO_LARGE') return sendJson(res, st, 413, rpcError(null, RPC.INVALID_REQUEST, err.message))
+        if (err instanceof AppError && err.code === 'PAYLOAD_TOO_LARGE') return sendFault(res, st, new ProtocolFault('PAYLOAD_TOO_LARGE', err.message))
         return
       }
-      if (!(r.headers['content-type'] ?? '').toLowerCase().includes('application/json')) return sendJson(res, st, 415, rpcError(null, -32000, 'Unsupported Media Type: Content-Type must be application/json'))
-      if (!accepts(r, 'application/json') && !accepts(r, 'text/event-stream')) return sendJson(res, st, 406, rpcError(null, -32000, 'Not Acceptable: accept application/json and text/event-stream'))
-      const over = jsonBudgetExceeded(raw, BATCH_MAX)
-      if (over?.what === 'batch') return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: a batch of more than ${BATCH_MAX} messages; at most ${BATCH_MAX}`, { code: 'MCP_BATCH_TOO_LARGE', limit: BATCH_MAX }))
-      if (over) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, over.what === 'depth' ? `Invalid Request: the body nests deeper than ${over.limit} levels` : `Invalid Request: the body holds more than ${over.limit} JSON values`, { code: 'MCP_PARAMS_TOO_LARGE', limit: over.limit }))
+      if (!(r.headers['content-type'] ?? '').toLowerCase().includes('application/json')) return sendFault(res, st, new ProtocolFault('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type: Content-Type must be application/json'))
+      if (!accepts(r, 'application/json') && !accepts(r, 'text/event-stream')) return sendFault(res, st, new ProtocolFault('NOT_ACCEPTABLE', 'Not Acceptable: accept application/json and text/event-stream'))
       let parsed: unknown
       try {
-        parsed = JSON.parse(raw.toString('utf8'))
-      } catch {
-        return sendJson(res, st, 400, rpcError(null, RPC.PARSE_ERROR, 'Parse error: the body is not valid JSON'))
+        parsed = parseBody(raw)
+      } catch (err) {
+        if (err instanceof ProtocolFault) return sendFault(res, st, err)
+        throw err
       }
       if (o.stateless && isStatelessRequest(r.headers, parsed)) return answerStateless(o.stateless, r, res, st, parsed, principal)
-      const isBatch = Array.isArray(parsed)
-      // the scan counted commas; this counts what JSON.parse made of them
-      if (isBatch && (parsed as unknown[]).length > BATCH_MAX) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: a batch of ${(parsed as unknown[]).length} messages; at most ${BATCH_MAX}`, { code: 'MCP_BATCH_TOO_LARGE', limit: BATCH_MAX }))
-      const items = isBatch ? (parsed as unknown[]) : [parsed]
-      const classified = items.map(classify)
-      if (!items.length || classified.some((c) => !c)) {
-        // the id of a single malformed message, when it has a usable one (the body may be null or a number)
-        const own = !isBatch && typeof parsed === 'object' && parsed !== null ? (parsed as { id?: unknown }).id : undefined
-        const id = typeof own === 'string' || typeof own === 'number' ? own : null
-        return sendJson(res, st, 400, rpcError(id, RPC.INVALID_REQUEST, 'Invalid Request: expected a JSON-RPC 2.0 message'))
-      }
-      const msgs = classified as NonNullable<(typeof classified)[number]>[]
-
-      // initialize: the one request that creates a session
-      const init = msgs.find((m) => m.kind === 'request' && m.msg.method === 'initialize')
-      if (init) {
-        if (isBatch || sid) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, 'initialize must be sent alone, without a session'))
-        const req = init.msg as RpcRequest
-        const client = checkClientData(req.params)
-        if ('code' in client) return sendJson(res, st, 400, tooLarge(req.id, client))
-        const { version, result } = o.dispatcher.initializeResult(req.params)
-        let s: McpSession
-        try {
-          s = o.sessions.create(version, client.clientInfo, client.capabilities, client.bytes, principal)
-        } catch (err) {
-          if (!(err instanceof AppError)) throw err
-          return sendJson(res, st, err.status, rpcError(req.id, -32000, err.message, { code: err.code }), { 'retry-after': '1' })
-        }
-        const response = { jsonrpc: '2.0', id: req.id, result }
-        if (!accepts(r, 'application/json')) {
-          const w = openSse(res, st, { 'mcp-session-id': s.id })
-          w.write(sseEvent(response))
-          return w.close()
-        }
-        return sendJson(res, st, 200, response, { 'mcp-session-id': s.id })
-      }
-      if (!sid) return sendJson(res, st, 400, rpcError(null, -32000, 'Bad Request: Mcp-Session-Id header is required'))
-      const session = o.sessions.get(sid)
-      if (!session) return sendJson(res, st, 404, rpcError(null, -32001, 'Session not found'))
-      if (!sameCaller(session, principal)) return refuse(res, st, o.auth.sessionRefusal())
-      const pv = r.headers['mcp-protocol-version']
-      if (pv && !(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(pv)) return sendJson(res, st, 400, rpcError(null, -32000, `Bad Request: unsupported MCP-Protocol-Version ${pv}`))
-      if (isBatch && !BATCH_VERSIONS.has(session.protocolVersion)) return sendJson(res, st, 400, rpcError(null, RPC.INVALID_REQUEST, `Invalid Request: batches are not supported in protocol ${session.protocolVersion}`))
-
-      const requests: RpcRequest[] = []
-      for (const m of msgs) {
-        if (m.kind === 'response') {
-          const pending = m.msg.id !== null ? session.pending.get(String(m.msg.id)) : undefined
-          if (pending) {
-            session.pending.delete(String(m.msg.id))
-            pending(m.msg)
-          }
-        } else if (m.kind === 'notification') {
-          if (m.msg.method === 'notifications/initialized') session.initialized = true
-          else if (m.msg.method === 'notifications/cancelled') session.inflight.get((m.msg.params?.requestId ?? '') as string)?.abort()
-        } else requests.push(m.msg)
-      }
-      if (!requests.length) {
-        if (!st.aborted) res.cork(() => res.writeStatus('202 Accepted').end())
-        return
-      }
-      // not awaited: this frame (the body, its parse, the headers) is let go while a call waits
-      answer(res, st, session, requests, isBatch, accepts(r, 'text/event-stream'), o.preferSse || r.headers['x-mcp-reply'] === 'sse' || !accepts(r, 'application/json'))
+      const decoded = messagesOf(parsed)
+      if ('fault' in decoded) return sendFault(res, st, decoded.fault, decoded.id)
+      return answerSession(era, r, res, st, decoded.isBatch, decoded.msgs, principal)
     })()
-  }
-
-  function run(reply: Reply, session: McpSession, req: RpcRequest): Promise<RpcResponse | undefined> {
-    return o.dispatcher.handle(session, req, reply).catch((err: unknown) => failedRequest(req.id, err))
-  }
-
-  function failedRequest(id: RpcRequest['id'], err: unknown): RpcResponse {
-    o.log.debug({ err }, 'mcp request failed')
-    return rpcError(id, RPC.INTERNAL_ERROR, 'Internal error')
-  }
-
-  // One request is the usual case: not async, and one promise from the call to the bytes, so a call that
-  // waits for minutes holds that promise and the reply, not a frame. It never rejects. A batch starts its
-  // calls a chunk per turn of the event loop, so other requests (a /healthz, say) are served between chunks.
-  function answer(res: HttpResponse, st: ResState, session: McpSession, requests: RpcRequest[], isBatch: boolean, canSse: boolean, wantsSse: boolean): void {
-    const reply = new Reply(res, st, session, canSse)
-    if (reply.canSse && wantsSse) reply.startStream()
-    if (requests.length > 1) return void answerBatch(reply, res, st, session, requests, isBatch).catch((err: unknown) => o.log.error({ err }, 'mcp batch failed'))
-    // the request itself is not kept: its id is all an error answer needs
-    const id = requests[0]!.id
-    o.dispatcher.handle(session, requests[0]!, reply).then(
-      (x) => deliver(reply, res, st, session, x ? [x] : [], isBatch),
-      (err: unknown) => deliver(reply, res, st, session, [failedRequest(id, err)], isBatch)
-    )
-  }
-
-  async function answerBatch(reply: Reply, res: HttpResponse, st: ResState, session: McpSession, requests: RpcRequest[], isBatch: boolean): Promise<void> {
-    const started: Array<Promise<RpcResponse | undefined>> = []
-    for (let i = 0; i < requests.length; i += BATCH_CHUNK) {
-      if (i) await yieldLoop()
-      for (const req of requests.slice(i, i + BATCH_CHUNK)) started.push(run(reply, session, req))
-    }
-    const results = await Promise.all(started)
-    deliver(reply, res, st, session, results.filter((x): x is RpcResponse => !!x), isBatch)
-  }
-
-  function deliver(reply: Reply, res: HttpResponse, st: ResState, session: McpSession, responses: RpcResponse[], isBatch: boolean): void {
-    try {
-      write(reply, res, st, session, responses, isBatch)
-    } catch (err) {
-      o.log.error({ err }, 'an mcp response could not be written')
-    }
-  }
-
-  function write(reply: Reply, res: HttpResponse, st: ResState, session: McpSession, responses: RpcResponse[], isBatch: boolean): void {
-    session.lastSeen = Date.now()
-    if (reply.detached) {
-      // the client lost this stream on purpose; the result waits for its GET reconnection
-      for (const x of responses) {
-        const ev = `id: ${session.eventId()}\n${sseEvent(x)}`
-        if (!session.broadcast(ev)) session.holdUndelivered(ev)
-      }
-      return
-    }
-    const stream = reply.stream
-    if (stream) {
-      for (const x of responses) stream.write(`id: ${session.eventId()}\n${sseEvent(x)}`)
-      return stream.close()
-    }
-    if (st.aborted) return
-    if (!responses.length) return void res.cork(() => res.writeStatus('202 Accepted').end())
-    const payload = encodeMessages(isBatch ? responses : responses[0]!)
-    res.cork(() => {
-      res.writeStatus(statusLine(200))
-      res.writeHeader('content-type', 'application/json')
-      res.end(wireBody(payload))
-    })
-  }
-
-  function openGetStream(r: RequestInfo, res: HttpResponse, st: ResState, sid: string | undefined, principal: Principal): void {
-    if (!accepts(r, 'text/event-stream')) return sendJson(res, st, 406, rpcError(null, -32000, 'Not Acceptable: the GET stream needs Accept: text/event-stream'))
-    if (!sid) return sendJson(res, st, 400, rpcError(null, -32000, 'Bad Request: Mcp-Session-Id header is required'))
-    const session = o.sessions.get(sid)
-    if (!session) return sendJson(res, st, 404, rpcError(null, -32001, 'Session not found'))
-    if (!sameCaller(session, principal)) return refuse(res, st, o.auth.sessionRefusal())
-    const w = openSse(res, st)
-    session.streams.push(w)
-    for (const ev of session.undelivered.splice(0)) w.write(ev)
-    const keepalive = setInterval(() => {
-      if (w.closed) return clearInterval(keepalive)
-      w.write(': keepalive\n\n')
-      session.lastSeen = Date.now()
-    }, KEEPALIVE_MS)
-    const prev = st.onAbort
-    st.onAbort = () => {
-      prev?.()
-      clearInterval(keepalive)
-      session.streams = session.streams.filter((x) => x !== w)
-    }
   }
 }

@@ -4,33 +4,23 @@
 // HTTP shell supplies the hooks that reach the client and writes what comes back.
 import { createHash } from 'node:crypto'
 import { McpSession } from '../session.js'
-import { RESULT_BYTES, rpcResult, type RpcRequest, type RpcResponse } from '../protocol.js'
+import { rpcResult, type RpcRequest, type RpcResponse } from '../protocol.js'
 import { CallSuspended, ProtocolFault, isInputMethod, type InputRequests, type InputResponses } from '../input.js'
 import type { CallHooks, Dispatcher } from '../dispatcher.js'
-import { SERVER_INFO } from '../dispatcher.js'
-import { ALL_VERSIONS, META, checkRequest, nameOf, type RequestMeta } from './request-meta.js'
+import { checkRequest, nameOf, type RequestMeta } from './request-meta.js'
+import { complete, discoverResult, sep2164, statusOf } from './answers.js'
 import type { Sealer } from './sealed-state.js'
-import { TaskStore, TASKS_EXTENSION, type Task } from './task-store.js'
+import { TaskStore, TASK_TTL_MS, type Task } from './task-store.js'
+import type { Services } from '../../app/services.js'
 import { TASK_METHODS, declaresTasks, settle, taskMethod, tasksRequired } from './task-methods.js'
 import { OPEN_PRINCIPAL, type Principal } from '../../access/principal.js'
 
 /** how long a multi-round request may wait for the client's answers */
 export const MRTR_TTL_MS = 15 * 60_000
-/** how long a client may reuse a list result (the tool and prompt lists change only with a new build) */
-const LIST_TTL_MS = 60_000
 /** the requests a server may answer with input_required (SEP-2322) */
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read'])
 /** the methods of the revision; the 2025 ones it removed (initialize, ping, logging/setLevel, resources/subscribe...) are not found */
 const METHODS = new Set(['server/discover', 'tools/list', 'tools/call', 'prompts/list', 'prompts/get', 'resources/list', 'resources/templates/list', 'resources/read', 'completion/complete', 'subscriptions/listen', ...TASK_METHODS])
-const CACHE_HINTS: Record<string, { ttlMs: number; cacheScope: 'private' | 'public' }> = {
-  'server/discover': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
-  'tools/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
-  'prompts/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
-  'resources/templates/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
-  // resources show the account's live state
-  'resources/list': { ttlMs: 0, cacheScope: 'private' },
-  'resources/read': { ttlMs: 0, cacheScope: 'private' }
-}
 
 /** what the router hands back: an answer to write, or a listen stream for the shell to hold open */
 export type StatelessOutcome = { kind: 'answer'; status: number; response: RpcResponse } | { kind: 'listen'; meta: RequestMeta; request: RpcRequest; filter: Record<string, unknown> }
@@ -39,33 +29,22 @@ export interface StatelessRouterDeps {
   dispatcher: Dispatcher
   sealer: Sealer
   tasks?: TaskStore
+  /** what a rerunnable tool pins its arguments with (without it, no task handle is sealed) */
+  services?: Services
+}
+
+/** a sealed task handle's payload: the tool and its pinned arguments */
+interface SealedTask {
+  n: string
+  a: Record<string, unknown>
+  /** the principal whose task it is: only its credential may revive it */
+  o: string
 }
 
 /** the hooks the shell gives a call: how to say something on the call's stream, and when the client left */
 export type StatelessHooks = Pick<CallHooks, 'notify'>
 
 const fault = (id: RpcRequest['id'] | null, f: ProtocolFault): StatelessOutcome => ({ kind: 'answer', status: f.status, response: f.toRpc(id) })
-
-/** the HTTP status the revision gives a JSON-RPC error */
-function statusOf(r: RpcResponse): number {
-  const code = r.error?.code
-  if (code === undefined) return 200
-  if (code === -32601) return 404
-  if (code === -32603) return 500
-  return 400
-}
-
-/** the result with the revision's own members (resultType, cache hints) laid in front, also for results already encoded */
-function complete(method: string, result: unknown): unknown {
-  const hints = CACHE_HINTS[method]
-  const fields: Record<string, unknown> = { resultType: 'complete', ...hints }
-  const bytes = (result as { [RESULT_BYTES]?: string | Buffer } | null)?.[RESULT_BYTES]
-  if (bytes === undefined) return { ...fields, ...(result as object) }
-  const head = JSON.stringify(fields).slice(0, -1)
-  const rest = typeof bytes === 'string' ? bytes.slice(1) : bytes.subarray(1)
-  const empty = rest.length === 1
-  return { [RESULT_BYTES]: typeof rest === 'string' ? `${head}${empty ? '' : ','}${rest}` : Buffer.concat([Buffer.from(`${head}${empty ? '' : ','}`), rest]) }
-}
 
 interface MrtrState {
   /** method, name (tool, prompt or uri), arguments hash and principal the state belongs to */
@@ -108,14 +87,7 @@ export class StatelessRouter {
   }
 
   discover(): Record<string, unknown> {
-    const { dispatcher } = this.deps
-    return {
-      supportedVersions: [...ALL_VERSIONS],
-      capabilities: { ...dispatcher.capabilities, extensions: { [TASKS_EXTENSION]: {} } },
-      instructions: dispatcher.instructions,
-      serverInfo: SERVER_INFO,
-      _meta: { [META.serverInfo]: SERVER_INFO }
-    }
+    return discoverResult(this.deps.dispatcher)
   }
 
   /** one request already decoded and classified as a request; `hooks.notify` reaches the call's stream */
@@ -136,15 +108,23 @@ export class StatelessRouter {
     }
     if (TASK_METHODS.has(req.method)) {
       try {
-        return { kind: 'answer', status: 200, response: taskMethod(this.tasks, req, meta.clientCapabilities, principal.id) }
+        return { kind: 'answer', status: 200, response: taskMethod(this.tasks, req, meta.clientCapabilities, principal.id, (id) => this.revive(id, meta, principal)) }
       } catch (err) {
         if (err instanceof ProtocolFault) return fault(req.id, err)
         throw err
       }
     }
-    const taskSupport = req.method === 'tools/call' ? this.deps.dispatcher.tool(String(req.params?.name))?.taskSupport : undefined
+    const def = req.method === 'tools/call' ? this.deps.dispatcher.tool(String(req.params?.name)) : undefined
+    const taskSupport = def?.taskSupport
     const asTask = taskSupport !== undefined && declaresTasks(meta.clientCapabilities)
     if (taskSupport === 'required' && !asTask) return fault(req.id, tasksRequired(`The tool ${String(req.params?.name)}`))
+    // a call that can run again runs from its pinned arguments, and its handle is sealed with them
+    let handle: string | undefined
+    if (asTask && def?.rerunnable && this.deps.services && isPlainObject(req.params?.arguments ?? {})) {
+      const args = def.rerunnable((req.params?.arguments ?? {}) as Record<string, unknown>, this.deps.services)
+      handle = this.deps.sealer.seal('task', { n: def.name, a: args, o: principal.id } satisfies SealedTask, TASK_TTL_MS)
+      req = { ...req, params: { ...req.params, arguments: args } }
+    }
     const session = new McpSession('stateless', meta.protocolVersion, meta.clientInfo, meta.clientCapabilities)
     if (meta.logLevel) session.logLevel = meta.logLevel
     session.principal = principal
@@ -153,8 +133,9 @@ export class StatelessRouter {
     let binding: Omit<MrtrState, 'a'> | undefined
     try {
       if (MRTR_METHODS.has(req.method)) {
-        binding = { m: req.method, p: principal.id, n: String(nameOf(req.method, req.params) ?? ''), h: argsHash(req.params?.arguments) }
-        answers = this.answersOf(req, binding)
+        // the arguments' hash is needed only to check or seal a state: most calls do neither
+        binding = { m: req.method, p: principal.id, n: String(nameOf(req.method, req.params) ?? ''), h: '' }
+        if (req.params?.requestState !== undefined || req.params?.inputResponses !== undefined) answers = this.answersOf(req, binding)
       }
     } catch (err) {
       if (err instanceof ProtocolFault) return fault(req.id, err)
@@ -163,7 +144,8 @@ export class StatelessRouter {
     // a task-supporting call becomes a task when the tool says so (detach), or at once when it does not ask first
     let task: Task | undefined
     let created: (() => void) | undefined
-    const becameTask = new Promise<void>((resolve) => (created = resolve))
+    // only a call that may become a task needs to hear when it does
+    const becameTask = asTask ? new Promise<void>((resolve) => (created = resolve)) : undefined
     const callHooks: CallHooks = {
       // a log message only when the request asked for one (there is no logging/setLevel any more)
       notify: (method, params) => {
@@ -175,7 +157,7 @@ export class StatelessRouter {
       },
       detach: () => {
         if (!asTask || task) return
-        task = this.tasks.create()
+        task = this.tasks.create(handle)
         task.owner = principal.id
         task.abort = () => {
           for (const a of session.inflight.values()) a.abort()
@@ -193,7 +175,7 @@ export class StatelessRouter {
     if (asTask && !this.deps.dispatcher.tool(String(req.params?.name))?.detachesItself) callHooks.detach!()
     const run = this.deps.dispatcher.handle(session, req, callHooks)
     if (asTask) {
-      const first = await Promise.race([run.then((r) => ({ r }), (e: unknown) => ({ e })), becameTask.then(() => undefined)])
+      const first = await Promise.race([run.then((r) => ({ r }), (e: unknown) => ({ e })), becameTask!.then(() => undefined)])
       if (task) {
         const t = task
         if (first === undefined) {
@@ -212,12 +194,47 @@ export class StatelessRouter {
       return { kind: 'answer', status: 200, response: rpcResult(req.id, complete(req.method, req.method === 'tools/list' ? this.tools(response.result) : response.result)) }
     } catch (err) {
       if (err instanceof CallSuspended && binding) {
-        const requestState = this.deps.sealer.seal('mrtr', { ...binding, a: answers } satisfies MrtrState, MRTR_TTL_MS)
+        const requestState = this.deps.sealer.seal('mrtr', { ...binding, h: binding.h || argsHash(req.params?.arguments), a: answers } satisfies MrtrState, MRTR_TTL_MS)
         return { kind: 'answer', status: 200, response: rpcResult(req.id, { resultType: 'input_required', inputRequests: err.requests, requestState }) }
       }
       if (err instanceof ProtocolFault) return fault(req.id, err)
       throw err
     }
+  }
+
+  /**
+   * A sealed task handle this process does not know: its call runs again from the sealed arguments, as a
+   * new task under the same handle. Throws ProtocolFault MCP_STATE_INVALID or MCP_STATE_EXPIRED.
+   */
+  private revive(taskId: string, meta: RequestMeta, principal: Principal): Task {
+    const sealed = this.deps.sealer.open('task', taskId) as SealedTask
+    if (!isPlainObject(sealed) || typeof sealed.n !== 'string' || !isPlainObject(sealed.a) || !this.deps.dispatcher.tool(sealed.n)?.rerunnable) {
+      throw new ProtocolFault('MCP_STATE_INVALID', 'The task handle names no call this server can run again; call the tool again.')
+    }
+    // another credential's handle is answered as unknown, and nothing runs for it
+    if (sealed.o !== principal.id) throw new ProtocolFault('INVALID_INPUT', `Invalid params: no task ${JSON.stringify(taskId)} (unknown, or expired).`)
+    const task = this.tasks.create(taskId)
+    task.owner = principal.id
+    const session = new McpSession('stateless', meta.protocolVersion, meta.clientInfo, meta.clientCapabilities)
+    session.principal = principal
+    task.abort = () => {
+      for (const a of session.inflight.values()) a.abort()
+    }
+    const req: RpcRequest = { jsonrpc: '2.0', id: 0, method: 'tools/call', params: { name: sealed.n, arguments: sealed.a } }
+    const hooks: CallHooks = {
+      notify: () => undefined,
+      request: async (method, params) => {
+        if (!isInputMethod(method)) throw new ProtocolFault('INTERNAL', `${method} cannot be sent to a client of protocol ${meta.protocolVersion}.`)
+        return (await task.input({ [method]: { method, params } }))[method]!
+      },
+      input: (requests) => task.input(requests),
+      detach: () => undefined
+    }
+    this.deps.dispatcher.handle(session, req, hooks).then(
+      (r) => settle(task, r, (x) => complete('tools/call', x)),
+      (e: unknown) => settle(task, e instanceof ProtocolFault ? e.toRpc(req.id) : new ProtocolFault('INTERNAL', 'Internal error').toRpc(req.id), (x) => x)
+    )
+    return task
   }
 
   /** the answers of a re-sent request: those sealed in its requestState, then the new ones */
@@ -230,6 +247,7 @@ export class StatelessRouter {
     let answers: InputResponses = {}
     if (p.requestState !== undefined) {
       const st = this.deps.sealer.open('mrtr', p.requestState) as MrtrState
+      binding.h ||= argsHash(p.arguments)
       if (st.m !== binding.m || st.p !== binding.p || st.n !== binding.n || st.h !== binding.h) throw new ProtocolFault('MCP_STATE_INVALID', 'The requestState belongs to another request (method, name, arguments or credential differ); send the request again without it.')
       answers = st.a
     }
@@ -237,7 +255,3 @@ export class StatelessRouter {
   }
 }
 
-/** resources/read of an unknown uri: -32602 with the uri in data (SEP-2164), not the older -32002 */
-function sep2164(r: RpcResponse): RpcResponse {
-  return r.error?.code === -32002 ? { ...r, error: { ...r.error, code: -32602 } } : r
-}

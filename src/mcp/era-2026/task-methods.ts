@@ -15,11 +15,19 @@ export function declaresTasks(caps: Record<string, unknown>): boolean {
 export const tasksRequired = (what: string) =>
   new ProtocolFault('MCP_CLIENT_CAPABILITY_MISSING', `${what} needs the ${TASKS_EXTENSION} extension; declare it in the client capabilities.`, { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } })
 
-/** one tasks/* request; throws ProtocolFault for an undeclared extension or an unknown task */
-export function taskMethod(store: TaskStore, req: RpcRequest, caps: Record<string, unknown>, owner = ''): RpcResponse {
+/** the prefix of a sealed task handle (sealed-state.ts), told apart from a random task id */
+const SEALED_TASK = 'v1.task.'
+
+/**
+ * One tasks/* request; throws ProtocolFault for an undeclared extension or an unknown task. A sealed
+ * handle this process does not know goes to `revive` (which throws MCP_STATE_INVALID or
+ * MCP_STATE_EXPIRED for a tampered or old one).
+ */
+export function taskMethod(store: TaskStore, req: RpcRequest, caps: Record<string, unknown>, owner = '', revive?: (taskId: string) => Task): RpcResponse {
   if (!declaresTasks(caps)) throw tasksRequired(req.method)
+  const id = req.params?.taskId
+  const found = store.get(id) ?? (revive && typeof id === 'string' && id.startsWith(SEALED_TASK) ? revive(id) : undefined)
   // another principal's task is answered as unknown: its id tells nobody else anything
-  const found = store.get(req.params?.taskId)
   const task = found?.owner === owner ? found : undefined
   if (!task) throw new ProtocolFault('INVALID_INPUT', `Invalid params: no task ${JSON.stringify(req.params?.taskId ?? null)} (unknown, or expired).`)
   if (req.method === 'tasks/get') return rpcResult(req.id, { resultType: 'complete', ...task.detail() })

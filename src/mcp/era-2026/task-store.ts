@@ -15,7 +15,8 @@ export type TaskStatus = 'working' | 'input_required' | 'completed' | 'failed' |
 const TERMINAL = new Set<TaskStatus>(['completed', 'failed', 'cancelled'])
 
 export class Task {
-  readonly id = randomUUID()
+  constructor(readonly id: string = randomUUID()) {}
+
   readonly createdAt = new Date().toISOString()
   lastUpdatedAt = this.createdAt
   touched = Date.now()
@@ -95,9 +96,10 @@ export class Task {
 export class TaskStore {
   private readonly tasks = new Map<string, Task>()
 
-  create(): Task {
+  /** a new task; `id` is a sealed handle for a task that can run again (see ToolDef.rerunnable) */
+  create(id?: string): Task {
     this.sweep()
-    const t = new Task()
+    const t = new Task(id)
     this.tasks.set(t.id, t)
     return t
   }

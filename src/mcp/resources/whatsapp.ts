@@ -11,6 +11,7 @@ const CHAT_PREFIX = 'whatsapp://chats/'
 /** how much one resource read shows; the tools page further */
 const CHATS_SHOWN = 100
 const MESSAGES_SHOWN = 30
+const COMPLETIONS_SHOWN = 100
 
 export const chatUri = (jid: string): string => `${CHAT_PREFIX}${encodeURIComponent(jid)}`
 
@@ -45,6 +46,8 @@ export function whatsappResources(s: Services): { resources: ResourceDef[]; temp
         name: 'chat',
         description: `One chat (a JID such as 15551234567@s.whatsapp.net or 123-456@g.us) with its ${MESSAGES_SHOWN} latest messages, newest first.`,
         mimeType: 'application/json',
+        // the JIDs of known chats, most recently active first: by JID prefix or by a piece of the chat's name
+        complete: (variable, value, access) => (variable === 'jid' ? s.chats.list({ limit: COMPLETIONS_SHOWN, scope: access.scope, ...(value ? { query: value } : {}) }).chats.map((c) => c.jid) : []),
         match: (uri) => (uri.startsWith(CHAT_PREFIX) && uri.length > CHAT_PREFIX.length ? { jid: safeDecode(uri.slice(CHAT_PREFIX.length)) ?? '' } : undefined),
         read: async (uri, vars, access) => {
           const jid = s.contacts.canonical(vars.jid ?? '')

@@ -69,6 +69,10 @@ export const waitForMessages = defineTool({
   },
   output: { messages: z.array(messageShape), next_cursor: z.string(), timed_out: z.boolean() },
   annotations: { title: 'Wait for messages', ...READ_ONLY, idempotentHint: false },
+  // a 2026 client with the tasks extension polls the wait instead of holding a request open for minutes
+  taskSupport: 'optional',
+  // pinned to the log position of its start, the wait run again after a restart misses nothing
+  rerunnable: (a, s) => ({ ...a, since: a.since === undefined ? s.cursors.encode(s.events.bounds().last) : a.since }),
   // not async: an async wrapper would hold one more promise for every waiting call
   run(a, ctx) {
     const s = ctx.services
