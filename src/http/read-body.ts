@@ -10,42 +10,69 @@ export function declaredLength(v: string | undefined): number | undefined {
   return v !== undefined && /^\d{1,16}$/.test(v) ? Number(v) : undefined
 }
 
+/**
+ * One body being read. uWS keeps the onData callback until the response ends, and a long call (a wait of
+ * minutes) keeps the response, so the callback holds only this reader, and the reader lets go of the
+ * chunks, the promise's functions and the abort hook as soon as the body is whole.
+ */
+class BodyReader {
+  private chunks: Buffer[] | undefined = []
+  private size = 0
+
+  constructor(
+    private readonly limit: number,
+    private st: ResState | undefined,
+    private resolve: ((b: Buffer) => void) | undefined,
+    private reject: ((err: AppError) => void) | undefined
+  ) {}
+
+  data(chunk: ArrayBuffer, isLast: boolean): void {
+    if (!this.chunks) return
+    this.size += chunk.byteLength
+    if (this.size > this.limit) return this.fail(new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${this.limit} bytes.`, { limit: this.limit }))
+    // uWS reuses the chunk's memory after this callback returns: copy it
+    this.chunks.push(Buffer.from(new Uint8Array(chunk)))
+    if (!isLast) return
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size)
+    const resolve = this.resolve!
+    this.release()
+    resolve(body)
+  }
+
+  /** the client went away before the whole body came */
+  aborted(): void {
+    if (this.chunks) this.fail(new AppError('INVALID_INPUT', 'The client went away before sending the whole body.'))
+  }
+
+  private fail(err: AppError): void {
+    const reject = this.reject!
+    this.release()
+    reject(err)
+  }
+
+  /** the abort hook this reader set on the response's state, taken back once the body is whole */
+  hook: (() => void) | undefined
+
+  private release(): void {
+    if (this.st && this.st.onAbort === this.hook) this.st.onAbort = undefined
+    this.chunks = this.resolve = this.reject = this.st = this.hook = undefined
+  }
+}
+
 export function readBody(res: HttpResponse, st: ResState, limit: number, declared?: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     if (declared !== undefined && declared > limit) {
       reject(new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${limit} bytes.`, { limit }))
       return
     }
-    const chunks: Buffer[] = []
-    let size = 0
-    let done = false
-    res.onData((chunk, isLast) => {
-      if (done) return
-      size += chunk.byteLength
-      if (size > limit) {
-        done = true
-        reject(new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${limit} bytes.`, { limit }))
-        return
-      }
-      // uWS reuses the chunk's memory after this callback returns: copy it
-      chunks.push(Buffer.from(new Uint8Array(chunk)))
-      if (isLast) {
-        done = true
-        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
-        // uWS keeps this callback until the response ends, and a long call (a wait of minutes) keeps the
-        // response: the body is the reader's to let go of, and nothing here keeps it
-        chunks.length = 0
-        if (st.onAbort === onAbort) st.onAbort = undefined
-      }
-    })
-    const onAbort = (): void => {
-      if (!done) {
-        done = true
-        reject(new AppError('INVALID_INPUT', 'The client went away before sending the whole body.'))
-      }
-    }
-    st.onAbort = onAbort
+    listen(res, st, new BodyReader(limit, st, resolve, reject))
   })
+}
+
+/** apart from readBody: the callbacks' scope holds the reader alone */
+function listen(res: HttpResponse, st: ResState, reader: BodyReader): void {
+  res.onData((chunk, isLast) => reader.data(chunk, isLast))
+  st.onAbort = reader.hook = () => reader.aborted()
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
