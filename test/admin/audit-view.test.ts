@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
 import type { Person } from '../emulator/person.js'
-import { call } from '../helpers/server-process.js'
+import { call, until } from '../helpers/server-process.js'
 import { startLinkedServer, type LinkedServer } from '../helpers/link.js'
 import { launchBrowser } from '../helpers/browser.js'
 
@@ -69,12 +69,15 @@ test('the newest page shows the calls, and "Older" brings the rest', async () =>
 test('a filter by tool shows the send with its chat, and one by result the failure with its code', async () => {
   await page.locator('#audit-tool').fill('send_message')
   await page.locator('#audit-filters button[type=submit]').click()
+  // the unfiltered rows stay until the filtered page comes (the failed lookup names Ada's chat too)
+  await until(async () => (await page.locator('#audit-rows tr[data-id]').count()) === 1, 10_000, 'the filtered page')
   await page.locator('#audit-rows tr[data-id]', { hasText: ada.jid }).waitFor()
-  assert.equal(await page.locator('#audit-rows tr[data-id]').count(), 1)
+  assert.equal(await page.locator('#audit-rows .audit-tool').innerText(), 'send_message')
   assert.doesNotMatch(await page.locator('#audit-rows').innerText(), /hello audit view/, 'no text without the setting')
   await page.locator('#audit-tool').fill('')
   await page.locator('#audit-code').fill('MESSAGE_NOT_FOUND')
   await page.locator('#audit-filters button[type=submit]').click()
+  await until(async () => (await page.locator('#audit-rows tr.outcome-ok').count()) === 0, 10_000, 'the filtered page')
   await page.locator('#audit-rows tr.outcome-error', { hasText: 'get_message_by_id' }).waitFor()
   assert.equal(await page.locator('#audit-rows tr[data-id]').count(), 1)
   assert.equal(await page.locator('#audit-rows .audit-result').innerText(), 'MESSAGE_NOT_FOUND')

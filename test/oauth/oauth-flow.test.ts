@@ -106,6 +106,14 @@ test('the whole flow: discovery from the 401, DCR, consent in the browser, PKCE 
   const refresh = t.body.refresh_token as string
   secrets.push(access, refresh)
   await ping(access)
+  // the token holds what was picked: tools/list shows no group tool, and one is refused with its code
+  const scoped = await sdkClient(access)
+  const names = (await scoped.listTools()).tools.map((x) => x.name)
+  assert.ok(names.includes('send_message') && !names.includes('create_group'), names.join())
+  const denied = await scoped.callTool({ name: 'create_group', arguments: { subject: 'not granted' } })
+  assert.equal(denied.isError, true)
+  assert.match(JSON.stringify(denied.content), /TOOL_FORBIDDEN/)
+  await scoped.close()
   // the admin sees the grant with what was picked on the page
   const grants = (await (await fetch(`${server.url}/api/oauth/grants`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { grants: Array<{ client_id: string; client_name: string; toolsets: string[]; chats: unknown; revoked: boolean }> }
   const mine = grants.grants.find((g) => g.client_id === clientId)
