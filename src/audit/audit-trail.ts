@@ -23,6 +23,10 @@ export class AuditTrail implements ToolCallObserver {
   constructor(readonly log: AuditLog, private readonly keepBodies: () => boolean, private readonly canonical: (chat: string) => string | undefined = () => undefined) {}
 
   /** a call that changes data (not annotated read-only) is committed before this returns; a read within AUDIT_FLUSH_MS */
+  observes(tool: string): boolean {
+    return isAudited(tool)
+  }
+
   toolCalled(call: ObservedCall): void {
     if (!isAudited(call.tool)) return
     const entry = toolEntry(call, this.keepBodies())

@@ -29,6 +29,8 @@ export interface ObservedCall {
  * input_required) is told when the re-sent request ends. Must not throw; the dispatcher guards anyway.
  */
 export interface ToolCallObserver {
+  /** whether calls of this tool are observed at all: the others cost the call nothing (ping is the hot path) */
+  observes(tool: string): boolean
   toolCalled(call: ObservedCall): void
 }
 

@@ -342,12 +342,11 @@ export class Dispatcher {
     if (!tool) return Promise.resolve(rpcError(req.id, RPC.INVALID_PARAMS, `Unknown tool: ${name}`))
     if (!mayUse(session.principal, tool.toolset)) return Promise.resolve(rpcResult(req.id, toolErrorResult(new AppError('TOOL_FORBIDDEN', `${name} is in the ${tool.toolset} toolset, which this credential does not hold.`, { tool: name, toolset: tool.toolset }))))
     const startedAt = Date.now()
-    const t0 = performance.now()
     const parsed = tool.schema.safeParse(p.arguments ?? {})
     // a model can correct bad arguments from a tool error; a protocol error would hide the reason from it
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}${i.code === 'unrecognized_keys' ? ` (accepted: ${Object.keys(tool.def.input).join(', ')})` : ''}`)
-      this.observe(session, tool.def, startedAt, t0, { args: (p.arguments ?? {}) as Record<string, unknown>, outcome: 'error', code: 'INVALID_INPUT' })
+      this.observe(session, tool.def, startedAt, { args: (p.arguments ?? {}) as Record<string, unknown>, outcome: 'error', code: 'INVALID_INPUT' })
       return Promise.resolve(rpcResult(req.id, toolErrorResult(new AppError('INVALID_INPUT', `Invalid arguments for ${name}: ${issues.join('; ')}`, { issues }), structuredErrors(tool.def, session))))
     }
     const id = req.id
@@ -362,21 +361,21 @@ export class Dispatcher {
     // client reads the answer; a call suspended for input is told when the re-sent request ends
     const done = (result: CallToolResult, out?: unknown): RpcResponse | undefined => {
       session.inflight.delete(id)
-      if (controller.aborted) return this.observed(session, def, startedAt, t0, { args, outcome: 'cancelled' })
-      this.observe(session, def, startedAt, t0, result.isError ? { args, outcome: 'error', code: codeOf(result) } : { args, outcome: 'ok', result: out instanceof JsonText ? undefined : out })
+      if (controller.aborted) return this.observed(session, def, startedAt, { args, outcome: 'cancelled' })
+      this.observe(session, def, startedAt, result.isError ? { args, outcome: 'error', code: codeOf(result) } : { args, outcome: 'ok', result: out instanceof JsonText ? undefined : out })
       return rpcResult(id, result)
     }
     const failed = (err: unknown): RpcResponse | undefined => {
       session.inflight.delete(id)
-      if (controller.aborted) return this.observed(session, def, startedAt, t0, { args, outcome: 'cancelled' })
+      if (controller.aborted) return this.observed(session, def, startedAt, { args, outcome: 'cancelled' })
       // a call waiting for the client's input is not a failure: the transport answers for it
       if (err instanceof CallSuspended) throw err
       if (err instanceof ProtocolFault) {
-        this.observe(session, def, startedAt, t0, { args, outcome: 'error', code: err.code })
+        this.observe(session, def, startedAt, { args, outcome: 'error', code: err.code })
         return err.toRpc(id)
       }
       if (!(err instanceof AppError)) this.services.log.error({ err, tool: name }, 'tool failed unexpectedly')
-      this.observe(session, def, startedAt, t0, { args, outcome: 'error', code: toAppError(err).code })
+      this.observe(session, def, startedAt, { args, outcome: 'error', code: toAppError(err).code })
       return rpcResult(id, toolErrorResult(err, structuredErrors(def, session)))
     }
     try {
@@ -402,19 +401,19 @@ export class Dispatcher {
     }
   }
 
-  private observe(session: McpSession, def: ToolDef, startedAt: number, t0: number, seen: Pick<ObservedCall, 'args' | 'result' | 'outcome' | 'code'>): void {
-    if (!this.observer) return
+  private observe(session: McpSession, def: ToolDef, startedAt: number, seen: Pick<ObservedCall, 'args' | 'result' | 'outcome' | 'code'>): void {
+    if (!this.observer?.observes(def.name)) return
     try {
       const name = (session.clientInfo as { name?: unknown } | null | undefined)?.name
-      this.observer.toolCalled({ ...seen, tool: def.name, startedAt, durationMs: performance.now() - t0, readOnly: def.annotations.readOnlyHint, principal: session.principal, clientName: typeof name === 'string' ? name : undefined })
+      this.observer.toolCalled({ ...seen, tool: def.name, startedAt, durationMs: Date.now() - startedAt, readOnly: def.annotations.readOnlyHint, principal: session.principal, clientName: typeof name === 'string' ? name : undefined })
     } catch (err) {
       this.services.log.error({ err, tool: def.name }, 'the tool call observer failed')
     }
   }
 
   /** observes a cancelled call, which gets no response */
-  private observed(session: McpSession, def: ToolDef, startedAt: number, t0: number, seen: Pick<ObservedCall, 'args' | 'outcome'>): undefined {
-    this.observe(session, def, startedAt, t0, seen)
+  private observed(session: McpSession, def: ToolDef, startedAt: number, seen: Pick<ObservedCall, 'args' | 'outcome'>): undefined {
+    this.observe(session, def, startedAt, seen)
     return undefined
   }
 
