@@ -20,9 +20,9 @@ export class Reply {
   private streamNo = 0
 
   constructor(
-    private readonly res: HttpResponse,
-    private readonly st: ResState,
-    private readonly session: McpSession,
+    readonly res: HttpResponse,
+    readonly st: ResState,
+    readonly session: McpSession,
     readonly canSse: boolean
   ) {}
 

@@ -63,12 +63,16 @@ export function answerSession(m: SessionMcp, r: RequestInfo, res: HttpResponse, 
   // waits for minutes holds that promise and the reply, not a frame (nor the body, its parse, the headers).
   // It never rejects. A batch starts its calls a chunk per turn of the event loop, so other requests (a
   // /healthz, say) are served between chunks.
-  if (requests.length > 1) return void answerBatch(m, reply, res, st, session, requests, isBatch).catch((err: unknown) => m.log.error({ err }, 'mcp batch failed'))
+  if (requests.length > 1 || isBatch) return void answerBatch(m, reply, res, st, session, requests, isBatch).catch((err: unknown) => m.log.error({ err }, 'mcp batch failed'))
   // the request itself is not kept: its id and method are all an error answer and its log line need
-  const { id, method } = requests[0]!
-  m.dispatcher.handle(session, requests[0]!, reply).then(
-    (x) => deliver(m, reply, res, st, session, x ? [x] : [], isBatch),
-    (err: unknown) => deliver(m, reply, res, st, session, [failedRequest(m, id, method, err)], isBatch)
+  settleOne(m, reply, m.dispatcher.handle(session, requests[0]!, reply), requests[0]!.id, requests[0]!.method)
+}
+
+/** apart from answerSession: the settle closures' scope holds the reply (which knows its response) and the id */
+function settleOne(m: SessionMcp, reply: Reply, call: Promise<RpcResponse | undefined>, id: RpcRequest['id'], method: string): void {
+  call.then(
+    (x) => deliver(m, reply, reply.res, reply.st, reply.session, x ? [x] : [], false),
+    (err: unknown) => deliver(m, reply, reply.res, reply.st, reply.session, [failedRequest(m, id, method, err)], false)
   )
 }
 
