@@ -1,7 +1,7 @@
 // /api/audit (one page, newest first, by cursor) and /api/audit/export (JSON lines, oldest first, streamed
 // with backpressure), behind the admin guard like every /api route.
-import type { TemplatedApp, HttpResponse, HttpRequest } from '../uws.js'
-import { wrap, type Handler, type RequestInfo } from '../router.js'
+import type { TemplatedApp, HttpResponse } from '../uws.js'
+import { wrap, type Handler } from '../router.js'
 import { Authenticator } from '../../access/authenticate.js'
 import { sendJson, statusLine, type ResState } from '../respond.js'
 import { contentDisposition } from '../header-values.js'
@@ -48,11 +48,6 @@ export function parsePage(q: URLSearchParams): AuditQuery {
   return { ...parseFilters(q), before, limit }
 }
 
-/** the headers a credential check needs, read from the uWS request before the route's own snapshot */
-function peek(req: HttpRequest): RequestInfo {
-  return { method: 'GET', path: '', query: new URLSearchParams(), headers: { authorization: req.getHeader('authorization') }, params: [] }
-}
-
 function trail(s: Services): AuditLog {
   if (!s.audit) throw new AppError('SHUTTING_DOWN', 'The audit trail is not running.')
   return s.audit.log
@@ -81,13 +76,13 @@ function write(res: HttpResponse, st: ResState, chunk: Buffer): Promise<void> {
  * Whether the request carries a named credential or an OAuth token that may read the audit trail (the
  * admin or audit toolset): an agent's operator reads the trail with that token instead of the admin's.
  */
-export function auditReader(s: Services): (r: RequestInfo) => boolean {
+export function auditReader(s: Services): (authorization: string | undefined) => boolean {
   const access = s.access
   if (!access) return () => false
   const chain = new Authenticator({ staticTokens: [], credentials: access.credentials, verifiers: access.verifiers })
-  return (r) => {
-    if (!r.headers.authorization) return false
-    const who = chain.authenticate(r.headers.authorization)
+  return (authorization) => {
+    if (!authorization) return false
+    const who = chain.authenticate(authorization)
     if (!('principal' in who)) return false
     const p = who.principal
     return (p.kind === 'credential' || p.kind === 'oauth') && (p.toolsets === 'all' || p.toolsets.has('admin') || p.toolsets.has('audit'))
@@ -101,7 +96,7 @@ export function registerAuditApi(app: TemplatedApp, s: Services, authed: Authed)
   // the admin's session or token, or a credential holding the admin or audit toolset
   const readers: Authed = (h, opts) => {
     const admin = authed(h, opts)
-    return (res, req) => (reader(peek(req)) ? wrap(h, s.log, opts?.params ?? 0)(res, req) : admin(res, req))
+    return (res, req) => (reader(req.getHeader('authorization') || undefined) ? wrap(h, s.log, opts?.params ?? 0)(res, req) : admin(res, req))
   }
 
   app.get('/api/audit', readers((r, res, st) => {
