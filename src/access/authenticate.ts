@@ -52,11 +52,6 @@ export class Authenticator {
     this.now = o.now ?? Date.now
   }
 
-  /** another source of tokens, asked after the static token and the credentials (OAuth access tokens) */
-  addVerifier(v: BearerVerifier): void {
-    this.verifiers.push(v)
-  }
-
   /** whether callers need a token at all: without any source of tokens the server is open (loopback only, see the Host policy) */
   get enabled(): boolean {
     return this.statics.length > 0 || (this.o.credentials?.size ?? 0) > 0 || this.verifiers.length > 0

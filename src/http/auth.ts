@@ -1,6 +1,5 @@
 // Bearer-token checks in constant time. Tokens are compared as SHA-256 digests so length leaks nothing.
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { AppError } from '../errors/app-error.js'
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
 
@@ -25,12 +24,5 @@ export class TokenGuard {
     let ok = false
     for (const t of this.digests) ok = timingSafeEqual(d, t) || ok
     return ok
-  }
-
-  /** throws UNAUTHORIZED carrying the WWW-Authenticate challenge */
-  check(authorization: string | undefined): void {
-    if (!this.allows(authorization)) {
-      throw new AppError('UNAUTHORIZED', 'A valid bearer token is required.', { wwwAuthenticate: `Bearer realm="${this.realm}"` })
-    }
   }
 }
