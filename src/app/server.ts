@@ -36,13 +36,15 @@ import { ClaudeChannel, CHANNEL_CAPABILITY, CHANNEL_INSTRUCTIONS, channelChats }
 import { ResourceUpdates } from '../mcp/resources/resource-updates.js'
 import { ServerEvents } from '../mcp/server-events.js'
 import { tightenDataFiles } from '../store/private-files.js'
-import { accessPath, auditPath, cursorKeyPath, deadLetterDir, idempotencyPath, mediaLinkKeyPath } from '../store/private-paths.js'
+import { accessPath, approvalsPath, auditPath, cursorKeyPath, deadLetterDir, idempotencyPath, mediaLinkKeyPath } from '../store/private-paths.js'
 import { CredentialStore, parseEnvCredentials } from '../access/credentials.js'
 import { ChatPolicyStore } from '../access/chat-policy-store.js'
 import { ChatAccessCache } from '../access/chat-policy.js'
 import { mayUse } from '../access/toolsets.js'
 import { AuditLog } from '../audit/audit-log.js'
 import { AuditTrail } from '../audit/audit-trail.js'
+import { ApprovalStore } from '../approvals/approval-store.js'
+import { Approvals } from '../approvals/approvals.js'
 
 export interface RunningServer {
   services: Services
@@ -179,6 +181,9 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     access: { credentials, policies, chatAccess: new ChatAccessCache(() => policies.snapshot()), verifiers: [] },
     eventStats: () => ({ waiters: waiters.size, waiters_woken: waiters.woken, notify_latency: resourceUpdates?.latency() })
   }
+  // approvals: the store (pending requests of a previous run are marked expired here) and the gate
+  const approvalStore = new ApprovalStore(approvalsPath(config.DATA_DIR))
+  services.approvals = new Approvals({ store: approvalStore, settings: () => settings.current(), chatPolicy: (j) => policies.get(j), chatName: (j) => services.chats.get(j)?.name ?? undefined, audit, log: log.child({ actor: 'approvals' }) })
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS, maxBytes: config.MCP_SESSIONS_MAX_MB * 1024 * 1024 }, log.child({ actor: 'mcp' }))
   if (config.MCP_CONFORMANCE_FIXTURES) log.warn('MCP_CONFORMANCE_FIXTURES is on: the conformance suite\'s test tools, resources and prompts are published. Never in production.')
   // test-only fixtures load only when asked for: the production image leaves them out
@@ -228,6 +233,8 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       idempotency.close()
       credentials.close()
       policies.close()
+      services.approvals?.close()
+      approvalStore.close()
       auditLog.close()
     }
   }
