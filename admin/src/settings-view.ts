@@ -15,7 +15,8 @@ const FIELDS: Array<{ key: string; label: string; kind: Kind; help?: string }> =
   { key: 'auto_download_max_mb', label: 'Auto-download limit (MB, 0 = none)', kind: 'int' },
   { key: 'auto_select_contact', label: 'get_chat_by_contact picks a clear winner itself', kind: 'bool' },
   { key: 'send_dedup_window_ms', label: 'Duplicate-send window (ms, 0 = off)', kind: 'int' },
-  { key: 'audit_bodies', label: 'Audit trail keeps message texts', kind: 'bool', help: 'off: the trail keeps only their length' }
+  { key: 'audit_bodies', label: 'Audit trail keeps message texts', kind: 'bool', help: 'off: the trail keeps only their length' },
+  { key: 'approval_owner_chat', label: 'Ask approvals in my own WhatsApp chat', kind: 'bool', help: 'reply 1 to send, 2 to drop, from the phone' }
 ]
 
 export async function showSettings(): Promise<void> {

@@ -27,7 +27,9 @@ export const settingsSchema = z.object({
   webhooks: z.array(endpointSchema).max(MAX_ENDPOINTS).describe('webhook endpoints; changed through /api/webhooks only (URL checks, write-only secrets)'),
   // --- approvals (src/approvals)
   approval_required: z.enum(APPROVAL_SETTINGS).describe('what waits for a person\'s approval for every caller: off, sends, or sends and other actions'),
-  approval_timeout_s: z.number().int().min(1).max(86_400).describe('how long a call waits for a decision, then APPROVAL_TIMEOUT')
+  approval_timeout_s: z.number().int().min(1).max(86_400).describe('how long a call waits for a decision, then APPROVAL_TIMEOUT'),
+  // --- approvals in the owner's own chat (src/approvals/owner-chat.ts)
+  approval_owner_chat: z.boolean().describe('each approval request is also asked in the account\'s own WhatsApp chat ("reply 1 to send, 2 to drop")')
 })
 export type Settings = z.infer<typeof settingsSchema>
 export const SECRET_KEYS = ['upload_token'] as const
@@ -54,7 +56,9 @@ export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
       webhooks: [],
       // approvals
       approval_required: 'off',
-      approval_timeout_s: 600
+      approval_timeout_s: 600,
+      // approvals in the owner's own chat
+      approval_owner_chat: false
     }
     let saved: Partial<Settings> = {}
     try {
