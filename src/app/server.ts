@@ -204,7 +204,11 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       await wa.write('sendText', { to, text, messageId })
     },
     events,
-    quotedId: (chat, id) => services.messages.get(id, chat)?.quoted_id,
+    quoted: (chat, id) => {
+      const quotedId = services.messages.get(id, chat)?.quoted_id
+      const q = quotedId ? services.messages.get(quotedId, chat) : undefined
+      return quotedId ? { id: quotedId, body: q?.body, timestamp: q?.timestamp } : undefined
+    },
     log: log.child({ actor: 'owner-chat' })
   })
   wa.on('sending', (s) => ownerChat?.sending(s.to, s.result))
@@ -257,6 +261,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       idempotency.close()
       credentials.close()
       policies.close()
+      ownerChat?.close()
       services.approvals?.close()
       approvalStore.close()
       auditLog.close()

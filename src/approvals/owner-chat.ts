@@ -18,6 +18,9 @@ import { alreadyText, CONFLICT_TEXT, decidedText, looksLikeCode, NOTHING_PENDING
 const OWN_IDS_MAX = 10_000
 /** events read per page of the log */
 const PAGE = 50
+/** a prompt's first line names its code (owner-reply.ts promptText) */
+const PROMPT_CODE = /^Approval needed \(([A-Z0-9]{4,6})\)/
+const GONE_TEXT = 'The request of that prompt is no longer known (the server restarted); nothing changed.'
 
 export interface OwnerChatDeps {
   approvals: ApprovalGate
@@ -30,8 +33,8 @@ export interface OwnerChatDeps {
   /** sends a text into the owner's chat under `messageId`: straight to WhatsApp, past the gate and pacing */
   send(to: string, text: string, messageId: string): Promise<unknown>
   events: Pick<EventsRepo, 'page' | 'bounds'>
-  /** the id of the message a stored message quotes, if any */
-  quotedId(chatJid: string, id: string): string | null | undefined
+  /** the stored message a stored message quotes, if it quotes one (its body and time when stored too) */
+  quoted(chatJid: string, id: string): { id: string; body?: string | null; timestamp?: number } | undefined
   log: Pick<Logger, 'warn' | 'debug'>
 }
 
@@ -53,7 +56,14 @@ export class OwnerChat {
   constructor(private readonly d: OwnerChatDeps) {
     // from now on: an answer written before this process ran has no request of this process to decide
     this.last = d.events.bounds().last
-    d.approvals.on('requested', (req) => this.prompt(req))
+    d.approvals.on('requested', this.onRequested)
+  }
+
+  private readonly onRequested = (req: ApprovalRequest): void => this.prompt(req)
+
+  /** no more prompts (the server stops) */
+  close(): void {
+    this.d.approvals.off('requested', this.onRequested)
   }
 
   /**
@@ -125,9 +135,25 @@ export class OwnerChat {
     if (e.from_me !== 1 || !e.message_id || !e.chat_jid || this.own.has(e.message_id) || e.type !== 'text' || !e.body) return
     const reply = parseOwnerReply(e.body, (t) => !!this.d.approvals.get(t.toUpperCase()) || looksLikeCode(t))
     if (!reply) return
-    const quoted = this.d.quotedId(e.chat_jid, e.message_id)
-    const quotedReq = quoted ? this.prompts.get(quoted) : undefined
-    this.answer(this.decide(reply, quotedReq ? this.d.approvals.get(quotedReq) : undefined))
+    const quoted = this.quotedRequest(e.chat_jid, e.message_id)
+    this.answer(quoted === 'gone' ? this.refuse(GONE_TEXT) : this.decide(reply, quoted))
+  }
+
+  /**
+   * The request of the prompt a reply quotes. A prompt of an earlier run (its requests expired when that run
+   * stopped) is read back from the stored text; when its code now names a newer request, the quoted one is
+   * gone, and the answer must not fall to whatever waits now.
+   */
+  private quotedRequest(chat: string, id: string): ApprovalRequest | 'gone' | undefined {
+    const q = this.d.quoted(chat, id)
+    if (!q) return undefined
+    const known = this.prompts.get(q.id)
+    if (known) return this.d.approvals.get(known) ?? 'gone'
+    const code = q.body ? PROMPT_CODE.exec(q.body)?.[1] : undefined
+    if (!code) return undefined
+    const req = this.d.approvals.get(code)
+    // a stored time is whole seconds (WhatsApp's), the request's is milliseconds
+    return req && (q.timestamp === undefined || req.requestedAt <= q.timestamp + 1000) ? req : 'gone'
   }
 
   /** what the owner's answer does, and what the chat says back */

@@ -40,12 +40,13 @@ function harness(opts: { enabled?: boolean; timeoutS?: number } = {}) {
   /** what the path wrote into the self chat, in order */
   const outbox: Array<{ to: string; text: string; id: string }> = []
   let chat!: OwnerChat
-  let ts = 1_000
+  // whole seconds, as WhatsApp's times are stored
+  let ts = Math.floor(Date.now() / 1000) * 1000
   const store = (m: { chat?: string; id: string; fromMe: boolean; body: string; quotedId?: string }): void => {
-    const res = applyBatch(w, { messages: [{ chatJid: m.chat ?? ME, id: m.id, fromMe: m.fromMe, senderJid: m.fromMe ? ME : (m.chat ?? ME), timestamp: ++ts, type: 'text', body: m.body, ...(m.quotedId ? { quotedId: m.quotedId } : {}) }] })
+    const res = applyBatch(w, { messages: [{ chatJid: m.chat ?? ME, id: m.id, fromMe: m.fromMe, senderJid: m.fromMe ? ME : (m.chat ?? ME), timestamp: (ts += 1), type: 'text', body: m.body, ...(m.quotedId ? { quotedId: m.quotedId } : {}) }] })
     if (res.changed) chat.wake(res.changed)
   }
-  chat = new OwnerChat({
+  const open = () => new OwnerChat({
     approvals,
     enabled: () => settings.approval_owner_chat,
     me: () => ({ jid: ME, lid: ME_LID }),
@@ -56,9 +57,19 @@ function harness(opts: { enabled?: boolean; timeoutS?: number } = {}) {
       store({ id, fromMe: true, body: text })
     },
     events: new EventsRepo(r),
-    quotedId: (c, id) => messages.get(id, c)?.quoted_id,
+    quoted: (c, id) => {
+      const quotedId = messages.get(id, c)?.quoted_id
+      const q = quotedId ? messages.get(quotedId, c) : undefined
+      return quotedId ? { id: quotedId, body: q?.body, timestamp: q?.timestamp } : undefined
+    },
     log
   })
+  chat = open()
+  /** as after a restart of the server: a new path that has sent no prompt yet */
+  const restart = () => {
+    chat.close()
+    chat = open()
+  }
   const ctx = { principal: STATIC_PRINCIPAL, progressToken: undefined, detach() {}, onCancel() {}, notify() {}, clientCan: () => false } as unknown as ToolContext
   /** an agent's send to `to` waiting at the gate; settles with the arguments or the gate's error code */
   const ask = (to: string, message: string) => {
@@ -73,7 +84,9 @@ function harness(opts: { enabled?: boolean; timeoutS?: number } = {}) {
   /** the owner's phone writes in the self chat */
   const phone = (body: string, quotedId?: string) => store({ id: phoneId(), fromMe: true, body, ...(quotedId ? { quotedId } : {}) })
   const said = (from: number) => outbox.slice(from).map((o) => o.text)
-  return { settings, approvals, chat, outbox, store, ask, phone, said }
+  return { settings, approvals, get chat() {
+    return chat
+  }, outbox, store, ask, phone, said, restart }
 }
 
 test('a request gets one prompt in the own chat naming the chat, the message and its code, sent past the gate', async () => {
@@ -203,4 +216,19 @@ test('with the setting off no prompt goes and answers are not read, then or late
   assert.equal(h.approvals.get(a.req.id)?.status, 'pending')
   h.phone(`1 ${a.req.code}`)
   assert.equal((await a.call).ok, true)
+})
+
+test('after a restart, a reply quoting an old prompt decides its own request or nothing, never the one waiting now', async () => {
+  const h = harness()
+  const a = h.ask(ADA, 'before the restart')
+  h.approvals.decide(a.req.id, { approve: false, by: 'admin' })
+  await a.call
+  h.restart()
+  const b = h.ask(BO, 'after the restart')
+  const at = h.outbox.length
+  h.phone('1', a.prompt!.id)
+  assert.equal(h.approvals.get(b.req.id)?.status, 'pending')
+  assert.match(h.said(at)[0]!, new RegExp(`${a.req.code} was already dropped in the admin UI`))
+  h.phone('1')
+  assert.equal((await b.call).ok, true)
 })
