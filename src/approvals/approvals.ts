@@ -31,6 +31,8 @@ export interface ApprovalsDeps {
   audit?: AuditTrail
   log: Logger
   now?: () => number
+  /** PROGRESS_EVERY_MS unless a test wants it sooner */
+  progressEveryMs?: number
 }
 
 interface Open {
@@ -137,7 +139,7 @@ export class Approvals extends EventEmitter<ApprovalEvents> implements ApprovalG
       const tick = ctx.progressToken === undefined ? undefined : setInterval(() => {
         const total = req.expiresAt - req.requestedAt
         ctx.notify('notifications/progress', { progressToken: ctx.progressToken!, progress: Math.min(total, this.now() - req.requestedAt), total, message: `waiting for approval ${req.code}` })
-      }, PROGRESS_EVERY_MS)
+      }, this.deps.progressEveryMs ?? PROGRESS_EVERY_MS)
       ctx.onCancel(() => {
         if (settled) return
         this.expire(req.id, 'The call that asked was cancelled.')

@@ -55,8 +55,8 @@ export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
       audit_bodies: config.AUDIT_BODIES,
       webhooks: [],
       // approvals
-      approval_required: 'off',
-      approval_timeout_s: 600,
+      approval_required: config.APPROVAL_REQUIRED ?? 'off',
+      approval_timeout_s: config.APPROVAL_TIMEOUT_S ?? 600,
       // approvals in the owner's own chat
       approval_owner_chat: false
     }
