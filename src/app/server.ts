@@ -198,7 +198,6 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       const me = wa.getStatus().me
       return me?.jid ? { jid: bare(me.jid), ...(me.lid ? { lid: bare(me.lid) } : {}) } : undefined
     },
-    canonical: (j) => services.contacts.canonical(j) ?? j,
     send: async (to, text, messageId) => {
       await wa.waitReady(config.WA_SEND_READY_WAIT_MS)
       await wa.write('sendText', { to, text, messageId })

@@ -28,8 +28,6 @@ export interface OwnerChatDeps {
   enabled(): boolean
   /** the account's own phone-number JID and LID while linked (no device part) */
   me(): { jid: string; lid?: string } | undefined
-  /** the store's name for a JID (a LID becomes the phone JID it maps to) */
-  canonical(jid: string): string
   /** sends a text into the owner's chat under `messageId`: straight to WhatsApp, past the gate and pacing */
   send(to: string, text: string, messageId: string): Promise<unknown>
   events: Pick<EventsRepo, 'page' | 'bounds'>
@@ -217,11 +215,11 @@ export class OwnerChat {
     if (this.prompts.size > OWN_IDS_MAX) this.prompts.delete(this.prompts.keys().next().value!)
   }
 
+  /** the names the store may give the self chat: the phone JID, or the LID while it maps to no phone JID */
   private selfChats(): string[] {
     const me = this.d.me()
     if (!me) return []
-    const all = [me.jid, me.lid].filter((j): j is string => !!j)
-    return [...new Set([...all, ...all.map((j) => this.d.canonical(j))])]
+    return me.lid ? [me.jid, me.lid] : [me.jid]
   }
 
   private isSelf(to: string): boolean {

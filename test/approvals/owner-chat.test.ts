@@ -12,7 +12,6 @@ import { openWriter, openReader } from '../../src/store/open-db.js'
 import { applyBatch } from '../../src/store/apply-batch.js'
 import { EventsRepo } from '../../src/store/events-repo.js'
 import { MessagesRepo } from '../../src/store/messages-repo.js'
-import { ContactsRepo } from '../../src/store/contacts-repo.js'
 import { ApprovalStore } from '../../src/approvals/approval-store.js'
 import { Approvals } from '../../src/approvals/approvals.js'
 import { OwnerChat } from '../../src/approvals/owner-chat.js'
@@ -35,7 +34,6 @@ function harness(opts: { enabled?: boolean; timeoutS?: number } = {}) {
   const settings = { approval_required: 'sends' as const, approval_timeout_s: opts.timeoutS ?? 600, approval_owner_chat: opts.enabled ?? true }
   const log = pino({ level: 'silent' })
   const approvals = new Approvals({ store: new ApprovalStore(join(dir, 'approvals.sqlite')), settings: () => settings, chatPolicy: () => undefined, chatName: (j) => (j === ADA ? 'Ada' : undefined), log })
-  const contacts = new ContactsRepo(r)
   const messages = new MessagesRepo(r)
   /** what the path wrote into the self chat, in order */
   const outbox: Array<{ to: string; text: string; id: string }> = []
@@ -50,7 +48,6 @@ function harness(opts: { enabled?: boolean; timeoutS?: number } = {}) {
     approvals,
     enabled: () => settings.approval_owner_chat,
     me: () => ({ jid: ME, lid: ME_LID }),
-    canonical: (j) => contacts.canonical(j) ?? j,
     send: async (to, text, id) => {
       outbox.push({ to, text, id })
       // as the worker does: this server's own send is stored as a fromMe message of the chat
@@ -231,4 +228,11 @@ test('after a restart, a reply quoting an old prompt decides its own request or 
   assert.match(h.said(at)[0]!, new RegExp(`${a.req.code} was already dropped in the admin UI`))
   h.phone('1')
   assert.equal((await b.call).ok, true)
+})
+
+test('a reply the store keeps under the account\'s LID (no phone number mapped to it yet) counts too', async () => {
+  const h = harness()
+  const a = h.ask(ADA, 'by lid')
+  h.store({ chat: ME_LID, id: phoneId(), fromMe: true, body: '1' })
+  assert.equal((await a.call).ok, true)
 })
