@@ -2,6 +2,7 @@
 // waiting for approval, the owner's answer read from a message they wrote there ("1", "2 K7QF because ..."),
 // and the answers the chat gives back. No I/O: owner-chat.ts feeds these the store's rows and the gate.
 import type { ApprovalRequest } from './approval-types.js'
+import { operationKind } from './approval-policy.js'
 
 /** the longest note a rejection keeps: the agent reads it in APPROVAL_REJECTED, the audit trail keeps it */
 export const MAX_NOTE_CHARS = 1000
@@ -60,7 +61,9 @@ export function promptText(req: ApprovalRequest): string {
   if (p.media) lines.push(`Media: ${p.media.kind}${p.media.fileName ? ` ${p.media.fileName}` : ''}${p.media.mimetype ? ` (${p.media.mimetype})` : ''}`)
   if (p.text) lines.push('', clip(p.text, PROMPT_TEXT_CHARS))
   if (p.caption) lines.push('', `Caption: ${clip(p.caption, PROMPT_TEXT_CHARS)}`)
-  lines.push('', `Reply 1 to send, 2 to drop (or "1 ${req.code}", "2 ${req.code} because ..."). Asked by ${req.principal.label}; expires ${new Date(req.expiresAt).toISOString().slice(11, 16)} UTC.`)
+  // an action (a delete, a group change) is not "sent": the answer asks to go ahead with it
+  const yes = operationKind(req.operation) === 'action' ? 'go ahead' : 'send'
+  lines.push('', `Reply 1 to ${yes}, 2 to drop (or "1 ${req.code}", "2 ${req.code} because ..."). Asked by ${req.principal.label}; expires ${new Date(req.expiresAt).toISOString().slice(11, 16)} UTC.`)
   return lines.join('\n')
 }
 
@@ -69,7 +72,7 @@ const BY: Record<string, string> = { client: 'by the agent\'s client', admin: 'i
 
 /** the chat's answer once the owner's decision was taken */
 export function decidedText(req: ApprovalRequest): string {
-  const what = req.status === 'approved' ? 'Approved: it goes out now.' : `Dropped${req.note ? ` (note: ${clip(req.note, 200)})` : ''}.`
+  const what = req.status === 'approved' ? (operationKind(req.operation) === 'action' ? 'Approved: it is done now.' : 'Approved: it goes out now.') : `Dropped${req.note ? ` (note: ${clip(req.note, 200)})` : ''}.`
   return `${req.code}: ${what}`
 }
 
