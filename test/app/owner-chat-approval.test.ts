@@ -94,6 +94,12 @@ test('with two waiting, a "2 because ..." quoting one prompt rejects that one wi
   assert.equal(rejected.data.code, 'APPROVAL_REJECTED')
   assert.match(String(rejected.data.message), /because we said we would call first/)
   assert.equal((rejected.data.data as Record<string, unknown>).decided_by, 'owner_chat')
+  // the audit trail names the owner's chat as who decided, with the note
+  const trail = (await api('GET', `/api/audit?chat=${encodeURIComponent(bo.jid)}&limit=50`)).json.records as Array<{ kind: string; credential: string; details: Record<string, unknown> }>
+  const decided = trail.find((x) => x.kind === 'approval.decided' && x.details.code === codeOf(p2))
+  assert.equal(decided?.credential, 'owner chat')
+  assert.equal(decided?.details.decision, 'rejected')
+  assert.equal(decided?.details.note, 'because we said we would call first')
   await phone.fromMeText(phone.jid, `1 ${codeOf(p1)}`)
   assert.equal((await first).ok, true)
   await ada.waitFor((m) => (m.message.conversation ?? m.message.extendedTextMessage?.text) === 'Lunch tomorrow?')
