@@ -210,7 +210,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     },
     log: log.child({ actor: 'owner-chat' })
   })
-  wa.on('sending', (s) => ownerChat?.sending(s.to, s.result))
+  wa.on('sending', (s) => ownerChat?.sending(s.to, s.result, s.messageId))
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS, maxBytes: config.MCP_SESSIONS_MAX_MB * 1024 * 1024 }, log.child({ actor: 'mcp' }))
   if (config.MCP_CONFORMANCE_FIXTURES) log.warn('MCP_CONFORMANCE_FIXTURES is on: the conformance suite\'s test tools, resources and prompts are published. Never in production.')
   // test-only fixtures load only when asked for: the production image leaves them out

@@ -66,10 +66,12 @@ export class OwnerChat {
 
   /**
    * A send of this server's own is about to leave for `to`; `result` settles with the message's id (or
-   * undefined when it failed). Until it settles, no message of the self chat is taken for the owner's.
+   * undefined when it failed). Until it settles, no message of the self chat is taken for the owner's. An
+   * id named in advance is known at once: a send whose answer a worker crash cut off is still our own.
    */
-  sending(to: string | undefined, result: Promise<{ id?: string } | undefined>): void {
+  sending(to: string | undefined, result: Promise<{ id?: string } | undefined>, messageId?: string): void {
     if (to && !this.isSelf(to)) return
+    if (messageId) this.remember(messageId)
     const p = result.then(
       (r) => {
         if (r?.id) this.remember(r.id)

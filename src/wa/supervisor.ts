@@ -39,6 +39,8 @@ export interface RestartRecord {
 export interface OwnSend {
   method: Method
   to?: string
+  /** the id the message goes under, when the call names it (sendText, sendMedia) */
+  messageId?: string
   result: Promise<{ id?: string } | undefined>
 }
 
@@ -229,8 +231,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const fn = api[method] as unknown as (...a: unknown[]) => Promise<Awaited<ReturnType<WaWorkerApi[M]>>>
     const p = Promise.race([fn(...args), this.died.promise])
     if (SENDS.has(method) && this.listenerCount('sending')) {
-      const to = (args[0] as { to?: unknown } | undefined)?.to
-      this.emit('sending', { method, ...(typeof to === 'string' ? { to } : {}), result: p.then((r) => r as { id?: string }, () => undefined) })
+      const { to, messageId } = (args[0] ?? {}) as { to?: unknown; messageId?: unknown }
+      this.emit('sending', { method, ...(typeof to === 'string' ? { to } : {}), ...(typeof messageId === 'string' ? { messageId } : {}), result: p.then((r) => r as { id?: string }, () => undefined) })
     }
     return p
   }

@@ -195,6 +195,14 @@ test('this server\'s own messages in the self chat are never read as the owner\'
   done({ id: 'AGENT1' })
   const r = await a.call
   assert.equal(!r.ok && r.code, 'APPROVAL_REJECTED')
+  // a send whose answer never comes (a worker crash cut it off) but that named its id is ours all the same
+  const c = h.ask(BO, 'after the crash')
+  h.chat.sending(ME, Promise.reject(new Error('WA_WORKER_CRASHED')), 'AGENT2')
+  await new Promise((resolve) => setImmediate(resolve))
+  h.store({ id: 'AGENT2', fromMe: true, body: '1' })
+  assert.equal(h.approvals.get(c.req.id)?.status, 'pending')
+  h.approvals.decide(c.req.id, { approve: false, by: 'admin' })
+  await c.call
   // a send to another chat holds nothing up
   const b = h.ask(BO, 'next')
   h.chat.sending(ADA, new Promise(() => {}))
