@@ -66,10 +66,15 @@ export class Approvals extends EventEmitter<ApprovalEvents> implements ApprovalG
     this.sweep()
     const key = callKey(ctx.principal.id, action.operation, action.chatJid, action.args)
     let open = this.byKey.get(key)
+    if (open && !this.live.has(open.id)) {
+      this.byKey.delete(key)
+      open = undefined
+    }
     let req = open && !open.waiting ? this.live.get(open.id) : undefined
     if (!req) {
       req = this.create(ctx.principal, action)
       if (!open) this.byKey.set(key, (open = { id: req.id, waiting: false }))
+      // a concurrent duplicate of a waiting call: a request of its own, not found by the key
       else open = undefined
     }
     if (open) open.waiting = true
