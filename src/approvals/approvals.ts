@@ -46,6 +46,8 @@ export class Approvals extends EventEmitter<ApprovalEvents> implements ApprovalG
   private readonly live = new Map<string, ApprovalRequest>()
   private readonly byKey = new Map<string, Open>()
   private readonly timers = new Map<string, NodeJS.Timeout>()
+  /** the calls waiting on each request (a map, not 'decided' listeners: thousands may wait at once) */
+  private readonly waiting = new Map<string, Set<(r: ApprovalRequest) => void>>()
   private readonly now: () => number
 
   constructor(private readonly deps: ApprovalsDeps) {
@@ -64,10 +66,15 @@ export class Approvals extends EventEmitter<ApprovalEvents> implements ApprovalG
     this.sweep()
     const key = callKey(ctx.principal.id, action.operation, action.chatJid, action.args)
     let open = this.byKey.get(key)
+    if (open && !this.live.has(open.id)) {
+      this.byKey.delete(key)
+      open = undefined
+    }
     let req = open && !open.waiting ? this.live.get(open.id) : undefined
     if (!req) {
       req = this.create(ctx.principal, action)
       if (!open) this.byKey.set(key, (open = { id: req.id, waiting: false }))
+      // a concurrent duplicate of a waiting call: a request of its own, not found by the key
       else open = undefined
     }
     if (open) open.waiting = true
@@ -127,15 +134,19 @@ export class Approvals extends EventEmitter<ApprovalEvents> implements ApprovalG
       let settled = false
       const stop = (): void => {
         settled = true
-        this.off('decided', onDecided)
+        const set = this.waiting.get(req.id)
+        set?.delete(onDecided)
+        if (set?.size === 0) this.waiting.delete(req.id)
         clearInterval(tick)
       }
       const onDecided = (r: ApprovalRequest): void => {
-        if (r.id !== req.id || settled) return
+        if (settled) return
         stop()
-        resolve(this.live.get(r.id) ?? r)
+        resolve(r)
       }
-      this.on('decided', onDecided)
+      let set = this.waiting.get(req.id)
+      if (!set) this.waiting.set(req.id, (set = new Set()))
+      set.add(onDecided)
       const tick = ctx.progressToken === undefined ? undefined : setInterval(() => {
         const total = req.expiresAt - req.requestedAt
         ctx.notify('notifications/progress', { progressToken: ctx.progressToken!, progress: Math.min(total, this.now() - req.requestedAt), total, message: `waiting for approval ${req.code}` })
@@ -198,6 +209,7 @@ export class Approvals extends EventEmitter<ApprovalEvents> implements ApprovalG
     this.deps.store.settle(req)
     const actor = by === 'client' ? { name: req.principal.label, kind: 'client' } : by ? { name: by === 'admin' ? 'admin' : 'owner chat', kind: by } : { name: 'timeout', kind: 'timeout' }
     this.deps.audit?.recordEvent('approval.decided', actor, { tool: req.operation, chat_jid: req.chatJid, approval_id: req.id, code: req.code, decision: status, ...(note ? { note } : {}), ...(edited ? { edited: Object.keys(edited), ...edited } : {}) }, req.decidedAt)
+    for (const wake of [...(this.waiting.get(req.id) ?? [])]) wake(req)
     this.emit('decided', { ...req })
   }
 
