@@ -7,8 +7,9 @@ import { initSettingsView, showSettings } from './settings-view.js'
 import { initWebhooksView, showWebhooks } from './webhooks-view.js'
 import { initCredentialsView, showCredentials } from './credentials-view.js'
 import { initAuditView, showAudit } from './audit-view.js'
+import { approvalEvent, initApprovalsView, showApprovals } from './approvals-view.js'
 
-const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, webhooks: showWebhooks, access: showCredentials, audit: showAudit, export: () => undefined }
+const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, webhooks: showWebhooks, access: showCredentials, audit: showAudit, approvals: showApprovals, export: () => undefined }
 let stream: EventSource | undefined
 
 function select(name: string): void {
@@ -29,6 +30,9 @@ function signedIn(required: boolean): void {
   select(location.hash.slice(1) in VIEWS ? location.hash.slice(1) : 'link')
   stream?.close()
   stream = watchStatus(renderStatus)
+  // approvals: each new and decided request comes on the same stream; the badge counts from the start
+  stream.addEventListener('approval', (e) => approvalEvent(JSON.parse((e as MessageEvent<string>).data)))
+  void showApprovals()
 }
 
 function signIn(): void {
@@ -48,6 +52,7 @@ async function start(): Promise<void> {
   initWebhooksView()
   initCredentialsView()
   initAuditView()
+  initApprovalsView()
   const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')]
   tabs.forEach((tab, i) => {
     tab.addEventListener('click', () => select(tab.id.slice(4)))

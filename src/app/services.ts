@@ -22,6 +22,7 @@ import type { ChatPolicyStore } from '../access/chat-policy-store.js'
 import type { ChatAccessCache } from '../access/chat-policy.js'
 import type { BearerVerifier } from '../access/principal.js'
 import type { AuditTrail } from '../audit/audit-trail.js'
+import type { Approvals } from '../approvals/approvals.js'
 
 export interface Services {
   config: Config
@@ -60,6 +61,8 @@ export interface Services {
   mcpCacheStats?(): { entries: number; bytes: number; hits: number; misses: number }
   /** what the server announces to listening MCP clients (resource updates, list changes) */
   serverEvents?: ServerEvents
+  /** approvals: the gate sends and actions wait at for a person's decision (src/approvals) */
+  approvals?: Approvals
   /** scoped credentials, the per-chat policy, and what each principal may see of the chats */
   access?: {
     credentials: CredentialStore

@@ -106,7 +106,6 @@ export const ERROR_CODES = {
   TOOL_FORBIDDEN: { status: 403, retryable: false, summary: 'The tool is outside the toolsets of this credential.' },
   CHAT_FORBIDDEN: { status: 403, retryable: false, summary: 'The chat is outside the chat scope of this credential, or marked "never for agents".' },
   CHAT_READ_ONLY: { status: 403, retryable: false, summary: 'The chat is marked "read only": agents may read it, never send to it or act on it.' },
-  APPROVAL_REQUIRED: { status: 403, retryable: false, summary: 'Sends to this chat need a person\'s approval; approvals are not available yet, so the send is refused.' },
   CHAT_POLICY_INVALID: { status: 400, retryable: false, summary: 'A chat policy names an unknown policy or a malformed chat.' },
   // --- audit trail
   AUDIT_CURSOR_INVALID: { status: 400, retryable: false, summary: 'The audit cursor is not one /api/audit handed out (next_cursor); start again without it.' },
@@ -137,6 +136,12 @@ export const ERROR_CODES = {
   // --- MCP transport: the JSON-RPC envelope
   MCP_PARSE_ERROR: { status: 400, retryable: false, summary: 'The /mcp body is not valid JSON (JSON-RPC -32700).' },
   MCP_INVALID_REQUEST: { status: 400, retryable: false, summary: 'The /mcp body is not a JSON-RPC 2.0 message this protocol version takes: malformed, initialize not sent alone, or a batch where the version has none (JSON-RPC -32600).' },
+  // --- approval before sending (src/approvals)
+  APPROVAL_REQUIRED: { status: 403, retryable: false, summary: 'The call needs a person\'s approval and this server runs no approval gate to ask one; nothing was sent or changed.' },
+  APPROVAL_REJECTED: { status: 403, retryable: false, summary: 'A person rejected the send or action (their note is in the message and data.note); nothing was sent or changed.' },
+  APPROVAL_TIMEOUT: { status: 408, retryable: true, summary: 'Nobody decided on the send or action within approval_timeout_s (or the call was cancelled while it waited); nothing was sent or changed.' },
+  APPROVAL_NOT_FOUND: { status: 404, retryable: false, summary: 'No approval request with this id.' },
+  APPROVAL_DECIDED: { status: 409, retryable: false, summary: 'The approval request was decided already (or expired): the first decision wins; the answer holds the request as it stands.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events'
 import type { Config } from '../config/load-config.js'
 import { AppError } from '../errors/app-error.js'
 import { endpointSchema, MAX_ENDPOINTS, toPublicEndpoint, type PublicEndpoint } from '../webhooks/endpoint-config.js'
+import { APPROVAL_SETTINGS } from '../approvals/approval-policy.js'
 
 export const settingsSchema = z.object({
   media_public_base_url: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).describe('public URL prefix for /media links; empty = relative links'),
@@ -23,7 +24,12 @@ export const settingsSchema = z.object({
   auto_select_contact: z.boolean().describe('get_chat_by_contact picks a clear winner by itself'),
   send_dedup_window_ms: z.number().int().min(0).max(3_600_000).describe('identical key-less sends within this window are not sent twice; 0 = off'),
   audit_bodies: z.boolean().describe('the audit trail keeps message texts and captions (off: only their length)'),
-  webhooks: z.array(endpointSchema).max(MAX_ENDPOINTS).describe('webhook endpoints; changed through /api/webhooks only (URL checks, write-only secrets)')
+  webhooks: z.array(endpointSchema).max(MAX_ENDPOINTS).describe('webhook endpoints; changed through /api/webhooks only (URL checks, write-only secrets)'),
+  // --- approvals (src/approvals)
+  approval_required: z.enum(APPROVAL_SETTINGS).describe('what waits for a person\'s approval for every caller: off, sends, or sends and other actions'),
+  approval_timeout_s: z.number().int().min(1).max(86_400).describe('how long a call waits for a decision, then APPROVAL_TIMEOUT'),
+  // --- approvals in the owner's own chat (src/approvals/owner-chat.ts)
+  approval_owner_chat: z.boolean().describe('each approval request is also asked in the account\'s own WhatsApp chat ("reply 1 to send, 2 to drop")')
 })
 export type Settings = z.infer<typeof settingsSchema>
 export const SECRET_KEYS = ['upload_token'] as const
@@ -47,7 +53,12 @@ export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
       auto_select_contact: config.AUTO_SELECT_CONTACT ?? false,
       send_dedup_window_ms: config.WA_SEND_DEDUP_WINDOW_MS,
       audit_bodies: config.AUDIT_BODIES,
-      webhooks: []
+      webhooks: [],
+      // approvals
+      approval_required: config.APPROVAL_REQUIRED ?? 'off',
+      approval_timeout_s: config.APPROVAL_TIMEOUT_S ?? 600,
+      // approvals in the owner's own chat
+      approval_owner_chat: false
     }
     let saved: Partial<Settings> = {}
     try {

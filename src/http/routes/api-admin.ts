@@ -23,6 +23,7 @@ import { decideHealth } from '../../wa/health-policy.js'
 import { registerWebhookApi } from './api-webhooks.js'
 import { registerAccessApi } from './api-access.js'
 import { registerAuditApi } from './api-audit.js'
+import { approvalEvents, registerApprovalsApi } from './api-approvals.js'
 
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false)
 
@@ -78,10 +79,15 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
     }
     s.wa.on('status', onChange)
     s.wa.on('restart', onChange)
+    // approvals: each new or decided request, as it happens
+    const stopApprovals = approvalEvents(s, (event, data) => {
+      if (!st.aborted) res.cork(() => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`))
+    })
     const tick = setInterval(write, 5000)
     const prev = st.onAbort
     st.onAbort = () => {
       prev?.()
+      stopApprovals()
       clearInterval(tick)
       clearTimeout(pending)
       s.wa.off('status', onChange)
@@ -114,6 +120,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
   registerWebhookApi(app, s, authed)
   registerAccessApi(app, s, authed)
   registerAuditApi(app, s, authed)
+  registerApprovalsApi(app, s, authed)
 
   app.get('/api/settings', authed((_r, res, st) => sendJson(res, st, 200, { settings: s.settings.public() })))
   app.post('/api/settings', authed((r, res, st) => {

@@ -10,6 +10,7 @@ import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
 import type { OutgoingMediaKind, SendResult } from '../../wa/worker-api.js'
 import { readyToSend } from '../recipient.js'
+import { approved } from '../../approvals/gate-call.js'
 
 const SEND = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
 const idempotencyKey = z.string().min(1).max(200).optional().describe('retrying with it never sends twice (24 h)')
@@ -42,8 +43,13 @@ export const sendMessage = defineTool({
   },
   output: sentShape,
   annotations: { title: 'Send a message', ...SEND },
-  async run(a, { services, chats }) {
+  // a wait for a person's approval runs as a task for 2026 clients that poll (approvals/approvals.ts detaches)
+  taskSupport: 'optional',
+  detachesItself: true,
+  async run(a, ctx) {
+    const { services, chats } = ctx
     const to = chats.write(recipient(services, a.recipient_jid, chats))
+    a = await approved(ctx, 'send_message', to, a)
     const quotedId = a.reply_to ? (a.reply_to.includes(':') && a.reply_to.includes('@') ? a.reply_to.slice(a.reply_to.indexOf(':', a.reply_to.lastIndexOf('@')) + 1) : a.reply_to) : undefined
     const mentions = a.mentions?.map((m) => canonicalJid(services, m, chats))
     const { result, deduplicated } = await services.sends.run<SendResult>('send_message', fingerprint(to, a.message, quotedId ?? null, mentions ?? null), a.idempotency_key, async (messageId) => {
@@ -82,8 +88,13 @@ export const sendMedia = defineTool({
   },
   output: { ...sentShape, kind: z.string(), mimetype: z.string(), size: z.number(), file_name: z.string() },
   annotations: { title: 'Send media', ...SEND },
-  async run(a, { services, chats }) {
+  // a wait for a person's approval runs as a task for 2026 clients that poll (approvals/approvals.ts detaches)
+  taskSupport: 'optional',
+  detachesItself: true,
+  async run(a, ctx) {
+    const { services, chats } = ctx
     const to = chats.write(recipient(services, a.recipient_jid, chats))
+    a = await approved(ctx, 'send_media', to, a)
     const { config } = services
     const print = fingerprint(to, a.media_path ?? null, a.media_url ?? null, a.media_content ? fingerprint(a.media_content) : null, a.mime_type ?? null, a.filename ?? null, a.caption ?? null, a.as_audio_message, a.reply_to ?? null)
     const { result, deduplicated } = await services.sends.run('send_media', print, a.idempotency_key, async (messageId) => {
