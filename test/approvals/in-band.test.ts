@@ -34,12 +34,13 @@ const decide = (id: string, body: Record<string, unknown>) => fetch(`${server.ur
 const pending = (text: string) => until(async () => (await approvals()).find((a) => a.status === 'pending' && a.preview.text === text), 10_000, `"${text}" pending`)
 
 let nextId = 1
-async function rpc(method: string, params: Record<string, unknown>, caps: Record<string, unknown>) {
+async function rpc(method: string, params: Record<string, unknown>, caps: Record<string, unknown>, signal?: AbortSignal) {
   const name = method === 'tools/call' ? params.name : method.startsWith('tasks/') ? params.taskId : undefined
   const r = await fetch(`${server.url}/mcp`, {
     method: 'POST',
     headers: { authorization: `Bearer ${AGENT}`, 'content-type': 'application/json', accept: 'application/json', 'mcp-protocol-version': V, 'mcp-method': method, ...(typeof name === 'string' ? { 'mcp-name': name } : {}) },
-    body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params: { ...params, _meta: { 'io.modelcontextprotocol/protocolVersion': V, 'io.modelcontextprotocol/clientCapabilities': caps } } })
+    body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params: { ...params, _meta: { 'io.modelcontextprotocol/protocolVersion': V, 'io.modelcontextprotocol/clientCapabilities': caps } } }),
+    ...(signal ? { signal } : {})
   })
   return (await r.json()) as Record<string, any>
 }
@@ -110,7 +111,8 @@ test('2026: the v2 client answers input_required, and the call run again sends t
 
 test('2026 with tasks: the send answers with a task at once, polled while the admin decides', async () => {
   const caps = { extensions: { 'io.modelcontextprotocol/tasks': {} } }
-  const created = (await rpc('tools/call', { name: 'send_message', arguments: { recipient_jid: ada.jid, message: 'as a task' } }, caps)).result
+  // at once: a call that held its request open for the decision would not answer within the 10 s
+  const created = (await rpc('tools/call', { name: 'send_message', arguments: { recipient_jid: ada.jid, message: 'as a task' } }, caps, AbortSignal.timeout(10_000))).result
   assert.equal(created.resultType, 'task', JSON.stringify(created))
   assert.equal((await rpc('tasks/get', { taskId: created.taskId }, caps)).result.status, 'working')
   assert.equal((await decide((await pending('as a task')).id, { approve: true })).status, 200)
