@@ -22,6 +22,8 @@ import type { ChatPolicyStore } from '../access/chat-policy-store.js'
 import type { ChatAccessCache } from '../access/chat-policy.js'
 import type { BearerVerifier } from '../access/principal.js'
 import type { AuditTrail } from '../audit/audit-trail.js'
+// scheduler: the outbox
+import type { Outbox } from '../outbox/outbox.js'
 
 export interface Services {
   config: Config
@@ -68,4 +70,7 @@ export interface Services {
     /** further sources of bearer tokens for /mcp (OAuth access tokens), asked after the credentials */
     verifiers: BearerVerifier[]
   }
+  // --- scheduler: the outbox
+  /** sends stored to go out later: scheduled ones, and those the pacing limits queued */
+  outbox?: Outbox
 }
