@@ -124,6 +124,11 @@ export class Outbox {
     return this.store.get(id)
   }
 
+  /** the entry a principal added under an idempotency key */
+  byKey(principalId: string, key: string): OutboxEntry | undefined {
+    return this.store.byKey(principalId, key)
+  }
+
   list(q: OutboxQuery): OutboxEntry[] {
     return this.store.list(q)
   }
