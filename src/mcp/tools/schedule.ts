@@ -6,8 +6,9 @@ import { canonicalJid, cursorInput, jidInput, limitInput, nextCursor } from '../
 import { toMs } from '../time-input.js'
 import { AppError } from '../../errors/app-error.js'
 import { scheduleDueAt } from '../../outbox/outbox-policy.js'
-import { OUTBOX_STATUSES, type OutboxEntry, type OutboxOperation } from '../../outbox/outbox-types.js'
+import { OUTBOX_STATUSES, type OutboxOperation } from '../../outbox/outbox-types.js'
 import type { Outbox } from '../../outbox/outbox.js'
+import { toScheduled } from '../../outbox/entry-view.js'
 import type { Services } from '../../app/services.js'
 import { recipient, sendMedia } from './send.js'
 
@@ -18,13 +19,6 @@ const mediaArgs = z.object(sendMedia.input).omit({ recipient_jid: true, idempote
 const entryShape = z.object({ id: z.string(), kind: z.string(), status: z.string(), chat_jid: z.string(), send_at: z.string(), text: z.string().optional(), message_id: z.string().optional(), error: z.string().optional() })
 
 const iso = (ms: number): string => new Date(ms).toISOString()
-
-/** an entry as the tools and /api/scheduled show it */
-export function toScheduled(e: OutboxEntry): z.infer<typeof entryShape> {
-  const a = e.args as { message?: string; caption?: string; filename?: string }
-  const text = (a.message ?? a.caption ?? a.filename)?.slice(0, 200)
-  return { id: e.id, kind: e.kind, status: e.status, chat_jid: e.chatJid, send_at: iso(e.dueAt), ...(text ? { text } : {}), ...(e.messageId ? { message_id: e.messageId } : {}), ...(e.errorCode ? { error: `${e.errorCode}: ${e.errorMessage ?? ''}` } : {}) }
-}
 
 function outbox(s: Services): Outbox {
   if (!s.outbox) throw new AppError('SHUTTING_DOWN', 'The outbox is not running.')
