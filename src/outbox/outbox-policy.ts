@@ -12,7 +12,7 @@ export const MAX_AHEAD_MS = 366 * 86_400_000
 export const MAX_ATTEMPTS = 8
 /** the first retry's wait; doubled each attempt up to RETRY_MAX_MS */
 export const RETRY_BASE_MS = 2_000
-export const RETRY_MAX_MS = 5 * 60_000
+export const RETRY_MAX_MS = 2 * 60_000
 
 export type DueDecision = { action: 'send' } | { action: 'missed'; lateMs: number } | { action: 'later'; dueAt: number }
 
