@@ -147,6 +147,12 @@ test('an idempotency key schedules once: the retry gets the same entry', async (
   assert.equal(b.id, a.id)
   assert.equal(b.deduplicated, true)
   await bob.waitFor((m) => textOf(m) === 'keyed later', 20_000)
+  await until(async () => ((await ok('list_scheduled', { status: 'sent' })).entries as Array<{ id: string }>).some((e) => e.id === a.id), 10_000, 'recorded sent')
+  const late = await ok('schedule_message', { recipient_jid: bob.jid, message: 'keyed later', delay_seconds: 1, idempotency_key: 'sched-1' })
+  assert.deepEqual([late.id, late.status, late.deduplicated], [a.id, 'sent', true], 'a retry after it went answers the first, not a second')
+  assert.equal(await code('schedule_message', { recipient_jid: alice.jid, message: 'keyed later', delay_seconds: 1, idempotency_key: 'sched-1' }), 'IDEMPOTENCY_KEY_CONFLICT')
+  await ok('schedule_message', { recipient_jid: bob.jid, message: 'after the keyed one', delay_seconds: 0 })
+  await bob.waitFor((m) => textOf(m) === 'after the keyed one', 20_000)
   assert.equal(shownIds('keyed later').size, 1)
 })
 

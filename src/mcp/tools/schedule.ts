@@ -65,14 +65,15 @@ export const scheduleMessage = defineTool({
   async run(a, ctx) {
     const { services, chats, principal } = ctx
     const to = chats.write(recipient(services, a.recipient_jid, chats))
-    const dueAt = scheduleDueAt(sendAtMs(a.send_at), a.delay_seconds, Date.now())
-    if ((a.message === undefined) === (a.media === undefined)) throw new AppError('INVALID_INPUT', 'Give exactly one of message (text) or media (send_media arguments).', { argument: 'message' })
     const box = outbox(services)
+    // a retry gets the first entry back before anything is judged again: its send_at may have passed since
     const had = a.idempotency_key ? box.byKey(principal.id, a.idempotency_key) : undefined
     if (had) {
       if (had.chatJid !== to) throw new AppError('IDEMPOTENCY_KEY_CONFLICT', `idempotency_key "${a.idempotency_key}" was used for a send to another chat (${had.id}).`, { id: had.id })
       return { id: had.id, status: had.status, send_at: iso(had.dueAt), deduplicated: true }
     }
+    const dueAt = scheduleDueAt(sendAtMs(a.send_at), a.delay_seconds, Date.now())
+    if ((a.message === undefined) === (a.media === undefined)) throw new AppError('INVALID_INPUT', 'Give exactly one of message (text) or media (send_media arguments).', { argument: 'message' })
     const action = a.media ? mediaAction(to, a.media, a.reply_to) : textAction(to, a.message!, a.reply_to)
     const args = await approved(ctx, action)
     const { entry, deduplicated } = box.addOnce({ kind: 'scheduled', operation: action.operation, chatJid: to, args, dueAt, idempotencyKey: a.idempotency_key, principalId: principal.id })
