@@ -34,10 +34,19 @@ export interface OutboxOptions {
   pacing?(): { slot(chatJid: string, now: number): number } | undefined
   /** `schedule_missed_after_s` in ms, read at each decision; 0 = never missed */
   missedAfterMs(): number
+  /** told what became of each entry whose time came (the audit trail records it) */
+  onSettled?(entry: OutboxEntry, outcome: OutboxOutcome): void
   log: Logger
   concurrency?: number
   maxOpen?: number
   now?: () => number
+}
+
+/** what became of an entry whose time came */
+export interface OutboxOutcome {
+  status: 'sent' | 'failed' | 'missed'
+  messageId?: string
+  code?: string
 }
 
 /** the SendGuard key of an entry's send: derived from its id, so every attempt of it shares one message id */
@@ -233,6 +242,7 @@ export class Outbox {
     this.sentWrites.push({ id: e.id, messageId, at: this.now() })
     this.open--
     this.stats.sent++
+    this.opts.onSettled?.(e, { status: 'sent', messageId })
   }
 
   private flushSent(): void {
@@ -264,5 +274,6 @@ export class Outbox {
     if (this.stopped) return
     this.store.set(e.id, status, this.now(), f)
     this.open--
+    this.opts.onSettled?.(e, { status, code: f.errorCode })
   }
 }

@@ -91,6 +91,10 @@ test('a scheduled message arrives at its time, not before, and list_scheduled sh
   const mine = listed.find((e) => e.id === r.id)!
   assert.equal(mine.message_id, `${alice.jid}:${got!.id}`)
   assert.equal(mine.kind, 'scheduled')
+  // the trail has the schedule (a tool call) and the send when it went
+  const trail = (await api('GET', `/api/audit?chat=${encodeURIComponent(alice.jid)}`)).body.records as Array<{ kind: string; tool: string | null; message_ids: string[] }>
+  assert.ok(trail.some((r) => r.tool === 'schedule_message'), 'the schedule is in the audit trail')
+  assert.ok(trail.some((r) => r.kind === 'outbox.sent' && r.message_ids.includes(mine.message_id!)), 'its send is in the audit trail')
 })
 
 test('media can be scheduled too, with send_at as an ISO time with an offset', async () => {
