@@ -34,6 +34,11 @@ export interface OutboxOptions {
   pacing?(): { slot(chatJid: string, now: number): number } | undefined
   /** `schedule_missed_after_s` in ms, read at each decision; 0 = never missed */
   missedAfterMs(): number
+  /**
+   * Whether an entry's send ever started (the SendGuard holds a message id under its key): such an entry
+   * may have gone out and is never missed. Without it: taken more than once.
+   */
+  sendStarted?(entry: OutboxEntry): boolean
   /** told what became of each entry whose time came (the audit trail records it) */
   onSettled?(entry: OutboxEntry, outcome: OutboxOutcome): void
   log: Logger
@@ -207,7 +212,7 @@ export class Outbox {
   }
 
   private handle(e: OutboxEntry, now: number): void {
-    const d = decideDue(e, now, this.opts.missedAfterMs(), () => this.opts.pacing?.()?.slot(e.chatJid, now))
+    const d = decideDue(e, now, this.opts.missedAfterMs(), this.opts.sendStarted?.(e) ?? e.attempts > 1, () => this.opts.pacing?.()?.slot(e.chatJid, now))
     if (d.action !== 'send') {
       if (d.action === 'missed') {
         this.finish(e, 'missed', { errorCode: 'SCHEDULED_MISSED', errorMessage: `due ${new Date(e.dueAt).toISOString()}, ${Math.round(d.lateMs / 1000)} s late when it could go: past schedule_missed_after_s` })

@@ -8,19 +8,19 @@ import type { AppError } from '../../src/errors/app-error.js'
 const NOW = 1_800_000_000_000
 
 test('a due entry is missed only when it never started and is later than the setting; otherwise pacing may move it', () => {
-  const rows: Array<[string, { dueAt: number; attempts: number }, number, number | undefined, string]> = [
-    ['on time', { dueAt: NOW, attempts: 1 }, 60_000, undefined, 'send'],
-    ['late within the setting', { dueAt: NOW - 59_000, attempts: 1 }, 60_000, undefined, 'send'],
-    ['late past the setting', { dueAt: NOW - 61_000, attempts: 1 }, 60_000, undefined, 'missed'],
-    ['late past it, but resumed after a crash', { dueAt: NOW - 600_000, attempts: 2 }, 60_000, undefined, 'send'],
-    ['late, the setting 0 (never missed)', { dueAt: NOW - 86_400_000, attempts: 1 }, 0, undefined, 'send'],
-    ['pacing gives now', { dueAt: NOW, attempts: 1 }, 60_000, NOW, 'send'],
-    ['pacing gives later', { dueAt: NOW, attempts: 1 }, 60_000, NOW + 5_000, 'later'],
-    ['missed wins over pacing', { dueAt: NOW - 61_000, attempts: 1 }, 60_000, NOW + 5_000, 'missed']
+  const rows: Array<[string, { dueAt: number; started: boolean }, number, number | undefined, string]> = [
+    ['on time', { dueAt: NOW, started: false }, 60_000, undefined, 'send'],
+    ['late within the setting', { dueAt: NOW - 59_000, started: false }, 60_000, undefined, 'send'],
+    ['late past the setting', { dueAt: NOW - 61_000, started: false }, 60_000, undefined, 'missed'],
+    ['late past it, but its send had started before a crash', { dueAt: NOW - 600_000, started: true }, 60_000, undefined, 'send'],
+    ['late, the setting 0 (never missed)', { dueAt: NOW - 86_400_000, started: false }, 0, undefined, 'send'],
+    ['pacing gives now', { dueAt: NOW, started: false }, 60_000, NOW, 'send'],
+    ['pacing gives later', { dueAt: NOW, started: false }, 60_000, NOW + 5_000, 'later'],
+    ['missed wins over pacing', { dueAt: NOW - 61_000, started: false }, 60_000, NOW + 5_000, 'missed']
   ]
   for (const [what, e, missedAfter, slot, want] of rows) {
     let asked = false
-    const d = decideDue(e, NOW, missedAfter, () => ((asked = true), slot))
+    const d = decideDue(e, NOW, missedAfter, e.started, () => ((asked = true), slot))
     assert.equal(d.action, want, what)
     if (d.action === 'later') assert.equal(d.dueAt, slot, what)
     if (want === 'missed') assert.equal(asked, false, `${what}: pacing not asked (asking reserves a slot)`)
