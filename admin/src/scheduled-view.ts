@@ -18,6 +18,7 @@ interface Page {
   pending: Scheduled[]
   recent: Scheduled[]
   counts: Record<string, number>
+  since_start: { sent: number; failed: number; missed: number; deferred: number; retried: number }
 }
 
 const when = (iso: string): string => fmtDateTime(Date.parse(iso))
@@ -38,7 +39,8 @@ async function load(): Promise<void> {
     const page = await api<Page>('/api/scheduled?limit=200')
     $('#scheduled-pending').innerHTML = page.pending.map(pendingRow).join('') || '<tr><td colspan="6" class="hint">Nothing waits to be sent.</td></tr>'
     $('#scheduled-recent').innerHTML = page.recent.map(recentRow).join('') || '<tr><td colspan="6" class="hint">Nothing yet.</td></tr>'
-    $('#scheduled-summary').textContent = `${page.pending.length} waiting`
+    const n = page.since_start
+    $('#scheduled-summary').textContent = `${page.pending.length} waiting; since the server started ${n.sent} sent, ${n.failed} failed, ${n.missed} missed, ${n.deferred} moved by pacing.`
   } catch (err) {
     $('#scheduled-error').textContent = err instanceof ApiError ? `${err.message} (${err.code})` : (err as Error).message
   }

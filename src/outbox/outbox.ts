@@ -76,7 +76,7 @@ export class Outbox {
   private stopped = false
   /** entries pending or sending, counted here so that add() never counts rows */
   private open = 0
-  /** what happened since start, for /api/status */
+  /** what happened since start, for /api/scheduled (and status figures) */
   readonly stats = { sent: 0, failed: 0, missed: 0, deferred: 0, retried: 0 }
 
   constructor(private readonly opts: OutboxOptions) {

@@ -36,7 +36,7 @@ export function registerScheduledApi(app: TemplatedApp, s: Services, authed: Aut
     const box = outbox(s)
     const pending = box.list({ statuses: ['pending', 'sending'], kind, limit })
     const recent = box.list({ statuses: ['sent', 'cancelled', 'missed', 'failed'], kind, limit, newestFirst: true })
-    sendJson(res, st, 200, { pending: pending.map(toScheduled), recent: recent.map(toScheduled), counts: box.counts() })
+    sendJson(res, st, 200, { pending: pending.map(toScheduled), recent: recent.map(toScheduled), counts: box.counts(), since_start: box.stats })
   }))
   app.post('/api/scheduled/:id/cancel', authed((r, res, st) => {
     // ids are base64url: nothing to decode, and anything else is no entry of ours
