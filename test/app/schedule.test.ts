@@ -108,9 +108,9 @@ test('media can be scheduled too, with send_at as an ISO time with an offset', a
 })
 
 test('a cancelled one never goes; cancelling one that went is SCHEDULED_ALREADY_SENT', async () => {
-  const dropped = await ok('schedule_message', { recipient_jid: alice.jid, message: 'never to arrive', delay_seconds: 1 })
+  const dropped = await ok('schedule_message', { recipient_jid: alice.jid, message: 'never to arrive', delay_seconds: 3 })
   // a later one to the same person: once it has arrived, the cancelled one's time is long past
-  const after = await ok('schedule_message', { recipient_jid: alice.jid, message: 'after the cancelled one', delay_seconds: 2 })
+  const after = await ok('schedule_message', { recipient_jid: alice.jid, message: 'after the cancelled one', delay_seconds: 4 })
   assert.equal((await ok('cancel_scheduled', { id: dropped.id })).status, 'cancelled')
   await alice.waitFor((m) => textOf(m) === 'after the cancelled one', 20_000)
   assert.equal(arrived('never to arrive').length, 0)
@@ -188,7 +188,7 @@ test('list_scheduled and cancel_scheduled see only the chats of the caller\'s cr
 })
 
 test('one scheduled before a kill -9 and due during the outage goes out exactly once after the restart', async () => {
-  const r = await ok('schedule_message', { recipient_jid: alice.jid, message: 'due while down', delay_seconds: 2, idempotency_key: 'outage-1' })
+  const r = await ok('schedule_message', { recipient_jid: alice.jid, message: 'due while down', delay_seconds: 3, idempotency_key: 'outage-1' })
   await kill()
   await sleepUntil(Date.parse(r.send_at) + 500)
   assert.equal(arrived('due while down').length, 0, 'nothing went while the server was down')
@@ -226,7 +226,7 @@ test('a kill -9 while its send is on the wire: the send is resumed with the same
 
 test('one older than schedule_missed_after_s when the server is back is marked missed and never goes', async () => {
   assert.equal((await api('POST', '/api/settings', { schedule_missed_after_s: 1 })).status, 200)
-  const r = await ok('schedule_message', { recipient_jid: alice.jid, message: 'too late to send', delay_seconds: 1 })
+  const r = await ok('schedule_message', { recipient_jid: alice.jid, message: 'too late to send', delay_seconds: 2 })
   await kill()
   await sleepUntil(Date.parse(r.send_at) + 2500)
   await startAgain()
