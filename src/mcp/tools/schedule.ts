@@ -31,20 +31,19 @@ function sendAtMs(v: string | number | undefined): number | undefined {
   return toMs(v, 'send_at')
 }
 
-/** what approval is asked for: one scheduled send as it will go */
-export interface ScheduledAction {
+/** one scheduled send as it will go: the send tool it runs as, and that tool's arguments */
+interface ScheduledSend {
   operation: OutboxOperation
-  chatJid: string
   args: Record<string, unknown>
-  preview: { text?: string; caption?: string; media?: { kind: string; fileName?: string; mimetype?: string }; summary: string }
 }
 
 /**
- * The approval gate of a schedule (approvals: the call becomes services.approvals.gate(ctx, action)):
- * resolves with the arguments to store, maybe edited by the person; throws when refused.
+ * The approval gate's place (approvals: this becomes the import of approvals/gate-call.ts, same
+ * signature): resolves with the arguments to store, maybe edited by the person; throws when refused.
+ * Asked with the send's own operation, so a schedule needs approval exactly when that send would.
  */
-async function approved(_ctx: ToolContext, action: ScheduledAction): Promise<Record<string, unknown>> {
-  return action.args
+async function approved<T extends object>(_ctx: ToolContext, _operation: string, _chatJid: string, args: T): Promise<T> {
+  return args
 }
 
 export const scheduleMessage = defineTool({
@@ -74,25 +73,25 @@ export const scheduleMessage = defineTool({
     }
     const dueAt = scheduleDueAt(sendAtMs(a.send_at), a.delay_seconds, Date.now())
     if ((a.message === undefined) === (a.media === undefined)) throw new AppError('INVALID_INPUT', 'Give exactly one of message (text) or media (send_media arguments).', { argument: 'message' })
-    const action = a.media ? mediaAction(to, a.media, a.reply_to) : textAction(to, a.message!, a.reply_to)
-    const args = await approved(ctx, action)
-    const { entry, deduplicated } = box.addOnce({ kind: 'scheduled', operation: action.operation, chatJid: to, args, dueAt, idempotencyKey: a.idempotency_key, principalId: principal.id })
+    const send = a.media ? mediaSchedule(a.media, a.reply_to) : textSchedule(a.message!, a.reply_to)
+    // a scheduled message is approved when it is scheduled (and paced when it fires)
+    const args = await approved(ctx, send.operation, to, send.args)
+    const { entry, deduplicated } = box.addOnce({ kind: 'scheduled', operation: send.operation, chatJid: to, args, dueAt, idempotencyKey: a.idempotency_key, principalId: principal.id })
     return { id: entry.id, status: entry.status, send_at: iso(entry.dueAt), deduplicated }
   }
 })
 
-function textAction(to: string, message: string, replyTo: string | undefined): ScheduledAction {
-  const args = { message, ...(replyTo ? { reply_to: replyTo } : {}) }
-  return { operation: 'send_message', chatJid: to, args, preview: { text: message, summary: `a text to ${to}` } }
+function textSchedule(message: string, replyTo: string | undefined): ScheduledSend {
+  return { operation: 'send_message', args: { message, ...(replyTo ? { reply_to: replyTo } : {}) } }
 }
 
-function mediaAction(to: string, media: Record<string, unknown>, replyTo: string | undefined): ScheduledAction {
+/** send_media's arguments, checked now (INVALID_INPUT naming the field) so a bad one is not stored to fail later */
+function mediaSchedule(media: Record<string, unknown>, replyTo: string | undefined): ScheduledSend {
   const parsed = mediaArgs.safeParse({ ...(replyTo ? { reply_to: replyTo } : {}), ...media })
   if (!parsed.success) throw new AppError('INVALID_INPUT', `media: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(media)'}: ${i.message}`).join('; ')}`, { argument: 'media' })
   const m = parsed.data
   if ([m.media_path, m.media_url, m.media_content].filter((x) => x !== undefined && x !== '').length !== 1) throw new AppError('INVALID_INPUT', 'media: give exactly one of media_path, media_url or media_content.', { argument: 'media' })
-  const fileName = m.filename ?? m.media_path?.split('/').pop()
-  return { operation: 'send_media', chatJid: to, args: m, preview: { caption: m.caption, media: { kind: m.as_audio_message ? 'voice' : 'media', fileName, mimetype: m.mime_type }, summary: `media${fileName ? ` (${fileName})` : ''} to ${to}` } }
+  return { operation: 'send_media', args: m }
 }
 
 const CURSOR = /^(\d{1,15})~(ob_[A-Za-z0-9_-]{1,40})$/
