@@ -87,8 +87,8 @@ test('a scheduled message arrives at its time, not before, and list_scheduled sh
   await alice.waitFor((m) => textOf(m) === 'at its time', 20_000)
   const [got] = arrived('at its time')
   assert.ok(got!.at >= due, `arrived ${got!.at - due} ms after its time, never before`)
-  const listed = (await ok('list_scheduled', { status: 'sent' })).entries as Array<Record<string, string>>
-  const mine = listed.find((e) => e.id === r.id)!
+  // the phone may have it before WhatsApp's acknowledgement reaches the server and the send is recorded
+  const mine = await until(async () => ((await ok('list_scheduled', { status: 'sent' })).entries as Array<Record<string, string>>).find((e) => e.id === r.id), 10_000, 'recorded sent')
   assert.equal(mine.message_id, `${alice.jid}:${got!.id}`)
   assert.equal(mine.kind, 'scheduled')
   // the trail has the schedule (a tool call) and the send when it went
