@@ -224,6 +224,30 @@ test('a kill -9 while its send is on the wire: the send is resumed with the same
   assert.equal(bob.inbox.filter((m) => textOf(m) === 'cut on the wire').length, 1)
 })
 
+test('a kill -9 in the middle of a burst of due sends: after the restart every one has arrived, each once', async () => {
+  const texts = Array.from({ length: 24 }, (_, i) => `burst ${i}`)
+  let seen = 0
+  const killed = new Promise<void>((resolve) => {
+    const on = (m: PeerMessage): void => {
+      if (!textOf(m).startsWith('burst ') || ++seen !== 5) return
+      emu.off('peer-message', on)
+      server.child.kill('SIGKILL')
+      resolve()
+    }
+    emu.on('peer-message', on)
+  })
+  const sendAt = new Date(Date.now() + 3000).toISOString()
+  for (const [i, message] of texts.entries()) await ok('schedule_message', { recipient_jid: i % 2 ? bob.jid : alice.jid, message, send_at: sendAt })
+  await killed
+  await kill()
+  const before = texts.filter((t) => arrived(t).length).length
+  assert.ok(before < texts.length, `the kill came mid-burst (${before} of ${texts.length} had arrived)`)
+  await startAgain()
+  await until(() => texts.every((t) => arrived(t).length > 0), 30_000, 'every burst message arrived')
+  await until(async () => ((await ok('list_scheduled', { status: 'pending' })).entries as unknown[]).length === 0 && ((await ok('list_scheduled', { status: 'sending' })).entries as unknown[]).length === 0, 20_000, 'nothing left to send')
+  for (const t of texts) assert.equal(shownIds(t).size, 1, `${t}: one message id on the phone (${arrived(t).length} deliveries)`)
+})
+
 test('one older than schedule_missed_after_s when the server is back is marked missed and never goes', async () => {
   assert.equal((await api('POST', '/api/settings', { schedule_missed_after_s: 1 })).status, 200)
   const r = await ok('schedule_message', { recipient_jid: alice.jid, message: 'too late to send', delay_seconds: 2 })
