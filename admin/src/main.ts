@@ -9,7 +9,9 @@ import { initCredentialsView, showCredentials } from './credentials-view.js'
 import { initAuditView, showAudit } from './audit-view.js'
 import { approvalEvent, initApprovalsView, showApprovals } from './approvals-view.js'
 
-const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, webhooks: showWebhooks, access: showCredentials, audit: showAudit, approvals: showApprovals, export: () => undefined }
+const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, webhooks: showWebhooks, access: showCredentials, audit: showAudit, approvals: showApprovals, scheduled: showScheduled, export: () => undefined }
+import { initScheduledView, showScheduled } from './scheduled-view.js'
+
 let stream: EventSource | undefined
 
 function select(name: string): void {
@@ -53,6 +55,7 @@ async function start(): Promise<void> {
   initCredentialsView()
   initAuditView()
   initApprovalsView()
+  initScheduledView()
   const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')]
   tabs.forEach((tab, i) => {
     tab.addEventListener('click', () => select(tab.id.slice(4)))

@@ -20,7 +20,9 @@ const FIELDS: Array<{ key: string; label: string; kind: Kind; help?: string; cho
   { key: 'approval_required', label: 'Approval needed for every caller', kind: 'choice', choices: ['off', 'sends', 'actions'], help: 'sends; or actions: sends and deletes, edits, group and account changes' },
   { key: 'approval_timeout_s', label: 'Approval timeout (s)', kind: 'int', help: 'then the call fails with APPROVAL_TIMEOUT' },
   // approvals in the owner's own chat
-  { key: 'approval_owner_chat', label: 'Ask approvals in my own WhatsApp chat', kind: 'bool', help: 'reply 1 to send, 2 to drop, from the phone' }
+  { key: 'approval_owner_chat', label: 'Ask approvals in my own WhatsApp chat', kind: 'bool', help: 'reply 1 to send, 2 to drop, from the phone' },
+  // scheduler
+  { key: 'schedule_missed_after_s', label: 'A scheduled send is missed this late (s, 0 = never)', kind: 'int', help: 'due longer ago than this when it could go (the server was down): not sent' }
 ]
 
 export async function showSettings(): Promise<void> {

@@ -46,6 +46,11 @@ import { AuditTrail } from '../audit/audit-trail.js'
 import { ApprovalStore } from '../approvals/approval-store.js'
 import { Approvals } from '../approvals/approvals.js'
 import { OwnerChat } from '../approvals/owner-chat.js'
+// scheduler: the outbox
+import { Outbox, sendKeyOf } from '../outbox/outbox.js'
+import { OutboxStore } from '../outbox/outbox-store.js'
+import { outboxExecutor } from '../outbox/send-ops.js'
+import { outboxPath } from '../store/private-paths.js'
 
 export interface RunningServer {
   services: Services
@@ -227,6 +232,30 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   }, audit)
   resourceUpdates = new ResourceUpdates(sessions, serverEvents, (p, chat) => dispatcher.chatAccess(p).sees(chat))
   services.mcpCacheStats = () => dispatcher.cache.stats()
+  // --- scheduler: the outbox fires its due sends once WhatsApp is open; what fell due while down goes at start
+  const outboxStore = new OutboxStore(outboxPath(config.DATA_DIR))
+  const outbox = new Outbox({
+    store: outboxStore,
+    execute: outboxExecutor(services),
+    ready: () => wa.getStatus().state === 'open',
+    onReady: (fn) => {
+      const on = (st: { state: string }): void => void (st.state === 'open' && fn())
+      wa.on('status', on)
+      return () => void wa.off('status', on)
+    },
+    pacing: () => (services as { pacing?: { slot(chatJid: string, now: number): number } }).pacing,
+    missedAfterMs: () => settings.current().schedule_missed_after_s * 1000,
+    sendStarted: (e) => idempotency.get(sendKeyOf(e.id)) !== undefined,
+    onSettled: (e, o) => {
+      try {
+        audit.recordEvent(`outbox.${o.status}`, { name: e.principalId, kind: 'outbox' }, { id: e.id, kind: e.kind, tool: e.operation, chat_jid: e.chatJid, ...(o.messageId ? { message_id: o.messageId } : {}), ...(o.code ? { code: o.code } : {}), due_at: e.dueAt })
+      } catch (err) {
+        log.error({ err }, 'an outbox record could not be written to the audit trail')
+      }
+    },
+    log: log.child({ actor: 'outbox' })
+  })
+  services.outbox = outbox
   const http = await startHttp(services, sessions, dispatcher)
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${http.port}`
   log[http.native ? 'info' : 'warn'](
@@ -240,6 +269,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   if (config.exposed && !config.ADMIN_TOKEN) log.warn(`HOST ${config.HOST} is reachable from other machines and ADMIN_TOKEN is not set: the admin UI and /api are open.`)
   webhooks.start()
   await wa.start()
+  outbox.start()
 
   return {
     services,
@@ -250,6 +280,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       http.close()
       sessions.closeAll()
       recovery.stop()
+      outbox.stop()
       mediaStats.stop()
       await wa.stop()
       await writes.idle()
@@ -264,6 +295,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       services.approvals?.close()
       approvalStore.close()
       auditLog.close()
+      outboxStore.close()
     }
   }
 }

@@ -23,6 +23,8 @@ import type { ChatAccessCache } from '../access/chat-policy.js'
 import type { BearerVerifier } from '../access/principal.js'
 import type { AuditTrail } from '../audit/audit-trail.js'
 import type { Approvals } from '../approvals/approvals.js'
+// scheduler: the outbox
+import type { Outbox } from '../outbox/outbox.js'
 
 export interface Services {
   config: Config
@@ -71,4 +73,7 @@ export interface Services {
     /** further sources of bearer tokens for /mcp (OAuth access tokens), asked after the credentials */
     verifiers: BearerVerifier[]
   }
+  // --- scheduler: the outbox
+  /** sends stored to go out later: scheduled ones, and those the pacing limits queued */
+  outbox?: Outbox
 }

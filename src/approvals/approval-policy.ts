@@ -17,8 +17,9 @@ export const SEND_TOOLS: ReadonlySet<string> = new Set(['send_message', 'send_me
 /**
  * The other tools that change WhatsApp as others see it or cannot be undone: message edits and deletes,
  * group changes, the chat's archive/pin/mute/clear, blocks and the profile. Left out on purpose: mark_read
- * and send_presence (receipts and typing, fleeting), logout (it asks its own confirmation), force_resync
- * and stage_media (nothing changes on WhatsApp), and the reads.
+ * and send_presence (receipts and typing, fleeting), logout (it asks its own confirmation), force_resync,
+ * stage_media and cancel_scheduled (nothing changes on WhatsApp), and the reads. schedule_message asks as
+ * the send it will be (send_message or send_media), when it is scheduled.
  */
 export const ACTION_TOOLS: ReadonlySet<string> = new Set([
   'edit_message', 'delete_message', 'create_group', 'update_group_participants', 'update_group', 'get_group_invite_link', 'join_group', 'leave_group',

@@ -142,6 +142,12 @@ export const ERROR_CODES = {
   APPROVAL_TIMEOUT: { status: 408, retryable: true, summary: 'Nobody decided on the send or action within approval_timeout_s (or the call was cancelled while it waited); nothing was sent or changed.' },
   APPROVAL_NOT_FOUND: { status: 404, retryable: false, summary: 'No approval request with this id.' },
   APPROVAL_DECIDED: { status: 409, retryable: false, summary: 'The approval request was decided already (or expired): the first decision wins; the answer holds the request as it stands.' },
+  // --- the outbox: scheduled messages and paced sends (src/outbox/*)
+  SCHEDULED_NOT_FOUND: { status: 404, retryable: false, summary: 'No scheduled or queued send with this id, or it is in a chat outside what this credential may see.' },
+  SCHEDULED_ALREADY_SENT: { status: 409, retryable: false, summary: 'The scheduled send went out already (data.message_id); it cannot be cancelled.' },
+  SCHEDULED_NOT_PENDING: { status: 409, retryable: false, summary: 'The scheduled send is sending right now, missed or failed (data.status); only a pending one can be cancelled.' },
+  SCHEDULED_MISSED: { status: 410, retryable: false, summary: 'A scheduled send was due longer ago than schedule_missed_after_s when it could go (the server was down), so it was not sent.' },
+  OUTBOX_FULL: { status: 429, retryable: true, summary: 'Too many sends wait in the outbox (100,000); cancel some or wait for them to go.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

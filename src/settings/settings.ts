@@ -29,7 +29,9 @@ export const settingsSchema = z.object({
   approval_required: z.enum(APPROVAL_SETTINGS).describe('what waits for a person\'s approval for every caller: off, sends, or sends and other actions'),
   approval_timeout_s: z.number().int().min(1).max(86_400).describe('how long a call waits for a decision, then APPROVAL_TIMEOUT'),
   // --- approvals in the owner's own chat (src/approvals/owner-chat.ts)
-  approval_owner_chat: z.boolean().describe('each approval request is also asked in the account\'s own WhatsApp chat ("reply 1 to send, 2 to drop")')
+  approval_owner_chat: z.boolean().describe('each approval request is also asked in the account\'s own WhatsApp chat ("reply 1 to send, 2 to drop")'),
+  // --- scheduler
+  schedule_missed_after_s: z.number().int().min(0).max(30 * 86_400).describe('a scheduled send this many seconds past its time when it could go (the server was down) is marked missed, not sent; 0 = always sent')
 })
 export type Settings = z.infer<typeof settingsSchema>
 export const SECRET_KEYS = ['upload_token'] as const
@@ -58,7 +60,9 @@ export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
       approval_required: config.APPROVAL_REQUIRED ?? 'off',
       approval_timeout_s: config.APPROVAL_TIMEOUT_S ?? 600,
       // approvals in the owner's own chat
-      approval_owner_chat: false
+      approval_owner_chat: false,
+      // --- scheduler
+      schedule_missed_after_s: config.SCHEDULE_MISSED_AFTER_S
     }
     let saved: Partial<Settings> = {}
     try {

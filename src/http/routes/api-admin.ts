@@ -24,6 +24,8 @@ import { registerWebhookApi } from './api-webhooks.js'
 import { registerAccessApi } from './api-access.js'
 import { registerAuditApi } from './api-audit.js'
 import { approvalEvents, registerApprovalsApi } from './api-approvals.js'
+// scheduler: the outbox
+import { registerScheduledApi } from './api-scheduled.js'
 
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false)
 
@@ -121,6 +123,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
   registerAccessApi(app, s, authed)
   registerAuditApi(app, s, authed)
   registerApprovalsApi(app, s, authed)
+  registerScheduledApi(app, s, authed)
 
   app.get('/api/settings', authed((_r, res, st) => sendJson(res, st, 200, { settings: s.settings.public() })))
   app.post('/api/settings', authed((r, res, st) => {
