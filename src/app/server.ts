@@ -43,6 +43,8 @@ import { ChatAccessCache } from '../access/chat-policy.js'
 import { mayUse } from '../access/toolsets.js'
 import { AuditLog } from '../audit/audit-log.js'
 import { AuditTrail } from '../audit/audit-trail.js'
+import { Pacing } from '../pacing/pacing.js'
+import { PaceLog, pacingPath } from '../pacing/pace-log.js'
 
 export interface RunningServer {
   services: Services
@@ -179,6 +181,13 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     access: { credentials, policies, chatAccess: new ChatAccessCache(() => policies.snapshot()), verifiers: [] },
     eventStats: () => ({ waiters: waiters.size, waiters_woken: waiters.woken, notify_latency: resourceUpdates?.latency() })
   }
+  // --- pacing: the sends of the last 24 h from its own file; the warm-up counts from the first link seen
+  const chatHasMessages = db.prepare('SELECT 1 FROM messages WHERE chat_jid = ? LIMIT 1').pluck()
+  const pacing = new Pacing({ settings: () => settings.current(), log: new PaceLog(pacingPath(config.DATA_DIR)), hasMessages: (jid) => chatHasMessages.get(jid) !== undefined, presence: (state, chatJid) => wa.call('sendPresence', { state, chatJid }) })
+  services.pacing = pacing
+  wa.on('status', (st) => {
+    if (st.linked && st.me?.jid) pacing.linked(st.me.jid)
+  })
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS, maxBytes: config.MCP_SESSIONS_MAX_MB * 1024 * 1024 }, log.child({ actor: 'mcp' }))
   if (config.MCP_CONFORMANCE_FIXTURES) log.warn('MCP_CONFORMANCE_FIXTURES is on: the conformance suite\'s test tools, resources and prompts are published. Never in production.')
   // test-only fixtures load only when asked for: the production image leaves them out
@@ -229,6 +238,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       credentials.close()
       policies.close()
       auditLog.close()
+      pacing.close()
     }
   }
 }

@@ -22,6 +22,7 @@ import type { ChatPolicyStore } from '../access/chat-policy-store.js'
 import type { ChatAccessCache } from '../access/chat-policy.js'
 import type { BearerVerifier } from '../access/principal.js'
 import type { AuditTrail } from '../audit/audit-trail.js'
+import type { Pacing } from '../pacing/pacing.js'
 
 export interface Services {
   config: Config
@@ -68,4 +69,6 @@ export interface Services {
     /** further sources of bearer tokens for /mcp (OAuth access tokens), asked after the credentials */
     verifiers: BearerVerifier[]
   }
+  // --- pacing: the limits on sends, their queue-or-refuse decision, typing presence (src/pacing/*)
+  pacing?: Pacing
 }

@@ -1,0 +1,84 @@
+// Pacing's one call in the send tools: asks services.pacing for a slot and then lets the send go (after a
+// short wait and "typing…"), queues it into the outbox, or refuses it with RATE_LIMITED, by setting.
+import { z } from 'zod'
+import { AppError } from '../errors/app-error.js'
+import type { ToolContext } from '../mcp/tool.js'
+import type { Pacing } from './pacing.js'
+
+/** the outbox as pacing uses it (the scheduler's src/outbox/outbox.ts) */
+interface PacedOutbox {
+  add(entry: { kind: 'paced'; operation: 'send_message' | 'send_media'; chatJid: string; args: Record<string, unknown>; dueAt: number; idempotencyKey?: string; principalId: string }): { id: string; dueAt: number }
+}
+
+/** what a queued send answers instead of the sent message */
+export interface QueuedAnswer {
+  success: true
+  queued: true
+  outbox_id: string
+  send_at: string
+  chat_jid: string
+  idempotency_key: string | null
+}
+
+const queuedFields = {
+  queued: z.literal(true).optional().describe('over a pacing limit: stored in the outbox, goes at send_at'),
+  outbox_id: z.string().optional(),
+  send_at: z.string().optional().describe('ISO 8601, when a queued send goes')
+}
+
+/** a send tool's output shape with the queued answer beside the sent one (all but `success` optional) */
+export function pacedOutput<S extends z.ZodRawShape>(sent: S) {
+  const loose = Object.fromEntries(Object.entries(sent).map(([k, v]) => [k, k === 'success' ? v : (v as z.ZodType).optional()])) as { [K in keyof S]: K extends 'success' ? S[K] : z.ZodOptional<S[K]> }
+  return { ...loose, ...queuedFields }
+}
+
+export interface PaceRequest {
+  operation: string
+  chatJid: string
+  /** the tool's arguments, stored in the outbox for a queued send */
+  args: Record<string, unknown>
+  /** the text that "typing…" stands for */
+  text?: string
+  idempotencyKey?: string
+}
+
+const QUEUEABLE = new Set(['send_message', 'send_media'])
+
+/**
+ * Resolves with undefined when the send may go now (it has awaited the short wait and the typing), or with
+ * the queued answer (queue mode, send_message and send_media). Throws RATE_LIMITED with `retry_after`
+ * (seconds) in refuse mode, and for sends the outbox cannot take.
+ */
+export async function pace(ctx: ToolContext, req: PaceRequest): Promise<QueuedAnswer | undefined> {
+  const pacing = (ctx.services as { pacing?: Pacing }).pacing
+  if (!pacing?.enabled()) return undefined
+  const outbox = (ctx.services as { outbox?: PacedOutbox }).outbox
+  const queueable = QUEUEABLE.has(req.operation) && !!outbox
+  const typing = pacing.typingMs(req.text ?? '')
+  const now = Date.now()
+  // asked for the moment typing would end, so the slot is the moment the message itself goes
+  const at = pacing.slot(req.chatJid, now + typing, { queueable })
+  if (at - now - typing <= pacing.maxWaitMs()) {
+    // the wait first, then "typing…", so the message follows the typing at its slot
+    await wait(at - typing - Date.now(), ctx.signal)
+    await pacing.type(req.chatJid, typing, ctx.signal)
+    return undefined
+  }
+  if (pacing.mode() === 'queue' && queueable) {
+    const entry = outbox!.add({ kind: 'paced', operation: req.operation as 'send_message' | 'send_media', chatJid: req.chatJid, args: req.args, dueAt: at, idempotencyKey: req.idempotencyKey, principalId: ctx.principal.id })
+    return { success: true, queued: true, outbox_id: entry.id, send_at: new Date(entry.dueAt).toISOString(), chat_jid: req.chatJid, idempotency_key: req.idempotencyKey ?? null }
+  }
+  const retryAfter = Math.max(1, Math.ceil((at - now) / 1000))
+  throw new AppError('RATE_LIMITED', `Over the pacing limit (${pacing.lastHeldBy() ?? 'pace'}) for this chat or account; retry in ${retryAfter} s.`, { retry_after: retryAfter, limit: pacing.lastHeldBy(), send_at: new Date(at).toISOString() })
+}
+
+function wait(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve()
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms)
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t)
+      resolve()
+    }, { once: true })
+  })
+}
