@@ -49,7 +49,7 @@ const QUEUEABLE = new Set(['send_message', 'send_media'])
  * the queued answer (queue mode, send_message and send_media). Throws RATE_LIMITED with `retry_after`
  * (seconds) in refuse mode, and for sends the outbox cannot take.
  */
-export async function pace(ctx: ToolContext, req: PaceRequest): Promise<QueuedAnswer | undefined> {
+export async function pace(ctx: Pick<ToolContext, 'services' | 'signal' | 'principal'>, req: PaceRequest): Promise<QueuedAnswer | undefined> {
   const pacing = (ctx.services as { pacing?: Pacing }).pacing
   if (!pacing?.enabled()) return undefined
   const outbox = (ctx.services as { outbox?: PacedOutbox }).outbox

@@ -7,6 +7,7 @@ import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
 import type { SendResult } from '../../wa/worker-api.js'
 import { readyToSend } from '../recipient.js'
+import { pace } from '../../pacing/pace-send.js'
 
 const ACT = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
 const done = { success: z.literal(true), message_id: z.string(), chat_jid: z.string(), timestamp: z.number() }
@@ -74,9 +75,10 @@ export const forwardMessage = defineTool({
   input: { message_id: messageIdInput, to: jidInput() },
   output: done,
   annotations: { title: 'Forward a message', ...ACT },
-  async run(a, { services: s, chats }) {
+  async run(a, { services: s, chats, signal, principal }) {
     const m = storedMessage(s, a.message_id, (c) => chats.read(c))
     const to = chats.write(canonicalJid(s, a.to, chats))
+    await pace({ services: s, signal, principal }, { operation: 'forward_message', chatJid: to, args: a })
     await readyToSend(s, to)
     return out(await s.wa.write('forwardMessage', { to, chatJid: m.chatJid, messageId: m.id }))
   }
@@ -95,8 +97,9 @@ export const sendLocation = defineTool({
   },
   output: done,
   annotations: { title: 'Send a location', ...ACT },
-  async run(a, { services: s, chats }) {
+  async run(a, { services: s, chats, signal, principal }) {
     const to = chats.write(canonicalJid(s, a.recipient_jid, chats))
+    await pace({ services: s, signal, principal }, { operation: 'send_location', chatJid: to, args: a })
     await readyToSend(s, to)
     return out(await s.wa.write('sendLocation', { to, latitude: a.latitude, longitude: a.longitude, name: a.name, address: a.address }))
   }
@@ -120,7 +123,7 @@ export const sendContact = defineTool({
   },
   output: done,
   annotations: { title: 'Send a contact', ...ACT },
-  async run(a, { services: s, chats }) {
+  async run(a, { services: s, chats, signal, principal }) {
     const to = chats.write(canonicalJid(s, a.recipient_jid, chats))
     const cards = [...(a.contacts ?? [])]
     if (a.contact_jid) {
@@ -131,6 +134,7 @@ export const sendContact = defineTool({
       cards.push({ name: c.name ?? c.notify ?? `+${phone}`, phones: [`+${phone}`] })
     }
     if (!cards.length) throw new AppError('INVALID_INPUT', 'Give contacts, contact_jid, or both.')
+    await pace({ services: s, signal, principal }, { operation: 'send_contact', chatJid: to, args: a })
     await readyToSend(s, to)
     return out(await s.wa.write('sendContacts', { to, contacts: cards }))
   }
@@ -148,10 +152,11 @@ export const sendPoll = defineTool({
   },
   output: done,
   annotations: { title: 'Send a poll', ...ACT },
-  async run(a, { services: s, chats }) {
+  async run(a, { services: s, chats, signal, principal }) {
     if (new Set(a.options).size !== a.options.length) throw new AppError('INVALID_INPUT', 'Poll options must differ from each other.')
     if (a.selectable_count > a.options.length) throw new AppError('INVALID_INPUT', `selectable_count (${a.selectable_count}) is more than the ${a.options.length} options.`)
     const to = chats.write(canonicalJid(s, a.recipient_jid, chats))
+    await pace({ services: s, signal, principal }, { operation: 'send_poll', chatJid: to, args: a, text: a.question })
     await readyToSend(s, to)
     return out(await s.wa.write('sendPoll', { to, question: a.question, options: a.options, selectableCount: a.selectable_count }))
   }

@@ -10,6 +10,7 @@ import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
 import type { OutgoingMediaKind, SendResult } from '../../wa/worker-api.js'
 import { readyToSend } from '../recipient.js'
+import { pace, pacedOutput } from '../../pacing/pace-send.js'
 
 const SEND = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
 const idempotencyKey = z.string().min(1).max(200).optional().describe('retrying with it never sends twice (24 h)')
@@ -40,10 +41,12 @@ export const sendMessage = defineTool({
     mentions: z.array(z.string()).max(256).optional().describe('JIDs; write @number in the text'),
     idempotency_key: idempotencyKey
   },
-  output: sentShape,
+  output: pacedOutput(sentShape),
   annotations: { title: 'Send a message', ...SEND },
-  async run(a, { services, chats }) {
+  async run(a, { services, chats, signal, principal }) {
     const to = chats.write(recipient(services, a.recipient_jid, chats))
+    const queued = await pace({ services, signal, principal }, { operation: 'send_message', chatJid: to, args: a, text: a.message, idempotencyKey: a.idempotency_key })
+    if (queued) return queued
     const quotedId = a.reply_to ? (a.reply_to.includes(':') && a.reply_to.includes('@') ? a.reply_to.slice(a.reply_to.indexOf(':', a.reply_to.lastIndexOf('@')) + 1) : a.reply_to) : undefined
     const mentions = a.mentions?.map((m) => canonicalJid(services, m, chats))
     const { result, deduplicated } = await services.sends.run<SendResult>('send_message', fingerprint(to, a.message, quotedId ?? null, mentions ?? null), a.idempotency_key, async (messageId) => {
@@ -80,10 +83,12 @@ export const sendMedia = defineTool({
     idempotency_key: idempotencyKey,
     include_full_data: compat(z.boolean().default(false))
   },
-  output: { ...sentShape, kind: z.string(), mimetype: z.string(), size: z.number(), file_name: z.string() },
+  output: pacedOutput({ ...sentShape, kind: z.string(), mimetype: z.string(), size: z.number(), file_name: z.string() }),
   annotations: { title: 'Send media', ...SEND },
-  async run(a, { services, chats }) {
+  async run(a, { services, chats, signal, principal }) {
     const to = chats.write(recipient(services, a.recipient_jid, chats))
+    const queued = await pace({ services, signal, principal }, { operation: 'send_media', chatJid: to, args: a, text: a.caption, idempotencyKey: a.idempotency_key })
+    if (queued) return queued
     const { config } = services
     const print = fingerprint(to, a.media_path ?? null, a.media_url ?? null, a.media_content ? fingerprint(a.media_content) : null, a.mime_type ?? null, a.filename ?? null, a.caption ?? null, a.as_audio_message, a.reply_to ?? null)
     const { result, deduplicated } = await services.sends.run('send_media', print, a.idempotency_key, async (messageId) => {
