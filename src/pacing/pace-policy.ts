@@ -49,15 +49,15 @@ interface Rule {
 
 /**
  * How many of `times` lie in the fullest window of `windowMs` that contains `t`, counting `t` itself.
- * Exact: the fullest such window starts at `t - windowMs` (just after) or at one of the times before `t`.
+ * Exact for whole milliseconds: a window [s, s + windowMs) contains t for s in (t - windowMs, t]; its count
+ * only grows where a later time enters it (s = x - windowMs + 1), so those starts and the first are tried.
  */
 function fullestWindow(times: readonly number[], t: number, windowMs: number): number {
   const near = times.filter((x) => x > t - windowMs && x < t + windowMs).sort((a, b) => a - b)
+  const starts = [t - windowMs + 1, ...near.map((x) => x - windowMs + 1).filter((s) => s > t - windowMs && s <= t)]
   let most = 0
-  let end = 0
-  // starts in increasing order; the window's end only moves forward (two pointers, linear)
-  const starts = [t - windowMs + 1, ...near.filter((x) => x <= t)]
-  for (let i = 0, from = 0; i < starts.length; i++) {
+  // the starts ascend, so both ends of the window only move forward (two pointers, linear)
+  for (let i = 0, from = 0, end = 0; i < starts.length; i++) {
     const start = starts[i]!
     while (from < near.length && near[from]! < start) from++
     while (end < near.length && near[end]! < start + windowMs) end++
