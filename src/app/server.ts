@@ -43,6 +43,11 @@ import { ChatAccessCache } from '../access/chat-policy.js'
 import { mayUse } from '../access/toolsets.js'
 import { AuditLog } from '../audit/audit-log.js'
 import { AuditTrail } from '../audit/audit-trail.js'
+// scheduler: the outbox
+import { Outbox } from '../outbox/outbox.js'
+import { OutboxStore } from '../outbox/outbox-store.js'
+import { outboxExecutor } from '../outbox/send-ops.js'
+import { outboxPath } from '../store/private-paths.js'
 import { Pacing } from '../pacing/pacing.js'
 import { PaceLog, pacingPath } from '../pacing/pace-log.js'
 
@@ -204,6 +209,22 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   }, audit)
   resourceUpdates = new ResourceUpdates(sessions, serverEvents, (p, chat) => dispatcher.chatAccess(p).sees(chat))
   services.mcpCacheStats = () => dispatcher.cache.stats()
+  // --- scheduler: the outbox fires its due sends once WhatsApp is open; what fell due while down goes at start
+  const outboxStore = new OutboxStore(outboxPath(config.DATA_DIR))
+  const outbox = new Outbox({
+    store: outboxStore,
+    execute: outboxExecutor(services),
+    ready: () => wa.getStatus().state === 'open',
+    onReady: (fn) => {
+      const on = (st: { state: string }): void => void (st.state === 'open' && fn())
+      wa.on('status', on)
+      return () => void wa.off('status', on)
+    },
+    pacing: () => (services as { pacing?: { slot(chatJid: string, now: number): number } }).pacing,
+    missedAfterMs: () => settings.current().schedule_missed_after_s * 1000,
+    log: log.child({ actor: 'outbox' })
+  })
+  services.outbox = outbox
   const http = await startHttp(services, sessions, dispatcher)
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${http.port}`
   log[http.native ? 'info' : 'warn'](
@@ -217,6 +238,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   if (config.exposed && !config.ADMIN_TOKEN) log.warn(`HOST ${config.HOST} is reachable from other machines and ADMIN_TOKEN is not set: the admin UI and /api are open.`)
   webhooks.start()
   await wa.start()
+  outbox.start()
 
   return {
     services,
@@ -227,6 +249,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       http.close()
       sessions.closeAll()
       recovery.stop()
+      outbox.stop()
       mediaStats.stop()
       await wa.stop()
       await writes.idle()
@@ -238,6 +261,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       credentials.close()
       policies.close()
       auditLog.close()
+      outboxStore.close()
       pacing.close()
     }
   }

@@ -22,6 +22,8 @@ import type { ChatPolicyStore } from '../access/chat-policy-store.js'
 import type { ChatAccessCache } from '../access/chat-policy.js'
 import type { BearerVerifier } from '../access/principal.js'
 import type { AuditTrail } from '../audit/audit-trail.js'
+// scheduler: the outbox
+import type { Outbox } from '../outbox/outbox.js'
 import type { Pacing } from '../pacing/pacing.js'
 
 export interface Services {
@@ -69,6 +71,9 @@ export interface Services {
     /** further sources of bearer tokens for /mcp (OAuth access tokens), asked after the credentials */
     verifiers: BearerVerifier[]
   }
+  // --- scheduler: the outbox
+  /** sends stored to go out later: scheduled ones, and those the pacing limits queued */
+  outbox?: Outbox
   // --- pacing: the limits on sends, their queue-or-refuse decision, typing presence (src/pacing/*)
   pacing?: Pacing
 }

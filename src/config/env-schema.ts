@@ -117,6 +117,8 @@ export const envSchema = z.object({
   AUDIT_RETENTION_DAYS: int(1, 36500).default(90),
   /** the first value of the audit_bodies runtime setting: whether the trail keeps message texts */
   AUDIT_BODIES: bool.default(false),
+  // scheduler: the first value of the schedule_missed_after_s runtime setting
+  SCHEDULE_MISSED_AFTER_S: int(0, 30 * 86_400).default(3600),
   /** the first value of the pacing_enabled runtime setting (src/pacing/*) */
   PACING_ENABLED: bool.default(true),
   /** how long the records of reads may wait to be written together (changes are written before their reply) */

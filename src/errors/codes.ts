@@ -137,6 +137,12 @@ export const ERROR_CODES = {
   // --- MCP transport: the JSON-RPC envelope
   MCP_PARSE_ERROR: { status: 400, retryable: false, summary: 'The /mcp body is not valid JSON (JSON-RPC -32700).' },
   MCP_INVALID_REQUEST: { status: 400, retryable: false, summary: 'The /mcp body is not a JSON-RPC 2.0 message this protocol version takes: malformed, initialize not sent alone, or a batch where the version has none (JSON-RPC -32600).' },
+  // --- the outbox: scheduled messages and paced sends (src/outbox/*)
+  SCHEDULED_NOT_FOUND: { status: 404, retryable: false, summary: 'No scheduled or queued send with this id, or it is in a chat outside what this credential may see.' },
+  SCHEDULED_ALREADY_SENT: { status: 409, retryable: false, summary: 'The scheduled send went out already (data.message_id); it cannot be cancelled.' },
+  SCHEDULED_NOT_PENDING: { status: 409, retryable: false, summary: 'The scheduled send is sending right now, missed or failed (data.status); only a pending one can be cancelled.' },
+  SCHEDULED_MISSED: { status: 410, retryable: false, summary: 'A scheduled send was due longer ago than schedule_missed_after_s when it could go (the server was down), so it was not sent.' },
+  OUTBOX_FULL: { status: 429, retryable: true, summary: 'Too many sends wait in the outbox (100,000); cancel some or wait for them to go.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

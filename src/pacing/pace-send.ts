@@ -57,7 +57,7 @@ export async function pace(ctx: Pick<ToolContext, 'services' | 'signal' | 'princ
   const typing = pacing.typingMs(req.text ?? '')
   const now = Date.now()
   // asked for the moment typing would end, so the slot is the moment the message itself goes
-  const at = pacing.slot(req.chatJid, now + typing, { queueable })
+  const at = pacing.slot(req.chatJid, now + typing, { wait: true, queueable })
   if (at - now - typing <= pacing.maxWaitMs()) {
     // the wait first, then "typing…", so the message follows the typing at its slot
     await wait(at - typing - Date.now(), ctx.signal)
@@ -65,7 +65,8 @@ export async function pace(ctx: Pick<ToolContext, 'services' | 'signal' | 'princ
     return undefined
   }
   if (pacing.mode() === 'queue' && queueable) {
-    const entry = outbox!.add({ kind: 'paced', operation: req.operation as 'send_message' | 'send_media', chatJid: req.chatJid, args: req.args, dueAt: at, idempotencyKey: req.idempotencyKey, principalId: ctx.principal.id })
+    const { recipient_jid: _recipient, ...args } = req.args
+    const entry = outbox!.add({ kind: 'paced', operation: req.operation as 'send_message' | 'send_media', chatJid: req.chatJid, args, dueAt: at, idempotencyKey: req.idempotencyKey, principalId: ctx.principal.id })
     return { success: true, queued: true, outbox_id: entry.id, send_at: new Date(entry.dueAt).toISOString(), chat_jid: req.chatJid, idempotency_key: req.idempotencyKey ?? null }
   }
   const retryAfter = Math.max(1, Math.ceil((at - now) / 1000))

@@ -23,9 +23,17 @@ export interface PacingCounters {
   waited: number
   queued: number
   refused: number
+  /** outbox entries (queued or scheduled) moved on when their time came */
+  deferred: number
 }
 
 export interface SlotOptions {
+  /**
+   * The caller awaits a slot within pacing_max_wait_ms itself (the send tools), so such a slot is recorded
+   * as sent. Without it (the outbox) only a slot at `now` is; a later one is reserved for the entry, which
+   * the outbox moves there and asks about again.
+   */
+  wait?: boolean
   /** false for sends the outbox cannot take (location, poll ...): a later slot is not reserved */
   queueable?: boolean
 }
@@ -38,7 +46,7 @@ export class Pacing {
   private linkedSince: number | undefined
   private linkedJid: string | undefined
   private lastLimit: LimitName | null = null
-  readonly counters: PacingCounters = { immediate: 0, waited: 0, queued: 0, refused: 0 }
+  readonly counters: PacingCounters = { immediate: 0, waited: 0, queued: 0, refused: 0, deferred: 0 }
 
   constructor(private readonly deps: PacingDeps, now = Date.now()) {
     deps.log.prune(now)
@@ -91,8 +99,9 @@ export class Pacing {
 
   /**
    * The earliest time a send to `chatJid` may go, `now` when the limits allow it at once; the slot is
-   * reserved for it. A slot within pacing_max_wait_ms is recorded as sent (the caller awaits it); a later
-   * one is reserved for a queued send in queue mode, and not at all in refuse mode (the send is refused).
+   * reserved for it. A slot the caller goes at (now, or within pacing_max_wait_ms with `wait`) is recorded
+   * as sent; a later one is reserved for a queued send in queue mode, and not at all in refuse mode (the
+   * send is refused).
    * The outbox asks again when a queued send is due: its reserved slot is taken then, checked against the
    * sends really made, and moved on if one of them came late.
    */
@@ -115,17 +124,18 @@ export class Pacing {
 
   private decide(send: PaceSend, limit: LimitName | null, now: number, opts: SlotOptions): number {
     this.lastLimit = limit
-    if (send.at - now <= this.maxWaitMs()) {
+    if (send.at - now <= (opts.wait ? this.maxWaitMs() : 0)) {
       this.sends.push(send)
       this.known.add(send.chat)
       this.deps.log.add(send)
       this.counters[send.at > now ? 'waited' : 'immediate']++
       return send.at
     }
-    if (this.mode() === 'queue' && opts.queueable !== false) {
+    // the outbox's own entries keep a reservation whatever the mode: they exist already, moved to their slot
+    if (!opts.wait || (this.mode() === 'queue' && opts.queueable !== false)) {
       this.pending.push(send)
       this.known.add(send.chat)
-      this.counters.queued++
+      this.counters[opts.wait ? 'queued' : 'deferred']++
     } else {
       this.counters.refused++
     }

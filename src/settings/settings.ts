@@ -23,6 +23,8 @@ export const settingsSchema = z.object({
   auto_select_contact: z.boolean().describe('get_chat_by_contact picks a clear winner by itself'),
   send_dedup_window_ms: z.number().int().min(0).max(3_600_000).describe('identical key-less sends within this window are not sent twice; 0 = off'),
   audit_bodies: z.boolean().describe('the audit trail keeps message texts and captions (off: only their length)'),
+  // --- scheduler
+  schedule_missed_after_s: z.number().int().min(0).max(30 * 86_400).describe('a scheduled send this many seconds past its time when it could go (the server was down) is marked missed, not sent; 0 = always sent'),
   webhooks: z.array(endpointSchema).max(MAX_ENDPOINTS).describe('webhook endpoints; changed through /api/webhooks only (URL checks, write-only secrets)'),
   // --- pacing of sends (src/pacing/*; defaults and their sources in the README's Pacing section); 0 = no limit
   pacing_enabled: z.boolean().describe('hold sends to the limits below (off: every send goes at once, no typing)'),
@@ -86,6 +88,8 @@ export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
       auto_select_contact: config.AUTO_SELECT_CONTACT ?? false,
       send_dedup_window_ms: config.WA_SEND_DEDUP_WINDOW_MS,
       audit_bodies: config.AUDIT_BODIES,
+      // --- scheduler
+      schedule_missed_after_s: config.SCHEDULE_MISSED_AFTER_S,
       webhooks: [],
       ...PACING_DEFAULTS,
       pacing_enabled: config.PACING_ENABLED

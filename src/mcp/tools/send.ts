@@ -1,15 +1,11 @@
 import { z } from 'zod'
-import { rm } from 'node:fs/promises'
 import { defineTool } from '../tool.js'
 import { compat } from '../catalog-schema.js'
 import { canonicalJid, jidInput } from '../schemas.js'
-import { fingerprint } from '../../wa/send-guard.js'
 import { stageMedia } from '../../media/stage-media.js'
-import { isOpusOgg, toVoiceNote } from '../../media/voice-note.js'
 import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
-import type { OutgoingMediaKind, SendResult } from '../../wa/worker-api.js'
-import { readyToSend } from '../recipient.js'
+import { mediaSend, textSend } from '../../outbox/send-ops.js'
 import { pace, pacedOutput } from '../../pacing/pace-send.js'
 
 const SEND = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
@@ -24,7 +20,8 @@ const sentShape = {
   idempotency_key: z.string().nullable()
 }
 
-function recipient(s: Services, input: string, scope?: { sees(jid: string): boolean }): string {
+/** the canonical recipient of a send (within `scope`); broadcast lists and status are WA_JID_INVALID */
+export function recipient(s: Services, input: string, scope?: { sees(jid: string): boolean }): string {
   const jid = canonicalJid(s, input, scope)
   if (jid.endsWith('@broadcast')) throw new AppError('WA_JID_INVALID', 'Sending to broadcast lists or status is not supported.')
   return jid
@@ -47,24 +44,11 @@ export const sendMessage = defineTool({
     const to = chats.write(recipient(services, a.recipient_jid, chats))
     const queued = await pace({ services, signal, principal }, { operation: 'send_message', chatJid: to, args: a, text: a.message, idempotencyKey: a.idempotency_key })
     if (queued) return queued
-    const quotedId = a.reply_to ? (a.reply_to.includes(':') && a.reply_to.includes('@') ? a.reply_to.slice(a.reply_to.indexOf(':', a.reply_to.lastIndexOf('@')) + 1) : a.reply_to) : undefined
-    const mentions = a.mentions?.map((m) => canonicalJid(services, m, chats))
-    const { result, deduplicated } = await services.sends.run<SendResult>('send_message', fingerprint(to, a.message, quotedId ?? null, mentions ?? null), a.idempotency_key, async (messageId) => {
-      await readyToSend(services, to)
-      return services.wa.write('sendText', { to, text: a.message, quotedMessageId: quotedId, mentions, messageId })
-    })
+    const op = textSend(services, to, a, chats)
+    const { result, deduplicated } = await services.sends.run('send_message', op.print, a.idempotency_key, op.send)
     return { success: true as const, message_id: `${result.chatJid}:${result.id}`, chat_jid: result.chatJid, timestamp: result.timestamp, deduplicated, idempotency_key: a.idempotency_key ?? null }
   }
 })
-
-function kindOf(mime: string, asVoice: boolean): OutgoingMediaKind {
-  if (asVoice) return 'voice'
-  if (mime === 'image/webp') return 'sticker'
-  if (mime.startsWith('image/')) return 'image'
-  if (mime.startsWith('video/')) return 'video'
-  if (mime.startsWith('audio/')) return 'audio'
-  return 'document'
-}
 
 export const sendMedia = defineTool({
   name: 'send_media',
@@ -89,26 +73,8 @@ export const sendMedia = defineTool({
     const to = chats.write(recipient(services, a.recipient_jid, chats))
     const queued = await pace({ services, signal, principal }, { operation: 'send_media', chatJid: to, args: a, text: a.caption, idempotencyKey: a.idempotency_key })
     if (queued) return queued
-    const { config } = services
-    const print = fingerprint(to, a.media_path ?? null, a.media_url ?? null, a.media_content ? fingerprint(a.media_content) : null, a.mime_type ?? null, a.filename ?? null, a.caption ?? null, a.as_audio_message, a.reply_to ?? null)
-    const { result, deduplicated } = await services.sends.run('send_media', print, a.idempotency_key, async (messageId) => {
-      await readyToSend(services, to)
-      const staged = await stageMedia(a, { mediaDir: config.MEDIA_DIR, roots: config.MEDIA_ROOTS, maxBytes: services.settings.current().upload_max_mb * 1024 * 1024, fetchTimeoutMs: config.MEDIA_FETCH_TIMEOUT_MS, allowPrivateUrls: config.MEDIA_URL_ALLOW_PRIVATE })
-      const kind = kindOf(staged.mimetype, a.as_audio_message)
-      let path = staged.path
-      const cleanup: string[] = staged.created ? [staged.path] : []
-      try {
-        if (kind === 'voice' && !(await isOpusOgg(staged.path))) {
-          path = await toVoiceNote(staged.path, config.FFMPEG_PATH, staged.created ? undefined : `${config.MEDIA_DIR}/staged`)
-          cleanup.push(path)
-        }
-        const quotedId = a.reply_to?.split(':').at(-1)
-        const sent = await services.wa.write('sendMedia', { to, kind, path, mimetype: kind === 'voice' ? 'audio/ogg; codecs=opus' : staged.mimetype, fileName: staged.fileName, caption: a.caption, quotedMessageId: quotedId, messageId })
-        return { ...sent, kind, mimetype: staged.mimetype, size: staged.size, fileName: staged.fileName }
-      } finally {
-        await Promise.all(cleanup.map((p) => rm(p, { force: true })))
-      }
-    })
+    const op = mediaSend(services, to, a)
+    const { result, deduplicated } = await services.sends.run('send_media', op.print, a.idempotency_key, op.send)
     return {
       success: true as const,
       message_id: `${result.chatJid}:${result.id}`,
