@@ -23,6 +23,7 @@ import { decideHealth } from '../../wa/health-policy.js'
 import { registerWebhookApi } from './api-webhooks.js'
 import { registerAccessApi } from './api-access.js'
 import { registerAuditApi } from './api-audit.js'
+import { pacingStatus } from '../../pacing/pacing-status.js'
 
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false)
 
@@ -45,6 +46,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
       mcp: { sessions: s.mcpSessionCount(), cache: s.mcpCacheStats?.() },
       events: s.eventStats?.() ?? null,
       audit: s.audit?.log.stats ?? null,
+      pacing: pacingStatus(s),
       process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, heap_used: process.memoryUsage().heapUsed, pool: s.pool.stats, writer: s.writerPool?.stats }
     }
   }
