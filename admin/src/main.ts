@@ -7,6 +7,7 @@ import { initSettingsView, showSettings } from './settings-view.js'
 import { initWebhooksView, showWebhooks } from './webhooks-view.js'
 import { initCredentialsView, showCredentials } from './credentials-view.js'
 import { initAuditView, showAudit } from './audit-view.js'
+import { renderPacing } from './pacing-view.js'
 
 const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, webhooks: showWebhooks, access: showCredentials, audit: showAudit, export: () => undefined }
 let stream: EventSource | undefined
@@ -28,7 +29,10 @@ function signedIn(required: boolean): void {
   $('#tabs').hidden = false
   select(location.hash.slice(1) in VIEWS ? location.hash.slice(1) : 'link')
   stream?.close()
-  stream = watchStatus(renderStatus)
+  stream = watchStatus((s) => {
+    renderStatus(s)
+    renderPacing(s as { pacing?: Parameters<typeof renderPacing>[0]['pacing'] })
+  })
 }
 
 function signIn(): void {
