@@ -16,6 +16,7 @@ export class PaceLog {
   private readonly insertSend
   private readonly insertChat
   private readonly pruneSends
+  private readonly moveSend
   private readonly getAccount
   private readonly putAccount
 
@@ -31,6 +32,7 @@ export class PaceLog {
     this.insertSend = this.db.prepare('INSERT INTO pace_sends(chat_jid, at, first) VALUES (?, ?, ?)')
     this.insertChat = this.db.prepare('INSERT OR IGNORE INTO pace_chats(jid, first_at) VALUES (?, ?)')
     this.pruneSends = this.db.prepare('DELETE FROM pace_sends WHERE at <= ?')
+    this.moveSend = this.db.prepare('UPDATE pace_sends SET at = ? WHERE rowid = (SELECT rowid FROM pace_sends WHERE chat_jid = ? AND at = ? LIMIT 1)')
     this.getAccount = this.db.prepare('SELECT linked_at FROM pace_accounts WHERE jid = ?')
     this.putAccount = this.db.prepare('INSERT OR IGNORE INTO pace_accounts(jid, linked_at) VALUES (?, ?)')
   }
@@ -51,6 +53,11 @@ export class PaceLog {
       this.insertSend.run(s.chat, s.at, s.first ? 1 : 0)
       this.insertChat.run(s.chat, s.at)
     })()
+  }
+
+  /** a send went later than its reservation: it counts from then */
+  move(s: PaceSend, at: number): void {
+    this.moveSend.run(at, s.chat, s.at)
   }
 
   /** drops sends older than the longest window (24 h) */

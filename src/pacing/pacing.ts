@@ -23,6 +23,8 @@ export interface PacingCounters {
   waited: number
   queued: number
   refused: number
+  /** queued sends that went when their time came */
+  from_queue: number
   /** outbox entries (queued or scheduled) moved on when their time came */
   deferred: number
 }
@@ -46,7 +48,7 @@ export class Pacing {
   private linkedSince: number | undefined
   private linkedJid: string | undefined
   private lastLimit: LimitName | null = null
-  readonly counters: PacingCounters = { immediate: 0, waited: 0, queued: 0, refused: 0, deferred: 0 }
+  readonly counters: PacingCounters = { immediate: 0, waited: 0, queued: 0, refused: 0, from_queue: 0, deferred: 0 }
 
   constructor(private readonly deps: PacingDeps, now = Date.now()) {
     deps.log.prune(now)
@@ -110,25 +112,26 @@ export class Pacing {
     this.forget(now)
     const limits = this.limits(now)
     const random = (this.deps.random ?? Math.random)()
-    const mine = this.pending.findIndex((p) => p.chat === chatJid && p.at <= now)
+    // only the outbox takes a reservation: a direct send queues behind the chat's queued ones
+    const mine = opts.wait ? -1 : this.pending.findIndex((p) => p.chat === chatJid && p.at <= now)
     if (mine >= 0) {
       // a queued send's time has come: only the sends made so far can hold it back now
       const [own] = this.pending.splice(mine, 1)
       const slot = earliestSlot({ ...limits, jitterMs: 0 }, this.sends.filter((x) => x.at <= now), chatJid, own!.first, now, random)
-      return this.decide({ chat: chatJid, at: slot.at, first: own!.first }, slot.limit, now, opts)
+      return this.decide({ chat: chatJid, at: slot.at, first: own!.first }, slot.limit, now, opts, true)
     }
     const first = !this.known.has(chatJid) && !this.deps.hasMessages(chatJid)
     const slot = earliestSlot(limits, [...this.sends, ...this.pending], chatJid, first, now, random)
     return this.decide({ chat: chatJid, at: slot.at, first }, slot.limit, now, opts)
   }
 
-  private decide(send: PaceSend, limit: LimitName | null, now: number, opts: SlotOptions): number {
+  private decide(send: PaceSend, limit: LimitName | null, now: number, opts: SlotOptions, queued = false): number {
     this.lastLimit = limit
     if (send.at - now <= (opts.wait ? this.maxWaitMs() : 0)) {
       this.sends.push(send)
       this.known.add(send.chat)
       this.deps.log.add(send)
-      this.counters[send.at > now ? 'waited' : 'immediate']++
+      this.counters[queued ? 'from_queue' : send.at > now ? 'waited' : 'immediate']++
       return send.at
     }
     // the outbox's own entries keep a reservation whatever the mode: they exist already, moved to their slot
@@ -147,10 +150,17 @@ export class Pacing {
     return this.lastLimit
   }
 
-  /** the send reserved at `at` went at `sentAt` (later: a slow upload): later slots count from then */
-  record(chatJid: string, at: number, sentAt = Date.now()): void {
-    const s = this.sends.find((x) => x.chat === chatJid && x.at === at)
-    if (s && sentAt > s.at) s.at = sentAt
+  /**
+   * A send to `chatJid` went out at `sentAt` (its answer came then: a slow upload, a busy worker): its
+   * reservation, the chat's latest one before then, moves there, so the next send keeps its gap from the
+   * send itself and not from the moment it was allowed.
+   */
+  record(chatJid: string, sentAt = Date.now()): void {
+    let latest: PaceSend | undefined
+    for (const x of this.sends) if (x.chat === chatJid && x.at <= sentAt && (!latest || x.at > latest.at)) latest = x
+    if (!latest || latest.at === sentAt) return
+    this.deps.log.move(latest, sentAt)
+    latest.at = sentAt
   }
 
   /** a queued send that will not go (cancelled): its reserved slot is given back */

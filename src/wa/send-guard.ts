@@ -18,6 +18,9 @@ export class SendGuard {
   private readonly inflight = new Map<string, { operation: string; print: string; done: Promise<unknown> }>()
   private readonly recent = new Map<string, { at: number; result: unknown }>()
 
+  /** told of every send that went out (not the deduplicated ones), when its answer came: pacing counts from then */
+  onSent: ((result: unknown, at: number) => void) | undefined
+
   constructor(private readonly store: IdempotencyStore, private readonly dedupWindowMs: () => number) {}
 
   /**
@@ -58,6 +61,7 @@ export class SendGuard {
     this.inflight.set(joinKey, { operation, print, done: p })
     try {
       const result = await p
+      this.onSent?.(result, Date.now())
       if (key) this.store.put(key, operation, print, result)
       else if (this.dedupWindowMs() > 0) {
         this.recent.set(print, { at: Date.now(), result })
