@@ -20,7 +20,7 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, summary: 'The request body is larger than this route accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, summary: 'The request Content-Type is not accepted by this route.' },
   NOT_ACCEPTABLE: { status: 406, retryable: false, summary: 'The Accept header allows no representation this route can produce.' },
-  RATE_LIMITED: { status: 429, retryable: true, summary: 'Too many requests; retry after a pause.' },
+  RATE_LIMITED: { status: 429, retryable: true, summary: 'Too many requests, or a send over the pacing limits with pacing_over_limit "refuse" (data.limit names the limit); retry after data.retry_after seconds.' },
   SHUTTING_DOWN: { status: 503, retryable: true, summary: 'The server is shutting down and takes no new work.' },
   CONFIG_INVALID: { status: 500, retryable: false, summary: 'A configuration value is invalid.' },
   TIMEOUT: { status: 504, retryable: true, summary: 'An operation did not finish in time.' },
