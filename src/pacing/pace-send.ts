@@ -7,7 +7,7 @@ import type { Pacing } from './pacing.js'
 
 /** the outbox as pacing uses it (the scheduler's src/outbox/outbox.ts) */
 interface PacedOutbox {
-  add(entry: { kind: 'paced'; operation: 'send_message' | 'send_media'; chatJid: string; args: Record<string, unknown>; dueAt: number; idempotencyKey?: string; principalId: string }): { id: string; dueAt: number }
+  addOnce(entry: { kind: 'paced'; operation: 'send_message' | 'send_media'; chatJid: string; args: Record<string, unknown>; dueAt: number; idempotencyKey?: string; principalId: string }): { entry: { id: string; dueAt: number }; deduplicated: boolean }
 }
 
 /** what a queued send answers instead of the sent message */
@@ -20,10 +20,11 @@ export interface QueuedAnswer {
   idempotency_key: string | null
 }
 
+// no descriptions: tools/list is sent to the model on every turn; the README tells what a queued answer is
 const queuedFields = {
-  queued: z.literal(true).optional().describe('over a pacing limit: stored in the outbox, goes at send_at'),
+  queued: z.literal(true).optional(),
   outbox_id: z.string().optional(),
-  send_at: z.string().optional().describe('ISO 8601, when a queued send goes')
+  send_at: z.string().optional()
 }
 
 /** a send tool's output shape with the queued answer beside the sent one (all but `success` optional) */
@@ -52,6 +53,8 @@ const QUEUEABLE = new Set(['send_message', 'send_media'])
 export async function pace(ctx: Pick<ToolContext, 'services' | 'signal' | 'principal'>, req: PaceRequest): Promise<QueuedAnswer | undefined> {
   const pacing = (ctx.services as { pacing?: Pacing }).pacing
   if (!pacing?.enabled()) return undefined
+  // a retry of a send made under its key is answered from its record: nothing goes, nothing to pace
+  if (req.idempotencyKey && ctx.services.sends.has(req.idempotencyKey)) return undefined
   const outbox = (ctx.services as { outbox?: PacedOutbox }).outbox
   const queueable = QUEUEABLE.has(req.operation) && !!outbox
   const typing = pacing.typingMs(req.text ?? '')
@@ -66,7 +69,9 @@ export async function pace(ctx: Pick<ToolContext, 'services' | 'signal' | 'princ
   }
   if (pacing.mode() === 'queue' && queueable) {
     const { recipient_jid: _recipient, ...args } = req.args
-    const entry = outbox!.add({ kind: 'paced', operation: req.operation as 'send_message' | 'send_media', chatJid: req.chatJid, args, dueAt: at, idempotencyKey: req.idempotencyKey, principalId: ctx.principal.id })
+    const { entry, deduplicated } = outbox!.addOnce({ kind: 'paced', operation: req.operation as 'send_message' | 'send_media', chatJid: req.chatJid, args, dueAt: at, idempotencyKey: req.idempotencyKey, principalId: ctx.principal.id })
+    // queued already under this key: the first entry keeps its slot, this one gives its own back
+    if (deduplicated) pacing.release(req.chatJid, at)
     return { success: true, queued: true, outbox_id: entry.id, send_at: new Date(entry.dueAt).toISOString(), chat_jid: req.chatJid, idempotency_key: req.idempotencyKey ?? null }
   }
   const retryAfter = Math.max(1, Math.ceil((at - now) / 1000))

@@ -5,6 +5,12 @@ import type { Settings } from '../settings/settings.js'
 import { earliestSlot, limitsInForce, typingDuration, warmUpAt, DAY, type LimitName, type PaceLimits, type PaceSend, type WarmUp } from './pace-policy.js'
 import type { PaceLog } from './pace-log.js'
 
+/**
+ * A queued send's reservation not taken this long after its time is dropped: the outbox fires within a
+ * second, so its entry was cancelled (or waits for WhatsApp, and then asks afresh when it fires).
+ */
+const STALE_RESERVATION_MS = 5 * 60_000
+
 export interface PacingDeps {
   settings: () => Settings
   log: PaceLog
@@ -209,8 +215,9 @@ export class Pacing {
     }
   }
 
-  /** sends older than the longest window no longer count */
+  /** sends older than the longest window no longer count; a reservation long past its time was cancelled */
   private forget(now: number): void {
+    if (this.pending.some((p) => p.at < now - STALE_RESERVATION_MS)) this.pending = this.pending.filter((p) => p.at >= now - STALE_RESERVATION_MS)
     if (this.sends.length && this.sends[0]!.at <= now - DAY) {
       this.sends = this.sends.filter((x) => x.at > now - DAY)
       this.deps.log.prune(now)

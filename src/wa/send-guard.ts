@@ -23,6 +23,11 @@ export class SendGuard {
 
   constructor(private readonly store: IdempotencyStore, private readonly dedupWindowMs: () => number) {}
 
+  /** whether a send under this idempotency key was made or started already (its retry is answered from it) */
+  has(key: string): boolean {
+    return this.inflight.has(`k:${key}`) || this.store.get(key) !== undefined
+  }
+
   /**
    * Runs `send` at most once per idempotency key (24 h) or, without a key, at most once per identical
    * request inside the dedup window (0 turns that off). Concurrent duplicates share one send.
