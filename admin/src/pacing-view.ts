@@ -25,7 +25,7 @@ export function pacingRows(p: PacingStatus): Array<[string, string]> {
   const w = p.warm_up
   return [
     ['Pacing', `on; over a limit a send is ${p.over_limit === 'queue' ? 'queued' : 'refused (RATE_LIMITED)'}${p.typing_presence ? '; shows typing first' : ''}`],
-    ['Warm-up', w.active ? `day ${w.day} of ${w.days}, until ${fmtDateTime(w.ends_at)}` : w.days ? 'over' : 'off'],
+    ['Warm-up', !w.days ? 'off' : w.active ? `day ${w.day} of ${w.days}, until ${fmtDateTime(w.ends_at)}` : w.linked_at === null ? `${w.days} days from the first link` : 'over'],
     ['Sends this minute', `${p.used.per_minute} of ${cap(l.per_minute)}`],
     ['Sends in 24 h', `${p.used.per_day} of ${cap(l.per_day)}`],
     ['New chats in 24 h', `${p.used.new_chats_per_day} of ${cap(l.new_chats_per_day)}`],
