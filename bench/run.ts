@@ -17,6 +17,7 @@ import { QUICK, DURATION, ROUNDS, fmt, mcpSession } from './lib.js'
 import { profileReceive } from './receive.bench.js'
 import { benchEvents } from './events.bench.js'
 import { benchWebhooks } from './webhooks.bench.js'
+import { benchScheduler, SCHEDULER_INTRO } from './scheduler.bench.js'
 
 const size = {
   chats: Number(process.env.BENCH_CHATS ?? (QUICK ? 1_000 : 10_000)),
@@ -85,6 +86,8 @@ log('the receive path under the profiler: live messages into the WhatsApp worker
 const receive = await profileReceive(QUICK ? 500 : 10_000)
 log('webhooks: a backlog of message events delivered to a loopback receiver')
 const hooks = await benchWebhooks(QUICK ? 2_000 : 20_000)
+log('scheduler: scheduled sends due over a short window, and all at once')
+const scheduler = await benchScheduler(QUICK ? 2_000 : 10_000)
 
 // ---- report
 const row = (...cells: string[]) => `| ${cells.join(' | ')} |`
@@ -113,6 +116,8 @@ out.push('', '## Catalog', '', `tools/list publishes ${catalog.tools} tools in $
 out.push('', '## Idle MCP sessions', '', `${fmt(sessions.count)} sessions: ${fmt(sessions.heapPerSessionBytes)} B of heap and ${fmt(sessions.rssPerSessionBytes)} B of RSS each (heap after a full GC). After they expired: ${sessions.sessionsLeft} left, heap ${fmt(sessions.heapAfterExpiryDeltaBytes / 1024)} KiB above where it started.`)
 out.push('', `## Export of a chat with ${fmt(exp.messages)} messages and ${size.exportMediaMb} MB of media`, '', `${fmt(exp.bytes / 2 ** 20)} MB in ${fmt(exp.seconds, 1)} s: ${fmt(exp.mbPerSecond, 1)} MB/s; server RSS ${fmt(exp.baseRssMb)} MB before, ${fmt(exp.peakRssMb)} MB at peak; main-thread event-loop p99 ${fmt(exp.eventLoopP99Ms, 1)} ms.`)
 out.push('', '## Webhook deliveries to a loopback receiver', '', `${fmt(hooks.events)} message events waiting in the store when the server starts, delivered (signed, POSTed over keep-alive through the URL guard, recorded in the outbox) to a receiver on 127.0.0.1 that answers 200: ${fmt(hooks.perSecond)} deliveries/s over ${fmt(hooks.seconds, 1)} s at concurrency ${hooks.concurrency}, ${fmt(hooks.perCpuSecond)} per second of the server's CPU time; ${hooks.repeats} repeats.`)
+out.push('', '## Scheduler', '', SCHEDULER_INTRO, '', row('case', 'entries', 'due window s', 'p50 ms', 'p99 ms', 'max ms', 'early', 'add µs'), row('---', '---', '---', '---', '---', '---', '---', '---'))
+for (const c of scheduler) out.push(row(c.name, fmt(c.entries), fmt(c.windowMs / 1000), fmt(c.p50Ms), fmt(c.p99Ms), fmt(c.maxMs), String(c.early), fmt(c.addUs, 1)))
 out.push('', `Store seeding through the product's writer: ${fmt(seed.messages / (seed.ms / 1000))} messages/s.`)
 const text = out.join('\n') + '\n'
 const file = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url))

@@ -7,9 +7,10 @@ import { initSettingsView, showSettings } from './settings-view.js'
 import { initWebhooksView, showWebhooks } from './webhooks-view.js'
 import { initCredentialsView, showCredentials } from './credentials-view.js'
 import { initAuditView, showAudit } from './audit-view.js'
+import { initScheduledView, showScheduled } from './scheduled-view.js'
 import { renderPacing } from './pacing-view.js'
 
-const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, webhooks: showWebhooks, access: showCredentials, audit: showAudit, export: () => undefined }
+const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, webhooks: showWebhooks, access: showCredentials, audit: showAudit, scheduled: showScheduled, export: () => undefined }
 let stream: EventSource | undefined
 
 function select(name: string): void {
@@ -52,6 +53,7 @@ async function start(): Promise<void> {
   initWebhooksView()
   initCredentialsView()
   initAuditView()
+  initScheduledView()
   const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')]
   tabs.forEach((tab, i) => {
     tab.addEventListener('click', () => select(tab.id.slice(4)))

@@ -15,7 +15,9 @@ const FIELDS: Array<{ key: string; label: string; kind: Kind; help?: string }> =
   { key: 'auto_download_max_mb', label: 'Auto-download limit (MB, 0 = none)', kind: 'int' },
   { key: 'auto_select_contact', label: 'get_chat_by_contact picks a clear winner itself', kind: 'bool' },
   { key: 'send_dedup_window_ms', label: 'Duplicate-send window (ms, 0 = off)', kind: 'int' },
-  { key: 'audit_bodies', label: 'Audit trail keeps message texts', kind: 'bool', help: 'off: the trail keeps only their length' }
+  { key: 'audit_bodies', label: 'Audit trail keeps message texts', kind: 'bool', help: 'off: the trail keeps only their length' },
+  // scheduler
+  { key: 'schedule_missed_after_s', label: 'A scheduled send is missed this late (s, 0 = never)', kind: 'int', help: 'due longer ago than this when it could go (the server was down): not sent' }
 ]
 
 export async function showSettings(): Promise<void> {

@@ -44,7 +44,7 @@ import { mayUse } from '../access/toolsets.js'
 import { AuditLog } from '../audit/audit-log.js'
 import { AuditTrail } from '../audit/audit-trail.js'
 // scheduler: the outbox
-import { Outbox } from '../outbox/outbox.js'
+import { Outbox, sendKeyOf } from '../outbox/outbox.js'
 import { OutboxStore } from '../outbox/outbox-store.js'
 import { outboxExecutor } from '../outbox/send-ops.js'
 import { outboxPath } from '../store/private-paths.js'
@@ -226,6 +226,14 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     },
     pacing: () => (services as { pacing?: { slot(chatJid: string, now: number): number } }).pacing,
     missedAfterMs: () => settings.current().schedule_missed_after_s * 1000,
+    sendStarted: (e) => idempotency.get(sendKeyOf(e.id)) !== undefined,
+    onSettled: (e, o) => {
+      try {
+        audit.recordEvent(`outbox.${o.status}`, { name: e.principalId, kind: 'outbox' }, { id: e.id, kind: e.kind, tool: e.operation, chat_jid: e.chatJid, ...(o.messageId ? { message_id: o.messageId } : {}), ...(o.code ? { code: o.code } : {}), due_at: e.dueAt })
+      } catch (err) {
+        log.error({ err }, 'an outbox record could not be written to the audit trail')
+      }
+    },
     log: log.child({ actor: 'outbox' })
   })
   services.outbox = outbox

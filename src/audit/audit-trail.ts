@@ -7,6 +7,8 @@ import type { AuditLog } from './audit-log.js'
 
 /** the kinds of records that are not tool calls; the approvals work adds its records here */
 export type AuditEventKind = 'approval.requested' | 'approval.decided'
+  // scheduler: what became of a stored send when its time came (the schedule itself is a tool call)
+  | 'outbox.sent' | 'outbox.failed' | 'outbox.missed'
 
 /** who a non-tool record is about: the principal that asked, or the admin who decided */
 export interface AuditActor {

@@ -12,19 +12,19 @@ export const MAX_AHEAD_MS = 366 * 86_400_000
 export const MAX_ATTEMPTS = 8
 /** the first retry's wait; doubled each attempt up to RETRY_MAX_MS */
 export const RETRY_BASE_MS = 2_000
-export const RETRY_MAX_MS = 5 * 60_000
+export const RETRY_MAX_MS = 2 * 60_000
 
 export type DueDecision = { action: 'send' } | { action: 'missed'; lateMs: number } | { action: 'later'; dueAt: number }
 
 /**
- * The fate of a due entry at `now`. Missed: it never started (attempts 1 = the one just taken) and its time
- * is more than `missedAfterMs` ago (0 = never missed); an entry resumed after a crash may already have gone
- * out, so it is always finished, with its first message id. Later: the pacing slot (asked only when the
- * entry is not missed, since asking reserves it) is after now.
+ * The fate of a due entry at `now`. Missed: its send never started (`started`: a message id was reserved
+ * for it, so it may have gone out, and it is finished with that id instead) and its time is more than
+ * `missedAfterMs` ago (0 = never missed). Later: the pacing slot (asked only when the entry is not missed,
+ * since asking reserves it) is after now.
  */
-export function decideDue(e: Pick<OutboxEntry, 'dueAt' | 'attempts'>, now: number, missedAfterMs: number, slot: () => number | undefined): DueDecision {
+export function decideDue(e: Pick<OutboxEntry, 'dueAt'>, now: number, missedAfterMs: number, started: boolean, slot: () => number | undefined): DueDecision {
   const late = now - e.dueAt
-  if (e.attempts <= 1 && missedAfterMs > 0 && late > missedAfterMs) return { action: 'missed', lateMs: late }
+  if (!started && missedAfterMs > 0 && late > missedAfterMs) return { action: 'missed', lateMs: late }
   const at = slot()
   if (at !== undefined && at > now) return { action: 'later', dueAt: at }
   return { action: 'send' }

@@ -96,7 +96,12 @@ export class OutboxStore {
 
   insert(id: string, e: NewOutboxEntry, now: number): OutboxEntry {
     this.insertStmt.run({ id, kind: e.kind, operation: e.operation, chatJid: e.chatJid, args: JSON.stringify(e.args), dueAt: e.dueAt, idempotencyKey: e.idempotencyKey ?? null, principalId: e.principalId, now })
-    return this.get(id)!
+    return { id, kind: e.kind, operation: e.operation, chatJid: e.chatJid, args: e.args, dueAt: e.dueAt, requestedAt: e.dueAt, status: 'pending', idempotencyKey: e.idempotencyKey ?? null, principalId: e.principalId, createdAt: now, updatedAt: now, attempts: 0, messageId: null, sentAt: null, errorCode: null, errorMessage: null }
+  }
+
+  /** `fn`'s writes in one transaction */
+  batch(fn: () => void): void {
+    this.db.transaction(fn)()
   }
 
   get(id: string): OutboxEntry | undefined {

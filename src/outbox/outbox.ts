@@ -14,6 +14,10 @@ export type { NewOutboxEntry, OutboxEntry, OutboxExecutor, OutboxKind, OutboxOpe
 
 /** sends running at once; two entries to one chat never run together, so they go in their order */
 export const SEND_CONCURRENCY = 4
+/** due entries taken in one transaction, then started as sends finish: a burst costs a write per batch, not per entry */
+export const CLAIM_BATCH = 64
+/** the queue of taken entries is topped up when it is down to this many */
+const REFILL_AT = CLAIM_BATCH / 4
 /** entries waiting or sending, at most: a runaway agent fills a disk no faster than this lets it */
 export const MAX_OPEN = 100_000
 /** the timer wakes at least this often, so a change of the system clock is noticed within it */
@@ -30,10 +34,24 @@ export interface OutboxOptions {
   pacing?(): { slot(chatJid: string, now: number): number } | undefined
   /** `schedule_missed_after_s` in ms, read at each decision; 0 = never missed */
   missedAfterMs(): number
+  /**
+   * Whether an entry's send ever started (the SendGuard holds a message id under its key): such an entry
+   * may have gone out and is never missed. Without it: taken more than once.
+   */
+  sendStarted?(entry: OutboxEntry): boolean
+  /** told what became of each entry whose time came (the audit trail records it) */
+  onSettled?(entry: OutboxEntry, outcome: OutboxOutcome): void
   log: Logger
   concurrency?: number
   maxOpen?: number
   now?: () => number
+}
+
+/** what became of an entry whose time came */
+export interface OutboxOutcome {
+  status: 'sent' | 'failed' | 'missed'
+  messageId?: string
+  code?: string
 }
 
 /** the SendGuard key of an entry's send: derived from its id, so every attempt of it shares one message id */
@@ -44,7 +62,13 @@ export class Outbox {
   private readonly now: () => number
   private readonly concurrency: number
   private readonly maxOpen: number
+  /** chats with an entry taken (running or queued here): each has at most one */
   private readonly busy = new Set<string>()
+  /** taken entries waiting for a free send */
+  private readonly queue: OutboxEntry[] = []
+  private running = 0
+  /** entries sent whose record waits for the next turn, written in one transaction */
+  private sentWrites: Array<{ id: string; messageId: string; at: number }> = []
   private timer: NodeJS.Timeout | undefined
   private timerAt = Infinity
   private unsubscribeReady: (() => void) | undefined
@@ -52,7 +76,7 @@ export class Outbox {
   private stopped = false
   /** entries pending or sending, counted here so that add() never counts rows */
   private open = 0
-  /** what happened since start, for /api/status */
+  /** what happened since start, for /api/scheduled (and status figures) */
   readonly stats = { sent: 0, failed: 0, missed: 0, deferred: 0, retried: 0 }
 
   constructor(private readonly opts: OutboxOptions) {
@@ -73,6 +97,7 @@ export class Outbox {
 
   /** no more sends start; running ones finish unrecorded and are resumed, same message id, at the next start */
   stop(): void {
+    this.flushSent()
     this.stopped = true
     this.clearTimer()
     this.unsubscribeReady?.()
@@ -124,6 +149,11 @@ export class Outbox {
     return this.store.get(id)
   }
 
+  /** the entry a principal added under an idempotency key */
+  byKey(principalId: string, key: string): OutboxEntry | undefined {
+    return this.store.byKey(principalId, key)
+  }
+
   list(q: OutboxQuery): OutboxEntry[] {
     return this.store.list(q)
   }
@@ -145,8 +175,8 @@ export class Outbox {
     const next = this.store.nextDue([...this.busy])
     if (next === undefined) return
     const now = this.now()
-    // all sends running: the first to finish fires again
-    if (next <= now && this.busy.size >= this.concurrency) return
+    // enough taken already: the send that brings the queue down to REFILL_AT takes more
+    if (next <= now && this.queue.length > REFILL_AT) return
     this.timerAt = next
     this.timer = setTimeout(() => this.fire(), Math.min(Math.max(0, next - now), MAX_TIMER_MS))
   }
@@ -155,11 +185,20 @@ export class Outbox {
     this.clearTimer()
     if (this.stopped) return
     if (!this.opts.ready()) return this.waitReady()
-    const now = this.now()
-    const room = this.concurrency - this.busy.size
-    const taken = room > 0 ? this.store.claim(now, room, [...this.busy]) : []
-    for (const e of taken) this.handle(e, now)
+    const room = CLAIM_BATCH - this.queue.length
+    if (room > 0) {
+      for (const e of this.store.claim(this.now(), room, [...this.busy])) {
+        this.busy.add(e.chatJid)
+        this.queue.push(e)
+      }
+    }
+    this.pump()
     this.arm()
+  }
+
+  /** starts queued entries while sends are free */
+  private pump(): void {
+    while (!this.stopped && this.running < this.concurrency && this.queue.length) this.handle(this.queue.shift()!, this.now())
   }
 
   /** WhatsApp is not ready: entries wait (not fail), and fire once it is */
@@ -173,27 +212,50 @@ export class Outbox {
   }
 
   private handle(e: OutboxEntry, now: number): void {
-    const d = decideDue(e, now, this.opts.missedAfterMs(), () => this.opts.pacing?.()?.slot(e.chatJid, now))
-    if (d.action === 'missed') {
-      this.finish(e, 'missed', { errorCode: 'SCHEDULED_MISSED', errorMessage: `due ${new Date(e.dueAt).toISOString()}, ${Math.round(d.lateMs / 1000)} s late when it could go: past schedule_missed_after_s` })
-      this.stats.missed++
+    const d = decideDue(e, now, this.opts.missedAfterMs(), this.opts.sendStarted?.(e) ?? e.attempts > 1, () => this.opts.pacing?.()?.slot(e.chatJid, now))
+    if (d.action !== 'send') {
+      if (d.action === 'missed') {
+        this.finish(e, 'missed', { errorCode: 'SCHEDULED_MISSED', errorMessage: `due ${new Date(e.dueAt).toISOString()}, ${Math.round(d.lateMs / 1000)} s late when it could go: past schedule_missed_after_s` })
+        this.stats.missed++
+      } else {
+        this.store.set(e.id, 'pending', now, { dueAt: d.dueAt, tried: -1 })
+        this.stats.deferred++
+      }
+      this.busy.delete(e.chatJid)
       return
     }
-    if (d.action === 'later') {
-      this.store.set(e.id, 'pending', now, { dueAt: d.dueAt, tried: -1 })
-      this.stats.deferred++
-      return
-    }
-    this.busy.add(e.chatJid)
+    this.running++
     this.opts.execute(e).then(
-      (r) => {
-        this.finish(e, 'sent', { messageId: r.messageId, sentAt: this.now() })
-        this.stats.sent++
-      },
+      (r) => this.sent(e, r.messageId),
       (err: unknown) => this.failed(e, toAppError(err))
     ).finally(() => {
+      this.running--
       this.busy.delete(e.chatJid)
-      if (!this.stopped) this.fire()
+      if (this.stopped) return
+      if (this.queue.length > REFILL_AT) this.pump()
+      else this.fire()
+    })
+  }
+
+  /**
+   * Recorded on the next turn with the others that finished in this one. A crash before the write leaves
+   * the entry "sending": resumed at start, the SendGuard answers it from its key's record, nothing goes twice.
+   */
+  private sent(e: OutboxEntry, messageId: string): void {
+    if (this.stopped) return
+    if (!this.sentWrites.length) setImmediate(() => this.flushSent())
+    this.sentWrites.push({ id: e.id, messageId, at: this.now() })
+    this.open--
+    this.stats.sent++
+    this.opts.onSettled?.(e, { status: 'sent', messageId })
+  }
+
+  private flushSent(): void {
+    if (this.stopped || !this.sentWrites.length) return
+    const writes = this.sentWrites
+    this.sentWrites = []
+    this.store.batch(() => {
+      for (const w of writes) this.store.set(w.id, 'sent', w.at, { messageId: w.messageId, sentAt: w.at })
     })
   }
 
@@ -212,10 +274,11 @@ export class Outbox {
     }
   }
 
-  private finish(e: OutboxEntry, status: 'sent' | 'missed' | 'failed', f: { messageId?: string; sentAt?: number; errorCode?: string; errorMessage?: string }): void {
+  private finish(e: OutboxEntry, status: 'missed' | 'failed', f: { errorCode?: string; errorMessage?: string }): void {
     // after stop() the store may be closed: the entry stays "sending" and is resumed at the next start
     if (this.stopped) return
     this.store.set(e.id, status, this.now(), f)
     this.open--
+    this.opts.onSettled?.(e, { status, code: f.errorCode })
   }
 }

@@ -96,7 +96,7 @@ test('the admin API refuses a scope naming chats this store has never seen, and 
 test('tools/list shows the credential only the read tools; a send is TOOL_FORBIDDEN', async () => {
   const all = (await admin.listTools()).tools.map((t) => t.name)
   const mine = (await reader.listTools()).tools.map((t) => t.name)
-  assert.equal(all.length, 54)
+  assert.equal(all.length, 57)
   assert.equal(mine.length, 22)
   for (const name of ['send_message', 'send_media', 'mark_read', 'logout', 'get_qr_code', 'run_group_audit']) assert.ok(!mine.includes(name), name)
   for (const name of ['list_chats', 'search_messages', 'get_updates', 'wait_for_messages', 'download_media']) assert.ok(mine.includes(name), name)

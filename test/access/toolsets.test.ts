@@ -42,7 +42,7 @@ test('MCP_TOOLSETS without read publishes no resources and refuses to read one',
   const s = await startServerProcess(undefined, { WA_WS_URL: 'ws://127.0.0.1:9/ws', MCP_AUTH_TOKEN: STATIC, MCP_TOOLSETS: 'send,account' })
   servers.push(s)
   const rpc = await session(s)
-  assert.equal(((await rpc('tools/list')).result.tools as unknown[]).length, 21)
+  assert.equal(((await rpc('tools/list')).result.tools as unknown[]).length, 24)
   assert.deepEqual((await rpc('resources/list')).result.resources, [])
   assert.deepEqual((await rpc('resources/templates/list')).result.resourceTemplates, [])
   assert.equal((await rpc('resources/read', { uri: 'whatsapp://chats' })).error.data.code, 'TOOL_FORBIDDEN')

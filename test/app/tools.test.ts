@@ -50,9 +50,9 @@ after(async () => {
   await emu?.close()
 })
 
-test('tools/list publishes all 54 tools with annotations and output schemas', async () => {
+test('tools/list publishes all 57 tools with annotations and output schemas', async () => {
   const { tools } = await client.listTools()
-  assert.equal(tools.length, 54)
+  assert.equal(tools.length, 57)
   for (const t of tools) assert.ok(t.outputSchema && t.title && t.annotations, t.name)
 })
 

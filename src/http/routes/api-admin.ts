@@ -23,6 +23,8 @@ import { decideHealth } from '../../wa/health-policy.js'
 import { registerWebhookApi } from './api-webhooks.js'
 import { registerAccessApi } from './api-access.js'
 import { registerAuditApi } from './api-audit.js'
+// scheduler: the outbox
+import { registerScheduledApi } from './api-scheduled.js'
 import { pacingStatus } from '../../pacing/pacing-status.js'
 
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false)
@@ -116,6 +118,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
   registerWebhookApi(app, s, authed)
   registerAccessApi(app, s, authed)
   registerAuditApi(app, s, authed)
+  registerScheduledApi(app, s, authed)
 
   app.get('/api/settings', authed((_r, res, st) => sendJson(res, st, 200, { settings: s.settings.public() })))
   app.post('/api/settings', authed((r, res, st) => {

@@ -11,6 +11,7 @@ import { getChatById, getDirectChatByContactNumber, getChatByContact } from './g
 import { getGroupInfo, analyzeGroupOverlaps, findMembersWithoutDirectChat, findMembersNotInContacts, runGroupAudit } from './groups.js'
 import { listMessages, listRecentMessages, searchMessages, getMessageById, getMessageContext, getLastInteraction } from './messages.js'
 import { sendMessage, sendMedia, stageMediaTool } from './send.js'
+import { scheduleMessage, listScheduled, cancelScheduled } from './schedule.js'
 import { downloadMedia } from './download-media.js'
 import { getUpdates, waitForMessages } from './updates.js'
 import { createGroup, updateGroupParticipants, updateGroup, getGroupInviteLink, joinGroup, leaveGroup, groupJoinRequests } from './group-actions.js'
@@ -25,6 +26,7 @@ export const TOOLS: readonly ToolDef[] = [
   analyzeGroupOverlaps, findMembersWithoutDirectChat, findMembersNotInContacts, runGroupAudit,
   listMessages, listRecentMessages, searchMessages, getMessageById, getMessageContext, getLastInteraction, sendMessage,
   sendMedia, downloadMedia, stageMediaTool,
+  scheduleMessage, listScheduled, cancelScheduled,
   sendReaction, editMessage, deleteMessage, forwardMessage, sendLocation, sendContact, sendPoll, markRead, sendPresence, checkWhatsappNumbers,
   createGroup, updateGroupParticipants, updateGroup, getGroupInviteLink, joinGroup, leaveGroup, groupJoinRequests,
   updateChat, votePoll,
