@@ -190,9 +190,9 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const chatHasMessages = db.prepare('SELECT 1 FROM messages WHERE chat_jid = ? LIMIT 1').pluck()
   const pacing = new Pacing({ settings: () => settings.current(), log: new PaceLog(pacingPath(config.DATA_DIR)), hasMessages: (jid) => chatHasMessages.get(jid) !== undefined, presence: (state, chatJid) => wa.call('sendPresence', { state, chatJid }) })
   services.pacing = pacing
-  services.sends.onSent = (r) => {
+  services.sends.onSettled = (r, at, sent) => {
     const chat = (r as { chatJid?: unknown } | null)?.chatJid
-    if (typeof chat === 'string') pacing.record(chat)
+    if (typeof chat === 'string') pacing.record(chat, at, sent)
   }
   wa.on('status', (st) => {
     if (st.linked && st.me?.jid) pacing.linked(st.me.jid)

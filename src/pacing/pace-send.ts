@@ -13,7 +13,7 @@ interface PacedOutbox {
 /** what a queued send answers instead of the sent message */
 export interface QueuedAnswer {
   success: true
-  queued: true
+  queued: boolean
   outbox_id: string
   send_at: string
   chat_jid: string
@@ -22,7 +22,7 @@ export interface QueuedAnswer {
 
 // no descriptions: tools/list is sent to the model on every turn; the README tells what a queued answer is
 const queuedFields = {
-  queued: z.literal(true).optional(),
+  queued: z.boolean().optional(),
   outbox_id: z.string().optional(),
   send_at: z.string().optional()
 }
@@ -72,7 +72,7 @@ export async function pace(ctx: Pick<ToolContext, 'services' | 'signal' | 'princ
     const { entry, deduplicated } = outbox!.addOnce({ kind: 'paced', operation: req.operation as 'send_message' | 'send_media', chatJid: req.chatJid, args, dueAt: at, idempotencyKey: req.idempotencyKey, principalId: ctx.principal.id })
     // queued already under this key: the first entry keeps its slot, this one gives its own back
     if (deduplicated) pacing.release(req.chatJid, at)
-    return { success: true, queued: true, outbox_id: entry.id, send_at: new Date(entry.dueAt).toISOString(), chat_jid: req.chatJid, idempotency_key: req.idempotencyKey ?? null }
+    return { success: true, queued: true as boolean, outbox_id: entry.id, send_at: new Date(entry.dueAt).toISOString(), chat_jid: req.chatJid, idempotency_key: req.idempotencyKey ?? null }
   }
   const retryAfter = Math.max(1, Math.ceil((at - now) / 1000))
   throw new AppError('RATE_LIMITED', `Over the pacing limit (${pacing.lastHeldBy() ?? 'pace'}) for this chat or account; retry in ${retryAfter} s.`, { retry_after: retryAfter, limit: pacing.lastHeldBy(), send_at: new Date(at).toISOString() })

@@ -10,6 +10,12 @@ import type { PaceLog } from './pace-log.js'
  * second, so its entry was cancelled (or waits for WhatsApp, and then asks afresh when it fires).
  */
 const STALE_RESERVATION_MS = 5 * 60_000
+/**
+ * A send let through counts as going on until its answer comes (record()), so the chat's next one keeps
+ * its gap from the send itself even when it is slow; one whose answer never comes (it failed) stops
+ * counting so after this long.
+ */
+const IN_FLIGHT_MAX_MS = 15_000
 
 export interface PacingDeps {
   settings: () => Settings
@@ -50,6 +56,8 @@ export class Pacing {
   private sends: PaceSend[]
   /** slots of sends queued for later, in memory: the outbox keeps the entries, a restart re-asks slot() */
   private pending: PaceSend[] = []
+  /** sends let through whose answer has not come yet */
+  private readonly inFlight = new Set<PaceSend>()
   private readonly known: Set<string>
   private linkedSince: number | undefined
   private linkedJid: string | undefined
@@ -123,18 +131,25 @@ export class Pacing {
     if (mine >= 0) {
       // a queued send's time has come: only the sends made so far can hold it back now
       const [own] = this.pending.splice(mine, 1)
-      const slot = earliestSlot({ ...limits, jitterMs: 0 }, this.sends.filter((x) => x.at <= now), chatJid, own!.first, now, random)
+      const slot = earliestSlot({ ...limits, jitterMs: 0 }, this.made(now).filter((x) => x.at <= now), chatJid, own!.first, now, random)
       return this.decide({ chat: chatJid, at: slot.at, first: own!.first }, slot.limit, now, opts, true)
     }
     const first = !this.known.has(chatJid) && !this.deps.hasMessages(chatJid)
-    const slot = earliestSlot(limits, [...this.sends, ...this.pending], chatJid, first, now, random)
+    const slot = earliestSlot(limits, [...this.made(now), ...this.pending], chatJid, first, now, random)
     return this.decide({ chat: chatJid, at: slot.at, first }, slot.limit, now, opts)
+  }
+
+  /** the sends made, one still going counted as going now */
+  private made(now: number): PaceSend[] {
+    if (!this.inFlight.size) return this.sends
+    return this.sends.map((x) => (this.inFlight.has(x) && x.at < now && now - x.at < IN_FLIGHT_MAX_MS ? { ...x, at: now } : x))
   }
 
   private decide(send: PaceSend, limit: LimitName | null, now: number, opts: SlotOptions, queued = false): number {
     this.lastLimit = limit
     if (send.at - now <= (opts.wait ? this.maxWaitMs() : 0)) {
       this.sends.push(send)
+      this.inFlight.add(send)
       this.known.add(send.chat)
       this.deps.log.add(send)
       this.counters[queued ? 'from_queue' : send.at > now ? 'waited' : 'immediate']++
@@ -157,14 +172,16 @@ export class Pacing {
   }
 
   /**
-   * A send to `chatJid` went out at `sentAt` (its answer came then: a slow upload, a busy worker): its
-   * reservation, the chat's latest one before then, moves there, so the next send keeps its gap from the
-   * send itself and not from the moment it was allowed.
+   * A send to `chatJid` was answered at `sentAt` (`sent` false: answered from an earlier one, nothing
+   * went). Its reservation, the chat's latest going one, is done; a send that went counts from `sentAt`
+   * (a slow upload, a busy worker), so the next one keeps its gap from the send itself.
    */
-  record(chatJid: string, sentAt = Date.now()): void {
+  record(chatJid: string, sentAt = Date.now(), sent = true): void {
     let latest: PaceSend | undefined
-    for (const x of this.sends) if (x.chat === chatJid && x.at <= sentAt && (!latest || x.at > latest.at)) latest = x
-    if (!latest || latest.at === sentAt) return
+    for (const x of this.inFlight) if (x.chat === chatJid && x.at <= sentAt && (!latest || x.at > latest.at)) latest = x
+    if (!latest) return
+    this.inFlight.delete(latest)
+    if (!sent || latest.at === sentAt) return
     this.deps.log.move(latest, sentAt)
     latest.at = sentAt
   }
@@ -218,6 +235,7 @@ export class Pacing {
   /** sends older than the longest window no longer count; a reservation long past its time was cancelled */
   private forget(now: number): void {
     if (this.pending.some((p) => p.at < now - STALE_RESERVATION_MS)) this.pending = this.pending.filter((p) => p.at >= now - STALE_RESERVATION_MS)
+    for (const x of this.inFlight) if (now - x.at >= IN_FLIGHT_MAX_MS) this.inFlight.delete(x)
     if (this.sends.length && this.sends[0]!.at <= now - DAY) {
       this.sends = this.sends.filter((x) => x.at > now - DAY)
       this.deps.log.prune(now)

@@ -50,7 +50,7 @@ for (const r of rows) {
   test(`pacing: ${r.name}`, (t) => {
     const p = setup(r.settings)
     t.after(() => p.close())
-    for (const at of r.before) p.pacing.slot(A, T + at, { wait: true })
+    for (const at of r.before) p.pacing.record(A, p.pacing.slot(A, T + at, { wait: true }))
     const slot = p.pacing.slot(A, T, { wait: r.wait, queueable: r.queueable })
     assert.equal(slot - T, r.slot)
     if (r.settings.pacing_enabled !== false) assert.equal(p.pacing.counters[r.counter], r.counter === 'immediate' ? r.before.length + 1 : 1)
@@ -61,6 +61,7 @@ test('pacing: a queued send takes its own reservation when the outbox asks at it
   const p = setup({ pacing_chat_min_gap_ms: 6000, pacing_over_limit: 'queue' })
   t.after(() => p.close())
   assert.equal(p.pacing.slot(A, T, { wait: true }), T)
+  p.pacing.record(A, T)
   const q1 = p.pacing.slot(A, T + 10, { wait: true })
   const q2 = p.pacing.slot(A, T + 20, { wait: true })
   assert.deepEqual([q1 - T, q2 - T], [6000, 12000])
@@ -75,6 +76,22 @@ test('pacing: a queued send takes its own reservation when the outbox asks at it
   assert.equal(p.pacing.counters.deferred, 1)
   assert.equal(p.pacing.slot(A, q2 + 500), q2 + 500)
   assert.equal(p.pacing.snapshot(q2 + 500).queue.length, 1, 'the direct send still queued')
+})
+
+test('pacing: a send still going holds the chat\'s next one back until its answer comes, at most 15 s', (t) => {
+  const p = setup({ pacing_chat_min_gap_ms: 1000, pacing_over_limit: 'queue' })
+  t.after(() => p.close())
+  assert.equal(p.pacing.slot(A, T), T)
+  // no answer yet: at T + 3 s it is still going, so the next waits a gap from now
+  assert.equal(p.pacing.slot(B, T + 3000), T + 3000, 'another chat is not held')
+  assert.equal(p.pacing.slot(A, T + 3000) - T, 4000)
+  p.pacing.record(A, T + 3500)
+  assert.equal(p.pacing.slot(A, T + 4000) - T, 4500, 'the gap counts from the answer')
+  // an answer that never comes (the send failed) stops holding the chat after 15 s
+  const C = 'c@s.whatsapp.net'
+  assert.equal(p.pacing.slot(C, T), T)
+  assert.equal(p.pacing.slot(C, T + 14_000) - T, 15_000)
+  assert.equal(p.pacing.slot(C, T + 15_001) - T, 15_001)
 })
 
 test('pacing: a restart on the same file keeps the day\'s budget, the first contacts and the link time', (t) => {
