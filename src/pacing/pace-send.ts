@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import { AppError } from '../errors/app-error.js'
 import type { ToolContext } from '../mcp/tool.js'
-import type { Pacing } from './pacing.js'
+import { sleep, type Pacing } from './pacing.js'
 
 /** the outbox as pacing uses it (the scheduler's src/outbox/outbox.ts) */
 interface PacedOutbox {
@@ -63,8 +63,10 @@ export async function pace(ctx: Pick<ToolContext, 'services' | 'signal' | 'princ
   const at = pacing.slot(req.chatJid, now + typing, { wait: true, queueable })
   if (at - now - typing <= pacing.maxWaitMs()) {
     // the wait first, then "typing…", so the message follows the typing at its slot
-    await wait(at - typing - Date.now(), ctx.signal)
+    await sleep(at - typing - Date.now(), ctx.signal)
     await pacing.type(req.chatJid, typing, ctx.signal)
+    // a call the client cancelled while it waited sends nothing
+    ctx.signal?.throwIfAborted()
     return undefined
   }
   if (pacing.mode() === 'queue' && queueable) {
@@ -76,15 +78,4 @@ export async function pace(ctx: Pick<ToolContext, 'services' | 'signal' | 'princ
   }
   const retryAfter = Math.max(1, Math.ceil((at - now) / 1000))
   throw new AppError('RATE_LIMITED', `Over the pacing limit (${pacing.lastHeldBy() ?? 'pace'}) for this chat or account; retry in ${retryAfter} s.`, { retry_after: retryAfter, limit: pacing.lastHeldBy(), send_at: new Date(at).toISOString() })
-}
-
-function wait(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve()
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t)
-      resolve()
-    }, { once: true })
-  })
 }

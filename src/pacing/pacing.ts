@@ -249,7 +249,9 @@ export class Pacing {
 
 export type PacingSnapshot = ReturnType<Pacing['snapshot']>
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** resolves after `ms` (at once for 0 or less), or early when `signal` aborts */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve()
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms)
     signal?.addEventListener('abort', () => {

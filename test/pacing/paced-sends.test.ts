@@ -177,6 +177,20 @@ test('a retry under its idempotency_key is never sent twice: a sent one answers 
   assert.equal(gina.inbox.filter((m) => textOf(m) === 'keyed two').length, 1)
 })
 
+test('a send awaiting its slot that the client cancels is never sent', async () => {
+  const hugo = emu.person({ phone: '15550009009', name: 'Hugo' })
+  await settings({ ...QUIET, pacing_over_limit: 'refuse', pacing_chat_min_gap_ms: 2500, pacing_max_wait_ms: 5000 })
+  assert.ok((await call(client, 'send_message', { recipient_jid: hugo.jid, message: 'hugo one' })).ok)
+  const ac = new AbortController()
+  const waiting = client.callTool({ name: 'send_message', arguments: { recipient_jid: hugo.jid, message: 'hugo cancelled' } }, undefined, { signal: ac.signal })
+  setTimeout(() => ac.abort(), 500)
+  await assert.rejects(waiting)
+  // past the slot it waited for, and a gap more: it never came
+  await new Promise((r) => setTimeout(r, 4000))
+  assert.ok(hugo.inbox.some((m) => textOf(m) === 'hugo one'))
+  assert.ok(!hugo.inbox.some((m) => textOf(m) === 'hugo cancelled'))
+})
+
 test('first contacts a day: a send to a second chat with no message yet is held to pacing_new_chats_per_day', async () => {
   const eve = emu.person({ phone: '15550009004', name: 'Eve' })
   const frank = emu.person({ phone: '15550009005', name: 'Frank' })
