@@ -50,6 +50,7 @@ import { outboxExecutor } from '../outbox/send-ops.js'
 import { outboxPath } from '../store/private-paths.js'
 import { Pacing } from '../pacing/pacing.js'
 import { PaceLog, pacingPath } from '../pacing/pace-log.js'
+import { withTyping } from '../pacing/pace-send.js'
 
 export interface RunningServer {
   services: Services
@@ -217,7 +218,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const outboxStore = new OutboxStore(outboxPath(config.DATA_DIR))
   const outbox = new Outbox({
     store: outboxStore,
-    execute: outboxExecutor(services),
+    execute: withTyping(pacing, outboxExecutor(services)),
     ready: () => wa.getStatus().state === 'open',
     onReady: (fn) => {
       const on = (st: { state: string }): void => void (st.state === 'open' && fn())

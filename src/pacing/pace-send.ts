@@ -79,3 +79,15 @@ export async function pace(ctx: Pick<ToolContext, 'services' | 'signal' | 'princ
   const retryAfter = Math.max(1, Math.ceil((at - now) / 1000))
   throw new AppError('RATE_LIMITED', `Over the pacing limit (${pacing.lastHeldBy() ?? 'pace'}) for this chat or account; retry in ${retryAfter} s.`, { retry_after: retryAfter, limit: pacing.lastHeldBy(), send_at: new Date(at).toISOString() })
 }
+
+/**
+ * The outbox's executor with "typing…" first, for a send pacing let go when its time came (queued or
+ * scheduled): the same typing a direct send shows. The send keeps its gap: pacing counts it from its answer.
+ */
+export function withTyping<E extends { chatJid: string; operation: string; args: Record<string, unknown> }, R>(pacing: Pacing, execute: (e: E) => Promise<R>): (e: E) => Promise<R> {
+  return async (e) => {
+    const text = e.operation === 'send_message' ? e.args.message : e.args.caption
+    await pacing.type(e.chatJid, pacing.typingMs(typeof text === 'string' ? text : ''))
+    return execute(e)
+  }
+}

@@ -225,6 +225,22 @@ test('typing presence: "composing" reaches the emulator before the message, for 
   assert.equal(chatstates.filter((c) => c.state === 'composing').length, chatstates.slice(0, before).filter((c) => c.state === 'composing').length)
 })
 
+test('typing presence: a queued send shows it too when the outbox sends it', async () => {
+  const ivan = emu.person({ phone: '15550009010', name: 'Ivan' })
+  await settings({ ...QUIET, pacing_over_limit: 'queue', pacing_chat_min_gap_ms: 1000, typing_presence: false })
+  assert.ok((await call(client, 'send_message', { recipient_jid: ivan.jid, message: 'ivan first' })).ok)
+  await settings({ typing_presence: true, pacing_typing_ms_per_char: 30, pacing_typing_max_ms: 5000 })
+  const text = 'queued, typed, sent' // 19 characters: 570 ms
+  const r = await call(client, 'send_message', { recipient_jid: ivan.jid, message: text })
+  assert.equal(r.data.queued, true, JSON.stringify(r.data))
+  const msg = await ivan.waitFor((m) => textOf(m) === text)
+  const typed = chatstates.find((c) => c.to.startsWith(ivan.phone) && c.state === 'composing')
+  assert.ok(typed, 'composing to Ivan')
+  const arrived = arrivals.get(msg.id)!
+  assert.ok(arrived.at > typed.at, 'composing first')
+  if (!typed.late) assert.ok(arrived.at - typed.at >= 570 - WIRE_MS, `typing for ${arrived.at - typed.at} ms`)
+})
+
 test('queued sends survive a restart, which keeps the day\'s budget and the gap: the server stopped and started on the same data sends them', async () => {
   const dave = emu.person({ phone: '15550009007', name: 'Dave' })
   const GAP = 2000
