@@ -10,6 +10,7 @@ interface Credential {
   toolsets: string[]
   chats: { mode: 'all' } | { mode: 'allow' | 'deny'; jids: string[] }
   expires_at: number | null
+  approval?: 'none' | 'sends' | 'actions'
   last_used_at: number | null
   revoked_at: number | null
   source: 'admin' | 'env'
@@ -21,7 +22,7 @@ interface Policy {
   updated_at: number
 }
 
-const POLICY_NAMES: Record<string, string> = { never: 'never for agents', read_only: 'read only', approval: 'sends need approval' }
+const POLICY_NAMES: Record<string, string> = { never: 'never for agents', read_only: 'read only', approval: 'needs approval' }
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean)
 const shown = (err: unknown): string => (err instanceof ApiError ? `${err.message} (${err.code})` : (err as Error).message)
 
@@ -36,7 +37,7 @@ function renderCredentials(creds: Credential[]): void {
     ? creds.map((c) => `<tr data-id="${esc(c.id)}">
         <td>${esc(c.name)}</td><td>${esc(c.toolsets.join(', '))}</td>
         <td>${c.chats.mode === 'all' ? 'all' : `${c.chats.mode === 'allow' ? 'only' : 'all but'} ${esc(c.chats.jids.join(', '))}`}</td>
-        <td>${esc(c.expires_at ? fmtDateTime(c.expires_at) : 'never')}</td><td>${esc(fmtDateTime(c.last_used_at))}</td>
+        <td>${esc(c.expires_at ? fmtDateTime(c.expires_at) : 'never')}${c.approval && c.approval !== 'none' ? `<br><small>approval: ${esc(c.approval)}</small>` : ''}</td><td>${esc(fmtDateTime(c.last_used_at))}</td>
         <td class="cred-state">${esc(stateOf(c))}</td>
         <td>${c.revoked_at || c.source === 'env' ? '' : `<button type="button" class="cred-revoke danger" aria-label="Revoke ${esc(c.name)}">Revoke</button>`}</td>
       </tr>`).join('')
@@ -72,7 +73,8 @@ export function initCredentialsView(): void {
       name: $<HTMLInputElement>('#cred-name').value.trim(),
       toolsets: [...document.querySelectorAll<HTMLInputElement>('#cred-toolsets input:checked')].map((b) => b.value),
       chats: mode === 'all' ? 'all' : { [mode]: list($<HTMLInputElement>('#cred-chats').value) },
-      expires_at: expires ? new Date(expires).getTime() : null
+      expires_at: expires ? new Date(expires).getTime() : null,
+      approval: $<HTMLSelectElement>('#cred-approval').value
     }
     try {
       const r = await api<{ credential: Credential; token: string }>('/api/credentials', { method: 'POST', json: body })

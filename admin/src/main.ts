@@ -9,8 +9,9 @@ import { initCredentialsView, showCredentials } from './credentials-view.js'
 import { initAuditView, showAudit } from './audit-view.js'
 import { initScheduledView, showScheduled } from './scheduled-view.js'
 import { renderPacing } from './pacing-view.js'
+import { approvalEvent, initApprovalsView, showApprovals } from './approvals-view.js'
 
-const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, webhooks: showWebhooks, access: showCredentials, audit: showAudit, scheduled: showScheduled, export: () => undefined }
+const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, webhooks: showWebhooks, access: showCredentials, audit: showAudit, approvals: showApprovals, scheduled: showScheduled, export: () => undefined }
 let stream: EventSource | undefined
 
 function select(name: string): void {
@@ -34,6 +35,9 @@ function signedIn(required: boolean): void {
     renderStatus(s)
     renderPacing(s as { pacing?: Parameters<typeof renderPacing>[0]['pacing'] })
   })
+  // approvals: each new and decided request comes on the same stream; the badge counts from the start
+  stream.addEventListener('approval', (e) => approvalEvent(JSON.parse((e as MessageEvent<string>).data)))
+  void showApprovals()
 }
 
 function signIn(): void {
@@ -54,6 +58,7 @@ async function start(): Promise<void> {
   initCredentialsView()
   initAuditView()
   initScheduledView()
+  initApprovalsView()
   const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')]
   tabs.forEach((tab, i) => {
     tab.addEventListener('click', () => select(tab.id.slice(4)))

@@ -3,8 +3,8 @@
 import { api, ApiError } from './api.js'
 import { $, esc, toast } from './dom.js'
 
-type Kind = 'bool' | 'int' | 'text' | 'secret'
-const FIELDS: Array<{ key: string; label: string; kind: Kind; help?: string }> = [
+type Kind = 'bool' | 'int' | 'text' | 'secret' | 'choice'
+const FIELDS: Array<{ key: string; label: string; kind: Kind; help?: string; choices?: string[] }> = [
   { key: 'media_public_base_url', label: 'Public base URL for media links', kind: 'text', help: 'empty: links are relative (/media/...)' },
   { key: 'upload_enabled', label: 'Uploads enabled', kind: 'bool' },
   { key: 'upload_max_mb', label: 'Upload limit (MB)', kind: 'int' },
@@ -17,7 +17,12 @@ const FIELDS: Array<{ key: string; label: string; kind: Kind; help?: string }> =
   { key: 'send_dedup_window_ms', label: 'Duplicate-send window (ms, 0 = off)', kind: 'int' },
   { key: 'audit_bodies', label: 'Audit trail keeps message texts', kind: 'bool', help: 'off: the trail keeps only their length' },
   // scheduler
-  { key: 'schedule_missed_after_s', label: 'A scheduled send is missed this late (s, 0 = never)', kind: 'int', help: 'due longer ago than this when it could go (the server was down): not sent' }
+  { key: 'schedule_missed_after_s', label: 'A scheduled send is missed this late (s, 0 = never)', kind: 'int', help: 'due longer ago than this when it could go (the server was down): not sent' },
+  // approvals
+  { key: 'approval_required', label: 'Approval needed for every caller', kind: 'choice', choices: ['off', 'sends', 'actions'], help: 'sends; or actions: sends and deletes, edits, group and account changes' },
+  { key: 'approval_timeout_s', label: 'Approval timeout (s)', kind: 'int', help: 'then the call fails with APPROVAL_TIMEOUT' },
+  // approvals in the owner's own chat
+  { key: 'approval_owner_chat', label: 'Ask approvals in my own WhatsApp chat', kind: 'bool', help: 'reply 1 to send, 2 to drop, from the phone' }
 ]
 
 export async function showSettings(): Promise<void> {
@@ -25,6 +30,7 @@ export async function showSettings(): Promise<void> {
   $('#settings-fields').innerHTML = FIELDS.map((f) => {
     const id = `set-${f.key}`
     const err = `<p class="field-error" id="${id}-error" aria-live="polite"></p>`
+    if (f.kind === 'choice') return `<div class="row"><label for="${id}">${esc(f.label)}</label><select id="${id}" name="${f.key}" aria-describedby="${id}-error">${f.choices!.map((c) => `<option ${settings[f.key] === c ? 'selected' : ''}>${esc(c)}</option>`).join('')}</select>${f.help ? `<small class="hint">${esc(f.help)}</small>` : ''}${err}</div>`
     if (f.kind === 'bool') return `<div class="row check"><input type="checkbox" id="${id}" name="${f.key}" ${settings[f.key] ? 'checked' : ''} aria-describedby="${id}-error"><label for="${id}">${esc(f.label)}</label>${err}</div>`
     const value = f.kind === 'secret' ? '' : esc(settings[f.key])
     const placeholder = f.kind === 'secret' ? (settings.upload_token_set ? 'set (hidden)' : 'not set') : ''

@@ -1,5 +1,5 @@
 // Which chats a caller may see and act on: the principal's chat scope joined with the per-chat policy
-// the admin sets ("never for agents", "read only", "sends need approval"). Pure: the policy store and
+// the admin sets ("never for agents", "read only", "needs approval"). Pure: the policy store and
 // the tools hand it the facts, it answers yes or no, or gives the SQL condition that pages must carry so
 // a page of 50 is 50 chats the caller may see, never 50 filtered down to 3.
 import { AppError } from '../errors/app-error.js'
@@ -82,12 +82,14 @@ export class ChatAccess {
     return jid
   }
 
-  /** the chat, when the caller may send to it or act on it: CHAT_FORBIDDEN, CHAT_READ_ONLY or APPROVAL_REQUIRED otherwise */
+  /**
+   * The chat, when the caller may send to it or act on it: CHAT_FORBIDDEN or CHAT_READ_ONLY otherwise. A
+   * chat marked `approval` passes: the approval gate (src/approvals) then asks a person before the call acts.
+   */
   write(jid: string): string {
     this.read(jid)
     const policy = this.policies.byJid.get(jid)
     if (policy === 'read_only') throw new AppError('CHAT_READ_ONLY', `The chat ${jid} is marked read only: agents may read it but not send to it or act on it.`, { chat_jid: jid })
-    if (policy === 'approval') throw new AppError('APPROVAL_REQUIRED', `Sends to ${jid} need a person's approval, and approvals are not available yet; the send was not made.`, { chat_jid: jid })
     return jid
   }
 

@@ -25,7 +25,12 @@ export interface CredentialInfo {
   revoked_at: number | null
   /** `admin`: made in the admin UI or /api; `env`: from MCP_CREDENTIALS (revoked by removing it there) */
   source: 'admin' | 'env'
+  /** what of its calls waits for a person's approval (src/approvals): none, sends, or sends and other actions */
+  approval: CredentialApproval
 }
+
+export const CREDENTIAL_APPROVALS = ['none', 'sends', 'actions'] as const
+export type CredentialApproval = (typeof CREDENTIAL_APPROVALS)[number]
 
 /** what verifying a token found: a principal, or why the token is refused */
 export type CredentialCheck = { ok: Principal } | { refused: 'CREDENTIAL_INVALID' | 'CREDENTIAL_EXPIRED' | 'CREDENTIAL_REVOKED' }
@@ -35,6 +40,8 @@ export interface NewCredential {
   toolsets: readonly Toolset[]
   chats: ChatScope
   expires_at?: number | null
+  /** default none */
+  approval?: CredentialApproval
   /** for MCP_CREDENTIALS only: the operator chose the token */
   token?: string
 }
@@ -60,6 +67,7 @@ export function checkNewCredential(c: NewCredential, now: number, pastExpiryAllo
   if (s.mode !== 'all' && (!Array.isArray(s.jids) || s.jids.length > 1000 || s.jids.some((j) => typeof j !== 'string' || !/^[0-9A-Za-z.:_-]+@(s\.whatsapp\.net|g\.us|lid|broadcast|newsletter)$/.test(j)))) throw bad('chats.jids: up to 1000 chat JIDs')
   if (s.mode === 'allow' && !(s.jids as unknown[]).length) throw bad('chats.jids: an allow list needs at least one chat')
   if (c.expires_at != null && (!Number.isSafeInteger(c.expires_at) || (!pastExpiryAllowed && c.expires_at <= now))) throw bad('expires_at: a time in the future (ms since the epoch), or null for never')
+  if (c.approval !== undefined && !(CREDENTIAL_APPROVALS as readonly string[]).includes(c.approval)) throw bad(`approval: one of ${CREDENTIAL_APPROVALS.join(', ')}`)
   if (c.token !== undefined && !TOKEN_SHAPE.test(c.token)) throw bad(`token: ${TOKEN_PREFIX} followed by 22 to 128 letters, digits, _ or -`)
 }
 
@@ -75,6 +83,9 @@ export class CredentialStore {
     this.db.pragma('journal_mode = WAL')
     this.db.exec(`CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE, name TEXT NOT NULL, toolsets TEXT NOT NULL,
       chats TEXT NOT NULL, expires_at INTEGER, created_at INTEGER NOT NULL, last_used_at INTEGER, revoked_at INTEGER)`)
+    // files from before approvals have no approval column: their credentials need none
+    const cols = (this.db.prepare('PRAGMA table_info(credentials)').all() as Array<{ name: string }>).map((c) => c.name)
+    if (!cols.includes('approval')) this.db.exec("ALTER TABLE credentials ADD COLUMN approval TEXT NOT NULL DEFAULT 'none'")
     const rows = this.db.prepare('SELECT * FROM credentials ORDER BY created_at').all() as Array<Record<string, unknown>>
     for (const r of rows) {
       const info: CredentialInfo = {
@@ -86,7 +97,8 @@ export class CredentialStore {
         created_at: Number(r.created_at),
         last_used_at: (r.last_used_at as number | null) ?? null,
         revoked_at: (r.revoked_at as number | null) ?? null,
-        source: 'admin'
+        source: 'admin',
+        approval: (CREDENTIAL_APPROVALS as readonly string[]).includes(String(r.approval)) ? (r.approval as CredentialApproval) : 'none'
       }
       this.remember(String(r.digest), info)
     }
@@ -99,7 +111,7 @@ export class CredentialStore {
       }
       const d = digest(c.token!)
       if (this.byDigest.has(d)) throw new AppError('CREDENTIALS_INVALID', `MCP_CREDENTIALS: the token of "${c.name}" is given twice`)
-      this.remember(d, { id: `env-${d.slice(0, 10)}`, name: c.name, toolsets: [...c.toolsets], chats: c.chats, expires_at: c.expires_at ?? null, created_at: this.now(), last_used_at: null, revoked_at: null, source: 'env' })
+      this.remember(d, { id: `env-${d.slice(0, 10)}`, name: c.name, toolsets: [...c.toolsets], chats: c.chats, expires_at: c.expires_at ?? null, created_at: this.now(), last_used_at: null, revoked_at: null, source: 'env', approval: c.approval ?? 'none' })
     }
   }
 
@@ -115,6 +127,7 @@ export class CredentialStore {
       name: info.name,
       toolsets: new Set(info.toolsets),
       chats: info.chats,
+      ...(info.approval !== 'none' ? { approval: info.approval } : {}),
       ...(info.expires_at !== null ? { expiresAt: info.expires_at } : {})
     }
     const e = { info, principal, touchedAt: info.last_used_at ?? 0 }
@@ -149,9 +162,9 @@ export class CredentialStore {
     const now = this.now()
     checkNewCredential({ ...c, token: undefined }, now)
     const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`
-    const info: CredentialInfo = { id: randomUUID(), name: c.name, toolsets: [...new Set(c.toolsets)], chats: c.chats.mode === 'all' ? { mode: 'all' } : { mode: c.chats.mode, jids: [...new Set(c.chats.jids)] }, expires_at: c.expires_at ?? null, created_at: now, last_used_at: null, revoked_at: null, source: 'admin' }
+    const info: CredentialInfo = { id: randomUUID(), name: c.name, toolsets: [...new Set(c.toolsets)], chats: c.chats.mode === 'all' ? { mode: 'all' } : { mode: c.chats.mode, jids: [...new Set(c.chats.jids)] }, expires_at: c.expires_at ?? null, created_at: now, last_used_at: null, revoked_at: null, source: 'admin', approval: c.approval ?? 'none' }
     const d = digest(token)
-    this.db.prepare('INSERT INTO credentials (id, digest, name, toolsets, chats, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(info.id, d, info.name, JSON.stringify(info.toolsets), JSON.stringify(info.chats), info.expires_at, now)
+    this.db.prepare('INSERT INTO credentials (id, digest, name, toolsets, chats, expires_at, created_at, approval) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(info.id, d, info.name, JSON.stringify(info.toolsets), JSON.stringify(info.chats), info.expires_at, now, info.approval)
     this.remember(d, info)
     return { credential: { ...info }, token }
   }
@@ -199,7 +212,7 @@ export function parseEnvCredentials(raw: string, canonical: (jid: string) => str
     const expires_at = exp == null ? null : typeof exp === 'number' ? exp : Date.parse(String(exp))
     if (expires_at !== null && !Number.isFinite(expires_at)) throw new AppError('CREDENTIALS_INVALID', `MCP_CREDENTIALS[${i}].expires_at is not a date`)
     if (typeof x.token !== 'string') throw new AppError('CREDENTIALS_INVALID', `MCP_CREDENTIALS[${i}].token is missing`)
-    return { name: String(x.name ?? ''), token: x.token, toolsets: (Array.isArray(x.toolsets) ? x.toolsets : []) as Toolset[], chats, expires_at }
+    return { name: String(x.name ?? ''), token: x.token, toolsets: (Array.isArray(x.toolsets) ? x.toolsets : []) as Toolset[], chats, expires_at, ...(x.approval !== undefined ? { approval: x.approval as CredentialApproval } : {}) }
   })
 }
 

@@ -20,6 +20,8 @@ export interface Principal {
   readonly chats: ChatScope
   /** ms since the epoch; past it the token is refused */
   readonly expiresAt?: number
+  /** what of this principal's calls waits for a person (a credential's own setting; see src/approvals) */
+  readonly approval?: 'none' | 'sends' | 'actions'
   /** the OAuth client id, for OAuth grants */
   readonly clientId?: string
 }

@@ -36,7 +36,7 @@ import { ClaudeChannel, CHANNEL_CAPABILITY, CHANNEL_INSTRUCTIONS, channelChats }
 import { ResourceUpdates } from '../mcp/resources/resource-updates.js'
 import { ServerEvents } from '../mcp/server-events.js'
 import { tightenDataFiles } from '../store/private-files.js'
-import { accessPath, auditPath, cursorKeyPath, deadLetterDir, idempotencyPath, mediaLinkKeyPath } from '../store/private-paths.js'
+import { accessPath, approvalsPath, auditPath, cursorKeyPath, deadLetterDir, idempotencyPath, mediaLinkKeyPath } from '../store/private-paths.js'
 import { CredentialStore, parseEnvCredentials } from '../access/credentials.js'
 import { ChatPolicyStore } from '../access/chat-policy-store.js'
 import { ChatAccessCache } from '../access/chat-policy.js'
@@ -51,6 +51,9 @@ import { outboxPath } from '../store/private-paths.js'
 import { Pacing } from '../pacing/pacing.js'
 import { PaceLog, pacingPath } from '../pacing/pace-log.js'
 import { withTyping } from '../pacing/pace-send.js'
+import { ApprovalStore } from '../approvals/approval-store.js'
+import { Approvals } from '../approvals/approvals.js'
+import { OwnerChat } from '../approvals/owner-chat.js'
 
 export interface RunningServer {
   services: Services
@@ -81,12 +84,14 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const waiters = new MessageWaiters()
   let resourceUpdates: ResourceUpdates | undefined
   let channel: ClaudeChannel | undefined
+  let ownerChat: OwnerChat | undefined
   const events = new EventsRepo(db)
   const writes = new WriteQueue(writerPool, config.DB_PATH, log.child({ actor: 'store' }), {
     onWritten: (r, batches) => {
       autoDownload?.offer(batches)
       if (r.incoming) waiters.wake(r.incoming)
       if (r.incoming) channel?.wake(r.incoming)
+      if (r.changed) ownerChat?.wake(r.changed)
       webhooks?.wake()
       if (r.changed) resourceUpdates?.changed(r.changed, Math.min(...batches.map((b) => b.emittedAt || Infinity)))
     },
@@ -198,6 +203,33 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   wa.on('status', (st) => {
     if (st.linked && st.me?.jid) pacing.linked(st.me.jid)
   })
+  // approvals: the store (pending requests of a previous run are marked expired here) and the gate
+  const approvalStore = new ApprovalStore(approvalsPath(config.DATA_DIR))
+  services.approvals = new Approvals({ store: approvalStore, settings: () => settings.current(), chatPolicy: (j) => policies.get(j), chatName: (j) => services.chats.get(j)?.name ?? undefined, audit, log: log.child({ actor: 'approvals' }) })
+  // ownerchat: the owner's own WhatsApp chat as a third way to decide (approval_owner_chat); its prompts go
+  // straight to the worker, past the gate and pacing, and the sends of this server's own are watched so
+  // none is ever read as the owner's answer
+  const bare = (j: string): string => j.replace(/:\d+@/, '@')
+  ownerChat = new OwnerChat({
+    approvals: services.approvals,
+    enabled: () => settings.current().approval_owner_chat,
+    me: () => {
+      const me = wa.getStatus().me
+      return me?.jid ? { jid: bare(me.jid), ...(me.lid ? { lid: bare(me.lid) } : {}) } : undefined
+    },
+    send: async (to, text, messageId) => {
+      await wa.waitReady(config.WA_SEND_READY_WAIT_MS)
+      await wa.write('sendText', { to, text, messageId })
+    },
+    events,
+    quoted: (chat, id) => {
+      const quotedId = services.messages.get(id, chat)?.quoted_id
+      const q = quotedId ? services.messages.get(quotedId, chat) : undefined
+      return quotedId ? { id: quotedId, body: q?.body, timestamp: q?.timestamp } : undefined
+    },
+    log: log.child({ actor: 'owner-chat' })
+  })
+  wa.on('sending', (s) => ownerChat?.sending(s.to, s.result, s.messageId))
   sessions = new SessionRegistry({ ttlMs: config.MCP_SESSION_TTL_MS, max: config.MCP_MAX_SESSIONS, maxBytes: config.MCP_SESSIONS_MAX_MB * 1024 * 1024 }, log.child({ actor: 'mcp' }))
   if (config.MCP_CONFORMANCE_FIXTURES) log.warn('MCP_CONFORMANCE_FIXTURES is on: the conformance suite\'s test tools, resources and prompts are published. Never in production.')
   // test-only fixtures load only when asked for: the production image leaves them out
@@ -273,6 +305,9 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       idempotency.close()
       credentials.close()
       policies.close()
+      ownerChat?.close()
+      services.approvals?.close()
+      approvalStore.close()
       auditLog.close()
       outboxStore.close()
       pacing.close()

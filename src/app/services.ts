@@ -25,6 +25,7 @@ import type { AuditTrail } from '../audit/audit-trail.js'
 // scheduler: the outbox
 import type { Outbox } from '../outbox/outbox.js'
 import type { Pacing } from '../pacing/pacing.js'
+import type { Approvals } from '../approvals/approvals.js'
 
 export interface Services {
   config: Config
@@ -63,6 +64,8 @@ export interface Services {
   mcpCacheStats?(): { entries: number; bytes: number; hits: number; misses: number }
   /** what the server announces to listening MCP clients (resource updates, list changes) */
   serverEvents?: ServerEvents
+  /** approvals: the gate sends and actions wait at for a person's decision (src/approvals) */
+  approvals?: Approvals
   /** scoped credentials, the per-chat policy, and what each principal may see of the chats */
   access?: {
     credentials: CredentialStore

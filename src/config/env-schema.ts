@@ -123,6 +123,9 @@ export const envSchema = z.object({
   PACING_ENABLED: bool.default(true),
   /** how long the records of reads may wait to be written together (changes are written before their reply) */
   AUDIT_FLUSH_MS: int(1, 60_000).default(200),
+  // --- approvals: the first values of the approval_required and approval_timeout_s runtime settings
+  APPROVAL_REQUIRED: z.enum(['off', 'sends', 'actions']).default('off'),
+  APPROVAL_TIMEOUT_S: int(1, 86_400).default(600),
 
   // --- WhatsApp connection
   WA_WS_URL: z.string().url().optional(),

@@ -106,7 +106,6 @@ export const ERROR_CODES = {
   TOOL_FORBIDDEN: { status: 403, retryable: false, summary: 'The tool is outside the toolsets of this credential.' },
   CHAT_FORBIDDEN: { status: 403, retryable: false, summary: 'The chat is outside the chat scope of this credential, or marked "never for agents".' },
   CHAT_READ_ONLY: { status: 403, retryable: false, summary: 'The chat is marked "read only": agents may read it, never send to it or act on it.' },
-  APPROVAL_REQUIRED: { status: 403, retryable: false, summary: 'Sends to this chat need a person\'s approval; approvals are not available yet, so the send is refused.' },
   CHAT_POLICY_INVALID: { status: 400, retryable: false, summary: 'A chat policy names an unknown policy or a malformed chat.' },
   // --- audit trail
   AUDIT_CURSOR_INVALID: { status: 400, retryable: false, summary: 'The audit cursor is not one /api/audit handed out (next_cursor); start again without it.' },
@@ -143,6 +142,12 @@ export const ERROR_CODES = {
   SCHEDULED_NOT_PENDING: { status: 409, retryable: false, summary: 'The scheduled send is sending right now, missed or failed (data.status); only a pending one can be cancelled.' },
   SCHEDULED_MISSED: { status: 410, retryable: false, summary: 'A scheduled send was due longer ago than schedule_missed_after_s when it could go (the server was down), so it was not sent.' },
   OUTBOX_FULL: { status: 429, retryable: true, summary: 'Too many sends wait in the outbox (100,000); cancel some or wait for them to go.' },
+  // --- approval before sending (src/approvals)
+  APPROVAL_REQUIRED: { status: 403, retryable: false, summary: 'The call needs a person\'s approval and this server runs no approval gate to ask one; nothing was sent or changed.' },
+  APPROVAL_REJECTED: { status: 403, retryable: false, summary: 'A person rejected the send or action (their note is in the message and data.note); nothing was sent or changed.' },
+  APPROVAL_TIMEOUT: { status: 408, retryable: true, summary: 'Nobody decided on the send or action within approval_timeout_s (or the call was cancelled while it waited); nothing was sent or changed.' },
+  APPROVAL_NOT_FOUND: { status: 404, retryable: false, summary: 'No approval request with this id.' },
+  APPROVAL_DECIDED: { status: 409, retryable: false, summary: 'The approval request was decided already (or expired): the first decision wins; the answer holds the request as it stands.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

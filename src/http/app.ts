@@ -20,6 +20,7 @@ import { registerAdminStatic } from './routes/admin-static.js'
 import { metricsRoute } from './routes/metrics.js'
 import { listenFailure } from './listen-failure.js'
 import { StatelessRouter } from '../mcp/era-2026/stateless-router.js'
+import { TaskStore, taskAnnouncer } from '../mcp/era-2026/task-store.js'
 import { createSealer } from '../mcp/era-2026/sealed-state.js'
 import { loadStateKey } from '../mcp/era-2026/state-key.js'
 import { ServerEvents } from '../mcp/server-events.js'
@@ -66,7 +67,7 @@ export function startHttp(services: Services, sessions: SessionRegistry, dispatc
       maxBodyBytes: config.MCP_MAX_BODY_MB * 1024 * 1024,
       preferSse: !config.MCP_HTTP_ENABLE_JSON_RESPONSE,
       log,
-      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)), services }), events: serverEvents, log, sees: (p, e) => {
+      stateless: { router: new StatelessRouter({ dispatcher, sealer: createSealer(loadStateKey(config.DATA_DIR)), services, tasks: new TaskStore(taskAnnouncer(serverEvents)) }), events: serverEvents, log, sees: (p, e) => {
         const access = dispatcher.chatAccess(p)
         const chat = chatOfUri(e.uri)
         return chat !== undefined ? access.sees(chat) : !e.chats || e.chats.some((c) => access.sees(c))

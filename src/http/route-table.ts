@@ -13,9 +13,17 @@ export interface RouteEntry {
 }
 
 const METHODS = ['get', 'post', 'put', 'del', 'patch', 'options', 'head', 'any'] as const
-type UwsHandler = (res: HttpResponse, req: HttpRequest) => void
+/** a uWS handler; behind the gate it also gets the request's headers, read once (router.ts takes them) */
+type UwsHandler = (res: HttpResponse, req: HttpRequest, headers?: Record<string, string>) => void
 
-const header = (req: HttpRequest, name: string): string | undefined => req.getHeader(name) || undefined
+/** every header in one pass: each native getHeader costs a crossing, and the policy and the route both need several */
+export function readHeaders(req: HttpRequest): Record<string, string> {
+  const headers: Record<string, string> = {}
+  req.forEach((k, v) => {
+    headers[k] = v
+  })
+  return headers
+}
 
 /** the refusal in the route's own protocol: JSON-RPC on /mcp, the stable error body elsewhere */
 function refuse(res: HttpResponse, pattern: string, v: Verdict): void {
@@ -37,16 +45,17 @@ export function policedApp(app: TemplatedApp, cfg: PolicyConfig): { app: Templat
   // judged by the pattern the handler was registered for, not the request's spelling of the path: whatever
   // uWS routes to an /api handler is checked as /api
   const gate = (handler: UwsHandler, pattern: string): UwsHandler => (res, req) => {
+    const h = readHeaders(req)
     const v = decide(cfg, req.getCaseSensitiveMethod(), pattern, {
-      host: header(req, 'host'),
-      origin: header(req, 'origin'),
-      secFetchSite: header(req, 'sec-fetch-site'),
-      authorization: header(req, 'authorization'),
-      uploadToken: header(req, 'x-upload-token'),
-      cookie: header(req, 'cookie')
+      host: h.host || undefined,
+      origin: h.origin || undefined,
+      secFetchSite: h['sec-fetch-site'] || undefined,
+      authorization: h.authorization || undefined,
+      uploadToken: h['x-upload-token'] || undefined,
+      cookie: h.cookie || undefined
     })
     if (v) return refuse(res, pattern, v)
-    handler(res, req)
+    handler(res, req, h)
   }
   const proxy: TemplatedApp = new Proxy(app, {
     get(target, prop, receiver) {

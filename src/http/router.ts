@@ -4,14 +4,24 @@ import type { HttpRequest, HttpResponse } from './uws.js'
 import { sendError, type ResState } from './respond.js'
 import type { Logger } from 'pino'
 import { AppError } from '../errors/app-error.js'
+import { readHeaders } from './route-table.js'
 
 export interface RequestInfo {
   method: string
   path: string
-  query: URLSearchParams
+  /** parsed when first read: most requests (every /mcp call) never look at it */
+  readonly query: URLSearchParams
   headers: Record<string, string>
   /** the route's :parameters, percent-decoded */
   params: string[]
+}
+
+class Snapshot implements RequestInfo {
+  private parsed: URLSearchParams | undefined
+  constructor(readonly method: string, readonly path: string, private readonly rawQuery: string, readonly headers: Record<string, string>, readonly params: string[]) {}
+  get query(): URLSearchParams {
+    return (this.parsed ??= new URLSearchParams(this.rawQuery))
+  }
 }
 
 /** a percent-decoded path segment, or undefined when its encoding is broken */
@@ -25,19 +35,18 @@ function decodeSegment(raw: string): string | undefined {
 
 export type Handler = (r: RequestInfo, res: HttpResponse, st: ResState) => void | Promise<void>
 
-/** the request's headers, method, path, query and decoded parameters; INVALID_INPUT for a badly encoded parameter */
-export function snapshot(req: HttpRequest, paramCount = 0): RequestInfo {
-  const headers: Record<string, string> = {}
-  req.forEach((k, v) => {
-    headers[k] = v
-  })
+/**
+ * The request's headers (`headers` when the route table's gate read them already), method, path, query
+ * and decoded parameters; INVALID_INPUT for a badly encoded parameter.
+ */
+export function snapshot(req: HttpRequest, paramCount = 0, headers: Record<string, string> = readHeaders(req)): RequestInfo {
   const params: string[] = []
   for (let i = 0; i < paramCount; i++) {
     const p = decodeSegment(req.getParameter(i) ?? '')
     if (p === undefined) throw new AppError('INVALID_INPUT', 'Bad percent-encoding in the path.')
     params.push(p)
   }
-  return { method: req.getCaseSensitiveMethod().toUpperCase(), path: req.getUrl(), query: new URLSearchParams(req.getQuery() ?? ''), headers, params }
+  return new Snapshot(req.getCaseSensitiveMethod().toUpperCase(), req.getUrl(), req.getQuery() ?? '', headers, params)
 }
 
 /**
@@ -47,8 +56,8 @@ export function snapshot(req: HttpRequest, paramCount = 0): RequestInfo {
  * discards the body that follows (no onData, nothing buffered) and keeps the connection for the next
  * request, so the client reads the 401 instead of a reset.
  */
-export function wrap(handler: Handler, log: Logger, paramCount = 0): (res: HttpResponse, req: HttpRequest) => void {
-  return (res, req) => {
+export function wrap(handler: Handler, log: Logger, paramCount = 0): (res: HttpResponse, req: HttpRequest, headers?: Record<string, string>) => void {
+  return (res, req, headers) => {
     const st: ResState = { aborted: false }
     res.onAborted(() => {
       st.aborted = true
@@ -67,7 +76,7 @@ export function wrap(handler: Handler, log: Logger, paramCount = 0): (res: HttpR
     }
     let info: RequestInfo
     try {
-      info = snapshot(req, paramCount)
+      info = snapshot(req, paramCount, headers)
       path = info.path
     } catch (err) {
       return fail(err)

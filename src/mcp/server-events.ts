@@ -3,8 +3,13 @@
 /**
  * `sessionsTold`: the 2025 sessions subscribed to the uri have been told already (by ResourceUpdates).
  * `chats`: the chats whose change moved a list resource, so a listener scoped to other chats hears nothing.
+ * `owner` of a task status: the principal whose task it is, the only one that hears of it.
  */
-export type ServerEvent = { kind: 'resourceUpdated'; uri: string; sessionsTold?: true; chats?: readonly string[] } | { kind: 'listChanged'; list: 'tools' | 'prompts' | 'resources' }
+export type ServerEvent =
+  | { kind: 'resourceUpdated'; uri: string; sessionsTold?: true; chats?: readonly string[] }
+  | { kind: 'listChanged'; list: 'tools' | 'prompts' | 'resources' }
+  /** a task of the tasks extension changed status; `detail` is what tasks/get would answer now */
+  | { kind: 'taskStatus'; taskId: string; owner: string; detail: Record<string, unknown> }
 
 export class ServerEvents {
   private readonly listeners = new Set<(e: ServerEvent) => void>()

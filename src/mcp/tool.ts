@@ -42,7 +42,7 @@ export interface ToolContext {
   readonly principal: Principal
   /**
    * The chats this caller may see and act on (its credential's scope and the per-chat policy): `read(jid)`
-   * and `write(jid)` throw CHAT_FORBIDDEN, CHAT_READ_ONLY or APPROVAL_REQUIRED; `where(column)` is the
+   * and `write(jid)` throw CHAT_FORBIDDEN or CHAT_READ_ONLY (approval is the gate's, services.approvals); `where(column)` is the
    * SQL condition a list passes down to its query.
    */
   readonly chats: ChatAccess

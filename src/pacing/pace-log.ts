@@ -4,12 +4,11 @@
 // racing for one slot), while the store is written by the pool's writer thread a batch later; and a send
 // paced for later has no message row yet. A restart reloads the last 24 h, so the day's budget survives it.
 import Database from 'better-sqlite3'
-import { join } from 'node:path'
 import { privateDatabase } from '../store/private-files.js'
 import { DAY, type PaceSend } from './pace-policy.js'
 
-/** where the log lives under DATA_DIR */
-export const pacingPath = (dataDir: string): string => join(dataDir, 'pacing.sqlite')
+/** where the log lives under DATA_DIR (store/private-paths.ts, with the other private files) */
+export { pacingPath } from '../store/private-paths.js'
 
 export class PaceLog {
   private readonly db: Database.Database

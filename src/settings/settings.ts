@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events'
 import type { Config } from '../config/load-config.js'
 import { AppError } from '../errors/app-error.js'
 import { endpointSchema, MAX_ENDPOINTS, toPublicEndpoint, type PublicEndpoint } from '../webhooks/endpoint-config.js'
+import { APPROVAL_SETTINGS } from '../approvals/approval-policy.js'
 
 export const settingsSchema = z.object({
   media_public_base_url: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).describe('public URL prefix for /media links; empty = relative links'),
@@ -43,7 +44,12 @@ export const settingsSchema = z.object({
   pacing_warmup_new_chats_per_day: z.number().int().min(0).max(100_000),
   typing_presence: z.boolean().describe('show "typing…" in the chat before a text, for a time proportional to it'),
   pacing_typing_ms_per_char: z.number().int().min(0).max(1000),
-  pacing_typing_max_ms: z.number().int().min(0).max(30_000)
+  pacing_typing_max_ms: z.number().int().min(0).max(30_000),
+  // --- approvals (src/approvals)
+  approval_required: z.enum(APPROVAL_SETTINGS).describe('what waits for a person\'s approval for every caller: off, sends, or sends and other actions'),
+  approval_timeout_s: z.number().int().min(1).max(86_400).describe('how long a call waits for a decision, then APPROVAL_TIMEOUT'),
+  // --- approvals in the owner's own chat (src/approvals/owner-chat.ts)
+  approval_owner_chat: z.boolean().describe('each approval request is also asked in the account\'s own WhatsApp chat ("reply 1 to send, 2 to drop")')
 })
 export type Settings = z.infer<typeof settingsSchema>
 
@@ -92,7 +98,12 @@ export class SettingsStore extends EventEmitter<{ change: [Settings] }> {
       schedule_missed_after_s: config.SCHEDULE_MISSED_AFTER_S,
       webhooks: [],
       ...PACING_DEFAULTS,
-      pacing_enabled: config.PACING_ENABLED
+      pacing_enabled: config.PACING_ENABLED,
+      // approvals
+      approval_required: config.APPROVAL_REQUIRED ?? 'off',
+      approval_timeout_s: config.APPROVAL_TIMEOUT_S ?? 600,
+      // approvals in the owner's own chat
+      approval_owner_chat: false
     }
     let saved: Partial<Settings> = {}
     try {

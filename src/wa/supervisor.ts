@@ -31,14 +31,30 @@ export interface RestartRecord {
   cause: string
 }
 
+/**
+ * A call that puts a message of this server's own into a chat, told before it leaves: `result` settles with
+ * the message's id, or undefined when the call failed. The owner chat tells its own messages from the
+ * owner's by it (src/approvals/owner-chat.ts).
+ */
+export interface OwnSend {
+  method: Method
+  to?: string
+  /** the id the message goes under, when the call names it (sendText, sendMedia) */
+  messageId?: string
+  result: Promise<{ id?: string } | undefined>
+}
+
 export interface SupervisorEvents {
   status: [WaStatus]
   batch: [EncodedBatch]
   signal: [WaRecoverySignal]
   restart: [RestartRecord]
+  sending: [OwnSend]
 }
 
 type Method = keyof WaWorkerApi
+/** the calls that make a new message in a chat (edits, reactions and deletes change one that exists) */
+const SENDS: ReadonlySet<Method> = new Set<Method>(['sendText', 'sendMedia', 'forwardMessage', 'sendLocation', 'sendContacts', 'sendPoll'])
 /** the calls that write to the store and say which batch holds their records */
 type WriteMethod = { [M in Method]: Awaited<ReturnType<WaWorkerApi[M]>> extends { seq: number } ? M : never }[Method]
 
@@ -213,7 +229,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const api = this.api
     if (!api || !this.died) throw new AppError('WA_WORKER_RESTARTING', 'The WhatsApp worker is restarting; retry shortly.')
     const fn = api[method] as unknown as (...a: unknown[]) => Promise<Awaited<ReturnType<WaWorkerApi[M]>>>
-    return Promise.race([fn(...args), this.died.promise])
+    const p = Promise.race([fn(...args), this.died.promise])
+    if (SENDS.has(method) && this.listenerCount('sending')) {
+      const { to, messageId } = (args[0] ?? {}) as { to?: unknown; messageId?: unknown }
+      this.emit('sending', { method, ...(typeof to === 'string' ? { to } : {}), ...(typeof messageId === 'string' ? { messageId } : {}), result: p.then((r) => r as { id?: string }, () => undefined) })
+    }
+    return p
   }
 
   /**

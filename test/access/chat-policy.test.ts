@@ -39,7 +39,7 @@ test('what each kind of principal sees, reads and may send to', () => {
     const a = new ChatAccess(p, effectiveScope(p, policies), policies)
     assert.deepEqual(ALL_CHATS.filter((j) => a.sees(j)), sees, what)
     for (const j of ALL_CHATS) assert.equal(codeOf(() => a.read(j)), sees.includes(j) ? undefined : 'CHAT_FORBIDDEN', `${what}: read ${j}`)
-    const sendCode = (j: string) => (!sees.includes(j) ? 'CHAT_FORBIDDEN' : j === A ? 'CHAT_READ_ONLY' : j === B ? 'APPROVAL_REQUIRED' : undefined)
+    const sendCode = (j: string) => (!sees.includes(j) ? 'CHAT_FORBIDDEN' : j === A ? 'CHAT_READ_ONLY' : undefined)
     for (const j of ALL_CHATS) assert.equal(codeOf(() => a.write(j)), sendCode(j), `${what}: write ${j}`)
   }
 })

@@ -255,7 +255,7 @@ test('the 2026 stateless path judges the same credential: its tools and chats on
   }
 })
 
-test('per-chat policy: read only and approval chats refuse sends, never chats vanish for everyone but the static token', async () => {
+test('per-chat policy: read only chats refuse sends, approval chats hold them for a person, never chats vanish for everyone but the static token', async () => {
   const made = await api('POST', '/api/credentials', { name: 'sender', toolsets: ['read', 'send'], chats: 'all' })
   const sender = await server.mcp({ token: made.body.token })
   try {
@@ -270,7 +270,11 @@ test('per-chat policy: read only and approval chats refuse sends, never chats va
     assert.equal(await code(sender, 'send_message', { recipient_jid: alice.jid, message: 'no' }), 'CHAT_READ_ONLY')
     assert.equal(await code(sender, 'send_reaction', { message_id: `${alice.jid}:A1`, emoji: '👍' }), 'CHAT_READ_ONLY')
     assert.equal(await code(sender, 'mark_read', { chat_id: alice.jid }), 'CHAT_READ_ONLY')
-    assert.equal(await code(sender, 'send_message', { recipient_jid: bob.jid, message: 'no' }), 'APPROVAL_REQUIRED')
+    // the send waits in the approval queue; rejected there, it fails with the person's note
+    const held = code(sender, 'send_message', { recipient_jid: bob.jid, message: 'no' })
+    const waiting = await until(async () => ((await api('GET', '/api/approvals')).body.approvals as Array<{ id: string; chat_jid: string; status: string }>).find((a) => a.chat_jid === bob.jid && a.status === 'pending'), 10_000, 'the send in the approval queue')
+    assert.equal((await api('POST', `/api/approvals/${waiting.id}`, { approve: false, note: 'not to Bob' })).status, 200)
+    assert.equal(await held, 'APPROVAL_REJECTED')
     assert.equal(await code(sender, 'send_message', { recipient_jid: carol.jid, message: 'no' }), 'CHAT_FORBIDDEN')
     assert.equal(await code(sender, 'get_chat_by_id', { jid: carol.jid }), 'CHAT_FORBIDDEN')
     assert.ok(!jidsOf((await ok(sender, 'list_chats', { limit: 50 })).chats).includes(carol.jid))

@@ -1,7 +1,7 @@
 // An emulated person (or the account's own phone): sends every kind of message the product must handle,
 // receives and decrypts what the account sends, and sends receipts, typing and presence.
 import { randomBytes, createHmac, createHash } from 'node:crypto'
-import { proto, writeRandomPadMax16, aesEncryptGCM, type MediaType } from '@whiskeysockets/baileys'
+import { proto, writeRandomPadMax16, aesEncryptGCM, jidDecode, type MediaType } from '@whiskeysockets/baileys'
 import { S_WA, lidJid, now, pnJid, sigAddr, takeRemoteBundle, type Account } from './state.js'
 import type { Emulator, PeerMessage } from './emulator.js'
 
@@ -19,6 +19,16 @@ export interface MessageKeyLike {
   participant?: string
 }
 
+/** a message in the account's own chat ("message yourself") as its phone shows it */
+export interface SelfChatMessage {
+  id: string
+  /** the JID the writer addressed the chat by: the account's phone-number JID or its LID */
+  chat: string
+  /** the device that wrote it (one of the account's linked devices) */
+  from: string
+  message: proto.IMessage
+}
+
 export const messageId = (): string => randomBytes(10).toString('hex').toUpperCase()
 
 export type MediaKind = 'image' | 'video' | 'audio' | 'ptt' | 'document' | 'sticker'
@@ -34,6 +44,8 @@ export class Person {
   readonly lid: string
   /** what the account's clients sent to this person, decrypted */
   readonly inbox: PeerMessage[] = []
+  /** for the account's own phone: what its linked devices wrote in the account's own chat, unwrapped */
+  readonly selfChat: SelfChatMessage[] = []
 
   constructor(private readonly emu: Emulator, readonly acc: Account) {
     this.jid = pnJid(acc)
@@ -44,6 +56,11 @@ export class Person {
       if (to !== acc || seen.has(`${m.from} ${m.to} ${m.id}`)) return
       seen.add(`${m.from} ${m.to} ${m.id}`)
       this.inbox.push(m)
+      const self = this.asSelfChat(m)
+      if (self) {
+        this.selfChat.push(self)
+        this.emu.emit('self-chat-message', self, acc)
+      }
     }
     emu.on('peer-message', take)
     emu.on('peer-group-message', take)
@@ -84,6 +101,41 @@ export class Person {
     })
   }
 
+  /**
+   * What the account's own phone shows in its self chat: a linked device's copy for the phone comes wrapped
+   * (deviceSentMessage, naming the chat), and only the copies whose chat is the account itself count.
+   */
+  private asSelfChat(m: PeerMessage): SelfChatMessage | undefined {
+    if (!this.isOwn(m.from)) return undefined
+    const chat = m.message.deviceSentMessage?.destinationJid ?? m.to
+    if (!this.isOwn(chat)) return undefined
+    return { id: m.id, chat, from: m.from, message: m.message.deviceSentMessage?.message ?? m.message }
+  }
+
+  private isOwn(jid: string): boolean {
+    const d = jidDecode(jid)
+    return !!d && ((d.server === S_WA && d.user === this.acc.pn) || (d.server === 'lid' && d.user === this.acc.lid))
+  }
+
+  /** for the account's own phone: wait until one of its linked devices writes something matching in the self chat */
+  waitForSelf(match: (m: SelfChatMessage) => boolean = () => true, timeoutMs = 15_000): Promise<SelfChatMessage> {
+    const hit = this.selfChat.find(match)
+    if (hit) return Promise.resolve(hit)
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.emu.off('self-chat-message', on)
+        reject(new Error(`${this.name}'s self chat showed nothing matching in ${timeoutMs} ms`))
+      }, timeoutMs)
+      const on = (m: SelfChatMessage, acc: Account): void => {
+        if (acc !== this.acc || !match(m)) return
+        clearTimeout(t)
+        this.emu.off('self-chat-message', on)
+        resolve(m)
+      }
+      this.emu.on('self-chat-message', on)
+    })
+  }
+
   private target(to: string): Account {
     const acc = this.emu.dir.resolve(to.includes('@') ? to : `${to}@${S_WA}`).acc
     if (!acc) throw new Error(`unknown recipient ${to}`)
@@ -110,8 +162,22 @@ export class Person {
     const id = opts.id ?? messageId()
     const ts = opts.ts ?? now()
     const destinationJid = chat.includes('@') ? chat : `${chat}@${S_WA}`
-    const delivered = await this.emu.encryptToDevices(this.acc, this.acc, { deviceSentMessage: { destinationJid, message } }, { from: this.jid, recipient: destinationJid, id, t: String(ts), type: 'text', notify: this.acc.name })
+    // a LID-addressed copy names the phone by its LID and carries its phone number beside it
+    const sender: Record<string, string> = opts.addressing === 'lid' ? { from: this.lid, sender_pn: this.jid, addressing_mode: 'lid' } : { from: this.jid }
+    const delivered = await this.emu.encryptToDevices(this.acc, this.acc, { deviceSentMessage: { destinationJid, message } }, { ...sender, recipient: destinationJid, id, t: String(ts), type: 'text', notify: this.acc.name })
     return { id, ts, delivered }
+  }
+
+  /**
+   * As the account's own phone: a text in `chat` (the self chat too), optionally quoting a message there;
+   * a quoted message of the account's own names the account as its author, as the phone does.
+   */
+  fromMeText(chat: string, text: string, opts: SendOptions & { quoted?: { key: MessageKeyLike; text?: string } } = {}) {
+    if (!opts.quoted) return this.fromMe(chat, { conversation: text }, opts)
+    const destinationJid = chat.includes('@') ? chat : `${chat}@${S_WA}`
+    const q = opts.quoted
+    const contextInfo: proto.IContextInfo = { stanzaId: q.key.id, participant: q.key.participant ?? (q.key.fromMe ? this.jid : destinationJid), quotedMessage: { conversation: q.text ?? '' } }
+    return this.fromMe(chat, { extendedTextMessage: { text, contextInfo } }, opts)
   }
 
   private async sendGroup(groupJid: string, message: proto.IMessage, id: string, ts: number): Promise<string[]> {

@@ -7,7 +7,7 @@ import { sendJson } from '../respond.js'
 import { readBody, parseJsonObject } from '../read-body.js'
 import type { Services } from '../../app/services.js'
 import { AppError } from '../../errors/app-error.js'
-import { scopeOf } from '../../access/credentials.js'
+import { scopeOf, type CredentialApproval } from '../../access/credentials.js'
 import { CHAT_POLICIES, type ChatPolicy } from '../../access/chat-policy.js'
 import type { ChatScope, Toolset } from '../../access/principal.js'
 
@@ -49,8 +49,8 @@ export function registerAccessApi(app: TemplatedApp, s: Services, authed: Authed
   app.post('/api/credentials', authed((_r, res, st) => {
     const body = readBody(res, st, BODY_MAX)
     return (async () => {
-      const b = parseJsonObject(await body, 'The body must be a JSON object: {"name", "toolsets", "chats", "expires_at"}.')
-      const made = access(s).credentials.create({ name: String(b.name ?? '').trim(), toolsets: (Array.isArray(b.toolsets) ? b.toolsets : []) as Toolset[], chats: knownScope(s, b.chats), expires_at: expiry(b.expires_at) })
+      const b = parseJsonObject(await body, 'The body must be a JSON object: {"name", "toolsets", "chats", "expires_at", "approval"}.')
+      const made = access(s).credentials.create({ name: String(b.name ?? '').trim(), toolsets: (Array.isArray(b.toolsets) ? b.toolsets : []) as Toolset[], chats: knownScope(s, b.chats), expires_at: expiry(b.expires_at), ...(b.approval !== undefined ? { approval: b.approval as CredentialApproval } : {}) })
       sendJson(res, st, 201, made)
     })()
   }))

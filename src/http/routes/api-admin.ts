@@ -26,6 +26,7 @@ import { registerAuditApi } from './api-audit.js'
 // scheduler: the outbox
 import { registerScheduledApi } from './api-scheduled.js'
 import { pacingStatus } from '../../pacing/pacing-status.js'
+import { approvalEvents, registerApprovalsApi } from './api-approvals.js'
 
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false)
 
@@ -82,10 +83,15 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
     }
     s.wa.on('status', onChange)
     s.wa.on('restart', onChange)
+    // approvals: each new or decided request, as it happens
+    const stopApprovals = approvalEvents(s, (event, data) => {
+      if (!st.aborted) res.cork(() => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`))
+    })
     const tick = setInterval(write, 5000)
     const prev = st.onAbort
     st.onAbort = () => {
       prev?.()
+      stopApprovals()
       clearInterval(tick)
       clearTimeout(pending)
       s.wa.off('status', onChange)
@@ -119,6 +125,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
   registerAccessApi(app, s, authed)
   registerAuditApi(app, s, authed)
   registerScheduledApi(app, s, authed)
+  registerApprovalsApi(app, s, authed)
 
   app.get('/api/settings', authed((_r, res, st) => sendJson(res, st, 200, { settings: s.settings.public() })))
   app.post('/api/settings', authed((r, res, st) => {

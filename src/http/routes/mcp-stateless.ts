@@ -26,13 +26,17 @@ export interface StatelessMcp {
 }
 
 /** what a listen filter lets through */
-function wanted(filter: Record<string, unknown>, e: ServerEvent): boolean {
+function wanted(filter: Record<string, unknown>, e: ServerEvent, principal: Principal): boolean {
   if (e.kind === 'resourceUpdated') return Array.isArray(filter.resourceSubscriptions) && filter.resourceSubscriptions.includes(e.uri)
+  if (e.kind === 'taskStatus') return e.owner === principal.id && Array.isArray(filter.taskIds) && filter.taskIds.includes(e.taskId)
   return filter[`${e.list}ListChanged`] === true
 }
 
-const notificationOf = (e: ServerEvent): { method: string; params: Record<string, unknown> } =>
-  e.kind === 'resourceUpdated' ? { method: 'notifications/resources/updated', params: { uri: e.uri } } : { method: `notifications/${e.list}/list_changed`, params: {} }
+function notificationOf(e: ServerEvent): { method: string; params: Record<string, unknown> } {
+  if (e.kind === 'resourceUpdated') return { method: 'notifications/resources/updated', params: { uri: e.uri } }
+  if (e.kind === 'taskStatus') return { method: 'notifications/tasks', params: e.detail }
+  return { method: `notifications/${e.list}/list_changed`, params: {} }
+}
 
 /** answers one stateless POST whose body is already parsed */
 export async function answerStateless(m: StatelessMcp, r: RequestInfo, res: HttpResponse, st: ResState, parsed: unknown, principal: Principal): Promise<void> {
@@ -85,9 +89,11 @@ function listen(m: StatelessMcp, res: HttpResponse, st: ResState, id: string | n
   const accepted: Record<string, unknown> = {}
   for (const k of ['toolsListChanged', 'promptsListChanged', 'resourcesListChanged']) if (filter[k] === true) accepted[k] = true
   if (Array.isArray(filter.resourceSubscriptions)) accepted.resourceSubscriptions = filter.resourceSubscriptions.filter((u) => typeof u === 'string').slice(0, 1000)
+  // the router kept only the caller's own live tasks
+  if (Array.isArray(filter.taskIds)) accepted.taskIds = filter.taskIds
   w.write(sseEvent({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: accepted, _meta: tag } }))
   const stop = m.events.listen((e) => {
-    if (!wanted(accepted, e)) return
+    if (!wanted(accepted, e, principal)) return
     if (e.kind === 'resourceUpdated' && m.sees && !m.sees(principal, e)) return
     const n = notificationOf(e)
     w.write(sseEvent({ jsonrpc: '2.0', method: n.method, params: { ...n.params, _meta: tag } }))

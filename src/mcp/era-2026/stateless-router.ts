@@ -104,7 +104,12 @@ export class StatelessRouter {
     if (req.method === 'subscriptions/listen') {
       const filter = req.params?.notifications
       if (!isPlainObject(filter)) return fault(req.id, new ProtocolFault('INVALID_INPUT', 'Invalid params: subscriptions/listen needs a notifications filter object.'))
-      return { kind: 'listen', meta, request: req, filter }
+      if (filter.taskIds === undefined) return { kind: 'listen', meta, request: req, filter }
+      if (!declaresTasks(meta.clientCapabilities)) return fault(req.id, tasksRequired('Task status notifications'))
+      if (!Array.isArray(filter.taskIds)) return fault(req.id, new ProtocolFault('INVALID_INPUT', 'Invalid params: notifications.taskIds must be an array of task ids.'))
+      // only the caller's own live tasks are agreed to: another principal's id is as unknown as a made-up one
+      const taskIds = filter.taskIds.slice(0, 1000).filter((id) => this.tasks.get(id)?.owner === principal.id)
+      return { kind: 'listen', meta, request: req, filter: { ...filter, taskIds } }
     }
     if (TASK_METHODS.has(req.method)) {
       try {

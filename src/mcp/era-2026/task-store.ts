@@ -3,6 +3,7 @@
 // MAX_TASKS, each kept TASK_TTL_MS after it was last touched.
 import { randomUUID } from 'node:crypto'
 import type { InputRequests, InputResponses } from '../input.js'
+import type { ServerEvents } from '../server-events.js'
 
 export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks'
 /** how long a task stays readable after its last change */
@@ -31,6 +32,8 @@ export class Task {
   abort: () => void = () => undefined
   /** the principal that started it: nobody else may poll, answer or cancel it */
   owner = ''
+  /** told of every status change (the store's listeners: notifications/tasks) */
+  onStatus: ((t: Task) => void) | undefined
 
   get terminal(): boolean {
     return TERMINAL.has(this.status)
@@ -41,6 +44,7 @@ export class Task {
     this.status = status
     this.lastUpdatedAt = new Date().toISOString()
     this.touched = Date.now()
+    this.onStatus?.(this)
   }
 
   /** the answers to `requests`, waiting (input_required) until the client has sent every one */
@@ -96,10 +100,14 @@ export class Task {
 export class TaskStore {
   private readonly tasks = new Map<string, Task>()
 
+  /** `onStatus` hears every status change of every task (a subscriptions/listen stream filters by id and owner) */
+  constructor(private readonly onStatus?: (t: Task) => void) {}
+
   /** a new task; `id` is a sealed handle for a task that can run again (see ToolDef.rerunnable) */
   create(id?: string): Task {
     this.sweep()
     const t = new Task(id)
+    t.onStatus = this.onStatus
     this.tasks.set(t.id, t)
     return t
   }
@@ -119,4 +127,9 @@ export class TaskStore {
       this.tasks.delete(id)
     }
   }
+}
+
+/** a task's status changes as announcements on the server's bus; built only while somebody listens */
+export const taskAnnouncer = (events: ServerEvents) => (t: Task): void => {
+  if (events.listening) events.emit({ kind: 'taskStatus', taskId: t.id, owner: t.owner, detail: t.detail() })
 }

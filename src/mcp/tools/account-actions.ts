@@ -6,6 +6,7 @@ import { canonicalJid, jidInput } from '../schemas.js'
 import { AppError } from '../../errors/app-error.js'
 import { stageMedia } from '../../media/stage-media.js'
 import type { Services } from '../../app/services.js'
+import { approved } from '../../approvals/gate-call.js'
 
 const ready = (s: Services) => s.wa.waitReady(s.config.WA_SEND_READY_WAIT_MS)
 const blockOutput = { jid: z.string(), blocked: z.boolean(), block_list: z.array(z.string()).describe('every blocked JID') }
@@ -24,8 +25,10 @@ export const blockContact = defineTool({
   input: { contact_jid: jidInput('a JID or a phone number') },
   output: blockOutput,
   annotations: { title: 'Block a contact', ...BLOCK },
-  async run(a, { services: s, chats }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const jid = chats.write(person(s, a.contact_jid))
+    a = await approved(ctx, 'block_contact', jid, a)
     await ready(s)
     const list = await s.wa.call('blockContact', { jid, block: true })
     return { jid, blocked: true, block_list: list }
@@ -39,8 +42,10 @@ export const unblockContact = defineTool({
   input: { contact_jid: jidInput('a JID or a phone number') },
   output: blockOutput,
   annotations: { title: 'Unblock a contact', ...BLOCK },
-  async run(a, { services: s, chats }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const jid = chats.write(person(s, a.contact_jid))
+    a = await approved(ctx, 'unblock_contact', jid, a)
     await ready(s)
     const list = await s.wa.call('blockContact', { jid, block: false })
     return { jid, blocked: false, block_list: list }
@@ -60,11 +65,13 @@ export const updateProfile = defineTool({
   },
   output: { success: z.literal(true), changed: z.array(z.string()) },
   annotations: { title: 'Update the profile', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s }) {
+  async run(a, ctx) {
+    const { services: s } = ctx
     const picture = a.picture_path !== undefined || a.picture_content !== undefined
     if (picture && a.remove_picture) throw new AppError('INVALID_INPUT', 'Give a picture or remove_picture, not both.')
     const changed = [a.name !== undefined && 'name', a.about !== undefined && 'about', (picture || a.remove_picture) && 'picture'].filter((x): x is string => !!x)
     if (!changed.length) throw new AppError('INVALID_INPUT', 'Give at least one of name, about, picture_path, picture_content, remove_picture.')
+    a = await approved(ctx, 'update_profile', '', a)
     const { config } = s
     const staged = picture ? await stageMedia({ media_path: a.picture_path, media_content: a.picture_content }, { mediaDir: config.MEDIA_DIR, roots: config.MEDIA_ROOTS, maxBytes: s.settings.current().upload_max_mb * 1024 * 1024, fetchTimeoutMs: config.MEDIA_FETCH_TIMEOUT_MS }) : undefined
     try {

@@ -5,6 +5,7 @@ import { defineTool } from '../tool.js'
 import { canonicalJid, chatShape, jidInput, parseMessageId, toChat } from '../schemas.js'
 import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
+import { approved } from '../../approvals/gate-call.js'
 
 const ready = (s: Services) => s.wa.waitReady(s.config.WA_SEND_READY_WAIT_MS)
 
@@ -22,12 +23,14 @@ export const updateChat = defineTool({
   },
   output: { chat: chatShape, muted_until: z.number().optional().describe('-1 for ever, 0 unmuted') },
   annotations: { title: 'Change a chat', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s, chats }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const jid = chats.write(canonicalJid(s, a.chat_id))
     if (!s.chats.get(jid)) throw new AppError('CHAT_NOT_FOUND', `No chat with ${jid}.`)
     if (a.archive === undefined && a.pin === undefined && a.mute_until === undefined && a.mark_unread === undefined && !a.clear) throw new AppError('INVALID_INPUT', 'Give at least one of archive, pin, mute_until, mark_unread, clear.')
     const muteUntil = a.mute_until === undefined ? undefined : a.mute_until === 'forever' ? -1 : a.mute_until === 'off' ? 0 : a.mute_until
     if (muteUntil !== undefined && muteUntil > 0 && muteUntil <= Date.now()) throw new AppError('INVALID_INPUT', 'mute_until is in the past.')
+    a = await approved(ctx, 'update_chat', jid, a)
     await ready(s)
     await s.wa.write('chatModify', { chatJid: jid, archive: a.archive, pin: a.pin, muteUntil, markUnread: a.mark_unread, clear: a.clear })
     return { chat: toChat(s.chats.get(jid)!, false), ...(muteUntil !== undefined ? { muted_until: muteUntil } : {}) }
@@ -41,13 +44,15 @@ export const votePoll = defineTool({
   input: { message_id: z.string().trim().min(1).max(300).describe('chat_jid:id of the poll'), options: z.array(z.string().min(1).max(100)).max(12) },
   output: { success: z.literal(true), message_id: z.string(), options: z.array(z.string()) },
   annotations: { title: 'Vote on a poll', readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s, chats }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const { chatJid, id } = parseMessageId(s, a.message_id)
     if (!chatJid) throw new AppError('INVALID_INPUT', `message_id must be chat_jid:id (as list_messages gives it), got "${a.message_id}".`)
     // judged before the store is asked: a refusal tells nothing of what is stored
     chats.write(chatJid)
     if (!s.messages.get(id, chatJid)) throw new AppError('MESSAGE_NOT_FOUND', `No stored message ${a.message_id}.`)
     if (new Set(a.options).size !== a.options.length) throw new AppError('INVALID_INPUT', 'Each option once.')
+    a = await approved(ctx, 'vote_poll', chatJid, a)
     await ready(s)
     await s.wa.write('votePoll', { chatJid, messageId: id, options: a.options })
     return { success: true as const, message_id: `${chatJid}:${id}`, options: a.options }

@@ -8,6 +8,7 @@ import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
 import type { GroupParticipantAction, GroupParticipantResult } from '../../wa/worker-api.js'
 import { INVITE_LINK_BASE, inviteCodeOf, participantOutcome } from './group-outcome.js'
+import { approved } from '../../approvals/gate-call.js'
 
 const groupInput = jidInput('the group, 1203...@g.us')
 const peopleInput = (max: number) => z.array(jidInput('a JID or a phone number')).min(1).max(max)
@@ -44,8 +45,10 @@ export const createGroup = defineTool({
   input: { subject: z.string().trim().min(1).max(100), participants: z.array(jidInput('a JID or a phone number')).max(256).default([]), invite_if_needed: inviteIfNeeded },
   output: { group: settingsShape, results: z.array(resultShape) },
   annotations: { title: 'Create a group', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async run(a, { services: s }) {
+  async run(a, ctx) {
+    const { services: s } = ctx
     const people = a.participants.map((p) => canonicalJid(s, p))
+    a = await approved(ctx, 'create_group', '', a)
     await ready(s)
     const r = await s.wa.write('groupCreate', { subject: a.subject, participants: people, inviteIfNeeded: a.invite_if_needed })
     return { group: settingsOf(s, r.group.jid), results: results('add', r.results) }
@@ -59,9 +62,11 @@ export const updateGroupParticipants = defineTool({
   input: { group_jid: groupInput, action: z.enum(['add', 'remove', 'promote', 'demote']), participants: peopleInput(50), invite_if_needed: inviteIfNeeded },
   output: { group_jid: z.string(), action: z.string(), results: z.array(resultShape) },
   annotations: { title: 'Change group members', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s, chats }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const jid = chats.write(groupJid(a.group_jid))
     const people = a.participants.map((p) => canonicalJid(s, p))
+    a = await approved(ctx, 'update_group_participants', jid, a)
     await ready(s)
     const r = await s.wa.write('groupParticipants', { groupJid: jid, action: a.action, participants: people, inviteIfNeeded: a.invite_if_needed })
     return { group_jid: jid, action: a.action, results: results(a.action, r.results) }
@@ -84,10 +89,12 @@ export const updateGroup = defineTool({
   },
   output: { group: settingsShape },
   annotations: { title: 'Change group settings', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s, chats }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const jid = chats.write(groupJid(a.group_jid))
     const { group_jid: _, disappearing, ...rest } = a
     if (!Object.values(rest).some((v) => v !== undefined) && disappearing === undefined) throw new AppError('INVALID_INPUT', 'Give at least one setting to change.')
+    a = await approved(ctx, 'update_group', jid, a)
     await ready(s)
     await s.wa.write('groupUpdate', {
       groupJid: jid,
@@ -110,8 +117,10 @@ export const getGroupInviteLink = defineTool({
   input: { group_jid: groupInput, revoke: z.boolean().default(false) },
   output: { group_jid: z.string(), link: z.string(), code: z.string(), revoked: z.boolean() },
   annotations: { title: 'Get or revoke the invite link', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  async run(a, { services: s, chats }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const jid = chats.write(groupJid(a.group_jid))
+    if (a.revoke) a = await approved(ctx, 'get_group_invite_link', jid, a)
     await ready(s)
     const code = await s.wa.call('groupInviteCode', { groupJid: jid, revoke: a.revoke })
     return { group_jid: jid, link: `${INVITE_LINK_BASE}${code}`, code, revoked: a.revoke }
@@ -125,7 +134,8 @@ export const joinGroup = defineTool({
   input: { invite: z.string().trim().min(10).max(200).describe('https://chat.whatsapp.com/... or the code'), preview: z.boolean().default(false) },
   output: { group_jid: z.string(), subject: z.string(), size: z.number(), description: z.string().optional(), join_approval: z.boolean(), joined: z.boolean(), pending_approval: z.boolean() },
   annotations: { title: 'Join a group', readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s, chats }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const code = inviteCodeOf(a.invite)
     if (!code) throw new AppError('INVALID_INPUT', 'invite must be a https://chat.whatsapp.com/ link or its code.')
     await ready(s)
@@ -134,6 +144,7 @@ export const joinGroup = defineTool({
     chats.write(p.jid)
     const shown = { group_jid: p.jid, subject: p.subject, size: p.size, ...(p.description ? { description: p.description } : {}), join_approval: p.joinApproval }
     if (a.preview) return { ...shown, joined: false, pending_approval: false }
+    a = await approved(ctx, 'join_group', p.jid, a)
     const r = await s.wa.write('groupJoin', code)
     return { ...shown, group_jid: r.groupJid, joined: !r.pending, pending_approval: r.pending }
   }
@@ -146,8 +157,10 @@ export const leaveGroup = defineTool({
   input: { group_jid: groupInput },
   output: { success: z.literal(true), group_jid: z.string() },
   annotations: { title: 'Leave a group', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s, chats }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const jid = chats.write(groupJid(a.group_jid))
+    a = await approved(ctx, 'leave_group', jid, a)
     await ready(s)
     await s.wa.write('groupLeave', jid)
     return { success: true as const, group_jid: jid }
@@ -165,11 +178,13 @@ export const groupJoinRequests = defineTool({
     results: z.array(z.object({ jid: z.string(), status: z.enum(['approved', 'rejected', 'no_request', 'failed']) }))
   },
   annotations: { title: 'Group join requests', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s, chats }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const jid = chats.write(groupJid(a.group_jid))
     const approve = a.approve.map((p) => canonicalJid(s, p))
     const reject = a.reject.map((p) => canonicalJid(s, p))
     if (approve.some((j) => reject.includes(j))) throw new AppError('INVALID_INPUT', 'Nobody can be both approved and rejected.')
+    if (approve.length || reject.length) a = await approved(ctx, 'group_join_requests', jid, a)
     await ready(s)
     const r = await s.wa.write('groupJoinRequests', { groupJid: jid, approve, reject })
     return {

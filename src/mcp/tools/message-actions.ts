@@ -7,6 +7,7 @@ import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
 import type { SendResult } from '../../wa/worker-api.js'
 import { readyToSend } from '../recipient.js'
+import { approved } from '../../approvals/gate-call.js'
 import { pace } from '../../pacing/pace-send.js'
 
 const ACT = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
@@ -32,8 +33,10 @@ export const sendReaction = defineTool({
   input: { message_id: messageIdInput, emoji: z.string().max(16).describe('e.g. 👍') },
   output: done,
   annotations: { title: 'React to a message', ...ACT, idempotentHint: true },
-  async run(a, { services: s, chats }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const m = storedMessage(s, a.message_id, (c) => chats.write(c))
+    a = await approved(ctx, 'send_reaction', m.chatJid, a)
     await ready(s)
     return out(await s.wa.write('sendReaction', { chatJid: m.chatJid, messageId: m.id, emoji: a.emoji }))
   }
@@ -46,8 +49,10 @@ export const editMessage = defineTool({
   input: { message_id: messageIdInput, text: z.string().min(1).max(65536) },
   output: done,
   annotations: { title: 'Edit a message', ...ACT, idempotentHint: true },
-  async run(a, { services: s, chats }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const m = storedMessage(s, a.message_id, (c) => chats.write(c))
+    a = await approved(ctx, 'edit_message', m.chatJid, a)
     await ready(s)
     return out(await s.wa.write('editMessage', { chatJid: m.chatJid, messageId: m.id, text: a.text }))
   }
@@ -60,8 +65,10 @@ export const deleteMessage = defineTool({
   input: { message_id: messageIdInput, for_everyone: z.boolean().default(false) },
   output: { success: z.literal(true), message_id: z.string(), for_everyone: z.boolean() },
   annotations: { title: 'Delete a message', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(a, { services: s, chats }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const m = storedMessage(s, a.message_id, (c) => chats.write(c))
+    a = await approved(ctx, 'delete_message', m.chatJid, a)
     if (a.for_everyone) await ready(s)
     await s.wa.write('deleteMessage', { chatJid: m.chatJid, messageId: m.id, forEveryone: a.for_everyone })
     return { success: true as const, message_id: `${m.chatJid}:${m.id}`, for_everyone: a.for_everyone }
@@ -75,10 +82,12 @@ export const forwardMessage = defineTool({
   input: { message_id: messageIdInput, to: jidInput() },
   output: done,
   annotations: { title: 'Forward a message', ...ACT },
-  async run(a, { services: s, chats, signal, principal }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const m = storedMessage(s, a.message_id, (c) => chats.read(c))
     const to = chats.write(canonicalJid(s, a.to, chats))
-    await pace({ services: s, signal, principal }, { operation: 'forward_message', chatJid: to, args: a })
+    a = await approved(ctx, 'forward_message', to, a)
+    await pace(ctx, { operation: 'forward_message', chatJid: to, args: a })
     await readyToSend(s, to)
     return out(await s.wa.write('forwardMessage', { to, chatJid: m.chatJid, messageId: m.id }))
   }
@@ -97,9 +106,11 @@ export const sendLocation = defineTool({
   },
   output: done,
   annotations: { title: 'Send a location', ...ACT },
-  async run(a, { services: s, chats, signal, principal }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const to = chats.write(canonicalJid(s, a.recipient_jid, chats))
-    await pace({ services: s, signal, principal }, { operation: 'send_location', chatJid: to, args: a })
+    a = await approved(ctx, 'send_location', to, a)
+    await pace(ctx, { operation: 'send_location', chatJid: to, args: a })
     await readyToSend(s, to)
     return out(await s.wa.write('sendLocation', { to, latitude: a.latitude, longitude: a.longitude, name: a.name, address: a.address }))
   }
@@ -123,7 +134,8 @@ export const sendContact = defineTool({
   },
   output: done,
   annotations: { title: 'Send a contact', ...ACT },
-  async run(a, { services: s, chats, signal, principal }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     const to = chats.write(canonicalJid(s, a.recipient_jid, chats))
     const cards = [...(a.contacts ?? [])]
     if (a.contact_jid) {
@@ -134,7 +146,8 @@ export const sendContact = defineTool({
       cards.push({ name: c.name ?? c.notify ?? `+${phone}`, phones: [`+${phone}`] })
     }
     if (!cards.length) throw new AppError('INVALID_INPUT', 'Give contacts, contact_jid, or both.')
-    await pace({ services: s, signal, principal }, { operation: 'send_contact', chatJid: to, args: a })
+    a = await approved(ctx, 'send_contact', to, a)
+    await pace(ctx, { operation: 'send_contact', chatJid: to, args: a })
     await readyToSend(s, to)
     return out(await s.wa.write('sendContacts', { to, contacts: cards }))
   }
@@ -152,11 +165,13 @@ export const sendPoll = defineTool({
   },
   output: done,
   annotations: { title: 'Send a poll', ...ACT },
-  async run(a, { services: s, chats, signal, principal }) {
+  async run(a, ctx) {
+    const { services: s, chats } = ctx
     if (new Set(a.options).size !== a.options.length) throw new AppError('INVALID_INPUT', 'Poll options must differ from each other.')
     if (a.selectable_count > a.options.length) throw new AppError('INVALID_INPUT', `selectable_count (${a.selectable_count}) is more than the ${a.options.length} options.`)
     const to = chats.write(canonicalJid(s, a.recipient_jid, chats))
-    await pace({ services: s, signal, principal }, { operation: 'send_poll', chatJid: to, args: a, text: a.question })
+    a = await approved(ctx, 'send_poll', to, a)
+    await pace(ctx, { operation: 'send_poll', chatJid: to, args: a, text: a.question })
     await readyToSend(s, to)
     return out(await s.wa.write('sendPoll', { to, question: a.question, options: a.options, selectableCount: a.selectable_count }))
   }

@@ -1,7 +1,7 @@
 // schedule_message, list_scheduled, cancel_scheduled: sends stored in the outbox to go out at a time.
 // A scheduled message is judged (chat scope, policy, approval) when it is scheduled, and paced when it fires.
 import { z } from 'zod'
-import { defineTool, READ_ONLY, type ToolContext } from '../tool.js'
+import { defineTool, READ_ONLY } from '../tool.js'
 import { canonicalJid, cursorInput, jidInput, limitInput, nextCursor } from '../schemas.js'
 import { toMs } from '../time-input.js'
 import { AppError } from '../../errors/app-error.js'
@@ -11,6 +11,7 @@ import type { Outbox } from '../../outbox/outbox.js'
 import { toScheduled } from '../../outbox/entry-view.js'
 import type { Services } from '../../app/services.js'
 import { recipient, sendMedia } from './send.js'
+import { approved } from '../../approvals/gate-call.js'
 
 /** send_media's arguments as a scheduled media send takes them (the recipient and the key are the schedule's own) */
 const mediaArgs = z.object(sendMedia.input).omit({ recipient_jid: true, idempotency_key: true, include_full_data: true }).strict()
@@ -35,15 +36,6 @@ function sendAtMs(v: string | number | undefined): number | undefined {
 interface ScheduledSend {
   operation: OutboxOperation
   args: Record<string, unknown>
-}
-
-/**
- * The approval gate's place (approvals: this becomes the import of approvals/gate-call.ts, same
- * signature): resolves with the arguments to store, maybe edited by the person; throws when refused.
- * Asked with the send's own operation, so a schedule needs approval exactly when that send would.
- */
-async function approved<T extends object>(_ctx: ToolContext, _operation: string, _chatJid: string, args: T): Promise<T> {
-  return args
 }
 
 export const scheduleMessage = defineTool({

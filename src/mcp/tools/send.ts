@@ -7,6 +7,7 @@ import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
 import { mediaSend, textSend } from '../../outbox/send-ops.js'
 import { pace, pacedOutput } from '../../pacing/pace-send.js'
+import { approved } from '../../approvals/gate-call.js'
 
 const SEND = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
 const idempotencyKey = z.string().min(1).max(200).optional().describe('retrying with it never sends twice (24 h)')
@@ -40,9 +41,14 @@ export const sendMessage = defineTool({
   },
   output: pacedOutput(sentShape),
   annotations: { title: 'Send a message', ...SEND },
-  async run(a, { services, chats, signal, principal }) {
+  // a wait for a person's approval runs as a task for 2026 clients that poll (approvals/approvals.ts detaches)
+  taskSupport: 'optional',
+  detachesItself: true,
+  async run(a, ctx) {
+    const { services, chats } = ctx
     const to = chats.write(recipient(services, a.recipient_jid, chats))
-    const queued = await pace({ services, signal, principal }, { operation: 'send_message', chatJid: to, args: a, text: a.message, idempotencyKey: a.idempotency_key })
+    a = await approved(ctx, 'send_message', to, a)
+    const queued = await pace(ctx, { operation: 'send_message', chatJid: to, args: a, text: a.message, idempotencyKey: a.idempotency_key })
     if (queued) return queued
     const op = textSend(services, to, a, chats)
     const { result, deduplicated } = await services.sends.run('send_message', op.print, a.idempotency_key, op.send)
@@ -69,9 +75,14 @@ export const sendMedia = defineTool({
   },
   output: pacedOutput({ ...sentShape, kind: z.string(), mimetype: z.string(), size: z.number(), file_name: z.string() }),
   annotations: { title: 'Send media', ...SEND },
-  async run(a, { services, chats, signal, principal }) {
+  // a wait for a person's approval runs as a task for 2026 clients that poll (approvals/approvals.ts detaches)
+  taskSupport: 'optional',
+  detachesItself: true,
+  async run(a, ctx) {
+    const { services, chats } = ctx
     const to = chats.write(recipient(services, a.recipient_jid, chats))
-    const queued = await pace({ services, signal, principal }, { operation: 'send_media', chatJid: to, args: a, text: a.caption, idempotencyKey: a.idempotency_key })
+    a = await approved(ctx, 'send_media', to, a)
+    const queued = await pace(ctx, { operation: 'send_media', chatJid: to, args: a, text: a.caption, idempotencyKey: a.idempotency_key })
     if (queued) return queued
     const op = mediaSend(services, to, a)
     const { result, deduplicated } = await services.sends.run('send_media', op.print, a.idempotency_key, op.send)
