@@ -7,11 +7,11 @@ import { initSettingsView, showSettings } from './settings-view.js'
 import { initWebhooksView, showWebhooks } from './webhooks-view.js'
 import { initCredentialsView, showCredentials } from './credentials-view.js'
 import { initAuditView, showAudit } from './audit-view.js'
+import { initScheduledView, showScheduled } from './scheduled-view.js'
+import { renderPacing } from './pacing-view.js'
 import { approvalEvent, initApprovalsView, showApprovals } from './approvals-view.js'
 
 const VIEWS: Record<string, () => Promise<void> | void> = { link: () => undefined, chats: showChats, settings: showSettings, webhooks: showWebhooks, access: showCredentials, audit: showAudit, approvals: showApprovals, scheduled: showScheduled, export: () => undefined }
-import { initScheduledView, showScheduled } from './scheduled-view.js'
-
 let stream: EventSource | undefined
 
 function select(name: string): void {
@@ -31,7 +31,10 @@ function signedIn(required: boolean): void {
   $('#tabs').hidden = false
   select(location.hash.slice(1) in VIEWS ? location.hash.slice(1) : 'link')
   stream?.close()
-  stream = watchStatus(renderStatus)
+  stream = watchStatus((s) => {
+    renderStatus(s)
+    renderPacing(s as { pacing?: Parameters<typeof renderPacing>[0]['pacing'] })
+  })
   // approvals: each new and decided request comes on the same stream; the badge counts from the start
   stream.addEventListener('approval', (e) => approvalEvent(JSON.parse((e as MessageEvent<string>).data)))
   void showApprovals()
@@ -54,8 +57,8 @@ async function start(): Promise<void> {
   initWebhooksView()
   initCredentialsView()
   initAuditView()
-  initApprovalsView()
   initScheduledView()
+  initApprovalsView()
   const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')]
   tabs.forEach((tab, i) => {
     tab.addEventListener('click', () => select(tab.id.slice(4)))

@@ -16,13 +16,13 @@ const FIELDS: Array<{ key: string; label: string; kind: Kind; help?: string; cho
   { key: 'auto_select_contact', label: 'get_chat_by_contact picks a clear winner itself', kind: 'bool' },
   { key: 'send_dedup_window_ms', label: 'Duplicate-send window (ms, 0 = off)', kind: 'int' },
   { key: 'audit_bodies', label: 'Audit trail keeps message texts', kind: 'bool', help: 'off: the trail keeps only their length' },
+  // scheduler
+  { key: 'schedule_missed_after_s', label: 'A scheduled send is missed this late (s, 0 = never)', kind: 'int', help: 'due longer ago than this when it could go (the server was down): not sent' },
   // approvals
   { key: 'approval_required', label: 'Approval needed for every caller', kind: 'choice', choices: ['off', 'sends', 'actions'], help: 'sends; or actions: sends and deletes, edits, group and account changes' },
   { key: 'approval_timeout_s', label: 'Approval timeout (s)', kind: 'int', help: 'then the call fails with APPROVAL_TIMEOUT' },
   // approvals in the owner's own chat
-  { key: 'approval_owner_chat', label: 'Ask approvals in my own WhatsApp chat', kind: 'bool', help: 'reply 1 to send, 2 to drop, from the phone' },
-  // scheduler
-  { key: 'schedule_missed_after_s', label: 'A scheduled send is missed this late (s, 0 = never)', kind: 'int', help: 'due longer ago than this when it could go (the server was down): not sent' }
+  { key: 'approval_owner_chat', label: 'Ask approvals in my own WhatsApp chat', kind: 'bool', help: 'reply 1 to send, 2 to drop, from the phone' }
 ]
 
 export async function showSettings(): Promise<void> {

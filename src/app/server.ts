@@ -43,14 +43,17 @@ import { ChatAccessCache } from '../access/chat-policy.js'
 import { mayUse } from '../access/toolsets.js'
 import { AuditLog } from '../audit/audit-log.js'
 import { AuditTrail } from '../audit/audit-trail.js'
-import { ApprovalStore } from '../approvals/approval-store.js'
-import { Approvals } from '../approvals/approvals.js'
-import { OwnerChat } from '../approvals/owner-chat.js'
 // scheduler: the outbox
 import { Outbox, sendKeyOf } from '../outbox/outbox.js'
 import { OutboxStore } from '../outbox/outbox-store.js'
 import { outboxExecutor } from '../outbox/send-ops.js'
 import { outboxPath } from '../store/private-paths.js'
+import { Pacing } from '../pacing/pacing.js'
+import { PaceLog, pacingPath } from '../pacing/pace-log.js'
+import { withTyping } from '../pacing/pace-send.js'
+import { ApprovalStore } from '../approvals/approval-store.js'
+import { Approvals } from '../approvals/approvals.js'
+import { OwnerChat } from '../approvals/owner-chat.js'
 
 export interface RunningServer {
   services: Services
@@ -189,6 +192,17 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
     access: { credentials, policies, chatAccess: new ChatAccessCache(() => policies.snapshot()), verifiers: [] },
     eventStats: () => ({ waiters: waiters.size, waiters_woken: waiters.woken, notify_latency: resourceUpdates?.latency() })
   }
+  // --- pacing: the sends of the last 24 h from its own file; the warm-up counts from the first link seen
+  const chatHasMessages = db.prepare('SELECT 1 FROM messages WHERE chat_jid = ? LIMIT 1').pluck()
+  const pacing = new Pacing({ settings: () => settings.current(), log: new PaceLog(pacingPath(config.DATA_DIR)), hasMessages: (jid) => chatHasMessages.get(jid) !== undefined, presence: (state, chatJid) => wa.call('sendPresence', { state, chatJid }) })
+  services.pacing = pacing
+  services.sends.onSettled = (r, at, sent) => {
+    const chat = (r as { chatJid?: unknown } | null)?.chatJid
+    if (typeof chat === 'string') pacing.record(chat, at, sent)
+  }
+  wa.on('status', (st) => {
+    if (st.linked && st.me?.jid) pacing.linked(st.me.jid)
+  })
   // approvals: the store (pending requests of a previous run are marked expired here) and the gate
   const approvalStore = new ApprovalStore(approvalsPath(config.DATA_DIR))
   services.approvals = new Approvals({ store: approvalStore, settings: () => settings.current(), chatPolicy: (j) => policies.get(j), chatName: (j) => services.chats.get(j)?.name ?? undefined, audit, log: log.child({ actor: 'approvals' }) })
@@ -236,7 +250,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   const outboxStore = new OutboxStore(outboxPath(config.DATA_DIR))
   const outbox = new Outbox({
     store: outboxStore,
-    execute: outboxExecutor(services),
+    execute: withTyping(pacing, outboxExecutor(services)),
     ready: () => wa.getStatus().state === 'open',
     onReady: (fn) => {
       const on = (st: { state: string }): void => void (st.state === 'open' && fn())
@@ -296,6 +310,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       approvalStore.close()
       auditLog.close()
       outboxStore.close()
+      pacing.close()
     }
   }
 }

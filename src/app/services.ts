@@ -22,9 +22,10 @@ import type { ChatPolicyStore } from '../access/chat-policy-store.js'
 import type { ChatAccessCache } from '../access/chat-policy.js'
 import type { BearerVerifier } from '../access/principal.js'
 import type { AuditTrail } from '../audit/audit-trail.js'
-import type { Approvals } from '../approvals/approvals.js'
 // scheduler: the outbox
 import type { Outbox } from '../outbox/outbox.js'
+import type { Pacing } from '../pacing/pacing.js'
+import type { Approvals } from '../approvals/approvals.js'
 
 export interface Services {
   config: Config
@@ -76,4 +77,6 @@ export interface Services {
   // --- scheduler: the outbox
   /** sends stored to go out later: scheduled ones, and those the pacing limits queued */
   outbox?: Outbox
+  // --- pacing: the limits on sends, their queue-or-refuse decision, typing presence (src/pacing/*)
+  pacing?: Pacing
 }

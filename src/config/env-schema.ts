@@ -119,6 +119,8 @@ export const envSchema = z.object({
   AUDIT_BODIES: bool.default(false),
   // scheduler: the first value of the schedule_missed_after_s runtime setting
   SCHEDULE_MISSED_AFTER_S: int(0, 30 * 86_400).default(3600),
+  /** the first value of the pacing_enabled runtime setting (src/pacing/*) */
+  PACING_ENABLED: bool.default(true),
   /** how long the records of reads may wait to be written together (changes are written before their reply) */
   AUDIT_FLUSH_MS: int(1, 60_000).default(200),
   // --- approvals: the first values of the approval_required and approval_timeout_s runtime settings

@@ -20,7 +20,7 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, summary: 'The request body is larger than this route accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, summary: 'The request Content-Type is not accepted by this route.' },
   NOT_ACCEPTABLE: { status: 406, retryable: false, summary: 'The Accept header allows no representation this route can produce.' },
-  RATE_LIMITED: { status: 429, retryable: true, summary: 'Too many requests; retry after a pause.' },
+  RATE_LIMITED: { status: 429, retryable: true, summary: 'Too many requests, or a send over the pacing limits with pacing_over_limit "refuse" (data.limit names the limit); retry after data.retry_after seconds.' },
   SHUTTING_DOWN: { status: 503, retryable: true, summary: 'The server is shutting down and takes no new work.' },
   CONFIG_INVALID: { status: 500, retryable: false, summary: 'A configuration value is invalid.' },
   TIMEOUT: { status: 504, retryable: true, summary: 'An operation did not finish in time.' },
@@ -136,18 +136,18 @@ export const ERROR_CODES = {
   // --- MCP transport: the JSON-RPC envelope
   MCP_PARSE_ERROR: { status: 400, retryable: false, summary: 'The /mcp body is not valid JSON (JSON-RPC -32700).' },
   MCP_INVALID_REQUEST: { status: 400, retryable: false, summary: 'The /mcp body is not a JSON-RPC 2.0 message this protocol version takes: malformed, initialize not sent alone, or a batch where the version has none (JSON-RPC -32600).' },
-  // --- approval before sending (src/approvals)
-  APPROVAL_REQUIRED: { status: 403, retryable: false, summary: 'The call needs a person\'s approval and this server runs no approval gate to ask one; nothing was sent or changed.' },
-  APPROVAL_REJECTED: { status: 403, retryable: false, summary: 'A person rejected the send or action (their note is in the message and data.note); nothing was sent or changed.' },
-  APPROVAL_TIMEOUT: { status: 408, retryable: true, summary: 'Nobody decided on the send or action within approval_timeout_s (or the call was cancelled while it waited); nothing was sent or changed.' },
-  APPROVAL_NOT_FOUND: { status: 404, retryable: false, summary: 'No approval request with this id.' },
-  APPROVAL_DECIDED: { status: 409, retryable: false, summary: 'The approval request was decided already (or expired): the first decision wins; the answer holds the request as it stands.' },
   // --- the outbox: scheduled messages and paced sends (src/outbox/*)
   SCHEDULED_NOT_FOUND: { status: 404, retryable: false, summary: 'No scheduled or queued send with this id, or it is in a chat outside what this credential may see.' },
   SCHEDULED_ALREADY_SENT: { status: 409, retryable: false, summary: 'The scheduled send went out already (data.message_id); it cannot be cancelled.' },
   SCHEDULED_NOT_PENDING: { status: 409, retryable: false, summary: 'The scheduled send is sending right now, missed or failed (data.status); only a pending one can be cancelled.' },
   SCHEDULED_MISSED: { status: 410, retryable: false, summary: 'A scheduled send was due longer ago than schedule_missed_after_s when it could go (the server was down), so it was not sent.' },
   OUTBOX_FULL: { status: 429, retryable: true, summary: 'Too many sends wait in the outbox (100,000); cancel some or wait for them to go.' },
+  // --- approval before sending (src/approvals)
+  APPROVAL_REQUIRED: { status: 403, retryable: false, summary: 'The call needs a person\'s approval and this server runs no approval gate to ask one; nothing was sent or changed.' },
+  APPROVAL_REJECTED: { status: 403, retryable: false, summary: 'A person rejected the send or action (their note is in the message and data.note); nothing was sent or changed.' },
+  APPROVAL_TIMEOUT: { status: 408, retryable: true, summary: 'Nobody decided on the send or action within approval_timeout_s (or the call was cancelled while it waited); nothing was sent or changed.' },
+  APPROVAL_NOT_FOUND: { status: 404, retryable: false, summary: 'No approval request with this id.' },
+  APPROVAL_DECIDED: { status: 409, retryable: false, summary: 'The approval request was decided already (or expired): the first decision wins; the answer holds the request as it stands.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

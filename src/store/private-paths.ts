@@ -38,10 +38,12 @@ export const webhooksPath = (dataDir: string): string => join(dataDir, 'webhooks
 export const accessPath = (dataDir: string): string => join(dataDir, 'access.sqlite')
 /** the audit trail (the main thread's own SQLite file; append-only) */
 export const auditPath = (dataDir: string): string => join(dataDir, 'audit.sqlite')
-/** the approval requests and their decisions (the main thread's own SQLite file; it holds message texts) */
-export const approvalsPath = (dataDir: string): string => join(dataDir, 'approvals.sqlite')
+/** the sends pacing let through, and when each account was first linked (the main thread's own SQLite file) */
+export const pacingPath = (dataDir: string): string => join(dataDir, 'pacing.sqlite')
 /** the outbox: scheduled and paced sends (the main thread's own SQLite file; it holds message texts) */
 export const outboxPath = (dataDir: string): string => join(dataDir, 'outbox.sqlite')
+/** the approval requests and their decisions (the main thread's own SQLite file; it holds message texts) */
+export const approvalsPath = (dataDir: string): string => join(dataDir, 'approvals.sqlite')
 /** OAuth clients, grants and token digests (OAUTH_ENABLED) */
 export const oauthPath = (dataDir: string): string => join(dataDir, 'oauth.sqlite')
 /** the key that signs event cursors */
@@ -64,7 +66,7 @@ export function privatePaths(c: PrivatePathsConfig): PrivatePaths {
   return {
     dirs: unique([c.DATA_DIR, c.SESSION_DIR, c.MEDIA_DIR, ...folders]),
     laterDirs: unique([dirname(c.WA_EVENT_STREAM_PATH), deadLetterDir(c.DATA_DIR)].filter(ours)),
-    databases: unique([c.DB_PATH, c.AUTH_DB_PATH, idempotencyPath(c.DATA_DIR), webhooksPath(c.DATA_DIR), accessPath(c.DATA_DIR), auditPath(c.DATA_DIR), approvalsPath(c.DATA_DIR), oauthPath(c.DATA_DIR), outboxPath(c.DATA_DIR)]),
+    databases: unique([c.DB_PATH, c.AUTH_DB_PATH, idempotencyPath(c.DATA_DIR), webhooksPath(c.DATA_DIR), accessPath(c.DATA_DIR), auditPath(c.DATA_DIR), approvalsPath(c.DATA_DIR), oauthPath(c.DATA_DIR), outboxPath(c.DATA_DIR), pacingPath(c.DATA_DIR)]),
     files: unique([c.SETTINGS_PATH, c.WA_EVENT_STREAM_PATH, `${c.WA_EVENT_STREAM_PATH}.1`, cursorKeyPath(c.DATA_DIR), mediaLinkKeyPath(c.SESSION_DIR)])
   }
 }

@@ -18,7 +18,23 @@ export class SendGuard {
   private readonly inflight = new Map<string, { operation: string; print: string; done: Promise<unknown> }>()
   private readonly recent = new Map<string, { at: number; result: unknown }>()
 
+  /**
+   * Told of every send this guard answered, when: `sent` false for one answered from an earlier send (a
+   * key's record, a duplicate) that sent nothing. Pacing counts a send from when it went.
+   */
+  onSettled: ((result: unknown, at: number, sent: boolean) => void) | undefined
+
   constructor(private readonly store: IdempotencyStore, private readonly dedupWindowMs: () => number) {}
+
+  private settled<T>(r: GuardedResult<T>): GuardedResult<T> {
+    this.onSettled?.(r.result, Date.now(), false)
+    return r
+  }
+
+  /** whether a send under this idempotency key was made or started already (its retry is answered from it) */
+  has(key: string): boolean {
+    return this.inflight.has(`k:${key}`) || this.store.get(key) !== undefined
+  }
 
   /**
    * Runs `send` at most once per idempotency key (24 h) or, without a key, at most once per identical
@@ -35,13 +51,13 @@ export class SendGuard {
           throw new AppError('IDEMPOTENCY_KEY_CONFLICT', `idempotency_key "${key}" was already used for a different ${stored.operation === operation ? 'request' : stored.operation}.`)
         }
         const pending = pendingMessageId(stored.result)
-        if (!pending) return { result: stored.result as T, deduplicated: true }
+        if (!pending) return this.settled({ result: stored.result as T, deduplicated: true })
         messageId = pending
       }
     } else {
       const window = this.dedupWindowMs()
       const hit = window > 0 ? this.recent.get(print) : undefined
-      if (hit && Date.now() - hit.at < window) return { result: hit.result as T, deduplicated: true }
+      if (hit && Date.now() - hit.at < window) return this.settled({ result: hit.result as T, deduplicated: true })
     }
     const joinKey = key ? `k:${key}` : `f:${print}`
     const running = this.inflight.get(joinKey)
@@ -50,7 +66,7 @@ export class SendGuard {
       if (running.operation !== operation || running.print !== print) {
         throw new AppError('IDEMPOTENCY_KEY_CONFLICT', `idempotency_key "${key}" is in use by a different ${running.operation === operation ? 'request' : running.operation} right now.`)
       }
-      return { result: (await running.done) as T, deduplicated: true }
+      return this.settled({ result: (await running.done) as T, deduplicated: true })
     }
     // recorded before anything leaves; a send that fails keeps it, so its retry reuses the id too
     if (key) this.store.reserve(key, operation, print, messageId)
@@ -58,6 +74,7 @@ export class SendGuard {
     this.inflight.set(joinKey, { operation, print, done: p })
     try {
       const result = await p
+      this.onSettled?.(result, Date.now(), true)
       if (key) this.store.put(key, operation, print, result)
       else if (this.dedupWindowMs() > 0) {
         this.recent.set(print, { at: Date.now(), result })

@@ -27,8 +27,8 @@ test('every combination of global, credential and chat policy: the strictest win
 })
 
 test('every tool that changes WhatsApp is a send, an action, or one of the few left out on purpose; no read is gated', () => {
-  // schedule_message is gated as the send it will be (send_message or send_media) when it is scheduled;
-  // cancel_scheduled keeps something from WhatsApp rather than changing it
+  // schedule_message asks the gate with the send's own operation (send_message, send_media); cancelling a
+  // scheduled send changes nothing on WhatsApp
   const leftOut = new Set(['mark_read', 'send_presence', 'logout', 'force_resync', 'stage_media', 'download_media', 'get_qr_code', 'check_whatsapp_numbers', 'refresh_group_info', 'schedule_message', 'cancel_scheduled'])
   for (const t of TOOLS) {
     const kind = operationKind(t.name)

@@ -52,6 +52,9 @@ export async function startServerProcess(emu: Emulator | undefined, env: Record<
     // tests run many servers side by side, one pool thread each; a production run (the bench) keeps the default
     ...(env.NODE_ENV === 'production' ? {} : { POOL_THREADS: '1' }),
     ...(emu ? { WA_WS_URL: emu.url, WA_TRUST_ROOT_KEY: emu.rootPublicKeyBase64 } : {}),
+    // tests and benches send in bursts no account should: pacing is on in production, and off here unless a
+    // test turns it on (test/pacing/*)
+    PACING_ENABLED: 'false',
     ...env
   }
   const child = spawn(process.execPath, [...nodeArgs, MAIN.pathname], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -23,9 +23,10 @@ import { decideHealth } from '../../wa/health-policy.js'
 import { registerWebhookApi } from './api-webhooks.js'
 import { registerAccessApi } from './api-access.js'
 import { registerAuditApi } from './api-audit.js'
-import { approvalEvents, registerApprovalsApi } from './api-approvals.js'
 // scheduler: the outbox
 import { registerScheduledApi } from './api-scheduled.js'
+import { pacingStatus } from '../../pacing/pacing-status.js'
+import { approvalEvents, registerApprovalsApi } from './api-approvals.js'
 
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false)
 
@@ -48,6 +49,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
       mcp: { sessions: s.mcpSessionCount(), cache: s.mcpCacheStats?.() },
       events: s.eventStats?.() ?? null,
       audit: s.audit?.log.stats ?? null,
+      pacing: pacingStatus(s),
       process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, heap_used: process.memoryUsage().heapUsed, pool: s.pool.stats, writer: s.writerPool?.stats }
     }
   }
@@ -122,8 +124,8 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
   registerWebhookApi(app, s, authed)
   registerAccessApi(app, s, authed)
   registerAuditApi(app, s, authed)
-  registerApprovalsApi(app, s, authed)
   registerScheduledApi(app, s, authed)
+  registerApprovalsApi(app, s, authed)
 
   app.get('/api/settings', authed((_r, res, st) => sendJson(res, st, 200, { settings: s.settings.public() })))
   app.post('/api/settings', authed((r, res, st) => {

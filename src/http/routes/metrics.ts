@@ -3,6 +3,7 @@
 import type { Handler } from '../router.js'
 import { send } from '../respond.js'
 import type { Services } from '../../app/services.js'
+import { pacingMetrics } from '../../pacing/pacing-status.js'
 
 export function metricsRoute(s: Services): Handler {
   return (_r, res, st) => {
@@ -47,7 +48,9 @@ export function metricsRoute(s: Services): Handler {
       `webhook_deliveries_dead_total ${s.webhooks?.loop.stats.dead ?? 0}`,
       '# HELP process_resident_memory_bytes Resident memory.',
       '# TYPE process_resident_memory_bytes gauge',
-      `process_resident_memory_bytes ${process.memoryUsage().rss}`
+      `process_resident_memory_bytes ${process.memoryUsage().rss}`,
+      // pacing: limits, what is used of them, the sends it queued or refused
+      ...pacingMetrics(s)
     ]
     send(res, st, 200, `${lines.join('\n')}\n`, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' })
   }

@@ -8,6 +8,7 @@ import type { Services } from '../../app/services.js'
 import type { SendResult } from '../../wa/worker-api.js'
 import { readyToSend } from '../recipient.js'
 import { approved } from '../../approvals/gate-call.js'
+import { pace } from '../../pacing/pace-send.js'
 
 const ACT = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
 const done = { success: z.literal(true), message_id: z.string(), chat_jid: z.string(), timestamp: z.number() }
@@ -86,6 +87,7 @@ export const forwardMessage = defineTool({
     const m = storedMessage(s, a.message_id, (c) => chats.read(c))
     const to = chats.write(canonicalJid(s, a.to, chats))
     a = await approved(ctx, 'forward_message', to, a)
+    await pace(ctx, { operation: 'forward_message', chatJid: to, args: a })
     await readyToSend(s, to)
     return out(await s.wa.write('forwardMessage', { to, chatJid: m.chatJid, messageId: m.id }))
   }
@@ -108,6 +110,7 @@ export const sendLocation = defineTool({
     const { services: s, chats } = ctx
     const to = chats.write(canonicalJid(s, a.recipient_jid, chats))
     a = await approved(ctx, 'send_location', to, a)
+    await pace(ctx, { operation: 'send_location', chatJid: to, args: a })
     await readyToSend(s, to)
     return out(await s.wa.write('sendLocation', { to, latitude: a.latitude, longitude: a.longitude, name: a.name, address: a.address }))
   }
@@ -144,6 +147,7 @@ export const sendContact = defineTool({
     }
     if (!cards.length) throw new AppError('INVALID_INPUT', 'Give contacts, contact_jid, or both.')
     a = await approved(ctx, 'send_contact', to, a)
+    await pace(ctx, { operation: 'send_contact', chatJid: to, args: a })
     await readyToSend(s, to)
     return out(await s.wa.write('sendContacts', { to, contacts: cards }))
   }
@@ -167,6 +171,7 @@ export const sendPoll = defineTool({
     if (a.selectable_count > a.options.length) throw new AppError('INVALID_INPUT', `selectable_count (${a.selectable_count}) is more than the ${a.options.length} options.`)
     const to = chats.write(canonicalJid(s, a.recipient_jid, chats))
     a = await approved(ctx, 'send_poll', to, a)
+    await pace(ctx, { operation: 'send_poll', chatJid: to, args: a, text: a.question })
     await readyToSend(s, to)
     return out(await s.wa.write('sendPoll', { to, question: a.question, options: a.options, selectableCount: a.selectable_count }))
   }

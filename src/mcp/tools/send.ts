@@ -5,8 +5,9 @@ import { canonicalJid, jidInput } from '../schemas.js'
 import { stageMedia } from '../../media/stage-media.js'
 import { AppError } from '../../errors/app-error.js'
 import type { Services } from '../../app/services.js'
-import { approved } from '../../approvals/gate-call.js'
 import { mediaSend, textSend } from '../../outbox/send-ops.js'
+import { pace, pacedOutput } from '../../pacing/pace-send.js'
+import { approved } from '../../approvals/gate-call.js'
 
 const SEND = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
 const idempotencyKey = z.string().min(1).max(200).optional().describe('retrying with it never sends twice (24 h)')
@@ -38,7 +39,7 @@ export const sendMessage = defineTool({
     mentions: z.array(z.string()).max(256).optional().describe('JIDs; write @number in the text'),
     idempotency_key: idempotencyKey
   },
-  output: sentShape,
+  output: pacedOutput(sentShape),
   annotations: { title: 'Send a message', ...SEND },
   // a wait for a person's approval runs as a task for 2026 clients that poll (approvals/approvals.ts detaches)
   taskSupport: 'optional',
@@ -47,6 +48,8 @@ export const sendMessage = defineTool({
     const { services, chats } = ctx
     const to = chats.write(recipient(services, a.recipient_jid, chats))
     a = await approved(ctx, 'send_message', to, a)
+    const queued = await pace(ctx, { operation: 'send_message', chatJid: to, args: a, text: a.message, idempotencyKey: a.idempotency_key })
+    if (queued) return queued
     const op = textSend(services, to, a, chats)
     const { result, deduplicated } = await services.sends.run('send_message', op.print, a.idempotency_key, op.send)
     return { success: true as const, message_id: `${result.chatJid}:${result.id}`, chat_jid: result.chatJid, timestamp: result.timestamp, deduplicated, idempotency_key: a.idempotency_key ?? null }
@@ -70,7 +73,7 @@ export const sendMedia = defineTool({
     idempotency_key: idempotencyKey,
     include_full_data: compat(z.boolean().default(false))
   },
-  output: { ...sentShape, kind: z.string(), mimetype: z.string(), size: z.number(), file_name: z.string() },
+  output: pacedOutput({ ...sentShape, kind: z.string(), mimetype: z.string(), size: z.number(), file_name: z.string() }),
   annotations: { title: 'Send media', ...SEND },
   // a wait for a person's approval runs as a task for 2026 clients that poll (approvals/approvals.ts detaches)
   taskSupport: 'optional',
@@ -79,6 +82,8 @@ export const sendMedia = defineTool({
     const { services, chats } = ctx
     const to = chats.write(recipient(services, a.recipient_jid, chats))
     a = await approved(ctx, 'send_media', to, a)
+    const queued = await pace(ctx, { operation: 'send_media', chatJid: to, args: a, text: a.caption, idempotencyKey: a.idempotency_key })
+    if (queued) return queued
     const op = mediaSend(services, to, a)
     const { result, deduplicated } = await services.sends.run('send_media', op.print, a.idempotency_key, op.send)
     return {
