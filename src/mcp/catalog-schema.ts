@@ -81,14 +81,21 @@ function inlineSingleUse(json: Json): Json {
   return Object.keys(left).length ? { ...out, $defs: left } : out
 }
 
+/** the value the specification gives a hint that is left out (ToolAnnotations) */
+const HINT_DEFAULTS = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true } as const
+
 /**
- * The hints as published: the title is the tool's own `title` already (MCP 2025-06-18 and later), and a
- * read-only tool leaves out destructiveHint and idempotentHint, which the specification calls meaningful
- * only when readOnlyHint is false.
+ * The hints as published: the title is the tool's own `title` already (MCP 2025-06-18 and later), a hint
+ * equal to the specification's default is left out (a client reads it as that default: a write tool that
+ * reaches WhatsApp says only `destructiveHint: false` when it is not destructive), and a read-only tool
+ * leaves out destructiveHint and idempotentHint, which the specification calls meaningful only when
+ * readOnlyHint is false. About a thirtieth of tools/list.
  */
-export function publishedAnnotations<A extends { title: string; readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean }>(a: A): Partial<Omit<A, 'title'>> {
-  const { title: _t, ...hints } = a
-  if (!hints.readOnlyHint) return hints
-  const { destructiveHint: _d, idempotentHint: _i, ...readOnly } = hints
-  return readOnly as unknown as Partial<Omit<A, 'title'>>
+export function publishedAnnotations<A extends { title: string; readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean }>(a: A): Partial<Omit<A, 'title'>> {
+  const out: Record<string, boolean> = {}
+  for (const k of Object.keys(HINT_DEFAULTS) as Array<keyof typeof HINT_DEFAULTS>) {
+    if (a.readOnlyHint && (k === 'destructiveHint' || k === 'idempotentHint')) continue
+    if (a[k] !== HINT_DEFAULTS[k]) out[k] = a[k]
+  }
+  return out as Partial<Omit<A, 'title'>>
 }

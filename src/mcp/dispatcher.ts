@@ -16,7 +16,7 @@ import { publishedToolsets, toolsetOf, toolsetsKey, mayUse } from '../access/too
 import type { Principal, Toolset } from '../access/principal.js'
 
 export const SERVER_INFO = { name: 'whatsapp-mcp-stream', title: 'WhatsApp MCP (stream)', version: '0.1.0' }
-const INSTRUCTIONS = 'WhatsApp for one linked account: read, search and send messages and media. Tool errors carry a stable code; retryable ones say so. Lists page with cursor/next_cursor.'
+const INSTRUCTIONS = 'WhatsApp for one linked account: read, search and send messages and media. Tool errors carry a stable code; retryable ones say so. Lists page with cursor/next_cursor. A chat or person is named by JID (15551234567@s.whatsapp.net, 123-456@g.us, 123@lid), phone (+1 555 000 1111) or exact name; a message by chat_jid:id (15551234567@s.whatsapp.net:3EB0A1B2); a time by ISO 8601 (2026-12-01T09:30:00Z; no zone = UTC) or unix ms.'
 const SESSION_VERSIONS = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS)
 const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']
 

@@ -13,9 +13,9 @@ export const MAX_PAGE = 200
 export const JID_FORMS = 'JID (123@s.whatsapp.net, 123-456@g.us, 123@lid), phone (+1 555 000 1111) or exact name'
 export const jidInput = (what = JID_FORMS) => z.string().trim().min(1).max(200).describe(what)
 export const limitInput = (def: number, max = MAX_PAGE) => z.number().int().min(1).max(max).default(def)
-export const cursorInput = z.string().max(500).optional().describe('next_cursor of the same query')
+export const cursorInput = z.string().max(500).optional().describe('a next_cursor')
 export const nextCursor = z.string().nullable()
-export const messageIdInput = z.string().trim().min(1).max(300).describe('chat_jid:id, e.g. 15551234567@s.whatsapp.net:3EB0A1B2')
+export const messageIdInput = z.string().trim().min(1).max(300).describe('chat_jid:id')
 
 const MESSAGE_FIELDS =
   'message_id (chat_jid:id, what every message_id argument takes), id, chat_jid, from_me, sender_jid, sender_name, timestamp (unix ms), type, body (text or caption), media {mimetype, file_name, file_length, seconds, width, height}, contact_cards [{name, phones [{number, jid}]}], quoted_id (chat_jid:id), mentions, status (pending, sent, delivered, read, played, error), edited, revoked (deleted for everyone), reactions [{sender_jid, emoji}], poll_votes [{voter_jid, selected}], snippet (search); empty fields are left out'

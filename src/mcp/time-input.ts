@@ -15,7 +15,7 @@ const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-
 
 /** a time argument as the catalog shows it */
 export const timeInput = (what: string) =>
-  z.union([z.number(), z.string().max(40)]).describe(`${what}: ISO 8601 (2026-12-01T09:30:00Z; no zone = UTC) or unix ms`)
+  z.union([z.number(), z.string().max(40)]).describe(`${what}: ISO 8601 (no zone = UTC) or unix ms`)
 
 /**
  * A time argument in unix ms; undefined stays undefined. 0 is the epoch (an "after: 0" means everything).

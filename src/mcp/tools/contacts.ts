@@ -7,7 +7,7 @@ import { AppError } from '../../errors/app-error.js'
 export const searchContacts = defineTool({
   name: 'search_contacts',
   toolset: 'read',
-  description: 'Stored contacts by name, push name or number (numbers match from their start: "+1 555" finds 1555...). Ranked: exact number, number prefix, exact name, name prefix, substring.',
+  description: 'Stored contacts by name, push name or number (numbers match from their start: "+1 555" finds 1555...), exact matches first.',
   input: { query: z.string().trim().min(1).max(200), limit: limitInput(50), cursor: cursorInput },
   output: { contacts: z.array(contactShapeFull), next_cursor: nextCursor },
   annotations: { title: 'Search contacts', ...READ_ONLY },
@@ -21,7 +21,7 @@ export const searchContacts = defineTool({
 export const resolveContact = defineTool({
   name: 'resolve_contact',
   toolset: 'read',
-  description: 'Best matches for a name or number, scored: number exact 100, prefix 90; name exact 100, push name 95, name prefix 80, push name prefix 75, contains 60/55.',
+  description: 'Best matches for a name or number, each scored (100 = exact, 90 = number prefix, 80 = name prefix, below: contains).',
   input: { query: z.string().trim().min(1).max(200), limit: limitInput(5, 50) },
   output: { matches: z.array(matchShape) },
   annotations: { title: 'Resolve a contact', ...READ_ONLY },

@@ -6,7 +6,7 @@ import { AppError } from '../../errors/app-error.js'
 export const getQrCode = defineTool({
   name: 'get_qr_code',
   toolset: 'account',
-  description: 'The QR code to link WhatsApp (Linked devices > Link a device), as PNG and text; it rotates about every 20 s. Errors: WA_ALREADY_LINKED, WA_QR_UNAVAILABLE (none yet).',
+  description: 'The QR code to link WhatsApp (Linked devices > Link a device), as PNG and text; it rotates about every 20 s.',
   input: {},
   output: { qr: z.string().describe('the QR payload'), issued_at: z.number(), state: z.string() },
   annotations: { title: 'Get the QR code to link WhatsApp', ...READ_ONLY },

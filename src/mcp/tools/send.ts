@@ -31,7 +31,7 @@ export function recipient(s: Services, input: string, scope?: { sees(jid: string
 export const sendMessage = defineTool({
   name: 'send_message',
   toolset: 'send',
-  description: 'Sends a text to a person or group. Waits briefly for WhatsApp, then WA_NOT_READY (retryable). With idempotency_key a retry never sends twice; without, the same text to the same chat within the dedup window is not sent again (deduplicated: true).',
+  description: 'Sends a text to a person or group. With idempotency_key a retry never sends twice; without, the same text to the same chat within the dedup window is not sent again (deduplicated: true).',
   input: {
     recipient_jid: jidInput(),
     message: z.string().min(1).max(65536),
