@@ -88,7 +88,12 @@ export class OutboxStore {
     this.byKeyStmt = this.db.prepare('SELECT * FROM outbox WHERE principal_id = ? AND idempotency_key = ?')
     this.nextDueStmt = this.db.prepare("SELECT due_at FROM outbox WHERE status = 'pending' AND chat_jid NOT IN (SELECT value FROM json_each(?)) ORDER BY due_at LIMIT 1").pluck()
     // chats with a send running are left for the next batch: two entries to one chat go in their order
-    this.dueStmt = this.db.prepare("SELECT * FROM outbox WHERE status = 'pending' AND due_at <= ? AND chat_jid NOT IN (SELECT value FROM json_each(?)) ORDER BY due_at LIMIT ?")
+    // the earliest due entry of each chat alone: two of one chat in a claim would run side by side (and the
+    // second, deferred by pacing, would free the chat while the first still sends)
+    this.dueStmt = this.db.prepare(`SELECT * FROM (
+        SELECT *, row_number() OVER (PARTITION BY chat_jid ORDER BY due_at, rowid) AS nth FROM outbox
+        WHERE status = 'pending' AND due_at <= ? AND chat_jid NOT IN (SELECT value FROM json_each(?))
+      ) WHERE nth = 1 ORDER BY due_at LIMIT ?`)
     this.setStmt = this.db.prepare(`UPDATE outbox SET status = @status, due_at = coalesce(@dueAt, due_at), attempts = attempts + @tried, updated_at = @now,
       message_id = coalesce(@messageId, message_id), sent_at = coalesce(@sentAt, sent_at), error_code = @errorCode, error_message = @errorMessage WHERE id = @id`)
     this.pendingCountStmt = this.db.prepare("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')").pluck()
@@ -119,7 +124,7 @@ export class OutboxStore {
     return this.nextDueStmt.get(JSON.stringify(busyChats)) as number | undefined
   }
 
-  /** entries pending and due by `now`, outside `busyChats`, taken (status sending, one more attempt) in one transaction */
+  /** entries pending and due by `now`, outside `busyChats` and one per chat, taken (status sending, one more attempt) in one transaction */
   claim(now: number, limit: number, busyChats: readonly string[]): OutboxEntry[] {
     return this.db.transaction(() => {
       const rows = (this.dueStmt.all(now, JSON.stringify(busyChats), limit) as Row[]).map(toEntry)

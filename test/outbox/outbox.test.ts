@@ -100,6 +100,31 @@ test('while WhatsApp is not ready entries wait, and go once it is', async () => 
   store.close()
 })
 
+test('entries of one chat due together go one after the other, never side by side (pacing off, or deferring)', async () => {
+  let inFlight = 0
+  let most = 0
+  const sent: string[] = []
+  const { outbox, store } = rig({
+    execute: async (e) => {
+      most = Math.max(most, ++inFlight)
+      await new Promise((r) => setTimeout(r, 150))
+      inFlight--
+      sent.push(e.id)
+      return { messageId: `${e.chatJid}:${e.id}` }
+    },
+    // pacing off: nothing but the outbox keeps one chat's sends apart
+    pacing: () => undefined
+  })
+  const due = Date.now() + 50
+  const ids = [outbox.add(entry(due)).id, outbox.add(entry(due)).id, outbox.add(entry(due)).id]
+  outbox.start()
+  await until(() => sent.length === 3, 10_000, 'all three sent')
+  assert.equal(most, 1, 'one send of the chat at a time')
+  assert.deepEqual(sent, ids, 'in the order they were due')
+  outbox.stop()
+  store.close()
+})
+
 test('a pacing slot later than now moves the entry there instead of sending', async () => {
   const slots: number[] = []
   const { outbox, sent, store } = rig({
