@@ -39,7 +39,9 @@ test('publishes the first tools with schemas and annotations', async () => {
   for (const n of ['ping', 'get_qr_code', 'check_auth_status', 'logout']) assert.ok(names.includes(n), n)
   for (const t of tools) {
     assert.ok(t.outputSchema, `${t.name} has an output schema`)
-    assert.equal(typeof t.annotations?.readOnlyHint, 'boolean')
+    // a hint equal to the specification's default is left out (readOnlyHint false, openWorldHint true...)
+    assert.ok(t.annotations, `${t.name} has annotations`)
+    for (const [k, v] of Object.entries(t.annotations)) if (k.endsWith('Hint')) assert.equal(typeof v, 'boolean', `${t.name}.${k}`)
     assert.ok(t.title)
   }
   assert.equal((await call(client, 'ping')).data.reply, 'pong')
