@@ -54,6 +54,7 @@ import { withTyping } from '../pacing/pace-send.js'
 import { ApprovalStore } from '../approvals/approval-store.js'
 import { Approvals } from '../approvals/approvals.js'
 import { OwnerChat } from '../approvals/owner-chat.js'
+import { normalizeJid } from '../store/jid.js'
 
 export interface RunningServer {
   services: Services
@@ -209,13 +210,12 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
   // ownerchat: the owner's own WhatsApp chat as a third way to decide (approval_owner_chat); its prompts go
   // straight to the worker, past the gate and pacing, and the sends of this server's own are watched so
   // none is ever read as the owner's answer
-  const bare = (j: string): string => j.replace(/:\d+@/, '@')
   ownerChat = new OwnerChat({
     approvals: services.approvals,
     enabled: () => settings.current().approval_owner_chat,
     me: () => {
       const me = wa.getStatus().me
-      return me?.jid ? { jid: bare(me.jid), ...(me.lid ? { lid: bare(me.lid) } : {}) } : undefined
+      return me?.jid ? { jid: normalizeJid(me.jid), ...(me.lid ? { lid: normalizeJid(me.lid) } : {}) } : undefined
     },
     send: async (to, text, messageId) => {
       await wa.waitReady(config.WA_SEND_READY_WAIT_MS)
@@ -257,7 +257,7 @@ export async function startServer(config: Config, log: Logger, opts: { workerEnv
       wa.on('status', on)
       return () => void wa.off('status', on)
     },
-    pacing: () => (services as { pacing?: { slot(chatJid: string, now: number): number } }).pacing,
+    pacing: () => services.pacing,
     missedAfterMs: () => settings.current().schedule_missed_after_s * 1000,
     sendStarted: (e) => idempotency.get(sendKeyOf(e.id)) !== undefined,
     onSettled: (e, o) => {
