@@ -5,7 +5,7 @@ import { tmpdir, cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startEmulator } from '../test/emulator/emulator.js'
-import { startServerProcess } from '../test/helpers/server-process.js'
+import { startServerProcess, type ServerProcess } from '../test/helpers/server-process.js'
 import { seedStore } from './seed-store.js'
 import { benchPing } from './ping.bench.js'
 import { benchReads } from './reads.bench.js'
@@ -67,12 +67,22 @@ await b.stop()
 log(`ingest: a history sync of ${size.ingest} messages, then send_message through Baileys`)
 const perChat = 100
 const emu = await startEmulator()
-emu.setHistory('15550001111', { generate: { chats: Math.ceil(size.ingest / perChat), messagesPerChat: perChat }, chunkSize: 5000 })
-const c = await startServerProcess(emu, { ...PROD, WA_WS_URL: emu.url, WA_SEND_DEDUP_WINDOW_MS: '0' })
-const ingest = await benchIngest(emu, c, '15550001111', size.ingest, false)
+// each round a fresh account, server and store; the round with the median rate is reported, the way the
+// other cases report medians of their rounds. The last server stays up for the send case.
+const ingestRounds: IngestFigures[] = []
+let c: ServerProcess | undefined
+for (let i = 0; i < ROUNDS; i++) {
+  await c?.stop()
+  const phone = `1555000111${i}`
+  emu.setHistory(phone, { generate: { chats: Math.ceil(size.ingest / perChat), messagesPerChat: perChat }, chunkSize: 5000 })
+  c = await startServerProcess(emu, { ...PROD, WA_WS_URL: emu.url, WA_SEND_DEDUP_WINDOW_MS: '0' })
+  ingestRounds.push(await benchIngest(emu, c, phone, size.ingest, false))
+  log(`ingest round ${i + 1}: ${fmt(ingestRounds.at(-1)!.perSecond)} messages/s`)
+}
+const ingest = [...ingestRounds].sort((x, y) => x.perSecond - y.perSecond)[Math.floor(ingestRounds.length / 2)]!
 const friend = emu.person({ phone: '15550002222', name: 'Bench Friend' })
-const send = await benchSend(c.url, friend)
-await c.stop()
+const send = await benchSend(c!.url, friend)
+await c!.stop()
 log('ingest again with an MCP read load at the same time')
 emu.setHistory('15550003333', { generate: { chats: Math.ceil(size.ingest / perChat), messagesPerChat: perChat }, chunkSize: 5000 })
 const d = await startServerProcess(emu, { ...PROD, WA_WS_URL: emu.url })
@@ -106,7 +116,7 @@ for (const r of reads.rows) {
 }
 if (same) out.push('', `A list_messages reply of 50 messages is ${fmt(same.bytes / 1024, 1)} KiB (the page's JSON twice, as the text block and as structuredContent). Raw uWS answering with those very bytes: ${Object.entries(same.byC).map(([c, r]) => `${fmt(r.rps)} req/s at c = ${c}`).join(', ')}.`)
 out.push('', '## send_message through Baileys to the emulator (c = 16)', '', `Every call a message of its own: ${fmt(send.rps)} req/s, p50 ${fmt(send.p50, 1)} ms, p99 ${fmt(send.p99, 1)} ms, errors ${send.non2xx + send.errors}; ${fmt(send.arrived)} of the ${fmt(send.sent)} messages sent (warm-up included) arrived at the phone.`)
-out.push('', '## Ingest', '', 'Seconds from the first history chunk the emulator sent to the last message in the store (in brackets: from the QR scan, with pairing and login). Event-loop delay is the lateness past the 10 ms sampling interval.', '', row('case', 'messages', 'seconds', 'messages/s', 'main-thread event-loop p99 ms', 'max ms', 'concurrent list_chats req/s, p99 ms'), row('---', '---', '---', '---', '---', '---', '---'))
+out.push('', '## Ingest', '', `Seconds from the first history chunk the emulator sent to the last message in the store (in brackets: from the QR scan, with pairing and login). Event-loop delay is the lateness past the 10 ms sampling interval. The sync alone ran ${ingestRounds.length} times, each on a fresh account, server and store (${ingestRounds.map((r) => fmt(r.perSecond)).join(', ')} messages/s): the median round is shown.`, '', row('case', 'messages', 'seconds', 'messages/s', 'main-thread event-loop p99 ms', 'max ms', 'concurrent list_chats req/s, p99 ms'), row('---', '---', '---', '---', '---', '---', '---'))
 for (const [name, f] of [['history sync alone', ingest], ['with an MCP read load (c = 8)', ingest2]] as const) out.push(row(name, fmt(f.messages), `${fmt(f.seconds, 1)} (${fmt(f.fromScanSeconds, 1)})`, fmt(f.perSecond), fmt(f.eventLoopP99Ms, 1), fmt(f.eventLoopMaxMs, 1), f.concurrentRead ? `${fmt(f.concurrentRead.rps)}, ${fmt(f.concurrentRead.p99, 1)}` : '-'))
 out.push('', '## Our cost on the Baileys receive path', '', `${fmt(receive.messages)} live 1:1 messages from 20 people, received in ${fmt(receive.seconds, 1)} s with the server under --cpu-prof. Samples of the WhatsApp worker thread, each given to the nearest frame of ours, Baileys' or a library's on its stack (Node's own functions and the SQLite binding count for their caller): ours ${receive.worker.ours}, Baileys ${receive.worker.baileys}, its libraries (Signal, noise, protobuf) ${receive.worker.libraries}, Node with no caller of either ${receive.worker.node}, GC ${receive.worker.gc}. **Ours / (Baileys + its libraries) = ${fmt(receive.ourShare * 100, 1)}%.** Ours by frame: ${receive.ourFrames.slice(0, 5).map(([f, n]) => `${f.split('  ')[0]} (${f.split('  ')[1]?.replace(/:\d+$/, '')}) ${n}`).join(', ')}.`)
 out.push('', '## Events', '', 'From the WhatsApp worker handing a message\'s batch over to the last notifications/resources/updated of that write written to every subscribed session (the server measures between the two; one message at a time).', '', row('subscribed sessions', 'messages', 'notifications received', 'p50 ms', 'p99 ms'), row('---', '---', '---', '---', '---'))

@@ -8,6 +8,14 @@ export const isUserJid = (jid: string): boolean => isLidJid(jid) || isPnJid(jid)
 export function normalizeJid(jid: string): string {
   const at = jid.indexOf('@')
   if (at < 0) return jid
+  // most JIDs are normal already, and the writer asks for several per stored message: no new string then
+  const colon = jid.indexOf(':')
+  const under = jid.indexOf('_')
+  if ((colon < 0 || colon > at) && (under < 0 || under > at) && !jid.endsWith('@c.us')) return jid
+  return normalizeParts(jid, at)
+}
+
+function normalizeParts(jid: string, at: number): string {
   let user = jid.slice(0, at)
   const server = jid.slice(at + 1) === 'c.us' ? 's.whatsapp.net' : jid.slice(at + 1)
   const colon = user.indexOf(':')

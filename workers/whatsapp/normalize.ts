@@ -115,27 +115,28 @@ export function messageRecord(msg: WAMessage, me: Me, fromHistory: boolean): Mes
   const isGroup = chatJid.endsWith('@g.us')
   const senderJid = key.fromMe ? me.jid : isGroup ? norm(key.participant) : chatJid
   const senderJidAlt = key.fromMe ? me.lid : isGroup ? alt(senderJid, key.participantAlt) : alt(chatJid, key.remoteJidAlt)
-  return {
-    chatJid,
-    chatJidAlt: alt(chatJid, key.remoteJidAlt),
-    id: key.id,
-    fromMe: !!key.fromMe,
-    senderJid,
-    senderJidAlt,
-    pushName: key.fromMe ? undefined : (msg.pushName ?? undefined),
-    timestamp: toMs(msg.messageTimestamp),
-    type: d.type,
-    body: d.body,
-    media: d.media,
-    quotedId: d.contextInfo?.stanzaId ?? undefined,
-    quotedSenderJid: norm(d.contextInfo?.participant),
-    mentions: d.contextInfo?.mentionedJid?.length ? d.contextInfo.mentionedJid.map((j) => norm(j)!).filter(Boolean) : undefined,
-    status: msg.status ?? undefined,
-    fromHistory,
-    // most of a history sync is plain text, whose stored columns say all it holds: rebuilt on demand
-    // (plainTextMessage) instead of encoded again for every message of the sync
-    raw: fromHistory && isPlainText(msg) ? undefined : proto.WebMessageInfo.encode(msg).finish()
+  // only the fields a message has: every key, even an undefined one, is serialized into the batch and
+  // read back in the writer, and a history sync makes a hundred thousand of these
+  const rec: MessageRecord = { chatJid, id: key.id, fromMe: !!key.fromMe, timestamp: toMs(msg.messageTimestamp), type: d.type, fromHistory }
+  const chatJidAlt = alt(chatJid, key.remoteJidAlt)
+  if (chatJidAlt) rec.chatJidAlt = chatJidAlt
+  if (senderJid) rec.senderJid = senderJid
+  if (senderJidAlt) rec.senderJidAlt = senderJidAlt
+  if (!key.fromMe && msg.pushName != null) rec.pushName = msg.pushName
+  if (d.body !== undefined) rec.body = d.body
+  if (d.media) rec.media = d.media
+  const ctx = d.contextInfo
+  if (ctx) {
+    if (ctx.stanzaId != null) rec.quotedId = ctx.stanzaId
+    const quotedSender = norm(ctx.participant)
+    if (quotedSender) rec.quotedSenderJid = quotedSender
+    if (ctx.mentionedJid?.length) rec.mentions = ctx.mentionedJid.map((j) => norm(j)!).filter(Boolean)
   }
+  if (msg.status !== undefined && msg.status !== null) rec.status = msg.status
+  // most of a history sync is plain text, whose stored columns say all it holds: rebuilt on demand
+  // (plainTextMessage) instead of encoded again for every message of the sync
+  if (!fromHistory || !isPlainText(msg)) rec.raw = proto.WebMessageInfo.encode(msg).finish()
+  return rec
 }
 
 /** a message whose only content is its text, with nothing else worth keeping in its raw form */
