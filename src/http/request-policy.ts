@@ -86,9 +86,26 @@ export function parseHost(value: string): { name: string; port: string | undefin
   return { name, port }
 }
 
+/** verdicts on Host values already seen, per configuration: a server hears the same few names on every request */
+const hostVerdicts = new WeakMap<PolicyConfig, Map<string, boolean>>()
+const HOST_VERDICTS_MAX = 256
+
 function hostAllowed(cfg: PolicyConfig, value: string | undefined): boolean {
   if (cfg.allowedHosts.includes('*')) return true
-  const h = value === undefined ? undefined : parseHost(value)
+  if (value === undefined) return false
+  let seen = hostVerdicts.get(cfg)
+  if (!seen) hostVerdicts.set(cfg, (seen = new Map()))
+  let ok = seen.get(value)
+  if (ok === undefined) {
+    // a client that sends a new name on every request only refills the memo, it cannot grow it
+    if (seen.size >= HOST_VERDICTS_MAX) seen.clear()
+    seen.set(value, (ok = judgeHost(cfg, value)))
+  }
+  return ok
+}
+
+function judgeHost(cfg: PolicyConfig, value: string): boolean {
+  const h = parseHost(value)
   if (!h) return false
   if (LOOPBACK_NAMES.has(h.name) || isIP(h.name) === 4 || h.name.startsWith('[')) return true
   return cfg.allowedHosts.includes(h.name) || (h.port !== undefined && cfg.allowedHosts.includes(`${h.name}:${h.port}`))

@@ -8,8 +8,11 @@ const SSE_HEADERS: Record<string, string> = { 'content-type': 'text/event-stream
 
 /** whether the Accept header allows `type` (or anything) */
 export function accepts(r: RequestInfo, type: string): boolean {
-  const a = (r.headers.accept ?? '').toLowerCase()
-  return a.includes(type) || a.includes('*/*')
+  const given = r.headers.accept ?? ''
+  if (given.includes(type) || given.includes('*/*')) return true
+  // media types are case-insensitive; clients write them in lower case, so the lowering is the rare path
+  const a = given.toLowerCase()
+  return a !== given && (a.includes(type) || a.includes('*/*'))
 }
 
 /** an SSE writer over a uWS response: corked writes, nothing after an abort */

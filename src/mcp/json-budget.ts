@@ -11,9 +11,11 @@ export const JSON_MAX_TOKENS = 50_000
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
+/** strings up to this many bytes are walked in JavaScript, longer ones jumped with indexOf */
+const SHORT_STRING = 64
 
 /**
- * Why this body must not be parsed (a batch array of more than `maxBatch` messages, too deep, too many values), or undefined when it may be. The scan jumps from quote to quote with
+ * Why this body must not be parsed (a batch array of more than `maxBatch` messages, too deep, too many values), or undefined when it may be. The scan jumps over long strings with
  * the native indexOf, so string contents (the bulk of large bodies) cost next to nothing; it does not
  * validate JSON (JSON.parse does that next), it only bounds what JSON.parse will do.
  */
@@ -29,8 +31,17 @@ export function jsonBudgetExceeded(body: Uint8Array, maxBatch: number, maxDepth 
   for (let i = 0; i < buf.length; i++) {
     const c = buf[i]!
     if (c === QUOTE) {
-      // to the closing quote: one preceded by an even number of backslashes
-      let j = i
+      // a short string (a key, a name) byte by byte: a native indexOf per string costs more than it skips
+      let j = i + 1
+      const stop = Math.min(buf.length, j + SHORT_STRING)
+      while (j < stop && buf[j] !== QUOTE && buf[j] !== BACKSLASH) j++
+      if (j < stop && buf[j] === QUOTE) {
+        i = j
+        continue
+      }
+      // a long one (base64 media, say) or one with escapes: to the closing quote, one preceded by an even
+      // number of backslashes
+      j = i
       for (;;) {
         j = buf.indexOf(QUOTE, j + 1)
         if (j < 0) return undefined

@@ -16,13 +16,19 @@ export class McpSession {
   readonly inflight = new Map<Id, CallAbort>()
   /** open GET streams: where notifications go when no request stream is open */
   streams: SseWriter[] = []
-  /** server -> client requests (sampling, elicitation) waiting for the client's answer */
-  readonly pending = new Map<string, (r: RpcResponse) => void>()
+  /** server -> client requests (sampling, elicitation) waiting for the client's answer; made on first use (a stateless call gets a session of its own and seldom needs it) */
+  get pending(): Map<string, (r: RpcResponse) => void> {
+    return (this.pendingMap ??= new Map())
+  }
+  private pendingMap: Map<string, (r: RpcResponse) => void> | undefined
   subscriptions: Set<string> | undefined
   /** what request streams said, for a resume with Last-Event-ID; made on the first stream */
   replay: ReplayLog | undefined
-  /** request streams whose call still runs, each with the GET stream that resumed it, if one did */
-  readonly running = new Map<number, SseWriter | undefined>()
+  /** request streams whose call still runs, each with the GET stream that resumed it, if one did; made on the first stream */
+  get running(): Map<number, SseWriter | undefined> {
+    return (this.runningMap ??= new Map())
+  }
+  private runningMap: Map<number, SseWriter | undefined> | undefined
   private nextId = 0
   private nextStream = 0
   private nextSeq = 0
@@ -48,7 +54,7 @@ export class McpSession {
   constructor(readonly id: string, readonly protocolVersion: string, readonly clientInfo: unknown, readonly clientCapabilities: Record<string, unknown>, readonly bytes = 0) {}
 
   get busy(): boolean {
-    return this.inflight.size > 0 || this.streams.length > 0 || this.running.size > 0
+    return this.inflight.size > 0 || this.streams.length > 0 || (this.runningMap?.size ?? 0) > 0
   }
 
   serverRequestId(): string {
@@ -67,11 +73,11 @@ export class McpSession {
     for (const c of this.inflight.values()) c.abort()
     for (const s of this.streams) s.close()
     this.streams = []
-    for (const w of this.running.values()) w?.close()
-    this.running.clear()
+    for (const w of this.runningMap?.values() ?? []) w?.close()
+    this.runningMap?.clear()
     this.replay?.clear()
-    for (const [, resolve] of this.pending) resolve({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'session closed' } })
-    this.pending.clear()
+    for (const [, resolve] of this.pendingMap ?? []) resolve({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'session closed' } })
+    this.pendingMap?.clear()
   }
 }
 

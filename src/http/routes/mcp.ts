@@ -62,7 +62,8 @@ export function mcpRoute(o: McpRouteOptions): Handler {
         if (err instanceof AppError && err.code === 'PAYLOAD_TOO_LARGE') return sendFault(res, st, new ProtocolFault('PAYLOAD_TOO_LARGE', err.message))
         return
       }
-      if (!(r.headers['content-type'] ?? '').toLowerCase().includes('application/json')) return sendFault(res, st, new ProtocolFault('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type: Content-Type must be application/json'))
+      const type = r.headers['content-type'] ?? ''
+      if (!type.includes('application/json') && !type.toLowerCase().includes('application/json')) return sendFault(res, st, new ProtocolFault('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type: Content-Type must be application/json'))
       if (!accepts(r, 'application/json') && !accepts(r, 'text/event-stream')) return sendFault(res, st, new ProtocolFault('NOT_ACCEPTABLE', 'Not Acceptable: accept application/json and text/event-stream'))
       let parsed: unknown
       try {

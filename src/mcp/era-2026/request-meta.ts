@@ -23,11 +23,11 @@ type Headers = Record<string, string | undefined>
 
 const SESSION_ERA = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS)
 
-const metaOf = (body: unknown): Record<string, unknown> | undefined => {
-  const params = (body as { params?: unknown } | null)?.params
+const metaOfParams = (params: unknown): Record<string, unknown> | undefined => {
   const meta = typeof params === 'object' && params !== null ? (params as { _meta?: unknown })._meta : undefined
   return typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? (meta as Record<string, unknown>) : undefined
 }
+const metaOf = (body: unknown): Record<string, unknown> | undefined => metaOfParams((body as { params?: unknown } | null)?.params)
 
 /**
  * Whether a POST speaks the stateless revision. A 2025 client always sends initialize first and then its
@@ -79,9 +79,12 @@ export function nameOf(method: string, params: Record<string, unknown> | undefin
 export function checkRequest(headers: Headers, method: string, params: Record<string, unknown> | undefined): RequestMeta {
   const hv = headerVersion(headers)
   if (hv === undefined) throw new ProtocolFault('MCP_HEADER_MISMATCH', 'The MCP-Protocol-Version header is required on every request of a stateless protocol version.')
-  const meta = metaOf({ params })
-  const missing = [META.protocolVersion, META.clientCapabilities].filter((k) => meta?.[k] === undefined)
-  if (missing.length) throw new ProtocolFault('MCP_META_INVALID', `Invalid params: params._meta lacks ${missing.join(' and ')}.`, { missing })
+  const meta = metaOfParams(params)
+  // every request passes here: the list of what is missing is made only when something is
+  if (meta?.[META.protocolVersion] === undefined || meta[META.clientCapabilities] === undefined) {
+    const missing = [META.protocolVersion, META.clientCapabilities].filter((k) => meta?.[k] === undefined)
+    throw new ProtocolFault('MCP_META_INVALID', `Invalid params: params._meta lacks ${missing.join(' and ')}.`, { missing })
+  }
   const version = meta![META.protocolVersion]
   const caps = meta![META.clientCapabilities]
   if (typeof version !== 'string') throw new ProtocolFault('MCP_META_INVALID', `Invalid params: ${META.protocolVersion} must be a string.`)

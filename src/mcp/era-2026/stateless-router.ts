@@ -56,6 +56,11 @@ interface MrtrState {
   a: InputResponses
 }
 
+/** method, name and principal of a request that may seal a state; its arguments' hash is added when needed */
+const bindingOf = (req: RpcRequest, principal: Principal): Omit<MrtrState, 'a'> => ({ m: req.method, p: principal.id, n: String(nameOf(req.method, req.params) ?? ''), h: '' })
+/** the answers of a call that brought none (never written to: answersOf makes a new object) */
+const NO_ANSWERS: InputResponses = Object.freeze({})
+
 const argsHash = (args: unknown) => createHash('sha256').update(JSON.stringify(args ?? {})).digest('base64url').slice(0, 22)
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -134,14 +139,12 @@ export class StatelessRouter {
     if (meta.logLevel) session.logLevel = meta.logLevel
     session.principal = principal
     onSession?.(session)
-    let answers: InputResponses = {}
+    let answers: InputResponses = NO_ANSWERS
+    const mrtr = MRTR_METHODS.has(req.method)
+    // what a sealed state is bound to: needed only to check or seal one, which most calls do not
     let binding: Omit<MrtrState, 'a'> | undefined
     try {
-      if (MRTR_METHODS.has(req.method)) {
-        // the arguments' hash is needed only to check or seal a state: most calls do neither
-        binding = { m: req.method, p: principal.id, n: String(nameOf(req.method, req.params) ?? ''), h: '' }
-        if (req.params?.requestState !== undefined || req.params?.inputResponses !== undefined) answers = this.answersOf(req, binding)
-      }
+      if (mrtr && (req.params?.requestState !== undefined || req.params?.inputResponses !== undefined)) answers = this.answersOf(req, (binding = bindingOf(req, principal)))
     } catch (err) {
       if (err instanceof ProtocolFault) return fault(req.id, err)
       throw err
@@ -171,7 +174,7 @@ export class StatelessRouter {
       },
       input: async (requests: InputRequests) => {
         if (task) return task.input(requests)
-        if (!binding) throw new ProtocolFault('INTERNAL', `${req.method} cannot ask the client for input.`)
+        if (!mrtr) throw new ProtocolFault('INTERNAL', `${req.method} cannot ask the client for input.`)
         const missing = Object.keys(requests).filter((k) => !isPlainObject(answers[k]))
         if (missing.length) throw new CallSuspended(Object.fromEntries(missing.map((k) => [k, requests[k]!])))
         return Object.fromEntries(Object.keys(requests).map((k) => [k, answers[k]!]))
@@ -198,7 +201,8 @@ export class StatelessRouter {
       if (response.error) return { kind: 'answer', status: statusOf(response), response: sep2164(response) }
       return { kind: 'answer', status: 200, response: rpcResult(req.id, complete(req.method, req.method === 'tools/list' ? this.tools(response.result) : response.result)) }
     } catch (err) {
-      if (err instanceof CallSuspended && binding) {
+      if (err instanceof CallSuspended && mrtr) {
+        binding ??= bindingOf(req, principal)
         const requestState = this.deps.sealer.seal('mrtr', { ...binding, h: binding.h || argsHash(req.params?.arguments), a: answers } satisfies MrtrState, MRTR_TTL_MS)
         return { kind: 'answer', status: 200, response: rpcResult(req.id, { resultType: 'input_required', inputRequests: err.requests, requestState }) }
       }
