@@ -383,16 +383,42 @@ class Writer {
 
 const writers = new WeakMap<Db, Writer>()
 
-export function applyBatch(db: Db, batch: StoreBatch, retention?: EventRetention): ApplyResult {
+function writerOf(db: Db): Writer {
   let w = writers.get(db)
   if (!w) {
     w = new Writer(db)
     writers.set(db, w)
   }
-  const writer = w
+  return w
+}
+
+export function applyBatch(db: Db, batch: StoreBatch, retention?: EventRetention): ApplyResult {
+  return applyBatches(db, [batch], retention)
+}
+
+/**
+ * Batches in one transaction, in order, and the full-text index filled once at the end: a history sync
+ * hands the writer dozens of batches per write, and FTS5 writes a segment of its own for every statement
+ * that adds to it, which later merges have to fold together again.
+ */
+export function applyBatches(db: Db, batches: readonly StoreBatch[], retention?: EventRetention): ApplyResult {
+  const writer = writerOf(db)
   return db.transaction(() => {
-    const r = writer.apply(batch, retention)
+    const total: ApplyResult = { messages: 0, chats: 0, contacts: 0, merged: 0 }
+    let incoming: Set<string> | undefined
+    let changed: Set<string> | undefined
+    for (const batch of batches) {
+      const r = writer.apply(batch, retention)
+      total.messages += r.messages
+      total.chats += r.chats
+      total.contacts += r.contacts
+      total.merged += r.merged
+      if (r.incoming) for (const c of r.incoming) (incoming ??= new Set()).add(c)
+      if (r.changed) for (const c of r.changed) (changed ??= new Set()).add(c)
+    }
     writer.indexPending()
-    return r
+    if (incoming) total.incoming = [...incoming]
+    if (changed) total.changed = [...changed]
+    return total
   })()
 }
