@@ -54,8 +54,8 @@ async function kill(): Promise<void> {
   await gone
   await client.close().catch(() => undefined)
 }
-async function startAgain(): Promise<void> {
-  server = await startServerProcess(emu, server.env, server.dataDir)
+async function startAgain(env = server.env): Promise<void> {
+  server = await startServerProcess(emu, env, server.dataDir)
   client = await server.mcp({ token: STATIC })
   await until(ready, 40_000, 'ready after the restart')
 }
@@ -225,6 +225,11 @@ test('one scheduled before a kill -9 and due during the outage goes out exactly 
 })
 
 test('a kill -9 while its send is on the wire: the send is resumed with the same message id, and the phone shows one message', async () => {
+  // a send is recorded once its message is committed to the store: slow store writes keep it unrecorded
+  // until the kill, which otherwise races a commit of a few milliseconds
+  const normal = server.env
+  await kill()
+  await startAgain({ ...normal, STORE_WRITE_DELAY_MS: '1500' })
   const killed = new Promise<void>((resolve) => {
     const on = (m: PeerMessage): void => {
       if (textOf(m) !== 'cut on the wire') return
@@ -238,7 +243,7 @@ test('a kill -9 while its send is on the wire: the send is resumed with the same
   await killed
   await kill()
   const left = statusInFile(r.id)
-  await startAgain()
+  await startAgain(normal)
   await until(async () => ((await ok('list_scheduled', { status: 'sent' })).entries as Array<{ id: string }>).some((e) => e.id === r.id), 20_000, 'recorded sent after the restart')
   await ok('schedule_message', { recipient_jid: bob.jid, message: 'after the wire cut', delay_seconds: 0 })
   await bob.waitFor((m) => textOf(m) === 'after the wire cut', 20_000)
