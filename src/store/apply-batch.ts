@@ -28,6 +28,8 @@ class Writer {
   private readonly lidCache = new Map<string, string | null>()
   private readonly prepare: ReturnType<typeof statementCache>
   private readonly events: EventLogWriter
+  /** messages added less messages removed in the write being applied: meta.message_count follows it */
+  messageDelta = 0
   /** whether the batch being applied is live (not a history sync): only live changes are events */
   private live = true
   private readonly incoming = new Set<string>()
@@ -128,7 +130,8 @@ class Writer {
     // statements from the cache: a history sync learns a mapping per chat, each one a merge
     const had = this.prepare('SELECT (SELECT count(*) FROM messages WHERE chat_jid = ?) + (SELECT count(*) FROM chats WHERE jid = ?) + (SELECT count(*) FROM contacts WHERE jid = ?) AS n').get(from, from, from) as { n: number }
     this.prepare('UPDATE OR IGNORE messages SET chat_jid = ? WHERE chat_jid = ?').run(to, from)
-    this.prepare('DELETE FROM messages WHERE chat_jid = ?').run(from)
+    // what the move left behind are duplicates of rows the phone chat has already
+    this.messageDelta -= this.prepare('DELETE FROM messages WHERE chat_jid = ?').run(from).changes
     this.prepare('UPDATE messages SET sender_jid = ? WHERE sender_jid = ?').run(to, from)
     this.prepare('UPDATE messages SET quoted_sender = ? WHERE quoted_sender = ?').run(to, from)
     const old = this.prepare('SELECT * FROM chats WHERE jid = ?').get(from) as Record<string, number | string | null> | undefined
@@ -243,6 +246,7 @@ class Writer {
     // positional, and no row object: binding sixteen named parameters from an object costs over a
     // microsecond more per row, and a history sync writes a hundred thousand
     const isNew = this.s.msgInsertNew.run(chatJid, m.id, m.fromMe ? 1 : 0, senderJid, m.pushName ?? null, m.timestamp, m.type, m.body ?? null, media, thumbnail, m.quotedId ?? null, quotedSender, mentions, m.status ?? null, m.fromHistory ? 1 : 0, raw).changes === 1
+    if (isNew) this.messageDelta++
     if (!isNew) {
       this.s.msgInsert.run({ chatJid, id: m.id, fromMe: m.fromMe ? 1 : 0, senderJid, pushName: m.pushName ?? null, ts: m.timestamp, type: m.type, body: m.body ?? null, media, thumbnail, quotedId: m.quotedId ?? null, quotedSender, mentions, status: m.status ?? null, fromHistory: m.fromHistory ? 1 : 0, raw })
     } else if (!m.fromHistory && this.live && m.type !== 'system') {
@@ -303,6 +307,12 @@ class Writer {
     indexPending(this.prepare)
   }
 
+  /** adds the write's change in messages to meta.message_count (what the store's counts report) */
+  countMessages(): void {
+    if (this.messageDelta) this.prepare(`UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'message_count'`).run(this.messageDelta)
+    this.messageDelta = 0
+  }
+
   apply(batch: StoreBatch, retention: EventRetention = DEFAULT_RETENTION): ApplyResult {
     let messages = 0
     let merged = 0
@@ -361,8 +371,8 @@ class Writer {
     }
     for (const d of batch.deletes ?? []) {
       const chat = this.canon(d.chatJid, d.chatJidAlt)
-      if (d.ids) for (const id of d.ids) this.s.msgDelete.run(chat, id)
-      else this.s.chatClear.run(chat)
+      if (d.ids) for (const id of d.ids) this.messageDelta -= this.s.msgDelete.run(chat, id).changes
+      else this.messageDelta -= this.s.chatClear.run(chat).changes
     }
     if (batch.historySync) this.s.metaPut.run('history_sync', JSON.stringify({ ...batch.historySync, at: now() }))
     if (batch.connection) this.events.record('connection', null, null, null, { state: batch.connection.state, ...(batch.connection.reason ? { reason: batch.connection.reason } : {}) }, batch.connection.at)
@@ -403,6 +413,8 @@ export function applyBatch(db: Db, batch: StoreBatch, retention?: EventRetention
  */
 export function applyBatches(db: Db, batches: readonly StoreBatch[], retention?: EventRetention): ApplyResult {
   const writer = writerOf(db)
+  // a write that failed half way was rolled back, and so was its share of the count
+  writer.messageDelta = 0
   return db.transaction(() => {
     const total: ApplyResult = { messages: 0, chats: 0, contacts: 0, merged: 0 }
     let incoming: Set<string> | undefined
@@ -417,6 +429,7 @@ export function applyBatches(db: Db, batches: readonly StoreBatch[], retention?:
       if (r.changed) for (const c of r.changed) (changed ??= new Set()).add(c)
     }
     writer.indexPending()
+    writer.countMessages()
     if (incoming) total.incoming = [...incoming]
     if (changed) total.changed = [...changed]
     return total

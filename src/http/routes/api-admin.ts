@@ -42,6 +42,8 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
   const statusBody = () => {
     const wa = s.wa.getStatus()
     const health = decideHealth(wa.state, wa.linked, s.wa.notReadySince, Date.now(), s.config.WA_READINESS_GRACE_MS)
+    // one reading: each reads /proc and walks the heap's spaces
+    const mem = process.memoryUsage()
     return {
       whatsapp: { ...authStatus(s), qr_available: !!wa.qr, qr_issued_at: wa.qr?.issuedAt ?? null, history: wa.history ?? null, restarts: s.wa.restarts.slice(-20), recovery: s.recovery?.snapshot() ?? null },
       health: { ok: health.ok, reason: health.reason },
@@ -50,7 +52,7 @@ export function registerAdminApi(app: TemplatedApp, s: Services, auth: AdminAuth
       events: s.eventStats?.() ?? null,
       audit: s.audit?.log.stats ?? null,
       pacing: pacingStatus(s),
-      process: { uptime_ms: Date.now() - s.startedAt, rss: process.memoryUsage().rss, heap_used: process.memoryUsage().heapUsed, pool: s.pool.stats, writer: s.writerPool?.stats }
+      process: { uptime_ms: Date.now() - s.startedAt, rss: mem.rss, heap_used: mem.heapUsed, pool: s.pool.stats, writer: s.writerPool?.stats }
     }
   }
   // cross-site requests never get here: the request policy (request-policy.ts) refused them
