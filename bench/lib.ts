@@ -56,6 +56,11 @@ export function load(url: string, body: unknown, headers: Record<string, string>
 export async function bestOf(rounds: number, run: () => Promise<LoadResult>): Promise<LoadResult> {
   const rs: LoadResult[] = []
   for (let i = 0; i < rounds; i++) rs.push(await run())
+  return medianOf(rs)
+}
+
+/** the medians of some rounds of one point, their errors summed */
+export function medianOf(rs: readonly LoadResult[]): LoadResult {
   return { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), non2xx: rs.reduce((a, r) => a + r.non2xx, 0), errors: rs.reduce((a, r) => a + r.errors, 0) }
 }
 

@@ -3,7 +3,8 @@
 // over the stateless 2026-07-28 path (no session; _meta and the standard headers on every request) too,
 // against raw uWS fed that same request: its body is twice as long and it has three more headers, which
 // cost the load generator and the HTTP parser alike, so only the same bytes on the wire compare like with like.
-import { bestOf, load, mcpSession, startChild, toolCall, ROUNDS, type LoadResult } from './lib.js'
+// Raw uWS and our server take turns round by round, so both see the same spells of a noisy machine.
+import { bestOf, load, mcpSession, medianOf, startChild, toolCall, ROUNDS, type LoadResult } from './lib.js'
 
 export interface PingFigures {
   rows: Array<{ c: number; raw: LoadResult; raw2026: LoadResult; sdk: LoadResult; json: LoadResult; sse: LoadResult; stateless: LoadResult }>
@@ -17,26 +18,37 @@ export async function benchPing(serverUrl: string): Promise<PingFigures> {
   const V = '2026-07-28'
   const stateless = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'ping', arguments: {}, _meta: { 'io.modelcontextprotocol/protocolVersion': V, 'io.modelcontextprotocol/clientCapabilities': {} } } }
   const statelessHeaders = { 'mcp-protocol-version': V, 'mcp-method': 'tools/call', 'mcp-name': 'ping' }
-  // each baseline runs only while it is measured: the SDK server keeps working off (and collecting) its
-  // backlog after a run at c = 64, which took CPU from whatever ran next on its core
-  const measureChild = async (script: string, c: number, withSession: boolean, request: { body: unknown; headers: Record<string, string> } = { body, headers: {} }): Promise<LoadResult> => {
-    const child = await startChild(new URL(script, import.meta.url).pathname)
+  // the SDK baseline runs only while it is measured: it keeps working off (and collecting) its backlog
+  // after a run at c = 64, which took CPU from whatever ran next on its core
+  const measureSdk = async (c: number): Promise<LoadResult> => {
+    const child = await startChild(new URL('./baselines/sdk-node-http.js', import.meta.url).pathname)
     try {
       const url = `http://127.0.0.1:${child.port}/mcp`
-      const headers = withSession ? await mcpSession(url) : request.headers
-      return await bestOf(ROUNDS, () => load(url, request.body, headers, c))
+      const headers = await mcpSession(url)
+      return await bestOf(ROUNDS, () => load(url, body, headers, c))
     } finally {
       await child.stop()
     }
   }
   for (const c of [16, 64]) {
-    const raw = await measureChild('./baselines/raw-uws.js', c, false)
-    const raw2026 = await measureChild('./baselines/raw-uws.js', c, false, { body: stateless, headers: statelessHeaders })
-    const sdk = await measureChild('./baselines/sdk-node-http.js', c, true)
-    const json = await bestOf(ROUNDS, () => load(ours, body, session, c))
-    const sse = await bestOf(ROUNDS, () => load(ours, body, { ...session, 'x-mcp-reply': 'sse' }, c))
-    const st = await bestOf(ROUNDS, () => load(ours, stateless, statelessHeaders, c))
-    rows.push({ c, raw, raw2026, sdk, json, sse, stateless: st })
+    const sdk = await measureSdk(c)
+    // raw uWS and ours take turns, round by round: this machine's pace drifts by a fifth within minutes, and
+    // a ratio of two figures measured minutes apart measured the drift as much as the server
+    const raw = await startChild(new URL('./baselines/raw-uws.js', import.meta.url).pathname)
+    const rawUrl = `http://127.0.0.1:${raw.port}/mcp`
+    const rounds: Record<'raw' | 'raw2026' | 'json' | 'sse' | 'stateless', LoadResult[]> = { raw: [], raw2026: [], json: [], sse: [], stateless: [] }
+    try {
+      for (let i = 0; i < ROUNDS; i++) {
+        rounds.raw.push(await load(rawUrl, body, {}, c))
+        rounds.json.push(await load(ours, body, session, c))
+        rounds.sse.push(await load(ours, body, { ...session, 'x-mcp-reply': 'sse' }, c))
+        rounds.raw2026.push(await load(rawUrl, stateless, statelessHeaders, c))
+        rounds.stateless.push(await load(ours, stateless, statelessHeaders, c))
+      }
+    } finally {
+      await raw.stop()
+    }
+    rows.push({ c, raw: medianOf(rounds.raw), raw2026: medianOf(rounds.raw2026), sdk, json: medianOf(rounds.json), sse: medianOf(rounds.sse), stateless: medianOf(rounds.stateless) })
   }
   return { rows }
 }
