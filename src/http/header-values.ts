@@ -2,6 +2,7 @@
 // header and let the rest of the value add headers or a body of its own; quotes and control characters
 // break the quoted-string of a content-disposition file name. Everything written as a header goes through
 // headerValue (respond.ts and send-file.ts call it); file names go through contentDisposition.
+// And how a request header's value is read for a token (namesToken): case-insensitively, cheaply.
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/g
@@ -23,4 +24,15 @@ export function contentDisposition(kind: 'inline' | 'attachment', name: string):
   if (ascii === clean) return `${kind}; filename="${ascii}"`
   const star = encodeURIComponent(clean).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${star}`
+}
+
+/**
+ * Whether a header value names `token` (a lower-case media type, say), case-insensitively. Clients write
+ * media types in lower case, so the value is lowered only when it is not found as given.
+ */
+export function namesToken(value: string | undefined, token: string): boolean {
+  if (!value) return false
+  if (value.includes(token)) return true
+  const lower = value.toLowerCase()
+  return lower !== value && lower.includes(token)
 }

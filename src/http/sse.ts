@@ -3,16 +3,13 @@ import type { HttpResponse } from './uws.js'
 import type { RequestInfo } from './router.js'
 import type { ResState } from './respond.js'
 import type { SseWriter } from '../mcp/session.js'
+import { namesToken } from './header-values.js'
 
 const SSE_HEADERS: Record<string, string> = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' }
 
 /** whether the Accept header allows `type` (or anything) */
 export function accepts(r: RequestInfo, type: string): boolean {
-  const given = r.headers.accept ?? ''
-  if (given.includes(type) || given.includes('*/*')) return true
-  // media types are case-insensitive; clients write them in lower case, so the lowering is the rare path
-  const a = given.toLowerCase()
-  return a !== given && (a.includes(type) || a.includes('*/*'))
+  return namesToken(r.headers.accept, type) || namesToken(r.headers.accept, '*/*')
 }
 
 /** an SSE writer over a uWS response: corked writes, nothing after an abort */

@@ -29,7 +29,7 @@ class Writer {
   private readonly prepare: ReturnType<typeof statementCache>
   private readonly events: EventLogWriter
   /** messages added less messages removed in the write being applied: meta.message_count follows it */
-  messageDelta = 0
+  private messageDelta = 0
   /** whether the batch being applied is live (not a history sync): only live changes are events */
   private live = true
   private readonly incoming = new Set<string>()
@@ -246,12 +246,14 @@ class Writer {
     // positional, and no row object: binding sixteen named parameters from an object costs over a
     // microsecond more per row, and a history sync writes a hundred thousand
     const isNew = this.s.msgInsertNew.run(chatJid, m.id, m.fromMe ? 1 : 0, senderJid, m.pushName ?? null, m.timestamp, m.type, m.body ?? null, media, thumbnail, m.quotedId ?? null, quotedSender, mentions, m.status ?? null, m.fromHistory ? 1 : 0, raw).changes === 1
-    if (isNew) this.messageDelta++
     if (!isNew) {
       this.s.msgInsert.run({ chatJid, id: m.id, fromMe: m.fromMe ? 1 : 0, senderJid, pushName: m.pushName ?? null, ts: m.timestamp, type: m.type, body: m.body ?? null, media, thumbnail, quotedId: m.quotedId ?? null, quotedSender, mentions, status: m.status ?? null, fromHistory: m.fromHistory ? 1 : 0, raw })
-    } else if (!m.fromHistory && this.live && m.type !== 'system') {
-      this.events.record('message', chatJid, m.id, senderJid, { type: m.type, ...(m.fromMe ? { from_me: true } : {}) }, m.timestamp)
-      if (!m.fromMe) this.incoming.add(chatJid)
+    } else {
+      this.messageDelta++
+      if (!m.fromHistory && this.live && m.type !== 'system') {
+        this.events.record('message', chatJid, m.id, senderJid, { type: m.type, ...(m.fromMe ? { from_me: true } : {}) }, m.timestamp)
+        if (!m.fromMe) this.incoming.add(chatJid)
+      }
     }
     // the chat exists as soon as a message does, and knows its newest message
     this.pendingChats.set(chatJid, Math.max(this.pendingChats.get(chatJid) ?? 0, m.timestamp))
@@ -305,6 +307,11 @@ class Writer {
   /** fills the full-text index for the messages this transaction added (fts-index.ts) */
   indexPending(): void {
     indexPending(this.prepare)
+  }
+
+  /** a write begins: a count left by one that failed half way was rolled back with it */
+  beginWrite(): void {
+    this.messageDelta = 0
   }
 
   /** adds the write's change in messages to meta.message_count (what the store's counts report) */
@@ -413,8 +420,7 @@ export function applyBatch(db: Db, batch: StoreBatch, retention?: EventRetention
  */
 export function applyBatches(db: Db, batches: readonly StoreBatch[], retention?: EventRetention): ApplyResult {
   const writer = writerOf(db)
-  // a write that failed half way was rolled back, and so was its share of the count
-  writer.messageDelta = 0
+  writer.beginWrite()
   return db.transaction(() => {
     const total: ApplyResult = { messages: 0, chats: 0, contacts: 0, merged: 0 }
     let incoming: Set<string> | undefined

@@ -11,6 +11,7 @@ import type { SessionRegistry } from '../../mcp/sessions.js'
 import type { Dispatcher } from '../../mcp/dispatcher.js'
 import { AppError } from '../../errors/app-error.js'
 import { accepts } from '../sse.js'
+import { namesToken } from '../header-values.js'
 import { answerStateless, type StatelessMcp } from './mcp-stateless.js'
 import { answerSession, endSession, openGetStream, sendFault, type SessionMcp } from './mcp-session.js'
 import { isStatelessRequest } from '../../mcp/era-2026/request-meta.js'
@@ -62,8 +63,7 @@ export function mcpRoute(o: McpRouteOptions): Handler {
         if (err instanceof AppError && err.code === 'PAYLOAD_TOO_LARGE') return sendFault(res, st, new ProtocolFault('PAYLOAD_TOO_LARGE', err.message))
         return
       }
-      const type = r.headers['content-type'] ?? ''
-      if (!type.includes('application/json') && !type.toLowerCase().includes('application/json')) return sendFault(res, st, new ProtocolFault('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type: Content-Type must be application/json'))
+      if (!namesToken(r.headers['content-type'], 'application/json')) return sendFault(res, st, new ProtocolFault('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type: Content-Type must be application/json'))
       if (!accepts(r, 'application/json') && !accepts(r, 'text/event-stream')) return sendFault(res, st, new ProtocolFault('NOT_ACCEPTABLE', 'Not Acceptable: accept application/json and text/event-stream'))
       let parsed: unknown
       try {
