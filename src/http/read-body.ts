@@ -13,7 +13,7 @@ export function declaredLength(v: string | undefined): number | undefined {
 /**
  * One body being read. uWS keeps the onData callback until the response ends, and a long call (a wait of
  * minutes) keeps the response, so the callback holds only this reader, and the reader lets go of the
- * chunks, the promise's functions and the abort hook as soon as the body is whole.
+ * chunks, its callbacks and the abort hook as soon as the body is whole.
  */
 class BodyReader {
   private chunks: Buffer[] | undefined = []
@@ -22,7 +22,8 @@ class BodyReader {
   constructor(
     private readonly limit: number,
     private st: ResState | undefined,
-    private resolve: ((b: Buffer) => void) | undefined,
+    /** the whole body; `borrowed` when it is uWS's own memory, valid only until this call returns */
+    private deliver: ((body: Buffer, borrowed: boolean) => void) | undefined,
     private reject: ((err: AppError) => void) | undefined
   ) {}
 
@@ -30,13 +31,18 @@ class BodyReader {
     if (!this.chunks) return
     this.size += chunk.byteLength
     if (this.size > this.limit) return this.fail(new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${this.limit} bytes.`, { limit: this.limit }))
+    const deliver = this.deliver!
+    // the whole body in one chunk (every small one): lent as it is, a view of uWS's memory
+    if (isLast && this.chunks.length === 0) {
+      this.release()
+      return deliver(Buffer.from(chunk), true)
+    }
     // uWS reuses the chunk's memory after this callback returns: copy it
     this.chunks.push(Buffer.from(new Uint8Array(chunk)))
     if (!isLast) return
     const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size)
-    const resolve = this.resolve!
     this.release()
-    resolve(body)
+    deliver(body, false)
   }
 
   /** the client went away before the whole body came */
@@ -55,21 +61,29 @@ class BodyReader {
 
   private release(): void {
     if (this.st && this.st.onAbort === this.hook) this.st.onAbort = undefined
-    this.chunks = this.resolve = this.reject = this.st = this.hook = undefined
+    this.chunks = this.deliver = this.reject = this.st = this.hook = undefined
   }
 }
 
 export function readBody(res: HttpResponse, st: ResState, limit: number, declared?: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    if (declared !== undefined && declared > limit) {
-      reject(new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${limit} bytes.`, { limit }))
-      return
-    }
-    listen(res, st, new BodyReader(limit, st, resolve, reject))
+    // a lent body is copied: the promise settles after uWS has taken its memory back
+    withBody(res, st, limit, declared, (body, borrowed) => resolve(borrowed ? Buffer.from(body) : body), reject)
   })
 }
 
-/** apart from readBody: the callbacks' scope holds the reader alone */
+/**
+ * The body for a consumer that is done with its bytes before it returns (one that parses them): `use`
+ * gets them synchronously, a body that came in one chunk without a copy (`borrowed`: uWS's memory, valid
+ * only during the call). `failed` hears of a body over the limit or a client that left. Like readBody, it
+ * must be called before the handler's first await.
+ */
+export function withBody(res: HttpResponse, st: ResState, limit: number, declared: number | undefined, use: (body: Buffer, borrowed: boolean) => void, failed: (err: AppError) => void): void {
+  if (declared !== undefined && declared > limit) return failed(new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${limit} bytes.`, { limit }))
+  listen(res, st, new BodyReader(limit, st, use, failed))
+}
+
+/** apart from withBody: the callbacks' scope holds the reader alone */
 function listen(res: HttpResponse, st: ResState, reader: BodyReader): void {
   res.onData((chunk, isLast) => reader.data(chunk, isLast))
   st.onAbort = reader.hook = () => reader.aborted()

@@ -3,13 +3,12 @@
 // revision (mcp-stateless.ts) or the session era (mcp-session.ts). Every refusal is a registry code.
 import type { HttpResponse } from '../uws.js'
 import type { Handler, RequestInfo } from '../router.js'
-import { readBody, declaredLength } from '../read-body.js'
+import { withBody, declaredLength } from '../read-body.js'
 import type { ResState } from '../respond.js'
 import type { Authenticator, AuthRefusal } from '../../access/authenticate.js'
 import type { Principal } from '../../access/principal.js'
 import type { SessionRegistry } from '../../mcp/sessions.js'
 import type { Dispatcher } from '../../mcp/dispatcher.js'
-import { AppError } from '../../errors/app-error.js'
 import { accepts } from '../sse.js'
 import { namesToken } from '../header-values.js'
 import { answerStateless, type StatelessMcp } from './mcp-stateless.js'
@@ -50,32 +49,43 @@ export function mcpRoute(o: McpRouteOptions): Handler {
   return (r, res, st) => {
     const principal = authenticate(o, r, res, st)
     if (!principal) return
-    // start reading before anything async: uWS hands body chunks only to a callback attached now
-    const body = r.method === 'POST' ? readBody(res, st, o.maxBodyBytes, declaredLength(r.headers['content-length'])) : undefined
-    body?.catch(() => undefined)
     if (r.method === 'GET') return openGetStream(era, r, res, st, principal)
     if (r.method === 'DELETE') return endSession(era, r, res, st, principal)
-    return (async () => {
-      let raw: Buffer
-      try {
-        raw = await body!
-      } catch (err) {
-        if (err instanceof AppError && err.code === 'PAYLOAD_TOO_LARGE') return sendFault(res, st, new ProtocolFault('PAYLOAD_TOO_LARGE', err.message))
-        return
-      }
-      if (!namesToken(r.headers['content-type'], 'application/json')) return sendFault(res, st, new ProtocolFault('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type: Content-Type must be application/json'))
-      if (!accepts(r, 'application/json') && !accepts(r, 'text/event-stream')) return sendFault(res, st, new ProtocolFault('NOT_ACCEPTABLE', 'Not Acceptable: accept application/json and text/event-stream'))
-      let parsed: unknown
-      try {
-        parsed = parseBody(raw)
-      } catch (err) {
-        if (err instanceof ProtocolFault) return sendFault(res, st, err)
-        throw err
-      }
-      if (o.stateless && isStatelessRequest(r.headers, parsed)) return answerStateless(o.stateless, r, res, st, parsed, principal)
-      const decoded = messagesOf(parsed)
-      if ('fault' in decoded) return sendFault(res, st, decoded.fault, decoded.id)
-      return answerSession(era, r, res, st, decoded.isBatch, decoded.msgs, principal)
-    })()
+    // the body is parsed while uWS lends its bytes (no copy of a small one), in the callback attached now,
+    // before anything async: uWS hands body chunks only to a callback attached during the handler
+    return new Promise<void>((resolve, reject) =>
+      withBody(
+        res,
+        st,
+        o.maxBodyBytes,
+        declaredLength(r.headers['content-length']),
+        (raw) => {
+          try {
+            resolve(answer(o, era, r, res, st, raw, principal))
+          } catch (err) {
+            reject(err)
+          }
+        },
+        // a client that left before its whole body came is owed nothing
+        (err) => resolve(err.code === 'PAYLOAD_TOO_LARGE' ? sendFault(res, st, new ProtocolFault('PAYLOAD_TOO_LARGE', err.message)) : undefined)
+      )
+    )
   }
+}
+
+/** one POST whose body has come: checked, parsed and handed to its era (`raw` is valid only during the call) */
+function answer(o: McpRouteOptions, era: SessionMcp, r: RequestInfo, res: HttpResponse, st: ResState, raw: Buffer, principal: Principal): void | Promise<void> {
+  if (!namesToken(r.headers['content-type'], 'application/json')) return sendFault(res, st, new ProtocolFault('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type: Content-Type must be application/json'))
+  if (!accepts(r, 'application/json') && !accepts(r, 'text/event-stream')) return sendFault(res, st, new ProtocolFault('NOT_ACCEPTABLE', 'Not Acceptable: accept application/json and text/event-stream'))
+  let parsed: unknown
+  try {
+    parsed = parseBody(raw)
+  } catch (err) {
+    if (err instanceof ProtocolFault) return sendFault(res, st, err)
+    throw err
+  }
+  if (o.stateless && isStatelessRequest(r.headers, parsed)) return answerStateless(o.stateless, r, res, st, parsed, principal)
+  const decoded = messagesOf(parsed)
+  if ('fault' in decoded) return sendFault(res, st, decoded.fault, decoded.id)
+  return answerSession(era, r, res, st, decoded.isBatch, decoded.msgs, principal)
 }

@@ -58,7 +58,8 @@ export interface RequestMeta {
 /** a header value without surrounding whitespace, `=?base64?…?=` (how non-ASCII values travel) decoded */
 export function decodeHeaderValue(v: string | undefined): string | undefined {
   const t = v?.trim()
-  const m = t ? /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/.exec(t) : null
+  // most values are plain: the pattern runs only on one that opens like an encoded word
+  const m = t?.startsWith('=?') ? /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/.exec(t) : null
   return m ? Buffer.from(m[1]!, 'base64').toString('utf8') : t
 }
 
