@@ -20,7 +20,8 @@ const SHORT_STRING = 64
  * validate JSON (JSON.parse does that next), it only bounds what JSON.parse will do.
  */
 export function jsonBudgetExceeded(body: Uint8Array, maxBatch: number, maxDepth = JSON_MAX_DEPTH, maxTokens = JSON_MAX_TOKENS): { what: 'batch' | 'depth' | 'tokens'; limit: number } | undefined {
-  const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  // the bytes as given: a typed array's own indexOf jumps the long strings, no Buffer view needed
+  const buf = body
   let depth = 0
   let tokens = 0
   // a batch is a top-level array: its commas at depth 1 count its messages, before any other limit
