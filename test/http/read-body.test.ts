@@ -1,11 +1,14 @@
 // Authenticate before reading a body: many unauthenticated, slowly streamed large bodies to /mcp and the
-// upload routes are answered at once and never buffered (the server's RSS is watched from /proc).
+// upload routes are answered at once and never buffered (the server's RSS is watched from /proc). And
+// what a reader makes of the memory uWS lends it: copied for a promise, used in place by a callback.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { startEmulator, type Emulator } from '../emulator/emulator.js'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+import { readBody, withBody } from '../../src/http/read-body.js'
+import type { HttpResponse } from '../../src/http/uws.js'
 
 const CONNECTIONS = 20
 const BODY_MB = 50
@@ -138,4 +141,49 @@ test('an authenticated body on the same routes is still read in full', async () 
   const r = await fetch(`${server.url}/api/upload`, { method: 'POST', headers: { authorization: 'Bearer body-admin', 'content-type': 'application/json' }, body: JSON.stringify({ data: Buffer.alloc(3 * 1024 * 1024, 7).toString('base64'), filename: 'big.bin' }) })
   assert.equal(r.status, 201, await r.clone().text())
   assert.equal(((await r.json()) as { size: number }).size, 3 * 1024 * 1024)
+})
+
+/** a response that only takes an onData callback, and a way to feed it chunks the way uWS does */
+function lender(): { res: HttpResponse; feed(bytes: string, last: boolean): void } {
+  let onData: ((chunk: ArrayBuffer, last: boolean) => void) | undefined
+  const res = { onData: (cb: typeof onData) => void (onData = cb) } as unknown as HttpResponse
+  return {
+    res,
+    feed(bytes, last) {
+      // uWS lends its receive buffer and writes the next bytes into it once the callback returns
+      const memory = new ArrayBuffer(bytes.length)
+      new Uint8Array(memory).set(Buffer.from(bytes))
+      onData!(memory, last)
+      new Uint8Array(memory).fill(0x78)
+    }
+  }
+}
+
+test('a body lent in one chunk is copied for a promise, and used in place by a callback that is done with it', async () => {
+  const a = lender()
+  const later = readBody(a.res, { aborted: false }, 1024)
+  a.feed('{"one":1}', true)
+  assert.equal((await later).toString(), '{"one":1}', 'the promise settles after uWS took its memory back: its bytes are a copy')
+  const b = lender()
+  const seen: Array<[string, boolean]> = []
+  withBody(b.res, { aborted: false }, 1024, undefined, (body, borrowed) => seen.push([body.toString(), borrowed]), assert.fail)
+  b.feed('{"two":2}', true)
+  assert.deepEqual(seen, [['{"two":2}', true]])
+})
+
+test('a body in several chunks is gathered from copies, and one over the limit is refused as it streams', async () => {
+  const a = lender()
+  const seen: Array<[string, boolean]> = []
+  withBody(a.res, { aborted: false }, 1024, undefined, (body, borrowed) => seen.push([body.toString(), borrowed]), assert.fail)
+  a.feed('{"a":', false)
+  a.feed('"b"', false)
+  a.feed('}', true)
+  assert.deepEqual(seen, [['{"a":"b"}', false]])
+  const b = lender()
+  const refused: string[] = []
+  withBody(b.res, { aborted: false }, 8, undefined, () => assert.fail('over the limit'), (err) => refused.push(err.code))
+  b.feed('{"a":', false)
+  b.feed('"bcdef"}', true)
+  assert.deepEqual(refused, ['PAYLOAD_TOO_LARGE'])
+  await assert.rejects(readBody(lender().res, { aborted: false }, 8, 9), /larger than 8 bytes/, 'a declared length over the limit is refused before a byte is read')
 })
