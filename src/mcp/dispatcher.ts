@@ -109,7 +109,7 @@ const structuredErrors = (def: ToolDef, session: McpSession): boolean => !def.ou
 
 /** a tool result encoded once: the JSON as the text block (for clients without structured content) and as structuredContent */
 const encodeResult = (json: string, extra: ContentBlock[]): string =>
-  `{"content":[{"type":"text","text":${JSON.stringify(json)}}${extra.map((b) => `,${JSON.stringify(b)}`).join('')}],"structuredContent":${json}}`
+  `{"content":[{"type":"text","text":${JSON.stringify(json)}}${extra.length ? extra.map((b) => `,${JSON.stringify(b)}`).join('') : ''}],"structuredContent":${json}}`
 
 /** what a tool sees of its call; a class, so a call that uses none of it allocates no closures */
 class CallContext implements ToolContext {

@@ -44,7 +44,6 @@ export async function answerStateless(m: StatelessMcp, r: RequestInfo, res: Http
   if (!c) return sendJson(res, st, 400, new ProtocolFault('MCP_INVALID_REQUEST', 'Invalid Request: a stateless request is one JSON-RPC message (no batches)').toRpc(null))
   // a notification or a response needs nothing back: there is no session to deliver it to
   if (c.kind !== 'request') return void (st.aborted || res.cork(() => res.writeStatus('202 Accepted').end()))
-  const canSse = accepts(r, 'text/event-stream')
   let stream: SseWriter | undefined
   let session: McpSession | undefined
   const prev = st.onAbort
@@ -54,8 +53,9 @@ export async function answerStateless(m: StatelessMcp, r: RequestInfo, res: Http
     for (const a of session?.inflight.values() ?? []) a.abort()
   }
   const hooks = {
+    // asked only when a call has something to say before its result: most never do
     notify(method: string, params: Record<string, unknown>) {
-      if (!canSse) return
+      if (!stream && !accepts(r, 'text/event-stream')) return
       stream ??= openSse(res, st)
       stream.write(sseEvent({ jsonrpc: '2.0', method, params }))
     }
