@@ -8,9 +8,9 @@ import { sendJson, statusLine, type ResState } from '../respond.js'
 import { wireBody } from '../wire-buffer.js'
 import { accepts, openSse } from '../sse.js'
 import { sseEvent, type McpSession, type SseWriter } from '../../mcp/session.js'
-import { classify, encodeMessage } from '../../mcp/protocol.js'
+import { classify, encodeMessage, type RpcRequest } from '../../mcp/protocol.js'
 import { ProtocolFault } from '../../mcp/input.js'
-import type { StatelessRouter } from '../../mcp/era-2026/stateless-router.js'
+import type { StatelessOutcome, StatelessRouter } from '../../mcp/era-2026/stateless-router.js'
 import { META } from '../../mcp/era-2026/request-meta.js'
 import type { ServerEvent, ServerEvents } from '../../mcp/server-events.js'
 import type { Principal } from '../../access/principal.js'
@@ -38,48 +38,82 @@ function notificationOf(e: ServerEvent): { method: string; params: Record<string
   return { method: `notifications/${e.list}/list_changed`, params: {} }
 }
 
-/** answers one stateless POST whose body is already parsed */
-export async function answerStateless(m: StatelessMcp, r: RequestInfo, res: HttpResponse, st: ResState, parsed: unknown, principal: Principal): Promise<void> {
+/**
+ * Answers one stateless POST whose body is already parsed. Not async: a call is one promise from the
+ * router to the bytes, and what the answer needs (the response, its stream, the call's session) is held by
+ * the reply, not by a suspended frame.
+ */
+export function answerStateless(m: StatelessMcp, r: RequestInfo, res: HttpResponse, st: ResState, parsed: unknown, principal: Principal): void {
   const c = Array.isArray(parsed) ? undefined : classify(parsed)
   if (!c) return sendJson(res, st, 400, new ProtocolFault('MCP_INVALID_REQUEST', 'Invalid Request: a stateless request is one JSON-RPC message (no batches)').toRpc(null))
   // a notification or a response needs nothing back: there is no session to deliver it to
   if (c.kind !== 'request') return void (st.aborted || res.cork(() => res.writeStatus('202 Accepted').end()))
-  let stream: SseWriter | undefined
-  let session: McpSession | undefined
-  const prev = st.onAbort
-  // the client closing the connection is how a stateless call is cancelled
-  st.onAbort = () => {
-    prev?.()
-    for (const a of session?.inflight.values() ?? []) a.abort()
+  const reply = new StatelessReply(m, r, res, st, principal, c.msg)
+  let outcome: StatelessOutcome | Promise<StatelessOutcome>
+  try {
+    outcome = m.router.route(r.headers, c.msg, reply, (s) => (reply.session = s), principal)
+  } catch (err) {
+    return reply.answer(reply.failed(err))
   }
-  const hooks = {
-    // asked only when a call has something to say before its result: most never do
-    notify(method: string, params: Record<string, unknown>) {
-      if (!stream && !accepts(r, 'text/event-stream')) return
-      stream ??= openSse(res, st)
-      stream.write(sseEvent({ jsonrpc: '2.0', method, params }))
+  if (outcome instanceof Promise) outcome.then((o) => reply.answer(o), (err: unknown) => reply.answer(reply.failed(err)))
+  else reply.answer(outcome)
+}
+
+/** one stateless request's way back: the stream a call opened by saying something first, or a JSON answer */
+class StatelessReply {
+  /** the call's stream, opened by its first notification when the client takes one */
+  private stream: SseWriter | undefined
+  /** the session the router made for the call: closing the connection aborts what runs in it */
+  session: McpSession | undefined
+
+  constructor(
+    private readonly m: StatelessMcp,
+    private readonly r: RequestInfo,
+    private readonly res: HttpResponse,
+    private readonly st: ResState,
+    private readonly principal: Principal,
+    private readonly msg: RpcRequest
+  ) {
+    const prev = st.onAbort
+    // the client closing the connection is how a stateless call is cancelled
+    st.onAbort = () => {
+      prev?.()
+      for (const a of this.session?.inflight.values() ?? []) a.abort()
     }
   }
-  let outcome
-  try {
-    outcome = await m.router.route(r.headers, c.msg, hooks, (s) => (session = s), principal)
-  } catch (err) {
-    // logged here, with its cause, before anything generic goes back to the client
-    m.log.error({ err, method: c.msg.method }, 'stateless mcp request failed')
-    outcome = { kind: 'answer' as const, status: 500, response: new ProtocolFault('INTERNAL', 'Internal error').toRpc(c.msg.id) }
+
+  // asked only when a call has something to say before its result: most never do
+  notify(method: string, params: Record<string, unknown>): void {
+    if (!this.stream && !accepts(this.r, 'text/event-stream')) return
+    this.stream ??= openSse(this.res, this.st)
+    this.stream.write(sseEvent({ jsonrpc: '2.0', method, params }))
   }
-  if (outcome.kind === 'listen') return listen(m, res, st, outcome.request.id, outcome.filter, principal)
-  if (stream) {
-    stream.write(sseEvent(outcome.response))
-    return stream.close()
+
+  /** an error the router did not expect: logged here, with its cause, before anything generic goes back to the client */
+  failed(err: unknown): StatelessOutcome {
+    this.m.log.error({ err, method: this.msg.method }, 'stateless mcp request failed')
+    return { kind: 'answer', status: 500, response: new ProtocolFault('INTERNAL', 'Internal error').toRpc(this.msg.id) }
   }
-  if (st.aborted) return
-  const payload = encodeMessage(outcome.response)
-  res.cork(() => {
-    res.writeStatus(statusLine(outcome.status))
-    res.writeHeader('content-type', 'application/json')
-    res.end(wireBody(payload))
-  })
+
+  answer(outcome: StatelessOutcome): void {
+    const { res, st } = this
+    try {
+      if (outcome.kind === 'listen') return listen(this.m, res, st, outcome.request.id, outcome.filter, this.principal)
+      if (this.stream) {
+        this.stream.write(sseEvent(outcome.response))
+        return this.stream.close()
+      }
+      if (st.aborted) return
+      const payload = encodeMessage(outcome.response)
+      res.cork(() => {
+        res.writeStatus(statusLine(outcome.status))
+        res.writeHeader('content-type', 'application/json')
+        res.end(wireBody(payload))
+      })
+    } catch (err) {
+      this.m.log.error({ err, method: this.msg.method }, 'a stateless mcp answer could not be written')
+    }
+  }
 }
 
 /** a subscriptions/listen stream: the acknowledgement first, then every wanted event, tagged with the subscription */

@@ -95,8 +95,12 @@ export class StatelessRouter {
     return discoverResult(this.deps.dispatcher)
   }
 
-  /** one request already decoded and classified as a request; `hooks.notify` reaches the call's stream */
-  async route(headers: Record<string, string | undefined>, req: RpcRequest, hooks: StatelessHooks, onSession?: (s: McpSession) => void, principal: Principal = OPEN_PRINCIPAL): Promise<StatelessOutcome> {
+  /**
+   * One request already decoded and classified as a request; `hooks.notify` reaches the call's stream. Not
+   * async: an answer that needs no call comes back as it is, and a call is one promise from the dispatcher
+   * to the outcome (a suspended async frame would be held as long as the call runs, a wait of minutes).
+   */
+  route(headers: Record<string, string | undefined>, req: RpcRequest, hooks: StatelessHooks, onSession?: (s: McpSession) => void, principal: Principal = OPEN_PRINCIPAL): StatelessOutcome | Promise<StatelessOutcome> {
     let meta: RequestMeta
     try {
       meta = checkRequest(headers, req.method, req.params)
@@ -182,7 +186,8 @@ export class StatelessRouter {
     }
     if (asTask && !this.deps.dispatcher.tool(String(req.params?.name))?.detachesItself) callHooks.detach!()
     const run = this.deps.dispatcher.handle(session, req, callHooks)
-    if (asTask) {
+    if (!asTask) return this.settled(run, req, principal, mrtr, binding, answers)
+    return (async () => {
       const first = await Promise.race([run.then((r) => ({ r }), (e: unknown) => ({ e })), becameTask!.then(() => undefined)])
       if (task) {
         const t = task
@@ -192,23 +197,30 @@ export class StatelessRouter {
             (e: unknown) => settle(t, e instanceof ProtocolFault ? e.toRpc(req.id) : new ProtocolFault('INTERNAL', 'Internal error').toRpc(req.id), (x) => x)
           )
         } else if ('r' in first) settle(t, first.r, (x) => complete('tools/call', x))
-        return { kind: 'answer', status: 200, response: rpcResult(req.id, { resultType: 'task', ...t.envelope() }) }
+        return { kind: 'answer' as const, status: 200, response: rpcResult(req.id, { resultType: 'task', ...t.envelope() }) }
       }
-    }
-    try {
-      const response = await run
-      if (!response) return { kind: 'answer', status: 499, response: { jsonrpc: '2.0', id: req.id, error: { code: -32800, message: 'Request cancelled' } } }
-      if (response.error) return { kind: 'answer', status: statusOf(response), response: sep2164(response) }
-      return { kind: 'answer', status: 200, response: rpcResult(req.id, complete(req.method, req.method === 'tools/list' ? this.tools(response.result) : response.result)) }
-    } catch (err) {
-      if (err instanceof CallSuspended && mrtr) {
-        binding ??= bindingOf(req, principal)
-        const requestState = this.deps.sealer.seal('mrtr', { ...binding, h: binding.h || argsHash(req.params?.arguments), a: answers } satisfies MrtrState, MRTR_TTL_MS)
-        return { kind: 'answer', status: 200, response: rpcResult(req.id, { resultType: 'input_required', inputRequests: err.requests, requestState }) }
+      return this.settled(run, req, principal, mrtr, binding, answers)
+    })()
+  }
+
+  /** the outcome of a call the dispatcher runs: its answer, or input_required with the sealed state when it asked for input */
+  private settled(run: Promise<RpcResponse | undefined>, req: RpcRequest, principal: Principal, mrtr: boolean, binding: Omit<MrtrState, 'a'> | undefined, answers: InputResponses): Promise<StatelessOutcome> {
+    return run.then(
+      (response): StatelessOutcome => {
+        if (!response) return { kind: 'answer', status: 499, response: { jsonrpc: '2.0', id: req.id, error: { code: -32800, message: 'Request cancelled' } } }
+        if (response.error) return { kind: 'answer', status: statusOf(response), response: sep2164(response) }
+        return { kind: 'answer', status: 200, response: rpcResult(req.id, complete(req.method, req.method === 'tools/list' ? this.tools(response.result) : response.result)) }
+      },
+      (err: unknown): StatelessOutcome => {
+        if (err instanceof CallSuspended && mrtr) {
+          const bound = binding ?? bindingOf(req, principal)
+          const requestState = this.deps.sealer.seal('mrtr', { ...bound, h: bound.h || argsHash(req.params?.arguments), a: answers } satisfies MrtrState, MRTR_TTL_MS)
+          return { kind: 'answer', status: 200, response: rpcResult(req.id, { resultType: 'input_required', inputRequests: err.requests, requestState }) }
+        }
+        if (err instanceof ProtocolFault) return fault(req.id, err)
+        throw err
       }
-      if (err instanceof ProtocolFault) return fault(req.id, err)
-      throw err
-    }
+    )
   }
 
   /**
