@@ -52,7 +52,8 @@ export function mcpRoute(o: McpRouteOptions): Handler {
     if (r.method === 'GET') return openGetStream(era, r, res, st, principal)
     if (r.method === 'DELETE') return endSession(era, r, res, st, principal)
     // the body is parsed while uWS lends its bytes (no copy of a small one), in the callback attached now,
-    // before anything async: uWS hands body chunks only to a callback attached during the handler
+    // before anything async: uWS hands body chunks only to a callback attached during the handler. The
+    // promise carries what the callback throws to the router's error answer.
     return new Promise<void>((resolve, reject) =>
       withBody(
         res,
@@ -61,7 +62,8 @@ export function mcpRoute(o: McpRouteOptions): Handler {
         declaredLength(r.headers['content-length']),
         (raw) => {
           try {
-            resolve(answer(o, era, r, res, st, raw, principal))
+            answer(o, era, r, res, st, raw, principal)
+            resolve()
           } catch (err) {
             reject(err)
           }
@@ -74,7 +76,7 @@ export function mcpRoute(o: McpRouteOptions): Handler {
 }
 
 /** one POST whose body has come: checked, parsed and handed to its era (`raw` is valid only during the call) */
-function answer(o: McpRouteOptions, era: SessionMcp, r: RequestInfo, res: HttpResponse, st: ResState, raw: Buffer, principal: Principal): void | Promise<void> {
+function answer(o: McpRouteOptions, era: SessionMcp, r: RequestInfo, res: HttpResponse, st: ResState, raw: Buffer, principal: Principal): void {
   if (!namesToken(r.headers['content-type'], 'application/json')) return sendFault(res, st, new ProtocolFault('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type: Content-Type must be application/json'))
   if (!accepts(r, 'application/json') && !accepts(r, 'text/event-stream')) return sendFault(res, st, new ProtocolFault('NOT_ACCEPTABLE', 'Not Acceptable: accept application/json and text/event-stream'))
   let parsed: unknown
