@@ -5,6 +5,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.js'
 import { decide, type PolicyConfig, type Verdict } from './request-policy.js'
 import { send, type ResState } from './respond.js'
 import { ERROR_CODES } from '../errors/codes.js'
+import { readHeaders, type RequestHeaders } from './request-headers.js'
 
 /** one registered route: the uWS method name upper-cased (ANY for `any`) and its pattern */
 export interface RouteEntry {
@@ -14,16 +15,7 @@ export interface RouteEntry {
 
 const METHODS = ['get', 'post', 'put', 'del', 'patch', 'options', 'head', 'any'] as const
 /** a uWS handler; behind the gate it also gets the request's headers, read once (router.ts takes them) */
-type UwsHandler = (res: HttpResponse, req: HttpRequest, headers?: Record<string, string>) => void
-
-/** every header in one pass: each native getHeader costs a crossing, and the policy and the route both need several */
-export function readHeaders(req: HttpRequest): Record<string, string> {
-  const headers: Record<string, string> = {}
-  req.forEach((k, v) => {
-    headers[k] = v
-  })
-  return headers
-}
+type UwsHandler = (res: HttpResponse, req: HttpRequest, headers?: RequestHeaders) => void
 
 /** the refusal in the route's own protocol: JSON-RPC on /mcp, the stable error body elsewhere */
 function refuse(res: HttpResponse, pattern: string, v: Verdict): void {
@@ -46,14 +38,7 @@ export function policedApp(app: TemplatedApp, cfg: PolicyConfig): { app: Templat
   // uWS routes to an /api handler is checked as /api
   const gate = (handler: UwsHandler, pattern: string): UwsHandler => (res, req) => {
     const h = readHeaders(req)
-    const v = decide(cfg, req.getCaseSensitiveMethod(), pattern, {
-      host: h.host || undefined,
-      origin: h.origin || undefined,
-      secFetchSite: h['sec-fetch-site'] || undefined,
-      authorization: h.authorization || undefined,
-      uploadToken: h['x-upload-token'] || undefined,
-      cookie: h.cookie || undefined
-    })
+    const v = decide(cfg, req.getCaseSensitiveMethod(), pattern, { host: h.host, origin: h.origin, secFetchSite: h['sec-fetch-site'], authorization: h.authorization, uploadToken: h['x-upload-token'], cookie: h.cookie })
     if (v) return refuse(res, pattern, v)
     handler(res, req, h)
   }

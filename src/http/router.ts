@@ -4,21 +4,21 @@ import type { HttpRequest, HttpResponse } from './uws.js'
 import { sendError, type ResState } from './respond.js'
 import type { Logger } from 'pino'
 import { AppError } from '../errors/app-error.js'
-import { readHeaders } from './route-table.js'
+import { readHeaders, type RequestHeaders } from './request-headers.js'
 
 export interface RequestInfo {
   method: string
   path: string
   /** parsed when first read: most requests (every /mcp call) never look at it */
   readonly query: URLSearchParams
-  headers: Record<string, string>
+  headers: RequestHeaders
   /** the route's :parameters, percent-decoded */
   params: string[]
 }
 
 class Snapshot implements RequestInfo {
   private parsed: URLSearchParams | undefined
-  constructor(readonly method: string, readonly path: string, private readonly rawQuery: string, readonly headers: Record<string, string>, readonly params: string[]) {}
+  constructor(readonly method: string, readonly path: string, private readonly rawQuery: string, readonly headers: RequestHeaders, readonly params: string[]) {}
   get query(): URLSearchParams {
     return (this.parsed ??= new URLSearchParams(this.rawQuery))
   }
@@ -39,7 +39,7 @@ export type Handler = (r: RequestInfo, res: HttpResponse, st: ResState) => void 
  * The request's headers (`headers` when the route table's gate read them already), method, path, query
  * and decoded parameters; INVALID_INPUT for a badly encoded parameter.
  */
-export function snapshot(req: HttpRequest, paramCount = 0, headers: Record<string, string> = readHeaders(req)): RequestInfo {
+export function snapshot(req: HttpRequest, paramCount = 0, headers: RequestHeaders = readHeaders(req)): RequestInfo {
   const params: string[] = []
   for (let i = 0; i < paramCount; i++) {
     const p = decodeSegment(req.getParameter(i) ?? '')
@@ -56,7 +56,7 @@ export function snapshot(req: HttpRequest, paramCount = 0, headers: Record<strin
  * discards the body that follows (no onData, nothing buffered) and keeps the connection for the next
  * request, so the client reads the 401 instead of a reset.
  */
-export function wrap(handler: Handler, log: Logger, paramCount = 0): (res: HttpResponse, req: HttpRequest, headers?: Record<string, string>) => void {
+export function wrap(handler: Handler, log: Logger, paramCount = 0): (res: HttpResponse, req: HttpRequest, headers?: RequestHeaders) => void {
   return (res, req, headers) => {
     const st: ResState = { aborted: false }
     res.onAborted(() => {

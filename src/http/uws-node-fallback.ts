@@ -1,7 +1,7 @@
 // The part of the uWebSockets.js API this server uses, on node:http. It runs only when no native binary
 // loads and the operator said UWS_ALLOW_FALLBACK=1: slower, but every route behaves as on uWS (routing
 // precedence, onData chunks, tryEnd/onWritable backpressure, aborts). The packages' own JavaScript
-// fallbacks leave forEach, tryEnd, onWritable, pause and resume unimplemented, so they crash on our routes.
+// fallbacks leave tryEnd, onWritable, pause and resume unimplemented, so they crash on our routes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 
 type Handler = (res: FallbackResponse, req: FallbackRequest) => void
@@ -44,10 +44,6 @@ class FallbackRequest {
     const raw = this.req.rawHeaders
     for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === lower) return raw[i + 1]!
     return ''
-  }
-  forEach(cb: (key: string, value: string) => void): void {
-    const raw = this.req.rawHeaders
-    for (let i = 0; i < raw.length; i += 2) cb(raw[i]!.toLowerCase(), raw[i + 1]!)
   }
   getUrl(): string { return this.path }
   getQuery(key?: string): string | undefined {

@@ -10,8 +10,7 @@ import type { Dispatcher } from '../dispatcher.js'
 import type { SessionRegistry } from '../sessions.js'
 import type { McpSession } from '../session.js'
 import type { Principal } from '../../access/principal.js'
-
-type Headers = Record<string, string | undefined>
+import type { RequestHeaders as Headers } from '../../http/request-headers.js'
 
 const SESSION_VERSIONS = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS)
 

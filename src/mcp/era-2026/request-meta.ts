@@ -3,6 +3,7 @@
 // and Mcp-Name headers). Pure: headers and a decoded body in, a verdict out.
 import { SUPPORTED_PROTOCOL_VERSIONS } from '../protocol.js'
 import { ProtocolFault } from '../input.js'
+import type { RequestHeaders as Headers } from '../../http/request-headers.js'
 
 export const PROTOCOL_2026 = '2026-07-28'
 /** the stateless revisions this server speaks, newest first */
@@ -18,8 +19,6 @@ export const META = {
   serverInfo: 'io.modelcontextprotocol/serverInfo',
   subscriptionId: 'io.modelcontextprotocol/subscriptionId'
 } as const
-
-type Headers = Record<string, string | undefined>
 
 const SESSION_ERA = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS)
 

@@ -8,6 +8,7 @@ import { rpcResult, type RpcRequest, type RpcResponse } from '../protocol.js'
 import { CallSuspended, ProtocolFault, isInputMethod, type InputRequests, type InputResponses } from '../input.js'
 import type { CallHooks, Dispatcher } from '../dispatcher.js'
 import { checkRequest, nameOf, type RequestMeta } from './request-meta.js'
+import type { RequestHeaders } from '../../http/request-headers.js'
 import { complete, discoverResult, sep2164, statusOf } from './answers.js'
 import type { Sealer } from './sealed-state.js'
 import { TaskStore, TASK_TTL_MS, type Task } from './task-store.js'
@@ -100,7 +101,7 @@ export class StatelessRouter {
    * async: an answer that needs no call comes back as it is, and a call is one promise from the dispatcher
    * to the outcome (a suspended async frame would be held as long as the call runs, a wait of minutes).
    */
-  route(headers: Record<string, string | undefined>, req: RpcRequest, hooks: StatelessHooks, onSession?: (s: McpSession) => void, principal: Principal = OPEN_PRINCIPAL): StatelessOutcome | Promise<StatelessOutcome> {
+  route(headers: RequestHeaders, req: RpcRequest, hooks: StatelessHooks, onSession?: (s: McpSession) => void, principal: Principal = OPEN_PRINCIPAL): StatelessOutcome | Promise<StatelessOutcome> {
     let meta: RequestMeta
     try {
       meta = checkRequest(headers, req.method, req.params)
