@@ -52,26 +52,34 @@ export function mcpRoute(o: McpRouteOptions): Handler {
     if (r.method === 'GET') return openGetStream(era, r, res, st, principal)
     if (r.method === 'DELETE') return endSession(era, r, res, st, principal)
     // the body is parsed while uWS lends its bytes (no copy of a small one), in the callback attached now,
-    // before anything async: uWS hands body chunks only to a callback attached during the handler. The
-    // promise carries what the callback throws to the router's error answer.
-    return new Promise<void>((resolve, reject) =>
-      withBody(
-        res,
-        st,
-        o.maxBodyBytes,
-        declaredLength(r.headers['content-length']),
-        (raw) => {
-          try {
-            answer(o, era, r, res, st, raw, principal)
-            resolve()
-          } catch (err) {
-            reject(err)
-          }
-        },
-        // a client that left before its whole body came is owed nothing
-        (err) => resolve(err.code === 'PAYLOAD_TOO_LARGE' ? sendFault(res, st, new ProtocolFault('PAYLOAD_TOO_LARGE', err.message)) : undefined)
-      )
+    // before anything async: uWS hands body chunks only to a callback attached during the handler. No
+    // promise for the router: every answer is written from the callback, a throw included.
+    withBody(
+      res,
+      st,
+      o.maxBodyBytes,
+      declaredLength(r.headers['content-length']),
+      (raw) => {
+        try {
+          answer(o, era, r, res, st, raw, principal)
+        } catch (err) {
+          failed(o, res, st, err)
+        }
+      },
+      // a client that left before its whole body came is owed nothing
+      (err) => void (err.code === 'PAYLOAD_TOO_LARGE' && sendFault(res, st, new ProtocolFault('PAYLOAD_TOO_LARGE', err.message)))
     )
+  }
+}
+
+/** what an answer threw, which nothing expected: logged where it happened, with its cause, and answered as a JSON-RPC internal error */
+function failed(o: McpRouteOptions, res: HttpResponse, st: ResState, err: unknown): void {
+  o.log.error({ err }, 'mcp request failed')
+  try {
+    sendFault(res, st, new ProtocolFault('INTERNAL', 'Internal error'))
+  } catch (writeErr) {
+    // the answer had begun (a stream opened) before the throw: there is nothing left to write it on
+    o.log.error({ err: writeErr }, 'the error answer to an mcp request could not be written')
   }
 }
 
