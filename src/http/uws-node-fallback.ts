@@ -40,7 +40,8 @@ function match(route: Route, parts: string[]): string[] | undefined {
 class FallbackRequest {
   yielded = false
   constructor(private readonly req: IncomingMessage, private readonly path: string, private readonly query: string, public params: string[]) {}
-  getHeader(lower: string): string {
+  getHeader(key: string | Uint8Array): string {
+    const lower = typeof key === 'string' ? key : Buffer.from(key).toString('latin1')
     const raw = this.req.rawHeaders
     for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === lower) return raw[i + 1]!
     return ''

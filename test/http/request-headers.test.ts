@@ -18,7 +18,7 @@ function send(port: number, head: string): Promise<string> {
   })
 }
 
-type Route = (res: { end(body: string): unknown }, req: { getHeader(name: string): string }) => void
+type Route = (res: { end(body: string): unknown }, req: { getHeader(key: Uint8Array): string }) => void
 interface Listening {
   port: number
   close(): void
