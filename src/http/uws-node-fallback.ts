@@ -36,12 +36,15 @@ function match(route: Route, parts: string[]): string[] | undefined {
   return parts.length === route.segments.length ? params : undefined
 }
 
+/** a name or value uWS may be given as bytes (the hot paths hand them over pre-encoded) */
+const latin1 = (v: string | Uint8Array): string => (typeof v === 'string' ? v : Buffer.from(v.buffer, v.byteOffset, v.length).toString('latin1'))
+
 /** uWS's HttpRequest: valid only during the synchronous part of the handler, as on uWS */
 class FallbackRequest {
   yielded = false
   constructor(private readonly req: IncomingMessage, private readonly path: string, private readonly query: string, public params: string[]) {}
   getHeader(key: string | Uint8Array): string {
-    const lower = typeof key === 'string' ? key : Buffer.from(key).toString('latin1')
+    const lower = latin1(key)
     const raw = this.req.rawHeaders
     for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === lower) return raw[i + 1]!
     return ''
@@ -71,14 +74,14 @@ class FallbackResponse {
     })
   }
   cork(fn: () => void): this { fn(); return this }
-  writeStatus(status: string): this {
-    const [code, ...text] = status.split(' ')
+  writeStatus(line: string | Uint8Array): this {
+    const [code, ...text] = latin1(line).split(' ')
     this.res.statusCode = Number(code)
     if (text.length) this.res.statusMessage = text.join(' ')
     return this
   }
-  writeHeader(key: string, value: string): this {
-    this.res.appendHeader(key, value)
+  writeHeader(key: string | Uint8Array, value: string | Uint8Array): this {
+    this.res.appendHeader(latin1(key), latin1(value))
     return this
   }
   write(chunk: string | ArrayBufferView | ArrayBuffer): boolean {

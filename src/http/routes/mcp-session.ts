@@ -4,7 +4,7 @@
 import type { HttpResponse } from '../uws.js'
 import type { RequestInfo } from '../router.js'
 import { wireBody } from '../wire-buffer.js'
-import { sendJson, statusLine, type ResState } from '../respond.js'
+import { sendJson, wireStatus, CONTENT_TYPE, APPLICATION_JSON, type ResState } from '../respond.js'
 import { Reply, resumeStream } from '../mcp-reply.js'
 import { accepts, openSse } from '../sse.js'
 import type { SessionRegistry } from '../../mcp/sessions.js'
@@ -101,8 +101,8 @@ function deliver(m: SessionMcp, reply: Reply, res: HttpResponse, st: ResState, s
     if (!responses.length) return void res.cork(() => res.writeStatus('202 Accepted').end())
     const payload = encodeMessages(isBatch ? responses : responses[0]!)
     res.cork(() => {
-      res.writeStatus(statusLine(200))
-      res.writeHeader('content-type', 'application/json')
+      res.writeStatus(wireStatus(200))
+      res.writeHeader(CONTENT_TYPE, APPLICATION_JSON)
       res.end(wireBody(payload))
     })
   } catch (err) {

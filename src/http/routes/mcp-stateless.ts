@@ -4,7 +4,7 @@
 // outlives the request, so any replica can answer any request.
 import type { HttpResponse } from '../uws.js'
 import type { RequestInfo } from '../router.js'
-import { sendJson, statusLine, type ResState } from '../respond.js'
+import { sendJson, wireStatus, CONTENT_TYPE, APPLICATION_JSON, type ResState } from '../respond.js'
 import { wireBody } from '../wire-buffer.js'
 import { accepts, openSse } from '../sse.js'
 import { sseEvent, type McpSession, type SseWriter } from '../../mcp/session.js'
@@ -106,8 +106,8 @@ class StatelessReply {
       if (st.aborted) return
       const payload = encodeMessage(outcome.response)
       res.cork(() => {
-        res.writeStatus(statusLine(outcome.status))
-        res.writeHeader('content-type', 'application/json')
+        res.writeStatus(wireStatus(outcome.status))
+        res.writeHeader(CONTENT_TYPE, APPLICATION_JSON)
         res.end(wireBody(payload))
       })
     } catch (err) {
