@@ -25,7 +25,7 @@ export const REQUEST_HEADERS = [
   'x-mcp-reply'
 ] as const
 
-export type RequestHeaderName = (typeof REQUEST_HEADERS)[number]
+type RequestHeaderName = (typeof REQUEST_HEADERS)[number]
 
 /** the headers a request carries among those read; an empty value counts as absent, as uWS cannot tell them apart */
 export type RequestHeaders = { readonly [K in RequestHeaderName]?: string }
