@@ -3,7 +3,8 @@
 // out of the build context at any depth.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
@@ -20,7 +21,17 @@ function walk(dir: string): string[] {
 
 test('the production tree has the server and no test, bench, emulator or script code, and it starts', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'wams-image-'))
-  t.after(() => rmSync(out, { recursive: true, force: true }))
+  let child: ChildProcess | undefined
+  // the tree goes only once the server writing its data folder has exited: removed while it runs, the
+  // removal races the server's own writes (ENOTEMPTY)
+  t.after(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit')
+      child.kill('SIGKILL')
+      await exited
+    }
+    rmSync(out, { recursive: true, force: true })
+  })
   const r = spawnSync('bash', [join(ROOT, 'scripts/docker/assemble.sh'), out], { encoding: 'utf8', timeout: 240_000 })
   assert.equal(r.status, 0, r.stderr)
   const files = walk(join(out, 'dist')).map((f) => relative(out, f))
@@ -35,13 +46,13 @@ test('the production tree has the server and no test, bench, emulator or script 
   assert.deepEqual(devLeft.map(([p]) => p), [])
   assert.ok(!existsSync(join(out, 'node_modules/playwright-core')))
   // and what is left is enough to run the server
-  const child = spawn(process.execPath, [join(out, 'dist/src/main.js')], { cwd: out, env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: join(out, 'data'), NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] })
-  t.after(() => child.kill('SIGKILL'))
+  const server = spawn(process.execPath, [join(out, 'dist/src/main.js')], { cwd: out, env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: join(out, 'data'), NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  child = server
   let stderr = ''
-  child.stderr.on('data', (b: Buffer) => (stderr += b))
+  server.stderr.on('data', (b: Buffer) => (stderr += b))
   const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)))
-    createInterface({ input: child.stdout }).on('line', (line) => {
+    server.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)))
+    createInterface({ input: server.stdout }).on('line', (line) => {
       const l = JSON.parse(line) as { port?: number; uws?: string }
       if (typeof l.port === 'number' && l.uws) resolve(l.port)
     })
