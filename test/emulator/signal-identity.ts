@@ -3,9 +3,11 @@
 import libsignal from 'libsignal'
 import { installTrialDecrypt } from '../../workers/whatsapp/signal-trial-decrypt.js'
 import { GroupCipher, GroupSessionBuilder, SenderKeyDistributionMessage, SenderKeyName, SenderKeyRecord } from '@whiskeysockets/baileys/lib/Signal/Group/index.js'
+import { quietSignal } from './quiet-signal.js'
 
 // a phone's Signal library tries a message on copies of its sessions, as the real ones do
 installTrialDecrypt()
+quietSignal()
 
 const withPrefix = (k: Uint8Array): Buffer => (k.length === 33 ? Buffer.from(k) : Buffer.concat([Buffer.from([5]), k]))
 export const noPrefix = (k: Uint8Array): Buffer => (k.length === 33 ? Buffer.from(k).subarray(1) : Buffer.from(k))

@@ -2,16 +2,10 @@
 // that broke sessions after restarts: we build a new session from the contact's bundle (Baileys does on its
 // first send after a start) while the contact still writes on the older one; decrypting that message must
 // not ratchet the new session, or everything we send on it is "Bad MAC" to the contact.
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import libsignal from 'libsignal'
 import { SignalIdentity, type PreKeyBundle } from '../../emulator/signal-identity.js'
-import { captureConsole } from '../../../src/log/console-capture.js'
-import { createLogger } from '../../../src/log/logger.js'
-
-// libsignal prints each session it closes, private keys included; the server routes console through its
-// redacting logger, and so does this file, so no key reaches the test output
-after(captureConsole(createLogger('warn', { actor: 'test' })))
 
 const withPrefix = (k: Buffer): Buffer => (k.length === 33 ? k : Buffer.concat([Buffer.from([5]), k]))
 const device = (b: PreKeyBundle) => ({

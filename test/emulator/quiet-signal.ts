@@ -1,0 +1,21 @@
+// libsignal prints whole session records, private and root keys included, to the console when it opens or
+// closes a session. The server routes its console through the redacting logger (src/log/console-capture.ts);
+// a process that runs emulated people (the emulator, a test, the crash check) drops those lines instead,
+// so no key of theirs reaches a test log. Everything else printed goes through.
+const NOISY = /^(Closing session|Closing open session|Opening session|Removing old closed session|Session already|Migrating session|Decrypted message with closed session|Failed to decrypt message with any known session|Session error)/
+
+const QUIET = Symbol.for('whatsapp-mcp-stream.emulator-quiet-signal')
+
+/** drops libsignal's session lines from this thread's console; once per thread */
+export function quietSignal(): void {
+  const c = console as unknown as Record<'log' | 'info' | 'warn' | 'error', (...args: unknown[]) => void> & { [QUIET]?: true }
+  if (c[QUIET]) return
+  c[QUIET] = true
+  for (const k of ['log', 'info', 'warn', 'error'] as const) {
+    const orig = c[k].bind(console)
+    c[k] = (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && NOISY.test(args[0])) return
+      orig(...args)
+    }
+  }
+}
